@@ -1,0 +1,46 @@
+"""The user: a role and the areas it may act in."""
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.functional import cached_property
+
+from .choices import Role
+
+
+class User(AbstractUser):
+    role = models.CharField("角色", max_length=20, choices=Role.choices, default=Role.LEADER)
+    areas = models.ManyToManyField(
+        "villages.Area",
+        blank=True,
+        related_name="users",
+        verbose_name="管辖区域",
+        help_text="县、乡镇或村；村级帮扶干部可有多个村。",
+    )
+    cadre = models.OneToOneField(
+        "villages.Cadre",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="user",
+        verbose_name="对应干部",
+    )
+
+    class Meta:
+        verbose_name = "用户"
+        verbose_name_plural = "用户"
+        permissions = [("view_sensitive", "查看完整身份证号、电话和健康状况")]
+
+    def __str__(self) -> str:
+        full = f"{self.last_name}{self.first_name}".strip()
+        return f"{full}（{self.username}）" if full else self.username
+
+    @property
+    def display_name(self) -> str:
+        return f"{self.last_name}{self.first_name}".strip() or self.username
+
+    @cached_property
+    def scope_codes(self) -> tuple[str, ...]:
+        """The 区划代码 of the user's areas; read once per request."""
+        if not self.pk:
+            return ()
+        return tuple(self.areas.values_list("code", flat=True))

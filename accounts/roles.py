@@ -1,0 +1,68 @@
+"""What each role may do, by app or by model. Where it may do it is the user's areas (scoping).
+
+Keys are "app_label" or "app_label.model_name" (the more specific wins); values are the
+actions allowed. `EXTRA` lists the permissions that are not model actions.
+"""
+
+from .choices import Role
+
+VIEW = frozenset({"view"})
+ALL = frozenset({"view", "add", "change", "delete"})
+DOMAIN_APPS = ("villages", "households", "projects", "inspections")
+
+MODEL_ACTIONS: dict[str, dict[str, frozenset[str]]] = {
+    Role.COUNTY_STAFF: {
+        "villages": ALL,
+        "households": ALL,
+        "projects": ALL,
+        "inspections": VIEW,
+    },
+    Role.TOWNSHIP_STAFF: {
+        "villages": ALL,
+        "households": ALL,
+        "projects": ALL,
+        "inspections": VIEW,
+    },
+    # Village cadres read their villages and record visits and measures (households issue).
+    Role.VILLAGE_CADRE: {
+        "villages": VIEW,
+        "households": VIEW,
+        "households.visit": frozenset({"view", "add", "change"}),
+        "households.assistancemeasure": frozenset({"view", "add", "change"}),
+    },
+    Role.LEADER: dict.fromkeys(DOMAIN_APPS, VIEW),
+    Role.INSPECTOR: {
+        "villages": VIEW,
+        "households": VIEW,
+        "projects": VIEW,
+        "inspections": ALL,
+    },
+    Role.API_CLIENT: dict.fromkeys(DOMAIN_APPS, VIEW),
+}
+
+EXTRA: dict[str, frozenset[str]] = {
+    # Full ID numbers, phone numbers and health status (PIPL sensitive data).
+    Role.COUNTY_STAFF: frozenset({"accounts.view_sensitive"}),
+    Role.TOWNSHIP_STAFF: frozenset({"accounts.view_sensitive"}),
+}
+
+# The area level(s) each role's areas must have.
+AREA_LEVELS: dict[str, frozenset[str]] = {
+    Role.COUNTY_STAFF: frozenset({"province", "city", "county"}),
+    Role.TOWNSHIP_STAFF: frozenset({"township"}),
+    Role.VILLAGE_CADRE: frozenset({"village"}),
+    Role.LEADER: frozenset({"province", "city", "county", "township"}),
+    Role.INSPECTOR: frozenset({"province", "city", "county", "township"}),
+    Role.API_CLIENT: frozenset({"province", "city", "county", "township"}),
+}
+
+
+def role_allows(role: str, perm: str) -> bool:
+    """Whether a role grants a permission named the Django way ("app_label.action_model")."""
+    if perm in EXTRA.get(role, ()):
+        return True
+    app_label, _, codename = perm.partition(".")
+    action, _, model_name = codename.partition("_")
+    table = MODEL_ACTIONS.get(role, {})
+    allowed = table.get(f"{app_label}.{model_name}", table.get(app_label, frozenset()))
+    return action in allowed

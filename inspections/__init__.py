@@ -1,0 +1,1 @@
+"""Pledges, inspections, findings and their rectification, monthly notices."""

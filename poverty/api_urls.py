@@ -1,0 +1,22 @@
+"""/api/v1/: every app's router, the OpenAPI schema and the offline docs."""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from rest_framework.permissions import AllowAny
+
+app_name = "api"
+
+urlpatterns = [
+    path("", include("villages.api.urls")),
+    path("schema/", SpectacularAPIView.as_view(permission_classes=[AllowAny]), name="schema"),
+    path(
+        "docs/",
+        SpectacularSwaggerView.as_view(url_name="api:schema", permission_classes=[AllowAny]),
+        name="docs",
+    ),
+    path(
+        "redoc/",
+        SpectacularRedocView.as_view(url_name="api:schema", permission_classes=[AllowAny]),
+        name="redoc",
+    ),
+]

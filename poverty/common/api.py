@@ -1,0 +1,72 @@
+"""The API base: serializers and viewsets that apply the user's area before anything else."""
+
+from __future__ import annotations
+
+import copy
+
+from django.db.models import ProtectedError
+from rest_framework import serializers, status, viewsets
+from rest_framework.response import Response
+
+from .apiconf import method_action
+from .forms import OUT_OF_SCOPE
+from .scoping import ScopedQuerySet, in_scope
+
+
+class ScopedSerializer(serializers.ModelSerializer):
+    """Related-object choices limited to what the user may see; the result must be in scope."""
+
+    def get_fields(self):
+        fields = super().get_fields()
+        request = self.context.get("request")
+        for field in fields.values():
+            queryset = getattr(field, "queryset", None)
+            if request is not None and isinstance(queryset, ScopedQuerySet):
+                field.queryset = queryset.restrict(request.user, "view")
+        return fields
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        request = self.context["request"]
+        # Judge the object as it would be after the write, without touching the stored one.
+        probe = copy.copy(self.instance) if self.instance is not None else self.Meta.model()
+        for key, value in attrs.items():
+            setattr(probe, key, value)
+        if not in_scope(probe, request.user, method_action(request)):
+            raise serializers.ValidationError(OUT_OF_SCOPE)
+        full_clean_errors = _model_errors(probe)
+        if full_clean_errors:
+            raise serializers.ValidationError(full_clean_errors)
+        return attrs
+
+
+def _model_errors(instance) -> dict:
+    from django.core.exceptions import ValidationError
+
+    try:
+        instance.full_clean(validate_unique=True)
+    except ValidationError as exc:
+        return exc.message_dict
+    return {}
+
+
+class ScopedViewSet(viewsets.ModelViewSet):
+    """restrict(user, action-for-method) before anything else: out of scope is a 404."""
+
+    select_related: tuple[str, ...] = ()
+
+    def get_queryset(self):
+        queryset = self.queryset.model.objects.restrict(
+            self.request.user, method_action(self.request)
+        )
+        if self.select_related:
+            queryset = queryset.select_related(*self.select_related)
+        return queryset
+
+    def destroy(self, request, *args, **kwargs):
+        try:
+            return super().destroy(request, *args, **kwargs)
+        except ProtectedError:
+            return Response(
+                {"detail": "该记录仍被其他记录引用，不能删除。"}, status=status.HTTP_409_CONFLICT
+            )

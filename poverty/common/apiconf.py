@@ -1,0 +1,52 @@
+"""API settings pieces named in REST_FRAMEWORK: permission by role, pagination, errors.
+
+Kept free of rest_framework.views imports: DRF imports these while its views module loads.
+"""
+
+from __future__ import annotations
+
+from rest_framework import exceptions, pagination, permissions
+
+from .scoping import permission_name
+
+METHOD_ACTIONS = {
+    "GET": "view",
+    "HEAD": "view",
+    "OPTIONS": "view",
+    "POST": "add",
+    "PUT": "change",
+    "PATCH": "change",
+    "DELETE": "delete",
+}
+
+
+def method_action(request) -> str:
+    return METHOD_ACTIONS.get(request.method, "view")
+
+
+class RolePermission(permissions.BasePermission):
+    """Authenticated, and holding the model permission the HTTP method needs."""
+
+    message = "您没有执行此操作的权限。"
+
+    def has_permission(self, request, view) -> bool:
+        user = request.user
+        if not (user and user.is_authenticated):
+            return False
+        model = getattr(getattr(view, "queryset", None), "model", None)
+        if model is None:
+            return True  # views without a model (statistics) check scope themselves
+        return user.has_perm(permission_name(model, method_action(request)))
+
+
+class Pagination(pagination.PageNumberPagination):
+    page_size_query_param = "page_size"
+    max_page_size = 1000
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, exceptions.NotAuthenticated):
+        exc.detail = "需要登录或提供有效的令牌。"
+    from rest_framework.views import exception_handler as drf_exception_handler
+
+    return drf_exception_handler(exc, context)

@@ -1,0 +1,64 @@
+"""Filter pieces shared by the FilterSets of every app (pages, API and exports use the same)."""
+
+from __future__ import annotations
+
+import django_filters
+from django.db.models import Q, QuerySet
+
+from .areacodes import prefix_of
+
+
+def scoped_choices(model, action: str = "view"):
+    """A queryset callable for ModelChoiceFilter: the choices the requesting user may see."""
+
+    def queryset(request) -> QuerySet:
+        if request is None:
+            return model.objects.none()
+        return model.objects.restrict(request.user, action)
+
+    return queryset
+
+
+class WithinAreaFilter(django_filters.ModelChoiceFilter):
+    """Rows whose area lies under the chosen area, at any level (prefix match on the code)."""
+
+    def __init__(self, *args, code_path: str, **kwargs) -> None:
+        self.code_path = code_path
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs: QuerySet, value) -> QuerySet:
+        if not value:
+            return qs
+        return qs.filter(**{f"{self.code_path}__startswith": prefix_of(value.code)})
+
+
+class SearchFilter(django_filters.CharFilter):
+    """Free-text search over several fields (icontains on each, OR-ed)."""
+
+    def __init__(self, *args, search_fields: tuple[str, ...], **kwargs) -> None:
+        self.search_fields = search_fields
+        kwargs.setdefault("label", "搜索")
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs: QuerySet, value: str) -> QuerySet:
+        value = (value or "").strip()
+        if not value:
+            return qs
+        q = Q()
+        for name in self.search_fields:
+            q |= Q(**{f"{name}__icontains": value})
+        return qs.filter(q)
+
+
+class ActiveFilter(django_filters.BooleanFilter):
+    """Dated relations in force today (or not)."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("label", "当前有效")
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs: QuerySet, value) -> QuerySet:
+        if value is None:
+            return qs
+        active = qs.active()
+        return active if value else qs.exclude(pk__in=active.values("pk"))

@@ -1,0 +1,35 @@
+"""Masked forms of personal numbers for users without the sensitive-data permission."""
+
+SENSITIVE_PERMISSION = "accounts.view_sensitive"
+
+
+def mask_id_number(value: str | None) -> str:
+    """1410**********1234: the region and the last four stay, the birth date never shows."""
+    if not value:
+        return ""
+    if len(value) <= 8:
+        return "*" * len(value)
+    return value[:4] + "*" * (len(value) - 8) + value[-4:]
+
+
+def mask_phone(value: str | None) -> str:
+    """138****5678."""
+    if not value:
+        return ""
+    if len(value) <= 7:
+        return value[:1] + "*" * (len(value) - 1)
+    return value[:3] + "*" * (len(value) - 7) + value[-4:]
+
+
+MASKERS = {"id_number": mask_id_number, "phone": mask_phone}
+
+
+def can_see_sensitive(user) -> bool:
+    return bool(user and user.is_authenticated and user.has_perm(SENSITIVE_PERMISSION))
+
+
+def shown(value: str | None, kind: str, user) -> str:
+    """The value as this user may see it."""
+    if can_see_sensitive(user):
+        return value or ""
+    return MASKERS[kind](value)

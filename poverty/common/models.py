@@ -1,0 +1,67 @@
+"""Abstract models shared by the apps."""
+
+from __future__ import annotations
+
+import datetime
+from typing import ClassVar
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from .scoping import ScopedModel, ScopedQuerySet
+
+
+class DatedQuerySet(ScopedQuerySet):
+    def active(self, on: datetime.date | None = None) -> DatedQuerySet:
+        on = on or timezone.localdate()
+        return self.filter(Q(start_date__lte=on), Q(end_date__isnull=True) | Q(end_date__gte=on))
+
+
+class DatedModel(ScopedModel):
+    """A relation that holds from a start date to an optional end date (postings, pairings).
+
+    `overlap_fields` names the fields that identify "the same relation": two rows with equal
+    values there may not cover the same day.
+    """
+
+    overlap_fields: ClassVar[tuple[str, ...]] = ()
+
+    start_date = models.DateField("开始日期", default=timezone.localdate)
+    end_date = models.DateField("结束日期", null=True, blank=True, help_text="在任/有效则留空")
+
+    objects = DatedQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_active(self) -> bool:
+        today = timezone.localdate()
+        return self.start_date <= today and (self.end_date is None or self.end_date >= today)
+
+    def clean(self) -> None:
+        super().clean()
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            raise ValidationError({"end_date": "结束日期不能早于开始日期。"})
+        self._check_overlap()
+
+    def _check_overlap(self) -> None:
+        if not self.overlap_fields or not self.start_date:
+            return
+        try:
+            same = {f: getattr(self, f) for f in self.overlap_fields}
+        except models.ObjectDoesNotExist:
+            return  # a missing required field is reported by field validation
+        if any(v is None for v in same.values()):
+            return
+        others = type(self)._default_manager.filter(**same).exclude(pk=self.pk)
+        # Periods [s1, e1] and [s2, e2] overlap when s1 <= e2 and s2 <= e1 (open end = forever).
+        if self.end_date:
+            others = others.filter(start_date__lte=self.end_date)
+        others = others.filter(Q(end_date__isnull=True) | Q(end_date__gte=self.start_date))
+        if others.exists():
+            raise ValidationError(
+                f"同一{self._meta.verbose_name}在该时间段内已存在，时间段不能重叠。"
+            )

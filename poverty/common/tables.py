@@ -1,0 +1,24 @@
+"""Table columns shared by every list page."""
+
+from __future__ import annotations
+
+import django_tables2 as tables
+
+from .masking import shown
+
+
+class SensitiveColumn(tables.Column):
+    """A phone or ID number: masked for users without the sensitive-data permission."""
+
+    def __init__(self, *args, kind: str, **kwargs) -> None:
+        self.kind = kind
+        super().__init__(*args, **kwargs)
+
+    def render(self, value, table):
+        request = getattr(table, "request", None)
+        return shown(value, self.kind, getattr(request, "user", None))
+
+
+class DatedTable(tables.Table):
+    start_date = tables.DateColumn(format="Y-m-d")
+    end_date = tables.DateColumn(format="Y-m-d", default="在任")

@@ -1,0 +1,1 @@
+"""Settings modes: base (shared), local (the embedded default), production, test."""

@@ -1,0 +1,24 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from . import views
+
+admin.site.site_header = "县扶贫办业务系统 · 管理后台"
+admin.site.site_title = "县扶贫办业务系统"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("system/", views.system_status, name="system_status"),
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path(
+        "accounts/password/done/",
+        auth_views.PasswordChangeDoneView.as_view(),
+        name="password_change_done",
+    ),
+    path("villages/", include("villages.urls")),
+    path("api/v1/", include("poverty.api_urls")),
+    path("admin/", admin.site.urls),
+]

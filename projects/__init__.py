@@ -1,0 +1,1 @@
+"""Poverty-alleviation projects: stages, funds, beneficiaries, approvals, disclosures."""

@@ -1,0 +1,441 @@
+"""Walk every URL pattern of the project with users of every role in different areas.
+
+For each pattern the test knows how to exercise (generic object views, API viewsets, the
+listed special pages), it asserts: anonymous users are sent to log in; a missing permission
+is 403; an object outside the user's area is 404; a refused write changes no row; lists show
+exactly the objects in scope. A pattern it does not know how to exercise fails.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.db import transaction
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from accounts.choices import Role
+from poverty.common.api import ScopedViewSet
+from poverty.common.scoping import permission_name
+from poverty.common.views import (
+    ObjectCreateView,
+    ObjectDeleteView,
+    ObjectDetailView,
+    ObjectEditView,
+    ObjectListView,
+)
+
+from .factories import UserFactory, build_world
+from .scoping import CASES, ModelCase, expected_visible
+
+# (role, area key): two villages in different townships, both townships, the county.
+USERS = [
+    (Role.COUNTY_STAFF, "county"),
+    (Role.TOWNSHIP_STAFF, "t1"),
+    (Role.TOWNSHIP_STAFF, "t2"),
+    (Role.VILLAGE_CADRE, "v11"),
+    (Role.VILLAGE_CADRE, "v21"),
+    (Role.LEADER, "county"),
+    (Role.LEADER, "t1"),
+    (Role.INSPECTOR, "t2"),
+    (Role.API_CLIENT, "county"),
+]
+
+JSON = "application/json"
+PUBLIC = {"login", "api:schema", "api:docs", "api:redoc"}
+LOGIN_ONLY = {"home", "system_status", "password_change", "password_change_done"}
+
+
+def walk(patterns, prefix="", namespace=None):
+    for p in patterns:
+        if isinstance(p, URLResolver):
+            ns = p.namespace or namespace
+            if ns and p.namespace:
+                ns = f"{namespace}:{p.namespace}" if namespace else p.namespace
+            yield from walk(p.url_patterns, prefix + str(p.pattern), ns)
+        elif isinstance(p, URLPattern):
+            name = f"{namespace}:{p.name}" if namespace and p.name else p.name
+            yield prefix + str(p.pattern), name, p
+
+
+# The admin is one gate (staff status) in front of many URLs: test_admin_is_for_superusers_only.
+ALL_PATTERNS = [p for p in walk(get_resolver().url_patterns) if not p[0].startswith("admin/")]
+
+
+def kind_of(name: str | None, pattern: URLPattern) -> str | None:
+    if name in PUBLIC:
+        return "public"
+    if name in LOGIN_ONLY:
+        return "login_only"
+    if name == "logout":
+        return "logout"
+    view_class = getattr(pattern.callback, "view_class", None)
+    for cls, kind in (
+        (ObjectListView, "list"),
+        (ObjectDetailView, "detail"),
+        (ObjectCreateView, "create"),
+        (ObjectEditView, "edit"),
+        (ObjectDeleteView, "delete"),
+    ):
+        if view_class and issubclass(view_class, cls):
+            return kind
+    api_cls = getattr(pattern.callback, "cls", None)
+    if api_cls and issubclass(api_cls, ScopedViewSet):
+        actions = pattern.callback.actions
+        return "api_list" if "list" in actions.values() else "api_detail"
+    return None
+
+
+def model_of(pattern: URLPattern):
+    view_class = getattr(pattern.callback, "view_class", None)
+    if view_class is not None and hasattr(view_class, "model"):
+        return view_class.model
+    return pattern.callback.cls.queryset.model
+
+
+def snapshot(model) -> list:
+    return sorted(model.objects.values_list(), key=repr)
+
+
+class Matrix:
+    """The world, one object of the model per place, and a logged-in client per user."""
+
+    def __init__(self, case: ModelCase | None):
+        self.world = build_world()
+        self.case = case
+        if case is not None:
+            for area in case.places(self.world):
+                case.make(self.world, area)
+        self.users = [UserFactory(role=role, areas=[self.world.by_key(key)]) for role, key in USERS]
+
+    def client(self, user) -> Client:
+        client = Client()
+        client.force_login(user)
+        return client
+
+    def objects(self):
+        return list(self.case.model.objects.all())
+
+    def allowed(self, user, action: str) -> bool:
+        return user.has_perm(permission_name(self.case.model, action))
+
+    def visible(self, user, obj, action: str) -> bool:
+        return expected_visible(self.case, obj, user, action)
+
+
+def rolled_back(fn, *args, **kwargs):
+    """Run a request whose success must not leak into the next check."""
+    with transaction.atomic():
+        response = fn(*args, **kwargs)
+        transaction.set_rollback(True)
+    return response
+
+
+def check_refused(matrix, response, before, *codes):
+    assert response.status_code in codes, (response.status_code, codes)
+    assert snapshot(matrix.case.model) == before, "a refused write changed rows"
+
+
+@pytest.mark.parametrize(
+    ("route", "name", "pattern"), ALL_PATTERNS, ids=[f"{n or r}" for r, n, _ in ALL_PATTERNS]
+)
+@pytest.mark.django_db
+def test_every_url_is_scoped(route, name, pattern):
+    kind = kind_of(name, pattern)
+    if kind is None:
+        pytest.fail(
+            f"scoping test does not know how to exercise URL {route!r} (name {name!r}); "
+            "use the generic views/viewsets or teach tests/test_scoping.py about it"
+        )
+    if kind in ("public", "login_only", "logout"):
+        return check_special(kind, name)
+    model = model_of(pattern)
+    case = CASES.get(model)
+    assert case is not None, f"{model.__name__} has no ModelCase in tests/scoping.py"
+    matrix = Matrix(case)
+    {
+        "list": check_list,
+        "detail": check_detail,
+        "create": check_create,
+        "edit": check_edit,
+        "delete": check_delete,
+        "api_list": check_api_list,
+        "api_detail": check_api_detail,
+    }[kind](matrix, name)
+
+
+@pytest.mark.django_db
+def test_admin_is_for_superusers_only():
+    world = build_world()
+    urls = [reverse("admin:index")] + [
+        reverse(f"admin:{m._meta.app_label}_{m._meta.model_name}_changelist") for m in CASES
+    ]
+    for role, key in USERS:
+        client = Client()
+        client.force_login(UserFactory(role=role, areas=[world.by_key(key)]))
+        for url in urls:
+            response = client.get(url)
+            assert response.status_code == 302 and "/admin/login/" in response["Location"], url
+    client = Client()
+    client.force_login(UserFactory(is_superuser=True, is_staff=True))
+    for url in urls:
+        assert client.get(url).status_code == 200, url
+
+
+def check_special(kind, name):
+    url = reverse(name)
+    anonymous = Client()
+    if kind == "public":
+        assert anonymous.get(url).status_code == 200
+        return
+    if kind == "logout":
+        assert anonymous.post(url).status_code == 302
+        return
+    response = anonymous.get(url)
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+    world = build_world()
+    for role, key in USERS:
+        user = UserFactory(role=role, areas=[world.by_key(key)])
+        client = Client()
+        client.force_login(user)
+        assert client.get(url).status_code == 200
+
+
+def check_list(matrix, name):
+    url = reverse(name)
+    response = Client().get(url)
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+    for user in matrix.users:
+        client = matrix.client(user)
+        response = client.get(url, {"per_page": 500})
+        if not matrix.allowed(user, "view"):
+            assert response.status_code == 403
+            continue
+        assert response.status_code == 200
+        shown = {row.record.pk for row in response.context["table"].paginated_rows}
+        expected = {o.pk for o in matrix.objects() if matrix.visible(user, o, "view")}
+        assert shown == expected, (user.role, user.scope_codes)
+        before = snapshot(matrix.case.model)
+        for method in ("put", "patch", "delete"):
+            check_refused(matrix, getattr(client, method)(url), before, 405)
+
+
+def check_detail(matrix, name):
+    for obj in matrix.objects():
+        url = reverse(name, args=[obj.pk])
+        assert Client().get(url).status_code == 302
+        for user in matrix.users:
+            client = matrix.client(user)
+            response = client.get(url)
+            if not matrix.allowed(user, "view"):
+                expected = 403
+            elif not matrix.visible(user, obj, "view"):
+                expected = 404
+            else:
+                expected = 200
+            assert response.status_code == expected, (user.role, user.scope_codes, str(obj))
+            if expected == 404:
+                assert str(obj) not in response.content.decode()
+            before = snapshot(matrix.case.model)
+            for method in ("post", "put", "patch", "delete"):
+                check_refused(matrix, getattr(client, method)(url), before, 403, 404, 405)
+
+
+def check_create(matrix, name):
+    url = reverse(name)
+    model = matrix.case.model
+    before = snapshot(model)
+    check_refused(matrix, Client().post(url, {}), before, 302)
+    targets = matrix.case.places(matrix.world) or matrix.world.townships
+    for user in matrix.users:
+        client = matrix.client(user)
+        if not matrix.allowed(user, "add"):
+            assert client.get(url).status_code == 403
+            for area in targets:
+                check_refused(
+                    matrix, client.post(url, matrix.case.data(matrix.world, area)), before, 403
+                )
+            continue
+        assert client.get(url).status_code == 200
+        for area in targets:
+            data = matrix.case.data(matrix.world, area)
+            before = snapshot(model)
+            probe = model(**_probe_fields(model, data))
+            if matrix.visible(user, probe, "add"):
+                response = rolled_back(client.post, url, data)
+                assert response.status_code == 302, _form_errors(response)
+            else:
+                response = client.post(url, data)
+                check_refused(matrix, response, before, 200)
+                assert response.context["form"].errors
+        before = snapshot(model)
+        for method in ("put", "patch", "delete"):
+            check_refused(matrix, getattr(client, method)(url), before, 405)
+
+
+def _probe_fields(model, data: dict) -> dict:
+    """An unsaved instance's area-bearing fields from POST data (for the expectation only)."""
+    out = {}
+    for field in model._meta.concrete_fields:
+        if field.name in data and field.is_relation:
+            out[field.name] = field.related_model.objects.get(pk=data[field.name])
+        elif field.name == "code" and "code" in data:
+            out["code"] = data["code"]
+    if model.__name__ == "Area":
+        from villages.models import Area
+
+        out["parent"] = Area.objects.get(code=data["code"][:9] + "000")
+    return out
+
+
+def _form_errors(response):
+    form = getattr(response, "context", None) and response.context.get("form")
+    return form.errors if form else response.status_code
+
+
+def check_edit(matrix, name):
+    model = matrix.case.model
+    for obj in matrix.objects():
+        url = reverse(name, args=[obj.pk])
+        assert Client().get(url).status_code == 302
+        own_area = matrix.case.area_of(obj)
+        for user in matrix.users:
+            client = matrix.client(user)
+            before = snapshot(model)
+            if not matrix.allowed(user, "change"):
+                assert client.get(url).status_code == 403
+                check_refused(
+                    matrix, client.post(url, _edit_data(matrix, obj, own_area)), before, 403
+                )
+                continue
+            if not matrix.visible(user, obj, "change"):
+                assert client.get(url).status_code == 404
+                check_refused(
+                    matrix, client.post(url, _edit_data(matrix, obj, own_area)), before, 404
+                )
+                continue
+            assert client.get(url).status_code == 200
+            response = rolled_back(client.post, url, _edit_data(matrix, obj, own_area))
+            assert response.status_code == 302, _form_errors(response)
+            # Moving the object into an area outside the user's scope is refused.
+            for other in matrix.world.areas:
+                if other.level != own_area.level or other.pk == own_area.pk:
+                    continue
+                moved = _edit_data(matrix, obj, other)
+                probe_fields = (
+                    _probe_fields(model, moved)
+                    if model.__name__ != "Area"
+                    else {"code": moved.get("code")}
+                )
+                if model.__name__ == "Area":
+                    continue  # an area's place is its code; editing the code is covered by create
+                if matrix.visible(user, model(**probe_fields), "change"):
+                    continue
+                response = client.post(url, moved)
+                check_refused(matrix, response, before, 200)
+
+
+def _edit_data(matrix, obj, area) -> dict:
+    if matrix.case.model.__name__ != "Area":
+        return matrix.case.data(matrix.world, area)
+    data = {"code": obj.code, "name": f"{obj.name}改", "rural_population": "999"}
+    if obj.level == "village":
+        data.update(is_poor="on", planned_exit_year="2019")
+    return data
+
+
+def check_delete(matrix, name):
+    model = matrix.case.model
+    for obj in matrix.objects():
+        url = reverse(name, args=[obj.pk])
+        assert Client().post(url).status_code == 302
+        for user in matrix.users:
+            client = matrix.client(user)
+            before = snapshot(model)
+            if not matrix.allowed(user, "delete"):
+                check_refused(matrix, client.post(url), before, 403)
+            elif not matrix.visible(user, obj, "delete"):
+                check_refused(matrix, client.post(url), before, 404)
+                assert client.get(url).status_code == 404
+            else:
+                assert client.get(url).status_code == 200
+                response = rolled_back(client.post, url)
+                assert response.status_code == 302
+
+
+def check_api_list(matrix, name):
+    url = reverse(name)
+    model = matrix.case.model
+    before = snapshot(model)
+    assert Client().get(url).status_code in (401, 403)
+    for user in matrix.users:
+        client = matrix.client(user)
+        response = client.get(url, {"page_size": 1000})
+        if not matrix.allowed(user, "view"):
+            assert response.status_code == 403
+        else:
+            assert response.status_code == 200
+            shown = {row["id"] for row in response.json()["results"]}
+            assert shown == {o.pk for o in matrix.objects() if matrix.visible(user, o, "view")}
+        targets = matrix.case.places(matrix.world) or matrix.world.townships
+        for area in targets:
+            data = _api_data(matrix, area)
+            before = snapshot(model)
+            if not matrix.allowed(user, "add"):
+                check_refused(
+                    matrix, client.post(url, data, content_type="application/json"), before, 403
+                )
+                continue
+            probe = model(**_probe_fields(model, data))
+            if matrix.visible(user, probe, "add"):
+                response = rolled_back(client.post, url, data, content_type="application/json")
+                assert response.status_code == 201, response.content
+            else:
+                response = client.post(url, data, content_type="application/json")
+                check_refused(matrix, response, before, 400)
+                assert response.json()
+
+
+def _api_data(matrix, area) -> dict:
+    return _as_json(matrix.case.data(matrix.world, area))
+
+
+def _as_json(data: dict) -> dict:
+    out = {}
+    for key, value in data.items():
+        if value == "on":
+            value = True
+        elif value == "":
+            value = None
+        out[key] = value
+    return out
+
+
+def check_api_detail(matrix, name):
+    model = matrix.case.model
+    for obj in matrix.objects():
+        url = reverse(name, args=[obj.pk])
+        assert Client().get(url).status_code in (401, 403)
+        own_area = matrix.case.area_of(obj)
+        for user in matrix.users:
+            client = matrix.client(user)
+            response = client.get(url)
+            if not matrix.allowed(user, "view"):
+                assert response.status_code == 403
+            elif not matrix.visible(user, obj, "view"):
+                assert response.status_code == 404
+            else:
+                assert response.status_code == 200
+                assert response.json()["id"] == obj.pk
+            data = _as_json(_edit_data(matrix, obj, own_area))
+            for method, action in (("put", "change"), ("patch", "change"), ("delete", "delete")):
+                before = snapshot(model)
+                call = (getattr(client, method), url, json.dumps(data))
+                if not matrix.allowed(user, action):
+                    check_refused(matrix, call[0](*call[1:], content_type=JSON), before, 403)
+                elif not matrix.visible(user, obj, action):
+                    check_refused(matrix, call[0](*call[1:], content_type=JSON), before, 404)
+                else:
+                    response = rolled_back(*call, content_type=JSON)
+                    assert response.status_code in (200, 204, 409), response.content

@@ -1,0 +1,1 @@
+"""Administrative areas, assisting units, cadres, village postings and pairings (包村, 包联)."""

@@ -1,0 +1,81 @@
+"""One FilterSet per model, shared by the list pages and the API."""
+
+import django_filters
+
+from poverty.common.filters import ActiveFilter, SearchFilter, WithinAreaFilter, scoped_choices
+
+from .choices import AreaLevel, PostingRole, UnitKind
+from .models import Area, Cadre, LeaderPairing, Unit, UnitPairing, VillagePosting
+
+
+class AreaFilterSet(django_filters.FilterSet):
+    q = SearchFilter(search_fields=("name", "code"))
+    within = WithinAreaFilter(label="所属区域", code_path="code", queryset=scoped_choices(Area))
+    level = django_filters.ChoiceFilter(label="层级", choices=AreaLevel.choices)
+    is_poor = django_filters.BooleanFilter(label="贫困村")
+    planned_exit_year = django_filters.NumberFilter(label="计划退出年度")
+    exited = django_filters.BooleanFilter(
+        label="已退出", field_name="actual_exit_year", lookup_expr="isnull", exclude=True
+    )
+
+    class Meta:
+        model = Area
+        fields = ["q", "within", "level", "is_poor", "planned_exit_year", "exited"]
+
+
+class UnitFilterSet(django_filters.FilterSet):
+    q = SearchFilter(search_fields=("name", "contact_person"))
+    kind = django_filters.ChoiceFilter(label="单位性质", choices=UnitKind.choices)
+    area = django_filters.ModelChoiceFilter(label="所属区域", queryset=scoped_choices(Area))
+
+    class Meta:
+        model = Unit
+        fields = ["q", "kind", "area"]
+
+
+class CadreFilterSet(django_filters.FilterSet):
+    q = SearchFilter(search_fields=("name", "position", "unit__name"))
+    unit = django_filters.ModelChoiceFilter(label="所在单位", queryset=scoped_choices(Unit))
+    is_leader = django_filters.BooleanFilter(label="领导干部")
+
+    class Meta:
+        model = Cadre
+        fields = ["q", "unit", "is_leader"]
+
+
+class VillagePostingFilterSet(django_filters.FilterSet):
+    q = SearchFilter(search_fields=("cadre__name", "village__name"))
+    within = WithinAreaFilter(
+        label="所属区域", code_path="village__code", queryset=scoped_choices(Area)
+    )
+    role = django_filters.ChoiceFilter(label="驻村身份", choices=PostingRole.choices)
+    active = ActiveFilter()
+
+    class Meta:
+        model = VillagePosting
+        fields = ["q", "within", "role", "active"]
+
+
+class UnitPairingFilterSet(django_filters.FilterSet):
+    q = SearchFilter(search_fields=("unit__name", "village__name"))
+    within = WithinAreaFilter(
+        label="所属区域", code_path="village__code", queryset=scoped_choices(Area)
+    )
+    unit = django_filters.ModelChoiceFilter(label="帮扶单位", queryset=scoped_choices(Unit))
+    active = ActiveFilter()
+
+    class Meta:
+        model = UnitPairing
+        fields = ["q", "within", "unit", "active"]
+
+
+class LeaderPairingFilterSet(django_filters.FilterSet):
+    q = SearchFilter(search_fields=("leader__name", "area__name"))
+    within = WithinAreaFilter(
+        label="所属区域", code_path="area__code", queryset=scoped_choices(Area)
+    )
+    active = ActiveFilter()
+
+    class Meta:
+        model = LeaderPairing
+        fields = ["q", "within", "active"]

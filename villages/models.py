@@ -1,0 +1,297 @@
+"""Areas keyed by 统计用区划代码, and the people and units paired with them."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.urls import reverse
+from simple_history.models import HistoricalRecords
+
+from poverty.common.areacodes import ancestor_codes, is_valid_code, level_of, prefix_of
+from poverty.common.models import DatedModel
+from poverty.common.scoping import ScopedModel
+
+from .choices import AreaLevel, PostingRole, UnitKind
+
+YEAR_VALIDATORS = [MinValueValidator(2013), MaxValueValidator(2035)]
+phone_validator = RegexValidator(r"^[0-9+\-() ]{5,20}$", "请输入有效的电话号码。")
+
+
+class Area(ScopedModel):
+    """Province, city, county, township or administrative village (行政村)."""
+
+    scope_path = "code"
+
+    code = models.CharField(
+        "区划代码",
+        max_length=12,
+        unique=True,
+        validators=[RegexValidator(r"^\d{12}$", "区划代码须为12位数字。")],
+    )
+    name = models.CharField("名称", max_length=50)
+    level = models.CharField("层级", max_length=10, choices=AreaLevel.choices, editable=False)
+    parent = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+        verbose_name="上级",
+        editable=False,
+    )
+    is_poor = models.BooleanField("贫困村", default=False)
+    planned_exit_year = models.PositiveSmallIntegerField(
+        "计划退出年度", null=True, blank=True, validators=YEAR_VALIDATORS
+    )
+    actual_exit_year = models.PositiveSmallIntegerField(
+        "实际退出年度", null=True, blank=True, validators=YEAR_VALIDATORS
+    )
+    rural_population = models.PositiveIntegerField(
+        "农业户籍人口", null=True, blank=True, help_text="用于计算贫困发生率。"
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "行政区划"
+        verbose_name_plural = "行政区划"
+        ordering = ["code"]
+        indexes = [models.Index(fields=["level", "code"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("villages:area_detail", args=[self.pk])
+
+    @property
+    def prefix(self) -> str:
+        return prefix_of(self.code)
+
+    @property
+    def is_village(self) -> bool:
+        return self.level == AreaLevel.VILLAGE
+
+    def full_name(self) -> str:
+        """Names from the county down, for breadcrumbs and printouts (one query)."""
+        names = dict(
+            Area.objects.filter(code__in=ancestor_codes(self.code)).values_list("code", "name")
+        )
+        chain = [names[c] for c in ancestor_codes(self.code) if c in names]
+        return "".join([*chain[-2:], self.name])
+
+    def clean(self) -> None:
+        super().clean()
+        if not is_valid_code(self.code):
+            return  # the field validator reports it
+        self.level = level_of(self.code)
+        ancestors = ancestor_codes(self.code)
+        self.parent = Area.objects.filter(code__in=ancestors).order_by("-code").first()
+        if (
+            ancestors
+            and self.parent is None
+            and self.level in (AreaLevel.TOWNSHIP, AreaLevel.VILLAGE)
+        ):
+            raise ValidationError({"code": "找不到上级区划，请先建立所属的县和乡镇。"})
+        if self.level != AreaLevel.VILLAGE and (self.is_poor or self.planned_exit_year):
+            raise ValidationError({"is_poor": "只有行政村可以标记为贫困村。"})
+        if self.actual_exit_year and not self.is_poor:
+            raise ValidationError({"actual_exit_year": "非贫困村没有退出年度。"})
+        if self.is_poor and not self.planned_exit_year:
+            raise ValidationError({"planned_exit_year": "贫困村须填写计划退出年度。"})
+
+    def save(self, *args, **kwargs) -> None:
+        # Level and parent follow from the code, whoever writes the row.
+        if is_valid_code(self.code):
+            self.level = level_of(self.code)
+            if self.parent_id is None:
+                self.parent = (
+                    Area.objects.filter(code__in=ancestor_codes(self.code))
+                    .order_by("-code")
+                    .first()
+                )
+        super().save(*args, **kwargs)
+
+
+class Unit(ScopedModel):
+    """A unit that assists villages (帮扶单位): county departments, township governments."""
+
+    scope_path = "area__code"
+    scope_ancestors = True
+
+    name = models.CharField("单位名称", max_length=100)
+    kind = models.CharField(
+        "单位性质", max_length=30, choices=UnitKind.choices, default=UnitKind.PARTY_GOVERNMENT
+    )
+    area = models.ForeignKey(
+        Area, on_delete=models.PROTECT, related_name="units", verbose_name="所属区域"
+    )
+    contact_person = models.CharField("联系人", max_length=30, blank=True)
+    contact_phone = models.CharField(
+        "联系电话", max_length=20, blank=True, validators=[phone_validator]
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "帮扶单位"
+        verbose_name_plural = "帮扶单位"
+        ordering = ["area__code", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["area", "name"], name="unit_unique_name_in_area")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("villages:unit_detail", args=[self.pk])
+
+    def clean(self) -> None:
+        super().clean()
+        if self.area_id and self.area.level == AreaLevel.VILLAGE:
+            raise ValidationError({"area": "帮扶单位应属于县或乡镇，而不是行政村。"})
+
+
+class Cadre(ScopedModel):
+    """A cadre (干部) of a unit; may be posted to villages and paired with households."""
+
+    scope_path = "unit__area__code"
+    scope_ancestors = True
+
+    name = models.CharField("姓名", max_length=30)
+    phone = models.CharField("联系电话", max_length=20, blank=True, validators=[phone_validator])
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="cadres", verbose_name="所在单位"
+    )
+    position = models.CharField("职务", max_length=50, blank=True)
+    is_leader = models.BooleanField(
+        "领导干部", default=False, help_text="县/乡领导，可包联乡镇或村。"
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "干部"
+        verbose_name_plural = "干部"
+        ordering = ["unit__area__code", "unit__name", "name"]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.position}）" if self.position else self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("villages:cadre_detail", args=[self.pk])
+
+
+def _require_village(area: Area | None, field: str) -> None:
+    if area is not None and area.level != AreaLevel.VILLAGE:
+        raise ValidationError({field: "请选择行政村。"})
+
+
+class VillagePosting(DatedModel):
+    """A cadre posted to a village: 第一书记, 驻村工作队, 包村干部."""
+
+    scope_path = "village__code"
+    overlap_fields = ("cadre", "village", "role")
+
+    cadre = models.ForeignKey(
+        Cadre, on_delete=models.PROTECT, related_name="postings", verbose_name="干部"
+    )
+    village = models.ForeignKey(
+        Area, on_delete=models.PROTECT, related_name="postings", verbose_name="村"
+    )
+    role = models.CharField("驻村身份", max_length=20, choices=PostingRole.choices)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "驻村任职"
+        verbose_name_plural = "驻村任职"
+        ordering = ["village__code", "role", "-start_date"]
+
+    def __str__(self) -> str:
+        return f"{self.cadre.name} · {self.village.name} · {self.get_role_display()}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("villages:villageposting_detail", args=[self.pk])
+
+    def clean(self) -> None:
+        _require_village(self.village if self.village_id else None, "village")
+        super().clean()
+        if (
+            self.role == PostingRole.FIRST_SECRETARY
+            and self.village_id
+            and self.start_date
+            and VillagePosting.objects.active(self.start_date)
+            .filter(village_id=self.village_id, role=PostingRole.FIRST_SECRETARY)
+            .exclude(pk=self.pk)
+            .exclude(cadre_id=self.cadre_id)
+            .exists()
+        ):
+            raise ValidationError({"role": "该村已有在任第一书记，请先填写其结束日期。"})
+
+
+class UnitPairing(DatedModel):
+    """A unit paired with a village (包村)."""
+
+    scope_path = "village__code"
+    overlap_fields = ("unit", "village")
+
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="pairings", verbose_name="帮扶单位"
+    )
+    village = models.ForeignKey(
+        Area, on_delete=models.PROTECT, related_name="unit_pairings", verbose_name="村"
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "单位包村"
+        verbose_name_plural = "单位包村"
+        ordering = ["village__code", "-start_date"]
+
+    def __str__(self) -> str:
+        return f"{self.unit.name} 包 {self.village.name}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("villages:unitpairing_detail", args=[self.pk])
+
+    def clean(self) -> None:
+        _require_village(self.village if self.village_id else None, "village")
+        super().clean()
+
+
+class LeaderPairing(DatedModel):
+    """A leader responsible for a township or village (包联)."""
+
+    scope_path = "area__code"
+    overlap_fields = ("leader", "area")
+
+    leader = models.ForeignKey(
+        Cadre, on_delete=models.PROTECT, related_name="leader_pairings", verbose_name="包联领导"
+    )
+    area = models.ForeignKey(
+        Area, on_delete=models.PROTECT, related_name="leader_pairings", verbose_name="包联乡镇/村"
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "领导包联"
+        verbose_name_plural = "领导包联"
+        ordering = ["area__code", "-start_date"]
+
+    def __str__(self) -> str:
+        return f"{self.leader.name} 包联 {self.area.name}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("villages:leaderpairing_detail", args=[self.pk])
+
+    def clean(self) -> None:
+        if self.area_id and self.area.level not in (AreaLevel.TOWNSHIP, AreaLevel.VILLAGE):
+            raise ValidationError({"area": "包联对象应为乡镇或行政村。"})
+        if self.leader_id and not self.leader.is_leader:
+            raise ValidationError({"leader": "只有领导干部可以包联乡镇或村。"})
+        super().clean()

@@ -1,0 +1,40 @@
+"""Pages of the villages app: the generic five per model, and the area page's related lists."""
+
+from poverty.common.views import ObjectDetailView
+
+
+class AreaDetailView(ObjectDetailView):
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        area = self.object
+        context["breadcrumb"] = area.full_name()
+        context["children"] = area.children.restrict(user).order_by("code")
+        context["postings"] = (
+            area.postings.restrict(user).active().select_related("cadre", "cadre__unit")
+        )
+        context["unit_pairings"] = area.unit_pairings.restrict(user).active().select_related("unit")
+        context["leader_pairings"] = (
+            area.leader_pairings.restrict(user).active().select_related("leader")
+        )
+        return context
+
+
+class CadreDetailView(ObjectDetailView):
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        context["postings"] = self.object.postings.restrict(user).select_related("village")
+        context["leader_pairings"] = self.object.leader_pairings.restrict(user).select_related(
+            "area"
+        )
+        return context
+
+
+class UnitDetailView(ObjectDetailView):
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        context["cadres"] = self.object.cadres.restrict(user)
+        context["pairings"] = self.object.pairings.restrict(user).select_related("village")
+        return context
