@@ -8,7 +8,7 @@ from django.db import models
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from poverty.common.areacodes import ancestor_codes, is_valid_code, level_of, prefix_of
+from poverty.common.areacodes import ancestor_codes, is_valid_code, level_of, parent_code, prefix_of
 from poverty.common.models import DatedModel
 from poverty.common.scoping import ScopedModel
 
@@ -81,17 +81,19 @@ class Area(ScopedModel):
         chain = [names[c] for c in ancestor_codes(self.code) if c in names]
         return "".join([*chain[-2:], self.name])
 
+    def nearest_existing_ancestor(self) -> Area | None:
+        return Area.objects.filter(code__in=ancestor_codes(self.code)).order_by("-code").first()
+
     def clean(self) -> None:
         super().clean()
         if not is_valid_code(self.code):
             return  # the field validator reports it
         self.level = level_of(self.code)
-        ancestors = ancestor_codes(self.code)
-        self.parent = Area.objects.filter(code__in=ancestors).order_by("-code").first()
-        if (
-            ancestors
-            and self.parent is None
-            and self.level in (AreaLevel.TOWNSHIP, AreaLevel.VILLAGE)
+        self.parent = self.nearest_existing_ancestor()
+        # A county may stand alone (a county-only deployment); townships and villages need
+        # the area directly above them.
+        if self.level in (AreaLevel.TOWNSHIP, AreaLevel.VILLAGE) and (
+            self.parent is None or self.parent.code != parent_code(self.code)
         ):
             raise ValidationError({"code": "找不到上级区划，请先建立所属的县和乡镇。"})
         if self.level != AreaLevel.VILLAGE and (self.is_poor or self.planned_exit_year):
@@ -106,11 +108,7 @@ class Area(ScopedModel):
         if is_valid_code(self.code):
             self.level = level_of(self.code)
             if self.parent_id is None:
-                self.parent = (
-                    Area.objects.filter(code__in=ancestor_codes(self.code))
-                    .order_by("-code")
-                    .first()
-                )
+                self.parent = self.nearest_existing_ancestor()
         super().save(*args, **kwargs)
 
 

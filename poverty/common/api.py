@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 
-from django.db.models import ProtectedError
+from django.db.models import Manager, ProtectedError
 from rest_framework import serializers, status, viewsets
 from rest_framework.response import Response
 
@@ -21,6 +21,8 @@ class ScopedSerializer(serializers.ModelSerializer):
         request = self.context.get("request")
         for field in fields.values():
             queryset = getattr(field, "queryset", None)
+            if isinstance(queryset, Manager):
+                queryset = queryset.all()
             if request is not None and isinstance(queryset, ScopedQuerySet):
                 field.queryset = queryset.restrict(request.user, "view")
         return fields

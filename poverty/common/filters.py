@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import django_filters
 from django.db.models import Q, QuerySet
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from .areacodes import prefix_of
 
@@ -19,6 +21,7 @@ def scoped_choices(model, action: str = "view"):
     return queryset
 
 
+@extend_schema_field(OpenApiTypes.INT)
 class WithinAreaFilter(django_filters.ModelChoiceFilter):
     """Rows whose area lies under the chosen area, at any level (prefix match on the code)."""
 

@@ -60,13 +60,15 @@ class ScopedViewMixin:
 
 class ObjectListView(ScopedViewMixin, SingleTableMixin, FilterView):
     template_name = "generic/object_list.html"
-    paginate_by = settings.PAGINATE_BY
+    # django-tables2 paginates the table; the list view itself must not paginate too.
+    paginate_by = None
+    per_page = settings.PAGINATE_BY
 
     def get_table_pagination(self, table):
         try:
-            per_page = int(self.request.GET.get("per_page", self.paginate_by))
+            per_page = int(self.request.GET.get("per_page", self.per_page))
         except ValueError:
-            per_page = self.paginate_by
+            per_page = self.per_page
         return {"per_page": max(1, min(per_page, MAX_PER_PAGE))}
 
     def get_filterset_kwargs(self, filterset_class):
