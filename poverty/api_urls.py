@@ -1,7 +1,7 @@
 """/api/v1/: every app's router, the OpenAPI schema and the offline docs."""
 
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.permissions import AllowAny
 
 app_name = "api"
@@ -13,10 +13,5 @@ urlpatterns = [
         "docs/",
         SpectacularSwaggerView.as_view(url_name="api:schema", permission_classes=[AllowAny]),
         name="docs",
-    ),
-    path(
-        "redoc/",
-        SpectacularRedocView.as_view(url_name="api:schema", permission_classes=[AllowAny]),
-        name="redoc",
     ),
 ]

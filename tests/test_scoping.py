@@ -43,7 +43,7 @@ USERS = [
 ]
 
 JSON = "application/json"
-PUBLIC = {"login", "api:schema", "api:docs", "api:redoc"}
+PUBLIC = {"login", "api:schema", "api:docs"}
 LOGIN_ONLY = {"home", "system_status", "password_change", "password_change_done"}
 
 

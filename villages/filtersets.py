@@ -2,7 +2,13 @@
 
 import django_filters
 
-from poverty.common.filters import ActiveFilter, SearchFilter, WithinAreaFilter, scoped_choices
+from poverty.common.filters import (
+    ActiveFilter,
+    SearchFilter,
+    WithinAreaFilter,
+    YesNoFilter,
+    scoped_choices,
+)
 
 from .choices import AreaLevel, PostingRole, UnitKind
 from .models import Area, Cadre, LeaderPairing, Unit, UnitPairing, VillagePosting
@@ -12,9 +18,9 @@ class AreaFilterSet(django_filters.FilterSet):
     q = SearchFilter(search_fields=("name", "code"))
     within = WithinAreaFilter(label="所属区域", code_path="code", queryset=scoped_choices(Area))
     level = django_filters.ChoiceFilter(label="层级", choices=AreaLevel.choices)
-    is_poor = django_filters.BooleanFilter(label="贫困村")
+    is_poor = YesNoFilter(label="贫困村")
     planned_exit_year = django_filters.NumberFilter(label="计划退出年度")
-    exited = django_filters.BooleanFilter(
+    exited = YesNoFilter(
         label="已退出", field_name="actual_exit_year", lookup_expr="isnull", exclude=True
     )
 
@@ -36,7 +42,7 @@ class UnitFilterSet(django_filters.FilterSet):
 class CadreFilterSet(django_filters.FilterSet):
     q = SearchFilter(search_fields=("name", "position", "unit__name"))
     unit = django_filters.ModelChoiceFilter(label="所在单位", queryset=scoped_choices(Unit))
-    is_leader = django_filters.BooleanFilter(label="领导干部")
+    is_leader = YesNoFilter(label="领导干部")
 
     class Meta:
         model = Cadre

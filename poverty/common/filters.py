@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import django_filters
 from django.db.models import Q, QuerySet
+from django_filters.widgets import BooleanWidget
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
@@ -53,7 +54,21 @@ class SearchFilter(django_filters.CharFilter):
         return qs.filter(q)
 
 
-class ActiveFilter(django_filters.BooleanFilter):
+class YesNoWidget(BooleanWidget):
+    def __init__(self, attrs=None) -> None:
+        super().__init__(attrs)
+        self.choices = (("", "全部"), ("true", "是"), ("false", "否"))
+
+
+class YesNoFilter(django_filters.BooleanFilter):
+    """A yes/no filter whose empty choice reads 全部."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("widget", YesNoWidget)
+        super().__init__(*args, **kwargs)
+
+
+class ActiveFilter(YesNoFilter):
     """Dated relations in force today (or not)."""
 
     def __init__(self, *args, **kwargs) -> None:

@@ -95,3 +95,16 @@ def test_production_settings_pass_the_deployment_check():
         timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.django_db
+def test_api_docs_and_pages_load_nothing_from_outside(client, make_user, world):
+    import re
+
+    docs = client.get("/api/v1/docs/").content.decode()
+    assert "swagger-ui-bundle.js" in docs
+    client.force_login(make_user("county_staff", world.county))
+    for page in (docs, client.get("/villages/areas/").content.decode()):
+        assert not re.search(r'(src|href)="(https?:)?//', page), "an asset loads from another host"
+    schema = client.get("/api/v1/schema/")
+    assert schema.status_code == 200 and b"/api/v1/areas/" in schema.content
