@@ -49,13 +49,6 @@ class CadreTable(tables.Table):
 class VillagePostingTable(DatedTable):
     cadre = tables.Column(linkify=True)
     village = tables.Column(linkify=True)
-    detail = tables.LinkColumn(
-        "villages:villageposting_detail",
-        args=[tables.A("pk")],
-        text="查看",
-        orderable=False,
-        verbose_name="",
-    )
 
     class Meta:
         model = VillagePosting
@@ -65,13 +58,6 @@ class VillagePostingTable(DatedTable):
 class UnitPairingTable(DatedTable):
     unit = tables.Column(linkify=True)
     village = tables.Column(linkify=True)
-    detail = tables.LinkColumn(
-        "villages:unitpairing_detail",
-        args=[tables.A("pk")],
-        text="查看",
-        orderable=False,
-        verbose_name="",
-    )
 
     class Meta:
         model = UnitPairing
@@ -81,13 +67,6 @@ class UnitPairingTable(DatedTable):
 class LeaderPairingTable(DatedTable):
     leader = tables.Column(linkify=True)
     area = tables.Column(linkify=True)
-    detail = tables.LinkColumn(
-        "villages:leaderpairing_detail",
-        args=[tables.A("pk")],
-        text="查看",
-        orderable=False,
-        verbose_name="",
-    )
 
     class Meta:
         model = LeaderPairing

@@ -10,11 +10,26 @@ from rest_framework.response import Response
 
 from .apiconf import method_action
 from .forms import OUT_OF_SCOPE
+from .masking import shown
 from .scoping import ScopedQuerySet, in_scope
 
 
 class ScopedSerializer(serializers.ModelSerializer):
-    """Related-object choices limited to what the user may see; the result must be in scope."""
+    """Related-object choices limited to what the user may see; the result must be in scope.
+
+    `sensitive_fields` maps a field to its kind ("phone", "id_number"): masked in responses
+    for users without the sensitive-data permission.
+    """
+
+    sensitive_fields: dict[str, str] = {}
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        user = self.context["request"].user
+        for name, kind in self.sensitive_fields.items():
+            if name in data:
+                data[name] = shown(data[name], kind, user)
+        return data
 
     def get_fields(self):
         fields = super().get_fields()

@@ -20,5 +20,16 @@ class SensitiveColumn(tables.Column):
 
 
 class DatedTable(tables.Table):
+    """Postings and pairings: dates, and a link to the relation's own page."""
+
     start_date = tables.DateColumn(format="Y-m-d")
     end_date = tables.DateColumn(format="Y-m-d", default="在任")
+    detail = tables.Column(
+        empty_values=(),
+        linkify=lambda record: record.get_absolute_url(),
+        orderable=False,
+        verbose_name="",
+    )
+
+    def render_detail(self) -> str:
+        return "查看"

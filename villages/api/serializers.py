@@ -1,7 +1,6 @@
 from rest_framework import serializers
 
 from poverty.common.api import ScopedSerializer
-from poverty.common.masking import shown
 
 from ..models import Area, Cadre, LeaderPairing, Unit, UnitPairing, VillagePosting
 
@@ -28,10 +27,7 @@ class UnitSerializer(ScopedSerializer):
         model = Unit
         fields = ["id", "name", "kind", "area", "contact_person", "contact_phone"]
 
-    def to_representation(self, instance):
-        data = super().to_representation(instance)
-        data["contact_phone"] = shown(data["contact_phone"], "phone", self.context["request"].user)
-        return data
+    sensitive_fields = {"contact_phone": "phone"}
 
 
 class CadreSerializer(ScopedSerializer):
@@ -39,10 +35,7 @@ class CadreSerializer(ScopedSerializer):
         model = Cadre
         fields = ["id", "name", "phone", "unit", "position", "is_leader"]
 
-    def to_representation(self, instance):
-        data = super().to_representation(instance)
-        data["phone"] = shown(data["phone"], "phone", self.context["request"].user)
-        return data
+    sensitive_fields = {"phone": "phone"}
 
 
 class DatedSerializer(ScopedSerializer):
