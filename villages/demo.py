@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.db import transaction
 
@@ -73,7 +73,6 @@ class DemoCounts:
     postings: int = 0
     unit_pairings: int = 0
     leader_pairings: int = 0
-    created: dict[str, int] = field(default_factory=dict)
 
 
 class NameBook:

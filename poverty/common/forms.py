@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django import forms
-from django.core.exceptions import NON_FIELD_ERRORS
 
 from .scoping import ScopedQuerySet, in_scope
 
@@ -29,7 +28,3 @@ class ScopedModelForm(forms.ModelForm):
         super()._post_clean()
         if not self.errors and not in_scope(self.instance, self.user, self.action):
             self.add_error(None, OUT_OF_SCOPE)
-
-    @property
-    def non_scope_errors(self) -> bool:
-        return bool(self.errors.get(NON_FIELD_ERRORS))

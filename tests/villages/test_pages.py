@@ -147,7 +147,9 @@ def test_api_create_out_of_scope_is_400_with_a_message(client, make_user, world)
 
 
 def test_dated_relation_lists_link_to_each_relation(client, make_user, world):
-    posting = VillagePostingFactory(cadre=CadreFactory(unit=UnitFactory(area=world.county)), village=world.v11)
+    posting = VillagePostingFactory(
+        cadre=CadreFactory(unit=UnitFactory(area=world.county)), village=world.v11
+    )
     client.force_login(make_user(Role.COUNTY_STAFF, world.county))
     page = client.get(reverse("villages:villageposting_list")).content.decode()
     assert f'href="{posting.get_absolute_url()}">查看</a>' in page
