@@ -25,7 +25,8 @@ class ScopedSerializer(serializers.ModelSerializer):
 
     def to_representation(self, instance):
         data = super().to_representation(instance)
-        user = self.context["request"].user
+        request = self.context.get("request")
+        user = getattr(request, "user", None)  # no request: masked, the safe default
         for name, kind in self.sensitive_fields.items():
             if name in data:
                 data[name] = shown(data[name], kind, user)

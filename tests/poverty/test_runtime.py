@@ -11,6 +11,7 @@ import pytest
 from django.conf import settings
 
 from poverty.celery import app
+from poverty.management.commands.rundemo import worker_command
 
 ROOT = Path(settings.BASE_DIR)
 
@@ -34,19 +35,7 @@ def test_scheduled_task_fires_on_a_real_worker(tmp_path):
         [sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True, timeout=120
     )
     worker = subprocess.Popen(  # noqa: S603
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "poverty",
-            "worker",
-            "--beat",
-            "--pool=solo",
-            "--loglevel=WARNING",
-            "--schedule",
-            str(tmp_path / "beat-schedule"),
-        ],
+        worker_command(tmp_path / "beat-schedule"),
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,

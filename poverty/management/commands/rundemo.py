@@ -6,10 +6,28 @@ jobs fire on a machine with no services at all.
 
 import subprocess
 import sys
+from pathlib import Path
 
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+
+
+def worker_command(schedule: Path) -> list[str]:
+    """One process that is both the Celery worker and beat: enough for a single machine."""
+    return [
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "poverty",
+        "worker",
+        "--beat",
+        "--pool=solo",
+        "--loglevel=WARNING",
+        "--schedule",
+        str(schedule),
+    ]
 
 
 class Command(BaseCommand):
@@ -28,19 +46,7 @@ class Command(BaseCommand):
             var = settings.BASE_DIR / "var"
             var.mkdir(exist_ok=True)
             worker = subprocess.Popen(  # noqa: S603 -- fixed arguments, our own interpreter
-                [
-                    sys.executable,
-                    "-m",
-                    "celery",
-                    "-A",
-                    "poverty",
-                    "worker",
-                    "--beat",
-                    "--pool=solo",
-                    "--loglevel=WARNING",
-                    "--schedule",
-                    str(var / "celerybeat-schedule"),
-                ],
+                worker_command(var / "celerybeat-schedule"),
                 cwd=settings.BASE_DIR,
             )
             self.stdout.write("后台任务进程（celery worker + beat）已启动。")
