@@ -19,6 +19,7 @@ urlpatterns = [
         name="password_change_done",
     ),
     path("villages/", include("villages.urls")),
+    path("registry/", include("households.urls")),
     path("api/v1/", include("poverty.api_urls")),
     path("admin/", admin.site.urls),
 ]

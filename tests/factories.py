@@ -3,12 +3,25 @@
 from __future__ import annotations
 
 import datetime
+import itertools
 from dataclasses import dataclass
+from decimal import Decimal
 
 import factory
 
 from accounts.choices import Role
 from accounts.models import User
+from households.choices import Category, Cause, Health, LabourSkill, MeasureType, Relation
+from households.models import (
+    Assessment,
+    AssistanceMeasure,
+    Household,
+    HouseholdPairing,
+    IncomeRecord,
+    Member,
+    Visit,
+)
+from poverty.common import idnumber
 from villages.choices import PostingRole
 from villages.models import Area, Cadre, LeaderPairing, Unit, UnitPairing, VillagePosting
 
@@ -127,3 +140,97 @@ def build_world() -> World:
     )
     v22 = AreaFactory(code="990123101202", name="二镇乙村", rural_population=900)
     return World(county, t1, t2, v11, v12, v21, v22)
+
+
+# --- the registry -------------------------------------------------------------------------
+
+_id_serial = itertools.count(1)
+
+
+def new_id_number(gender: str = "male", birth: datetime.date = datetime.date(1970, 5, 17)) -> str:
+    """A valid, unused ID number (sequence numbers keep the gender parity)."""
+    n = next(_id_serial)
+    seq = (n % 499) * 2 + (1 if gender == "male" else 0)
+    day = birth + datetime.timedelta(days=n // 499)
+    return idnumber.make("990123", day, seq)
+
+
+class MemberFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Member
+        skip_postgeneration_save = True
+
+    name = factory.Sequence(lambda n: f"成员{n}")
+    relation = Relation.CHILD
+    gender = "male"
+    birth_date = datetime.date(1970, 5, 17)
+    health = Health.HEALTHY
+    labour_skill = LabourSkill.ORDINARY
+
+    @factory.post_generation
+    def id_number(self, create, extracted, **kwargs):
+        number = extracted or new_id_number(self.gender, self.birth_date)
+        info = idnumber.parse(number)
+        self.id_number = number
+        self.birth_date, self.gender = info.birth_date, info.gender
+        if create:
+            self.save()
+
+
+class HouseholdFactory(factory.django.DjangoModelFactory):
+    """A household with a head (pass head=False for none)."""
+
+    class Meta:
+        model = Household
+        skip_postgeneration_save = True
+
+    code = factory.Sequence(lambda n: f"HH{n:06d}")
+    category = Category.GENERAL
+    primary_cause = Cause.NO_CAPITAL
+    identified_year = 2014
+    planned_exit_year = 2018
+
+    @factory.post_generation
+    def head(self, create, extracted, **kwargs):
+        if create and extracted is not False:
+            MemberFactory(household=self, relation=Relation.HEAD, name=f"户主{self.code}")
+
+
+class IncomeRecordFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = IncomeRecord
+
+    year = 2018
+    persons = 1
+    wage = Decimal("5000")
+
+
+class AssessmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Assessment
+
+    assessed_on = datetime.date(2018, 10, 1)
+    food = clothing = education = medical = housing = water = True
+
+
+class AssistanceMeasureFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AssistanceMeasure
+
+    measure_type = MeasureType.MICROCREDIT
+    description = "扶贫小额信贷"
+    start_date = datetime.date(2017, 1, 1)
+
+
+class HouseholdPairingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = HouseholdPairing
+
+    start_date = datetime.date(2018, 1, 1)
+
+
+class VisitFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Visit
+
+    findings = "家中情况正常。"

@@ -12,16 +12,33 @@ import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from households.models import (
+    Assessment,
+    AssistanceMeasure,
+    Household,
+    HouseholdPairing,
+    IncomeRecord,
+    PovertyLine,
+    QualityIssue,
+    Visit,
+)
 from villages.choices import PostingRole, UnitKind
 from villages.models import Area, Cadre, LeaderPairing, Unit, UnitPairing, VillagePosting
 
 from .factories import (
+    AssessmentFactory,
+    AssistanceMeasureFactory,
     CadreFactory,
+    HouseholdFactory,
+    HouseholdPairingFactory,
+    IncomeRecordFactory,
     LeaderPairingFactory,
     UnitFactory,
     UnitPairingFactory,
     VillagePostingFactory,
+    VisitFactory,
     World,
+    new_id_number,
 )
 
 _serial = itertools.count(1)
@@ -36,6 +53,10 @@ class ModelCase:
     area_of: Callable[[object], Area]
     # Objects of a higher level that users below may view (Model.scope_ancestors).
     ancestors_visible: bool = False
+    # Form data that edits an existing object and puts it in an area (default: `data`).
+    edit_data: Callable[[World, object, Area], dict] | None = None
+    # Whether the edit form can move the object to another area at all.
+    movable: bool = True
 
 
 def _unit(world: World, area: Area) -> Unit:
@@ -55,6 +76,62 @@ def _area_data(world: World, area: Area) -> dict:
         "planned_exit_year": "2019",
         "rural_population": "700",
     }
+
+
+MEMBER_FORMSET = {
+    "members-MIN_NUM_FORMS": "0",
+    "members-MAX_NUM_FORMS": "1000",
+}
+
+
+def _household_data(world: World, area: Area) -> dict:
+    n = next(_serial)
+    return {
+        "code": f"NEW{n:06d}",
+        "village": area.pk,
+        "group": "1组",
+        "category": "general",
+        "primary_cause": "illness",
+        "identified_year": "2014",
+        "planned_exit_year": "2018",
+        **MEMBER_FORMSET,
+        "members-TOTAL_FORMS": "1",
+        "members-INITIAL_FORMS": "0",
+        "members-0-name": f"新户主{n}",
+        "members-0-relation": "head",
+        "members-0-id_number": new_id_number(),
+        "members-0-health": "healthy",
+    }
+
+
+def _household_edit_data(world: World, household: Household, area: Area) -> dict:
+    head = household.members.get(relation="head")
+    data = _household_data(world, area)
+    data.update(
+        {
+            "code": household.code,
+            "seen_version": household.version,
+            "members-INITIAL_FORMS": "1",
+            "members-0-id": head.pk,
+            "members-0-name": head.name,
+            "members-0-id_number": "",
+        }
+    )
+    return data
+
+
+def _cadre_in_county(world: World) -> Cadre:
+    return CadreFactory(unit=_unit(world, world.county))
+
+
+def _child_data(**fields):
+    """Form data for a row that belongs to a new household in the area."""
+
+    def data(world: World, area: Area) -> dict:
+        values = {k: v(world) if callable(v) else v for k, v in fields.items()}
+        return {"household": HouseholdFactory(village=area).pk, **values}
+
+    return data
 
 
 CASES: dict[type, ModelCase] = {
@@ -132,6 +209,96 @@ CASES: dict[type, ModelCase] = {
 }
 
 
+CASES.update(
+    {
+        Household: ModelCase(
+            model=Household,
+            places=lambda w: w.villages,
+            make=lambda w, a: HouseholdFactory(village=a),
+            data=_household_data,
+            edit_data=_household_edit_data,
+            area_of=lambda o: o.village,
+        ),
+        IncomeRecord: ModelCase(
+            model=IncomeRecord,
+            places=lambda w: w.villages,
+            make=lambda w, a: IncomeRecordFactory(household=HouseholdFactory(village=a)),
+            data=_child_data(
+                year="2019",
+                persons="2",
+                wage="3000",
+                business="1000",
+                property_income="0",
+                transfer="800",
+                business_costs="200",
+            ),
+            area_of=lambda o: o.household.village,
+        ),
+        Assessment: ModelCase(
+            model=Assessment,
+            places=lambda w: w.villages,
+            make=lambda w, a: AssessmentFactory(household=HouseholdFactory(village=a)),
+            data=_child_data(assessed_on="2019-10-01", food="on", clothing="on", water="on"),
+            area_of=lambda o: o.household.village,
+        ),
+        AssistanceMeasure: ModelCase(
+            model=AssistanceMeasure,
+            places=lambda w: w.villages,
+            make=lambda w, a: AssistanceMeasureFactory(household=HouseholdFactory(village=a)),
+            data=_child_data(
+                measure_type="health",
+                description="家庭医生签约",
+                start_date="2019-01-01",
+                status="ongoing",
+            ),
+            area_of=lambda o: o.household.village,
+        ),
+        HouseholdPairing: ModelCase(
+            model=HouseholdPairing,
+            places=lambda w: w.villages,
+            make=lambda w, a: HouseholdPairingFactory(
+                household=HouseholdFactory(village=a), cadre=_cadre_in_county(w)
+            ),
+            data=_child_data(
+                cadre=lambda w: _cadre_in_county(w).pk, start_date="2019-01-01", end_date=""
+            ),
+            area_of=lambda o: o.household.village,
+        ),
+        Visit: ModelCase(
+            model=Visit,
+            places=lambda w: w.villages,
+            make=lambda w, a: VisitFactory(
+                household=HouseholdFactory(village=a), cadre=_cadre_in_county(w)
+            ),
+            data=_child_data(
+                cadre=lambda w: _cadre_in_county(w).pk,
+                visited_on="2024-05-01",
+                findings="户主在家，生活正常。",
+            ),
+            area_of=lambda o: o.household.village,
+        ),
+        PovertyLine: ModelCase(
+            model=PovertyLine,
+            places=lambda w: [w.county],
+            make=lambda w, a: PovertyLine.objects.create(year=2021, income_line=4100),
+            data=lambda w, a: {"year": "2013", "income_line": "2736", "note": "测试"},
+            area_of=lambda o: None,
+            movable=False,
+        ),
+        QualityIssue: ModelCase(
+            model=QualityIssue,
+            places=lambda w: w.villages,
+            make=lambda w, a: QualityIssue.objects.create(
+                rule="no_pairing", household=HouseholdFactory(village=a), detail="没有帮扶责任人"
+            ),
+            data=lambda w, a: {"status": "explained", "explanation": "已核实，下周结对。"},
+            area_of=lambda o: o.household.village,
+            movable=False,
+        ),
+    }
+)
+
+
 def is_under(area: Area, ancestor: Area) -> bool:
     """Whether `area` is `ancestor` or lies below it, by walking parents."""
     node = area
@@ -147,6 +314,8 @@ def expected_visible(case: ModelCase, obj, user, action: str) -> bool:
     if user.is_superuser:
         return True
     target = case.area_of(obj)
+    if target is None:
+        return True  # a national table: the permission alone decides
     for mine in user.areas.all():
         if is_under(target, mine):
             return True

@@ -19,6 +19,7 @@ from accounts.choices import Role
 from poverty.common.api import ScopedViewSet
 from poverty.common.scoping import permission_name
 from poverty.common.views import (
+    ObjectActionView,
     ObjectCreateView,
     ObjectDeleteView,
     ObjectDetailView,
@@ -77,6 +78,7 @@ def kind_of(name: str | None, pattern: URLPattern) -> str | None:
         (ObjectCreateView, "create"),
         (ObjectEditView, "edit"),
         (ObjectDeleteView, "delete"),
+        (ObjectActionView, "action"),
     ):
         if view_class and issubclass(view_class, cls):
             return kind
@@ -160,6 +162,7 @@ def test_every_url_is_scoped(route, name, pattern):
         "create": check_create,
         "edit": check_edit,
         "delete": check_delete,
+        "action": check_action,
         "api_list": check_api_list,
         "api_detail": check_api_detail,
     }[kind](matrix, name)
@@ -319,6 +322,8 @@ def check_edit(matrix, name):
             response = rolled_back(client.post, url, _edit_data(matrix, obj, own_area))
             assert response.status_code == 302, _form_errors(response)
             # Moving the object into an area outside the user's scope is refused.
+            if not matrix.case.movable:
+                continue
             for other in matrix.world.areas:
                 if other.level != own_area.level or other.pk == own_area.pk:
                     continue
@@ -337,6 +342,8 @@ def check_edit(matrix, name):
 
 
 def _edit_data(matrix, obj, area) -> dict:
+    if matrix.case.edit_data is not None:
+        return matrix.case.edit_data(matrix.world, obj, area)
     if matrix.case.model.__name__ != "Area":
         return matrix.case.data(matrix.world, area)
     data = {"code": obj.code, "name": f"{obj.name}改", "rural_population": "999"}
@@ -362,6 +369,34 @@ def check_delete(matrix, name):
                 assert client.get(url).status_code == 200
                 response = rolled_back(client.post, url)
                 assert response.status_code == 302
+
+
+def check_action(matrix, name):
+    """A workflow step on one object: 403 without the permission, 404 outside the area."""
+    model = matrix.case.model
+    action = pattern_action(name)
+    for obj in matrix.objects():
+        url = reverse(name, args=[obj.pk])
+        assert Client().get(url).status_code == 302
+        for user in matrix.users:
+            client = matrix.client(user)
+            before = snapshot(model)
+            if not matrix.allowed(user, action):
+                expected = 403
+            elif not matrix.visible(user, obj, action):
+                expected = 404
+            else:
+                expected = 200
+            assert client.get(url).status_code == expected, (user.role, user.scope_codes, name)
+            if expected != 200:
+                check_refused(matrix, client.post(url, {}), before, expected)
+            for method in ("put", "patch", "delete"):
+                check_refused(matrix, getattr(client, method)(url), before, 403, 404, 405)
+
+
+def pattern_action(name: str) -> str:
+    view_class = next(p for r, n, p in ALL_PATTERNS if n == name).callback.view_class
+    return view_class.action
 
 
 def check_api_list(matrix, name):

@@ -1,6 +1,6 @@
 """Forms of the villages pages."""
 
-from poverty.common.forms import ScopedModelForm
+from poverty.common.forms import IdNumberFormMixin, ScopedModelForm
 
 from .models import Area, Cadre, LeaderPairing, Unit, UnitPairing, VillagePosting
 
@@ -24,7 +24,11 @@ class UnitForm(ScopedModelForm):
         fields = ["name", "kind", "area", "contact_person", "contact_phone"]
 
 
-class CadreForm(ScopedModelForm):
+class CadreForm(IdNumberFormMixin, ScopedModelForm):
+    """The ID number is optional; with it the quality rules find cadres registered as poor."""
+
+    id_number_required = False
+
     class Meta:
         model = Cadre
         fields = ["name", "phone", "unit", "position", "is_leader"]

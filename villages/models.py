@@ -9,7 +9,7 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from poverty.common.areacodes import ancestor_codes, is_valid_code, level_of, parent_code, prefix_of
-from poverty.common.models import DatedModel
+from poverty.common.models import DatedModel, IdNumberModel
 from poverty.common.scoping import ScopedModel
 
 from .choices import AreaLevel, PostingRole, UnitKind
@@ -152,7 +152,7 @@ class Unit(ScopedModel):
             raise ValidationError({"area": "帮扶单位应属于县或乡镇，而不是行政村。"})
 
 
-class Cadre(ScopedModel):
+class Cadre(IdNumberModel, ScopedModel):
     """A cadre (干部) of a unit; may be posted to villages and paired with households."""
 
     scope_path = "unit__area__code"

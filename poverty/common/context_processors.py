@@ -2,6 +2,19 @@
 
 NAV = [
     (
+        "建档立卡",
+        [
+            ("贫困户", "households:household_list", "households.view_household"),
+            ("入户走访", "households:visit_list", "households.view_visit"),
+            ("帮扶措施", "households:assistancemeasure_list", "households.view_assistancemeasure"),
+            ("结对帮扶", "households:householdpairing_list", "households.view_householdpairing"),
+            ("年度收入", "households:incomerecord_list", "households.view_incomerecord"),
+            ("两不愁三保障评估", "households:assessment_list", "households.view_assessment"),
+            ("疑点数据", "households:qualityissue_list", "households.view_qualityissue"),
+            ("脱贫标准", "households:povertyline_list", "households.view_povertyline"),
+        ],
+    ),
+    (
         "地区与帮扶力量",
         [
             ("行政区划", "villages:area_list", "villages.view_area"),

@@ -10,6 +10,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from . import crypto, idnumber
+from .masking import mask_id_number
 from .scoping import ScopedModel, ScopedQuerySet
 
 
@@ -65,3 +67,32 @@ class DatedModel(ScopedModel):
             raise ValidationError(
                 f"同一{self._meta.verbose_name}在该时间段内已存在，时间段不能重叠。"
             )
+
+
+class IdNumberModel(models.Model):
+    """A person's ID number stored three ways: encrypted, as a keyed hash, and masked.
+
+    The plain number exists only in memory (`instance.id_number`); a database dump shows the
+    ciphertext, a hash that cannot be reversed without PII_KEY, and 1410**********1234.
+    """
+
+    id_number_encrypted = models.TextField("证件号码(密文)", blank=True, editable=False)
+    id_number_hash = models.CharField(
+        "证件号码(检索码)", max_length=64, blank=True, editable=False, db_index=True
+    )
+    id_number_masked = models.CharField("证件号码", max_length=18, blank=True, editable=False)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def id_number(self) -> str:
+        """The full number (decrypted); show it only through masking.shown()."""
+        return crypto.decrypt(self.id_number_encrypted)
+
+    @id_number.setter
+    def id_number(self, value: str) -> None:
+        number = idnumber.normalize(value)
+        self.id_number_encrypted = crypto.encrypt(number)
+        self.id_number_hash = crypto.keyed_hash(number) if number else ""
+        self.id_number_masked = mask_id_number(number)

@@ -3,7 +3,8 @@
 Each domain model inherits `ScopedModel` and names the path from itself to an area code
 (`scope_path = "village__code"`). `Model.objects.restrict(user, action)` returns nothing unless
 the user holds the model permission for the action, and then only the rows whose area code lies
-under one of the user's areas. Models that belong to a higher level (county departments, their
+under one of the user's areas. National tables (the poverty line by year) set `scope_path = None`: the permission alone decides.
+Models that belong to a higher level (county departments, their
 cadres) set `scope_ancestors = True`: users below may *view* them, never change them.
 Views, forms, filters, API viewsets, exports and jobs all call `restrict`; none filters by hand.
 """
@@ -33,10 +34,12 @@ def user_area_codes(user) -> tuple[str, ...]:
 
 def scope_q(model: type[models.Model], user, action: str) -> Q:
     """The filter that keeps a model's rows inside the user's areas for an action."""
+    path = model.scope_path
+    if path is None:
+        return Q()  # a national table (the poverty line by year): the permission decides
     codes = user_area_codes(user)
     if not codes:
         return Q(pk__in=[])
-    path = model.scope_path
     terms = [Q(**{f"{path}__startswith": prefix_of(code)}) for code in codes]
     if action == "view" and model.scope_ancestors:
         above = sorted({a for code in codes for a in ancestor_codes(code)})
@@ -57,7 +60,7 @@ def scope_value(instance: models.Model) -> str | None:
 
 def in_scope(instance: models.Model, user, action: str) -> bool:
     """Whether the user may perform the action on this instance, judged by its area alone."""
-    if user.is_superuser:
+    if user.is_superuser or instance.scope_path is None:
         return True
     code = scope_value(instance)
     if not code:
@@ -88,7 +91,8 @@ class ScopedQuerySet(models.QuerySet):
 class ScopedModel(models.Model):
     """Base of every domain model: a scoped manager and creation/update stamps."""
 
-    scope_path: ClassVar[str]
+    # The path from the model to an area code; None for national tables that have no area.
+    scope_path: ClassVar[str | None]
     scope_ancestors: ClassVar[bool] = False
 
     created_at = models.DateTimeField("创建时间", auto_now_add=True)

@@ -11,15 +11,17 @@ from typing import Any, ClassVar
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.db.models import ProtectedError
 from django.http import HttpResponseRedirect
 from django.urls import path, reverse
-from django.views.generic import CreateView, DeleteView, DetailView, UpdateView
+from django.views.generic import CreateView, DeleteView, DetailView, FormView, UpdateView
+from django.views.generic.detail import SingleObjectMixin
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
+from .forms import StaleEdit
 from .scoping import permission_name
 
 MAX_PER_PAGE = 500
@@ -30,6 +32,8 @@ class ScopedViewMixin:
 
     model: type[models.Model]
     action: ClassVar[str] = "view"
+    # The pages crud_urls made for the model; buttons link only to those that exist.
+    pages: ClassVar[tuple[str, ...]] = ("list", "add", "detail", "edit", "delete")
     http_method_names = ["get", "post", "head", "options"]
 
     def dispatch(self, request, *args, **kwargs):
@@ -52,8 +56,10 @@ class ScopedViewMixin:
         context["opts"] = opts
         context["url_base"] = f"{opts.app_label}:{opts.model_name}"
         user = self.request.user
+        page = {"add": "add", "change": "edit", "delete": "delete"}
         context["can"] = {
-            a: user.has_perm(permission_name(self.model, a)) for a in ("add", "change", "delete")
+            a: p in self.pages and user.has_perm(permission_name(self.model, a))
+            for a, p in page.items()
         }
         return context
 
@@ -106,7 +112,14 @@ def display_value(obj: models.Model, name: str) -> Any:
 
 
 class ObjectFormMixin(ScopedViewMixin):
+    """Create/edit: the form (and an optional inline formset) saved in one transaction."""
+
     template_name = "generic/object_form.html"
+    formset_class = None
+
+    def get_template_names(self) -> list[str]:
+        opts = self.model._meta
+        return [f"{opts.app_label}/{opts.model_name}_form.html", self.template_name]
 
     def get_form_kwargs(self) -> dict[str, Any]:
         kwargs = super().get_form_kwargs()
@@ -114,15 +127,57 @@ class ObjectFormMixin(ScopedViewMixin):
         kwargs["action"] = self.action
         return kwargs
 
-    def form_valid(self, form):
-        with transaction.atomic():
-            response = super().form_valid(form)
+    def get_formset(self, instance):
+        if self.formset_class is None:
+            return None
+        data = self.request.POST if self.request.method == "POST" else None
+        files = self.request.FILES if self.request.method == "POST" else None
+        return self.formset_class(
+            data,
+            files,
+            instance=instance,
+            form_kwargs={"user": self.request.user, "action": self.action},
+        )
+
+    def get_context_data(self, **kwargs) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        if "formset" not in context and self.formset_class is not None:
+            context["formset"] = self.get_formset(context["form"].instance)
+        return context
+
+    def post(self, request, *args, **kwargs):
+        self.object = self.get_object() if self.action == "change" else None
+        form = self.get_form()
+        formset = self.get_formset(form.instance)
+        form_ok = form.is_valid()
+        if formset is not None and not formset.is_valid():
+            return self.render_to_response(self.get_context_data(form=form, formset=formset))
+        if not form_ok:
+            return self.render_to_response(self.get_context_data(form=form, formset=formset))
+        try:
+            with transaction.atomic():
+                self.object = form.save()
+                if formset is not None:
+                    formset.instance = self.object
+                    formset.save()
+                self.after_save(form, formset)
+        except StaleEdit as exc:
+            form.add_error(None, str(exc))
+            return self.render_to_response(self.get_context_data(form=form, formset=formset))
         messages.success(self.request, f"{self.model._meta.verbose_name}“{self.object}”已保存。")
-        return response
+        return HttpResponseRedirect(self.get_success_url())
+
+    def after_save(self, form, formset) -> None:
+        """Hook for checks that span the saved rows (raise ValidationError to roll back)."""
 
 
 class ObjectCreateView(ObjectFormMixin, CreateView):
     action = "add"
+
+    def get_initial(self) -> dict[str, Any]:
+        # Links like ".../add/?household=12" preset a field of the new object.
+        names = {f.name for f in self.model._meta.fields}
+        return {k: v for k, v in self.request.GET.items() if k in names}
 
 
 class ObjectEditView(ObjectFormMixin, UpdateView):
@@ -149,6 +204,52 @@ class ObjectDeleteView(ScopedViewMixin, DeleteView):
         return HttpResponseRedirect(self.get_success_url())
 
 
+class ObjectActionView(ScopedViewMixin, SingleObjectMixin, FormView):
+    """A workflow step on one object: GET shows the step's form, POST calls `perform`.
+
+    The object comes from the restricted queryset (404 outside the user's area) and the step
+    needs the model permission for `action` (403). A ValidationError from the service is shown
+    on the form and nothing is written.
+    """
+
+    action = "change"
+    template_name = "generic/object_action.html"
+    title = ""
+    success_message = "已办理。"
+
+    def get(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        return super().get(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        form = self.get_form()
+        if not form.is_valid():
+            return self.form_invalid(form)
+        try:
+            self.perform(form)
+        except ValidationError as exc:
+            for message in exc.messages:
+                form.add_error(None, message)
+            return self.form_invalid(form)
+        messages.success(request, self.success_message)
+        return HttpResponseRedirect(self.get_success_url())
+
+    def perform(self, form) -> None:
+        raise NotImplementedError
+
+    def get_success_url(self) -> str:
+        return self.object.get_absolute_url()
+
+    def get_context_data(self, **kwargs) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["title"] = self.title
+        return context
+
+
+PAGES = ("list", "add", "detail", "edit", "delete")
+
+
 def crud_urls(
     model: type[models.Model],
     *,
@@ -159,14 +260,17 @@ def crud_urls(
     select_related: tuple[str, ...] = (),
     list_view: type[ObjectListView] = ObjectListView,
     detail_view: type[ObjectDetailView] = ObjectDetailView,
+    create_view: type[ObjectCreateView] = ObjectCreateView,
+    edit_view: type[ObjectEditView] = ObjectEditView,
+    pages: tuple[str, ...] = PAGES,
 ) -> list:
-    """The five pages of a model, named <model>_list/_detail/_add/_edit/_delete."""
+    """The pages of a model (all five unless `pages` says), named <model>_list/_detail/_add/_edit/_delete."""
     name = model._meta.model_name
 
     def scoped(self, queryset):
         return queryset.select_related(*select_related) if select_related else queryset
 
-    common = {"model": model, "scoped_queryset": scoped}
+    common = {"model": model, "scoped_queryset": scoped, "pages": pages}
     views = {
         "list": type(
             f"{model.__name__}ListView",
@@ -182,18 +286,15 @@ def crud_urls(
             (detail_view,),
             {**common, "detail_fields": detail_fields},
         ),
-        "add": type(
-            f"{model.__name__}CreateView", (ObjectCreateView,), {**common, "form_class": form}
-        ),
-        "edit": type(
-            f"{model.__name__}EditView", (ObjectEditView,), {**common, "form_class": form}
-        ),
+        "add": type(f"{model.__name__}CreateView", (create_view,), {**common, "form_class": form}),
+        "edit": type(f"{model.__name__}EditView", (edit_view,), {**common, "form_class": form}),
         "delete": type(f"{model.__name__}DeleteView", (ObjectDeleteView,), common),
     }
-    return [
-        path(f"{name}s/", views["list"].as_view(), name=f"{name}_list"),
-        path(f"{name}s/add/", views["add"].as_view(), name=f"{name}_add"),
-        path(f"{name}s/<int:pk>/", views["detail"].as_view(), name=f"{name}_detail"),
-        path(f"{name}s/<int:pk>/edit/", views["edit"].as_view(), name=f"{name}_edit"),
-        path(f"{name}s/<int:pk>/delete/", views["delete"].as_view(), name=f"{name}_delete"),
-    ]
+    routes = {
+        "list": f"{name}s/",
+        "add": f"{name}s/add/",
+        "detail": f"{name}s/<int:pk>/",
+        "edit": f"{name}s/<int:pk>/edit/",
+        "delete": f"{name}s/<int:pk>/delete/",
+    }
+    return [path(routes[p], views[p].as_view(), name=f"{name}_{p}") for p in pages]

@@ -4,6 +4,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -134,6 +135,14 @@ DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5-responsive.html"
 DJANGO_TABLES2_TABLE_ATTRS = {"class": "table table-sm table-hover align-middle"}
 PAGINATE_BY = 50
 
+# Personal numbers (ID numbers) are encrypted with keys derived from this secret
+# (poverty.common.crypto). Changing it makes stored numbers unreadable: keep it with the backups.
+PII_KEY = env("PII_KEY", default="local-development-pii-key-change-me")
+# Visit photos and exit evidence uploaded from phones.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.TokenAuthentication",
@@ -186,6 +195,11 @@ HEARTBEAT_SECONDS = env.float("HEARTBEAT_SECONDS", default=60.0)
 # The beat schedule lives in code; each app adds its jobs here.
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "poverty.tasks.heartbeat", "schedule": HEARTBEAT_SECONDS},
+    # 疑点数据: the data-quality rules over the whole registry, every night at 02:30.
+    "check-quality": {
+        "task": "households.tasks.check_quality",
+        "schedule": crontab(hour=2, minute=30),
+    },
 }
 
 if REDIS_URL:

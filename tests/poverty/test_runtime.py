@@ -73,6 +73,7 @@ def test_production_settings_pass_the_deployment_check():
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "poverty.settings.production",
         "SECRET_KEY": "k" * 20 + "this-is-only-for-the-deploy-check-9f8e7d6c5b4a",
+        "PII_KEY": "only-for-the-deploy-check",
         "ALLOWED_HOSTS": "fupin.example.gov.cn",
     }
     result = subprocess.run(

@@ -1,4 +1,5 @@
 import pytest
+from django.db.models import Count, Q
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
@@ -6,10 +7,35 @@ from django.urls import reverse
 from accounts.choices import Role
 from accounts.models import User
 from poverty.demo import DEMO_PASSWORD
+from households.models import (
+    AssistanceMeasure,
+    ExitRecord,
+    Household,
+    HouseholdPairing,
+    Member,
+    QualityIssue,
+    Visit,
+)
+from poverty.common import idnumber
 from villages.models import Area, Cadre, LeaderPairing, Unit, UnitPairing, VillagePosting
 
 pytestmark = pytest.mark.django_db
-MODELS = (Area, Unit, Cadre, VillagePosting, UnitPairing, LeaderPairing, User)
+MODELS = (
+    Area,
+    Unit,
+    Cadre,
+    VillagePosting,
+    UnitPairing,
+    LeaderPairing,
+    User,
+    Household,
+    Member,
+    AssistanceMeasure,
+    HouseholdPairing,
+    Visit,
+    ExitRecord,
+)
+SMALL = ("--households", "120")
 
 
 def counts():
@@ -17,13 +43,15 @@ def counts():
 
 
 def names():
-    return sorted(Area.objects.values_list("code", "name")) + sorted(
-        Cadre.objects.values_list("name", flat=True)
+    return (
+        sorted(Area.objects.values_list("code", "name"))
+        + sorted(Cadre.objects.values_list("name", flat=True))
+        + sorted(Member.objects.values_list("name", "id_number_hash", "household__code"))
     )
 
 
 def test_demo_county_has_a_realistic_shape_and_one_login_per_role(capsys):
-    call_command("seed_demo")
+    call_command("seed_demo", *SMALL)
     out = capsys.readouterr().out
     assert Area.objects.filter(level="township").count() == 8
     villages = Area.objects.filter(level="village")
@@ -41,6 +69,8 @@ def test_demo_county_has_a_realistic_shape_and_one_login_per_role(capsys):
 
 
 def wipe():
+    QualityIssue.objects.all().delete()
+    Household.objects.all().delete()
     for model in (LeaderPairing, UnitPairing, VillagePosting, User, Cadre, Unit):
         model.objects.all().delete()
     for level in ("village", "township", "county", "city", "province"):
@@ -48,25 +78,25 @@ def wipe():
 
 
 def test_running_twice_adds_nothing_and_the_same_seed_gives_the_same_county():
-    call_command("seed_demo")
+    call_command("seed_demo", *SMALL)
     first, first_names = counts(), names()
-    call_command("seed_demo")
+    call_command("seed_demo", *SMALL)
     assert counts() == first
     wipe()
-    call_command("seed_demo", "--seed", "2017")
+    call_command("seed_demo", "--seed", "2017", *SMALL)
     assert names() == first_names
 
 
 def test_another_seed_gives_another_county():
-    call_command("seed_demo", "--seed", "1")
+    call_command("seed_demo", "--seed", "1", *SMALL)
     one = names()
     wipe()
-    call_command("seed_demo", "--seed", "2")
+    call_command("seed_demo", "--seed", "2", *SMALL)
     assert names() != one
 
 
 def test_the_demo_village_cadre_sees_only_their_village():
-    call_command("seed_demo")
+    call_command("seed_demo", *SMALL)
     client = Client()
     assert (
         client.post(reverse("login"), {"username": "cadre", "password": DEMO_PASSWORD}).status_code
@@ -78,3 +108,35 @@ def test_the_demo_village_cadre_sees_only_their_village():
     assert rows == list(cadre.areas.all()) and rows[0].level == "village"
     other = Area.objects.filter(level="village").exclude(pk=rows[0].pk).first()
     assert client.get(reverse("villages:area_detail", args=[other.pk])).status_code == 404
+
+
+def test_demo_registry_has_the_shape_of_a_real_county():
+    call_command("seed_demo", "--households", "600")
+    households = Household.objects.all()
+    assert households.count() == 600
+    persons = Member.objects.count()
+    assert 2.8 <= persons / 600 <= 3.5
+    # Causes are led by illness, lack of labour, skills and capital.
+    top = list(
+        households.values_list("primary_cause", flat=True)
+        .order_by()
+        .annotate(n=Count("pk"))
+        .order_by("-n")[:4]
+    )
+    assert top[0] == "illness" and set(top) <= {"illness", "no_labour", "no_skills", "no_capital"}
+    assert set(households.values_list("identified_year", flat=True)) <= set(range(2014, 2021))
+    exited = households.filter(status="exited")
+    assert 0.6 < exited.count() / 600 < 0.98
+    assert not exited.filter(exit_year__isnull=True).exists()
+    assert households.exclude(status="exited").filter(planned_exit_year__lt=2021).exists()
+    # Every ID number is valid and agrees with the member's gender and birth date.
+    for member in Member.objects.all()[:200]:
+        info = idnumber.parse(member.id_number)
+        assert (info.gender, info.birth_date) == (member.gender, member.birth_date)
+    heads = households.annotate(heads=Count("members", filter=Q(members__relation="head")))
+    assert heads.filter(heads=1).count() == 600
+    assert HouseholdPairing.objects.count() > 500
+    assert AssistanceMeasure.objects.count() > 600
+    assert Visit.objects.exists() and QualityIssue.objects.exists()
+    # The exit procedure's record of every exited household ends with 销号.
+    assert ExitRecord.objects.filter(step="close").count() == exited.count()

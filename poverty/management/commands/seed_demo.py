@@ -2,19 +2,33 @@
 
 import time
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
+from accounts.models import User
+from households.demo import seed_registry
+from households.models import Household
+from households.quality import check_quality
 from poverty.demo import DEMO_PASSWORD, seed_demo_users
 from villages.demo import seed_areas_and_people
 
+DEFAULT_HOUSEHOLDS = 3000
+
 
 class Command(BaseCommand):
-    help = "生成虚构的演示县（地区、帮扶单位、干部、驻村与包联），同一种子结果相同，重复运行不会重复生成。"
+    help = "生成虚构的演示县（地区、帮扶单位、干部、驻村与包联、建档立卡贫困户），同一种子结果相同，重复运行不会重复生成。"
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--seed", type=int, default=2017, help="随机种子（默认 2017）")
+        parser.add_argument(
+            "--households",
+            type=int,
+            default=DEFAULT_HOUSEHOLDS,
+            help=f"建档立卡贫困户数（默认 {DEFAULT_HOUSEHOLDS}）",
+        )
 
-    def handle(self, *args, seed: int, **options) -> None:
+    def handle(self, *args, seed: int, households: int, **options) -> None:
+        if households < 0:
+            raise CommandError("--households 不能为负数。")
         started = time.monotonic()
         counts = seed_areas_and_people(seed=seed)
         users = seed_demo_users()
@@ -23,6 +37,22 @@ class Command(BaseCommand):
             f"驻村任职 {counts.postings}，单位包村 {counts.unit_pairings}，领导包联 {counts.leader_pairings}"
             f"（{time.monotonic() - started:.1f} 秒）"
         )
+        started = time.monotonic()
+        registry = seed_registry(
+            seed=seed, households=households, by_user=User.objects.get(username="county")
+        )
+        self.stdout.write(
+            f"建档立卡：新增贫困户 {registry.households}，成员 {registry.members}，"
+            f"帮扶措施 {registry.measures}，走访 {registry.visits}"
+            f"（{time.monotonic() - started:.1f} 秒）"
+        )
+        if registry.households:
+            started = time.monotonic()
+            result = check_quality(Household.objects.all())
+            self.stdout.write(
+                f"疑点检查：{result.opened + result.reopened + result.still} 项"
+                f"（{time.monotonic() - started:.1f} 秒）"
+            )
         self.stdout.write(f"演示账号（密码均为 {DEMO_PASSWORD}）：")
         for username, role, areas in users:
             self.stdout.write(f"  {username:<10} {role:<12} {areas}")

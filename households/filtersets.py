@@ -1,0 +1,205 @@
+"""One FilterSet per model, shared by the list pages, the API and exports."""
+
+from __future__ import annotations
+
+import django_filters
+from django.db.models import Q
+from django.utils import timezone
+
+from poverty.common import crypto, idnumber
+from poverty.common.filters import (
+    ActiveFilter,
+    SearchFilter,
+    WithinAreaFilter,
+    YesNoFilter,
+    scoped_choices,
+)
+from villages.models import Area, Cadre
+
+from .choices import (
+    Category,
+    Cause,
+    HouseholdStatus,
+    MeasureStatus,
+    MeasureType,
+    MonitoringType,
+    QualityStatus,
+)
+from .models import (
+    Assessment,
+    AssistanceMeasure,
+    Household,
+    HouseholdPairing,
+    IncomeRecord,
+    PovertyLine,
+    QualityIssue,
+    Visit,
+)
+
+
+def _within(path: str) -> WithinAreaFilter:
+    return WithinAreaFilter(label="所属区域", code_path=path, queryset=scoped_choices(Area))
+
+
+class HouseholdSearchFilter(SearchFilter):
+    """Name of any member, 户编号, or a full ID number (matched exactly by its keyed hash)."""
+
+    def filter(self, qs, value):
+        value = (value or "").strip()
+        if not value:
+            return qs
+        number = idnumber.normalize(value)
+        if idnumber.SHAPE.match(number) or idnumber.LEGACY.match(number):
+            return qs.filter(members__id_number_hash=crypto.keyed_hash(number))
+        matching = Q(code__icontains=value) | Q(
+            pk__in=Household.objects.filter(members__name__icontains=value).values("pk")
+        )
+        return qs.filter(matching)
+
+
+class HouseholdFilterSet(django_filters.FilterSet):
+    q = HouseholdSearchFilter(search_fields=(), label="搜索", help_text="姓名、户编号或身份证号")
+    within = _within("village__code")
+    category = django_filters.ChoiceFilter(label="贫困户属性", choices=Category.choices)
+    cause = django_filters.ChoiceFilter(
+        label="致贫原因", choices=Cause.choices, method="filter_cause"
+    )
+    status = django_filters.ChoiceFilter(label="脱贫状态", choices=HouseholdStatus.choices)
+    planned_exit_year = django_filters.NumberFilter(label="计划脱贫年度")
+    exit_year = django_filters.NumberFilter(label="脱贫年度")
+    overdue = YesNoFilter(label="超过脱贫时限", method="filter_overdue")
+    monitoring_type = django_filters.ChoiceFilter(label="监测对象", choices=MonitoringType.choices)
+    cadre = django_filters.ModelChoiceFilter(
+        label="帮扶责任人", queryset=scoped_choices(Cadre), method="filter_cadre"
+    )
+    quality_rule = django_filters.CharFilter(label="疑点规则", method="filter_quality_rule")
+
+    class Meta:
+        model = Household
+        fields = [
+            "q",
+            "within",
+            "category",
+            "cause",
+            "status",
+            "planned_exit_year",
+            "exit_year",
+            "overdue",
+            "monitoring_type",
+            "cadre",
+        ]
+
+    def filter_cause(self, qs, name, value):
+        return qs.with_cause(value) if value else qs
+
+    def filter_overdue(self, qs, name, value):
+        if value is None:
+            return qs
+        overdue = qs.overdue()
+        return overdue if value else qs.exclude(pk__in=overdue.values("pk"))
+
+    def filter_cadre(self, qs, name, value):
+        if not value:
+            return qs
+        paired = HouseholdPairing.objects.active().filter(cadre=value).values("household_id")
+        return qs.filter(pk__in=paired)
+
+    def filter_quality_rule(self, qs, name, value):
+        if not value:
+            return qs
+        open_issues = QualityIssue.objects.filter(rule=value, status=QualityStatus.OPEN)
+        return qs.filter(pk__in=open_issues.values("household_id"))
+
+
+class IncomeRecordFilterSet(django_filters.FilterSet):
+    q = SearchFilter(search_fields=("household__code",))
+    within = _within("household__village__code")
+    year = django_filters.NumberFilter(label="年度")
+
+    class Meta:
+        model = IncomeRecord
+        fields = ["q", "within", "year"]
+
+
+class AssessmentFilterSet(django_filters.FilterSet):
+    q = SearchFilter(search_fields=("household__code",))
+    within = _within("household__village__code")
+
+    class Meta:
+        model = Assessment
+        fields = ["q", "within"]
+
+
+class AssistanceMeasureFilterSet(django_filters.FilterSet):
+    q = SearchFilter(search_fields=("household__code", "description"))
+    within = _within("household__village__code")
+    measure_type = django_filters.ChoiceFilter(label="措施类别", choices=MeasureType.choices)
+    status = django_filters.ChoiceFilter(label="状态", choices=MeasureStatus.choices)
+    cadre = django_filters.ModelChoiceFilter(label="责任人", queryset=scoped_choices(Cadre))
+
+    class Meta:
+        model = AssistanceMeasure
+        fields = ["q", "within", "measure_type", "status", "cadre"]
+
+
+class HouseholdPairingFilterSet(django_filters.FilterSet):
+    q = SearchFilter(search_fields=("household__code", "cadre__name"))
+    within = _within("household__village__code")
+    cadre = django_filters.ModelChoiceFilter(label="帮扶责任人", queryset=scoped_choices(Cadre))
+    active = ActiveFilter()
+
+    class Meta:
+        model = HouseholdPairing
+        fields = ["q", "within", "cadre", "active"]
+
+
+class VisitFilterSet(django_filters.FilterSet):
+    q = SearchFilter(search_fields=("household__code", "findings", "problems"))
+    within = _within("household__village__code")
+    cadre = django_filters.ModelChoiceFilter(label="走访干部", queryset=scoped_choices(Cadre))
+    since = django_filters.DateFilter(
+        label="走访日期起", field_name="visited_on", lookup_expr="gte"
+    )
+    follow_up_open = YesNoFilter(label="跟进已到期", method="filter_follow_up")
+
+    class Meta:
+        model = Visit
+        fields = ["q", "within", "cadre", "since", "follow_up_open"]
+
+    def filter_follow_up(self, qs, name, value):
+        if value is None:
+            return qs
+        due = Q(follow_up_due__lte=timezone.localdate())
+        return qs.filter(due) if value else qs.exclude(due)
+
+
+class PovertyLineFilterSet(django_filters.FilterSet):
+    class Meta:
+        model = PovertyLine
+        fields = ["year"]
+
+
+class QualityIssueFilterSet(django_filters.FilterSet):
+    q = SearchFilter(search_fields=("household__code", "detail"))
+    within = _within("household__village__code")
+    rule = django_filters.ChoiceFilter(label="规则", choices=(), empty_label="全部")
+    status = django_filters.ChoiceFilter(label="处理状态", choices=QualityStatus.choices)
+    cadre = django_filters.ModelChoiceFilter(
+        label="帮扶责任人", queryset=scoped_choices(Cadre), method="filter_cadre"
+    )
+
+    class Meta:
+        model = QualityIssue
+        fields = ["q", "within", "rule", "status", "cadre"]
+
+    def __init__(self, *args, **kwargs) -> None:
+        from .quality import RULES
+
+        super().__init__(*args, **kwargs)
+        self.filters["rule"].extra["choices"] = [(r.code, r.description) for r in RULES.values()]
+
+    def filter_cadre(self, qs, name, value):
+        if not value:
+            return qs
+        paired = HouseholdPairing.objects.active().filter(cadre=value).values("household_id")
+        return qs.filter(household__in=paired)

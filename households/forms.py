@@ -1,0 +1,386 @@
+"""Forms of the registry pages. Every ModelForm derives from ScopedModelForm."""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.forms import BaseInlineFormSet, inlineformset_factory
+from django.utils import timezone
+
+from poverty.common import idnumber
+from poverty.common.forms import IdNumberFormMixin, ScopedModelForm
+from poverty.common.scoping import in_scope
+
+from .choices import Cause, MonitoringType, Relation
+from .models import (
+    Assessment,
+    AssistanceMeasure,
+    Household,
+    HouseholdPairing,
+    IncomeRecord,
+    Member,
+    PovertyLine,
+    QualityIssue,
+    Visit,
+)
+
+MEMBER_FIELDS = [
+    "name",
+    "relation",
+    "gender",
+    "birth_date",
+    "education",
+    "schooling",
+    "health",
+    "labour_skill",
+    "work_status",
+]
+
+
+class HouseholdForm(ScopedModelForm):
+    other_causes = forms.TypedMultipleChoiceField(
+        label="其他致贫原因",
+        choices=Cause.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "cause-choices"}),
+        help_text="最多选两项。",
+    )
+
+    class Meta:
+        model = Household
+        fields = [
+            "code",
+            "village",
+            "group",
+            "address",
+            "phone",
+            "category",
+            "primary_cause",
+            "other_causes",
+            "identified_year",
+            "planned_exit_year",
+        ]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["village"].queryset = self.fields["village"].queryset.filter(level="village")
+        if self.instance.pk:
+            self.initial["other_causes"] = self.instance.other_cause_list
+
+    def clean_other_causes(self) -> str:
+        causes = self.cleaned_data.get("other_causes") or []
+        if len(causes) > 2:
+            raise ValidationError("其他致贫原因最多两项。")
+        return ",".join(causes)
+
+
+class MemberForm(IdNumberFormMixin, ScopedModelForm):
+    class Meta:
+        model = Member
+        fields = MEMBER_FIELDS
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # Gender and birth date follow from the ID number when left empty.
+        self.fields["gender"].required = False
+        self.fields["birth_date"].required = False
+        self.fields["birth_date"].help_text = "可留空，按证件号码填写。"
+
+    def duplicate_message(self, other: Member) -> str:
+        if in_scope(other, self.user, "view"):
+            return f"该证件号码已登记在贫困户{other.household.code}（{other.name}），一人只能属于一户。"
+        return "该证件号码已在其他贫困户中登记，一人只能属于一户。"
+
+    def clean(self):
+        cleaned = super().clean()
+        number = cleaned.get("id_number")
+        if number:
+            info = idnumber.parse(number)
+            if not cleaned.get("gender"):
+                cleaned["gender"] = info.gender
+            elif cleaned["gender"] != info.gender:
+                self.add_error("gender", "性别与证件号码不符（第17位奇数为男、偶数为女）。")
+            if not cleaned.get("birth_date"):
+                cleaned["birth_date"] = info.birth_date
+            elif cleaned["birth_date"] != info.birth_date:
+                self.add_error(
+                    "birth_date", f"出生日期与证件号码不符（号码中为{info.birth_date:%Y-%m-%d}）。"
+                )
+        elif self.instance.pk:
+            # The number is kept: so are the gender and birth date it gives.
+            cleaned["gender"] = cleaned.get("gender") or self.instance.gender
+            cleaned["birth_date"] = cleaned.get("birth_date") or self.instance.birth_date
+            if (
+                cleaned["gender"] != self.instance.gender
+                or cleaned["birth_date"] != self.instance.birth_date
+            ):
+                probe = Member(gender=cleaned["gender"], birth_date=cleaned["birth_date"])
+                try:
+                    probe.check_against_id(self.instance.id_number)
+                except ValidationError as exc:
+                    for field, errors in exc.message_dict.items():
+                        self.add_error(field, errors)
+        elif "id_number" not in self.errors:
+            self.add_error("id_number", "请填写证件号码。")
+        for name in ("gender", "birth_date"):
+            if not cleaned.get(name) and not self.instance.pk and name not in self.errors:
+                self.add_error(name, "请填写。")
+        return cleaned
+
+
+class BaseMemberFormSet(BaseInlineFormSet):
+    def clean(self) -> None:
+        super().clean()
+        if any(self.errors):
+            return
+        kept = [f for f in self.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")]
+        if not kept:
+            raise ValidationError("每户至少登记一名家庭成员（户主）。")
+        heads = sum(1 for f in kept if f.cleaned_data.get("relation") == Relation.HEAD)
+        if heads != 1:
+            raise ValidationError(f"每户须有且只有一名户主，现在有{heads}名。")
+        numbers = [f.cleaned_data.get("id_number") for f in kept if f.cleaned_data.get("id_number")]
+        if len(numbers) != len(set(numbers)):
+            raise ValidationError("同一证件号码在本户中填写了两次。")
+
+
+MemberFormSet = inlineformset_factory(
+    Household,
+    Member,
+    form=MemberForm,
+    formset=BaseMemberFormSet,
+    fields=MEMBER_FIELDS,
+    extra=1,
+    can_delete=True,
+)
+
+
+class HouseholdChildForm(ScopedModelForm):
+    """Forms of rows that belong to a household: the household is preset from ?household=."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields.get("household")
+        if field is not None:
+            field.queryset = field.queryset.select_related("village")
+        for name in ("cadre", "assessor"):
+            if name in self.fields:
+                self.fields[name].queryset = self.fields[name].queryset.select_related("unit")
+
+
+class IncomeRecordForm(HouseholdChildForm):
+    class Meta:
+        model = IncomeRecord
+        fields = [
+            "household",
+            "year",
+            "persons",
+            "wage",
+            "business",
+            "property_income",
+            "transfer",
+            "business_costs",
+        ]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["persons"].required = False
+
+
+class AssessmentForm(HouseholdChildForm):
+    class Meta:
+        model = Assessment
+        fields = [
+            "household",
+            "assessed_on",
+            "assessor",
+            "food",
+            "clothing",
+            "education",
+            "medical",
+            "housing",
+            "water",
+            "note",
+        ]
+
+    def save(self, commit: bool = True):
+        if not self.instance.pk:
+            self.instance.recorded_by = self.user
+        return super().save(commit)
+
+
+class AssistanceMeasureForm(HouseholdChildForm):
+    class Meta:
+        model = AssistanceMeasure
+        fields = [
+            "household",
+            "measure_type",
+            "description",
+            "amount",
+            "start_date",
+            "end_date",
+            "status",
+            "cadre",
+        ]
+
+
+class HouseholdPairingForm(HouseholdChildForm):
+    class Meta:
+        model = HouseholdPairing
+        fields = ["household", "cadre", "start_date", "end_date"]
+
+
+class VisitForm(HouseholdChildForm):
+    """Short enough to fill on a phone: the cadre's own paired households come first."""
+
+    class Meta:
+        model = Visit
+        fields = [
+            "household",
+            "cadre",
+            "visited_on",
+            "findings",
+            "problems",
+            "follow_up",
+            "follow_up_due",
+            "photo",
+        ]
+        widgets = {
+            "findings": forms.Textarea(attrs={"rows": 3}),
+            "problems": forms.Textarea(attrs={"rows": 2}),
+            "follow_up": forms.Textarea(attrs={"rows": 2}),
+            "photo": forms.ClearableFileInput(
+                attrs={"accept": "image/*", "capture": "environment"}
+            ),
+        }
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        cadre = getattr(self.user, "cadre", None)
+        households = self.fields["household"]
+        if cadre is not None:
+            mine = list(
+                HouseholdPairing.objects.active()
+                .filter(cadre=cadre, household__in=households.queryset)
+                .values_list("household_id", flat=True)
+            )
+            others = households.queryset.exclude(pk__in=mine)
+            own = households.queryset.filter(pk__in=mine)
+            households.choices = [("", "---------")]
+            if mine:
+                households.choices += [("我结对的户", [(h.pk, str(h)) for h in own])]
+            households.choices += [("本村其他户", [(h.pk, str(h)) for h in others])]
+            if not self.instance.pk:
+                self.initial.setdefault("cadre", cadre.pk)
+                if len(mine) == 1:
+                    self.initial.setdefault("household", mine[0])
+
+    def clean_photo(self):
+        from django.conf import settings
+
+        photo = self.cleaned_data.get("photo")
+        if photo and getattr(photo, "size", 0) > settings.UPLOAD_MAX_BYTES:
+            raise ValidationError(f"照片不能超过{settings.UPLOAD_MAX_BYTES // 1024 // 1024}MB。")
+        return photo
+
+    def save(self, commit: bool = True):
+        if not self.instance.pk:
+            self.instance.recorded_by = self.user
+        return super().save(commit)
+
+
+class PovertyLineForm(ScopedModelForm):
+    class Meta:
+        model = PovertyLine
+        fields = ["year", "income_line", "note"]
+
+
+class QualityIssueForm(ScopedModelForm):
+    """Mark a 疑点 fixed or explained."""
+
+    class Meta:
+        model = QualityIssue
+        fields = ["status", "explanation"]
+        widgets = {"explanation": forms.Textarea(attrs={"rows": 3})}
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("status") == "explained" and not (cleaned.get("explanation") or "").strip():
+            self.add_error("explanation", "标记为“已说明”时请填写说明。")
+        return cleaned
+
+    def save(self, commit: bool = True):
+        if self.instance.status != "open":
+            self.instance.resolved_by = self.user
+            self.instance.resolved_at = timezone.now()
+        else:
+            self.instance.resolved_by = self.instance.resolved_at = None
+        return super().save(commit)
+
+
+# The exit-procedure step forms: plain forms, the service does the work.
+
+
+class ProposeForm(forms.Form):
+    year = forms.IntegerField(label="退出年度", min_value=2013, max_value=2035)
+    evidence = forms.CharField(
+        label="民主评议情况",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="评议时间、参加人数、结果。",
+    )
+    evidence_file = forms.FileField(label="附件", required=False)
+    override_reason = forms.CharField(
+        label="未达标仍退出的理由",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="仅在未达到当年脱贫标准、且确需退出时填写；须有相应权限，并记入档案。",
+    )
+
+
+class VerifyForm(forms.Form):
+    evidence = forms.CharField(label="核实情况", widget=forms.Textarea(attrs={"rows": 3}))
+    household_agrees = forms.BooleanField(label="贫困户认可退出", required=False)
+    evidence_file = forms.FileField(label="附件（户签字确认等）", required=False)
+
+
+class PubliciseForm(forms.Form):
+    start = forms.DateField(label="公示开始", widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label="公示结束", widget=forms.DateInput(attrs={"type": "date"}))
+    place = forms.CharField(label="公示地点", initial="村委会公示栏")
+    evidence = forms.CharField(
+        label="说明", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class ObjectionForm(forms.Form):
+    content = forms.CharField(label="异议内容及核查结果", widget=forms.Textarea(attrs={"rows": 3}))
+    upheld = forms.BooleanField(label="异议成立（退回继续帮扶）", required=False)
+
+
+class AnnounceForm(forms.Form):
+    evidence = forms.CharField(label="公告文号/公告情况", widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class CloseForm(forms.Form):
+    evidence = forms.CharField(
+        label="说明", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class ReturnForm(forms.Form):
+    year = forms.IntegerField(label="返贫年度", min_value=2013, max_value=2035)
+    reason = forms.CharField(label="返贫原因", widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class MonitorForm(forms.Form):
+    monitoring_type = forms.ChoiceField(label="监测对象类型", choices=MonitoringType.choices)
+    reason = forms.CharField(
+        label="风险情况及核实、评议过程",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="发现方式（农户申请/干部排查/部门预警）、入户核实、村民主评议和公示、乡镇审核、县级确定。",
+    )
+    evidence_file = forms.FileField(label="附件", required=False)
+
+
+class ClearRiskForm(forms.Form):
+    reason = forms.CharField(label="风险消除依据", widget=forms.Textarea(attrs={"rows": 3}))

@@ -1,0 +1,674 @@
+"""The 建档立卡 registry: households, members, income, assessments, measures, pairings, visits,
+the exit procedure's records, the yearly exit standard and the data-quality worklist."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import FileExtensionValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from poverty.common import crypto, idnumber
+from poverty.common.models import DatedModel, DatedQuerySet, IdNumberModel
+from poverty.common.scoping import ScopedModel, ScopedQuerySet
+from villages.choices import AreaLevel
+from villages.models import YEAR_VALIDATORS, Area, Cadre, phone_validator
+
+from .choices import (
+    Category,
+    Cause,
+    Education,
+    ExitStep,
+    Gender,
+    Health,
+    HouseholdStatus,
+    LabourSkill,
+    MeasureStatus,
+    MeasureType,
+    MonitoringType,
+    QualityStatus,
+    Relation,
+    Schooling,
+    WorkStatus,
+)
+
+MONEY = {"max_digits": 12, "decimal_places": 2, "default": Decimal("0")}
+UPLOAD_EXTENSIONS = ["jpg", "jpeg", "png", "pdf"]
+
+
+class HouseholdQuerySet(ScopedQuerySet):
+    def with_cause(self, cause: str) -> HouseholdQuerySet:
+        """Households with the cause as primary or other cause."""
+        # Codes are never substrings of one another, so a contains match is exact.
+        return self.filter(Q(primary_cause=cause) | Q(other_causes__contains=cause))
+
+    def with_summary(self) -> HouseholdQuerySet:
+        """Head's name, number of persons and the paired cadre, as subqueries (no N+1)."""
+        today = timezone.localdate()
+        members = Member.objects.filter(household=OuterRef("pk"))
+        pairing = (
+            HouseholdPairing.objects.filter(household=OuterRef("pk"), start_date__lte=today)
+            .filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
+            .order_by("-start_date")
+        )
+        return self.select_related("village").annotate(
+            head_name=Subquery(members.filter(relation="head").values("name")[:1]),
+            persons=Coalesce(
+                Subquery(
+                    members.order_by().values("household").annotate(n=Count("pk")).values("n")
+                ),
+                0,
+            ),
+            cadre_name=Subquery(pairing.values("cadre__name")[:1]),
+        )
+
+    def overdue(self, year: int | None = None) -> HouseholdQuerySet:
+        """Past their 脱贫时限 and not exited."""
+        year = year or timezone.localdate().year
+        return self.exclude(status=HouseholdStatus.EXITED).filter(planned_exit_year__lt=year)
+
+
+class Household(ScopedModel):
+    """建档立卡贫困户, one per 户编号."""
+
+    scope_path = "village__code"
+
+    code = models.CharField(
+        "户编号",
+        max_length=30,
+        unique=True,
+        validators=[RegexValidator(r"^[0-9A-Za-z\-]{4,30}$", "户编号只能包含数字、字母和短横线。")],
+    )
+    village = models.ForeignKey(
+        Area, on_delete=models.PROTECT, related_name="households", verbose_name="行政村"
+    )
+    group = models.CharField("自然村(组)", max_length=50, blank=True)
+    address = models.CharField("住址", max_length=200, blank=True)
+    phone = models.CharField("联系电话", max_length=20, blank=True, validators=[phone_validator])
+    category = models.CharField("贫困户属性", max_length=20, choices=Category.choices)
+    primary_cause = models.CharField("主要致贫原因", max_length=20, choices=Cause.choices)
+    # Up to two codes of Cause, joined with commas.
+    other_causes = models.CharField("其他致贫原因", max_length=50, blank=True)
+    identified_year = models.PositiveSmallIntegerField("识别年度", validators=YEAR_VALIDATORS)
+    planned_exit_year = models.PositiveSmallIntegerField(
+        "计划脱贫年度", validators=YEAR_VALIDATORS, help_text="脱贫时限"
+    )
+    status = models.CharField(
+        "脱贫状态",
+        max_length=20,
+        choices=HouseholdStatus.choices,
+        default=HouseholdStatus.ASSISTED,
+        editable=False,
+    )
+    exit_year = models.PositiveSmallIntegerField(
+        "脱贫年度", null=True, blank=True, editable=False, validators=YEAR_VALIDATORS
+    )
+    returned_year = models.PositiveSmallIntegerField(
+        "返贫年度", null=True, blank=True, editable=False, validators=YEAR_VALIDATORS
+    )
+    monitoring_type = models.CharField(
+        "监测对象类型", max_length=20, choices=MonitoringType.choices, blank=True, editable=False
+    )
+    monitored_since = models.DateField("纳入监测日期", null=True, blank=True, editable=False)
+    # Optimistic concurrency: every save through a form must name the version it started from.
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    history = HistoricalRecords(excluded_fields=["version", "updated_at"])
+    objects = HouseholdQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "贫困户"
+        verbose_name_plural = "贫困户"
+        ordering = ["village__code", "code"]
+        permissions = [
+            ("override_exit_standard", "可在未达到脱贫标准时批准退出（须说明理由）"),
+        ]
+        indexes = [
+            models.Index(fields=["status", "planned_exit_year"]),
+            models.Index(fields=["primary_cause"]),
+        ]
+
+    def __str__(self) -> str:
+        head = getattr(self, "head_name", None)
+        return f"{self.code} {head}" if head else self.code
+
+    def get_absolute_url(self) -> str:
+        return reverse("households:household_detail", args=[self.pk])
+
+    @property
+    def causes(self) -> list[str]:
+        return [self.primary_cause, *self.other_cause_list]
+
+    @property
+    def other_cause_list(self) -> list[str]:
+        return [c for c in self.other_causes.split(",") if c]
+
+    def get_other_causes_display(self) -> str:
+        labels = dict(Cause.choices)
+        return "、".join(labels.get(c, c) for c in self.other_cause_list)
+
+    @property
+    def is_exited(self) -> bool:
+        return self.status == HouseholdStatus.EXITED
+
+    @property
+    def is_overdue(self) -> bool:
+        return not self.is_exited and self.planned_exit_year < timezone.localdate().year
+
+    def clean(self) -> None:
+        super().clean()
+        if self.village_id and self.village.level != AreaLevel.VILLAGE:
+            raise ValidationError({"village": "请选择行政村。"})
+        others = self.other_cause_list
+        if len(others) > 2:
+            raise ValidationError({"other_causes": "其他致贫原因最多两项。"})
+        if self.primary_cause and self.primary_cause in others:
+            raise ValidationError({"other_causes": "其他致贫原因不能与主要致贫原因重复。"})
+        if set(others) - set(Cause.values):
+            raise ValidationError({"other_causes": "其他致贫原因不在国家代码表中。"})
+        if (
+            self.identified_year
+            and self.planned_exit_year
+            and self.planned_exit_year < self.identified_year
+        ):
+            raise ValidationError({"planned_exit_year": "计划脱贫年度不能早于识别年度。"})
+
+
+class MemberQuerySet(ScopedQuerySet):
+    def with_id_number(self, number: str) -> MemberQuerySet:
+        return self.filter(id_number_hash=crypto.keyed_hash(idnumber.normalize(number)))
+
+
+class Member(IdNumberModel, ScopedModel):
+    """家庭成员. The ID number is stored encrypted, with a keyed hash for lookup and a masked copy."""
+
+    scope_path = "household__village__code"
+
+    household = models.ForeignKey(
+        Household, on_delete=models.CASCADE, related_name="members", verbose_name="贫困户"
+    )
+    name = models.CharField("姓名", max_length=30)
+    gender = models.CharField("性别", max_length=10, choices=Gender.choices)
+    birth_date = models.DateField("出生日期")
+    relation = models.CharField("与户主关系", max_length=20, choices=Relation.choices)
+    education = models.CharField("文化程度", max_length=20, choices=Education.choices, blank=True)
+    schooling = models.CharField("在校生状况", max_length=20, choices=Schooling.choices, blank=True)
+    health = models.CharField(
+        "健康状况", max_length=20, choices=Health.choices, default=Health.HEALTHY
+    )
+    labour_skill = models.CharField(
+        "劳动技能", max_length=20, choices=LabourSkill.choices, blank=True
+    )
+    work_status = models.CharField(
+        "务工状况", max_length=20, choices=WorkStatus.choices, blank=True
+    )
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+    objects = MemberQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "家庭成员"
+        verbose_name_plural = "家庭成员"
+        ordering = ["household", "relation", "birth_date"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["household"],
+                condition=Q(relation="head"),
+                name="member_one_head",
+                violation_error_message="每户只能有一名户主。",
+            ),
+            # One person appears in at most one household (and once in it).
+            models.UniqueConstraint(
+                fields=["id_number_hash"],
+                name="member_unique_id_number",
+                violation_error_message="该证件号码已登记，一人只能属于一户。",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return self.household.get_absolute_url()
+
+    def age_on(self, day: datetime.date) -> int:
+        b = self.birth_date
+        return day.year - b.year - ((day.month, day.day) < (b.month, b.day))
+
+    @property
+    def age(self) -> int:
+        return self.age_on(timezone.localdate())
+
+    def check_against_id(self, number: str) -> None:
+        """ValidationError unless gender and birth date agree with the ID number."""
+        info = idnumber.parse(number)
+        errors = {}
+        if self.gender and self.gender != info.gender:
+            errors["gender"] = "性别与身份证号码不符（第17位奇数为男、偶数为女）。"
+        if self.birth_date and self.birth_date != info.birth_date:
+            errors["birth_date"] = (
+                f"出生日期与身份证号码不符（号码中为{info.birth_date:%Y-%m-%d}）。"
+            )
+        if errors:
+            raise ValidationError(errors)
+
+
+class IncomeRecord(ScopedModel):
+    """A year's income of a household; the per-capita net income follows from it."""
+
+    scope_path = "household__village__code"
+
+    household = models.ForeignKey(
+        Household, on_delete=models.CASCADE, related_name="incomes", verbose_name="贫困户"
+    )
+    year = models.PositiveSmallIntegerField("年度", validators=YEAR_VALIDATORS)
+    persons = models.PositiveSmallIntegerField(
+        "家庭人口", validators=[MinValueValidator(1)], help_text="留空则按当前家庭成员数计算。"
+    )
+    wage = models.DecimalField("工资性收入", **MONEY)
+    business = models.DecimalField("生产经营性收入", **MONEY)
+    property_income = models.DecimalField("财产性收入", **MONEY)
+    transfer = models.DecimalField("转移性收入", **MONEY)
+    business_costs = models.DecimalField("生产经营性支出", **MONEY)
+    per_capita_net = models.DecimalField(
+        "年人均纯收入", max_digits=12, decimal_places=2, editable=False, default=Decimal("0")
+    )
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        verbose_name = "年度收入"
+        verbose_name_plural = "年度收入"
+        ordering = ["household", "-year"]
+        constraints = [
+            models.UniqueConstraint(fields=["household", "year"], name="income_one_per_year")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.household.code} {self.year}年收入"
+
+    def get_absolute_url(self) -> str:
+        return self.household.get_absolute_url()
+
+    @property
+    def net(self) -> Decimal:
+        return (
+            self.wage + self.business + self.property_income + self.transfer - self.business_costs
+        )
+
+    def save(self, *args, **kwargs) -> None:
+        if not self.persons:
+            self.persons = max(1, self.household.members.count())
+        self.per_capita_net = (self.net / self.persons).quantize(Decimal("0.01"))
+        super().save(*args, **kwargs)
+
+
+ASSESSMENT_FLAGS = ("food", "clothing", "education", "medical", "housing", "water")
+
+
+class Assessment(ScopedModel):
+    """两不愁三保障 and safe drinking water, as assessed at home on a date."""
+
+    scope_path = "household__village__code"
+
+    household = models.ForeignKey(
+        Household, on_delete=models.CASCADE, related_name="assessments", verbose_name="贫困户"
+    )
+    assessed_on = models.DateField("评估日期", default=timezone.localdate)
+    assessor = models.ForeignKey(
+        Cadre,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assessments",
+        verbose_name="评估干部",
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        editable=False,
+        related_name="+",
+        verbose_name="录入人",
+    )
+    food = models.BooleanField("不愁吃", default=False)
+    clothing = models.BooleanField("不愁穿", default=False)
+    education = models.BooleanField("义务教育有保障", default=False)
+    medical = models.BooleanField("基本医疗有保障", default=False)
+    housing = models.BooleanField("住房安全有保障", default=False)
+    water = models.BooleanField("饮水安全有保障", default=False)
+    note = models.TextField("说明", blank=True)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        verbose_name = "两不愁三保障评估"
+        verbose_name_plural = "两不愁三保障评估"
+        ordering = ["household", "-assessed_on", "-pk"]
+        get_latest_by = ["assessed_on", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.household.code} {self.assessed_on:%Y-%m-%d} 评估"
+
+    def get_absolute_url(self) -> str:
+        return self.household.get_absolute_url()
+
+    @property
+    def passed(self) -> bool:
+        return all(getattr(self, f) for f in ASSESSMENT_FLAGS)
+
+    def failed_labels(self) -> list[str]:
+        return [
+            str(self._meta.get_field(f).verbose_name)
+            for f in ASSESSMENT_FLAGS
+            if not getattr(self, f)
+        ]
+
+
+class AssistanceMeasure(ScopedModel):
+    """帮扶措施 for a household."""
+
+    scope_path = "household__village__code"
+
+    household = models.ForeignKey(
+        Household, on_delete=models.CASCADE, related_name="measures", verbose_name="贫困户"
+    )
+    measure_type = models.CharField("措施类别", max_length=20, choices=MeasureType.choices)
+    description = models.CharField("措施内容", max_length=200)
+    amount = models.DecimalField("金额(元)", max_digits=12, decimal_places=2, null=True, blank=True)
+    start_date = models.DateField("开始日期", default=timezone.localdate)
+    end_date = models.DateField("结束日期", null=True, blank=True)
+    status = models.CharField(
+        "状态", max_length=20, choices=MeasureStatus.choices, default=MeasureStatus.ONGOING
+    )
+    cadre = models.ForeignKey(
+        Cadre,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="measures",
+        verbose_name="责任人",
+    )
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        verbose_name = "帮扶措施"
+        verbose_name_plural = "帮扶措施"
+        ordering = ["household", "-start_date", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_measure_type_display()}：{self.description}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("households:assistancemeasure_detail", args=[self.pk])
+
+    def clean(self) -> None:
+        super().clean()
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            raise ValidationError({"end_date": "结束日期不能早于开始日期。"})
+
+
+class HouseholdPairing(DatedModel):
+    """结对帮扶: the cadre responsible for a household (one at a time)."""
+
+    scope_path = "household__village__code"
+    overlap_fields = ("household",)
+
+    household = models.ForeignKey(
+        Household, on_delete=models.CASCADE, related_name="pairings", verbose_name="贫困户"
+    )
+    cadre = models.ForeignKey(
+        Cadre,
+        on_delete=models.PROTECT,
+        related_name="household_pairings",
+        verbose_name="帮扶责任人",
+    )
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+    objects = DatedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "结对帮扶"
+        verbose_name_plural = "结对帮扶"
+        ordering = ["household", "-start_date"]
+
+    def __str__(self) -> str:
+        return f"{self.cadre.name} 帮扶 {self.household.code}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("households:householdpairing_detail", args=[self.pk])
+
+    def _check_overlap(self) -> None:
+        try:
+            super()._check_overlap()
+        except ValidationError as exc:
+            raise ValidationError(
+                "该户在这段时间已有帮扶责任人，请先填写原结对的结束日期。"
+            ) from exc
+
+
+def visit_photo_path(instance: Visit, filename: str) -> str:
+    ext = filename.rsplit(".", 1)[-1].lower()
+    return f"visits/{timezone.localdate():%Y/%m}/{instance.household_id}-{timezone.now():%H%M%S%f}.{ext}"
+
+
+class Visit(ScopedModel):
+    """入户走访."""
+
+    scope_path = "household__village__code"
+
+    household = models.ForeignKey(
+        Household, on_delete=models.CASCADE, related_name="visits", verbose_name="贫困户"
+    )
+    cadre = models.ForeignKey(
+        Cadre, on_delete=models.PROTECT, related_name="visits", verbose_name="走访干部"
+    )
+    visited_on = models.DateField("走访日期", default=timezone.localdate)
+    findings = models.TextField("走访情况")
+    problems = models.TextField("发现的问题", blank=True)
+    follow_up = models.TextField("跟进事项", blank=True)
+    follow_up_due = models.DateField("跟进期限", null=True, blank=True)
+    photo = models.ImageField(
+        "照片",
+        upload_to=visit_photo_path,
+        blank=True,
+        validators=[FileExtensionValidator(["jpg", "jpeg", "png"])],
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        editable=False,
+        related_name="+",
+        verbose_name="录入人",
+    )
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        verbose_name = "入户走访"
+        verbose_name_plural = "入户走访"
+        ordering = ["-visited_on", "-pk"]
+        indexes = [models.Index(fields=["household", "-visited_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.visited_on:%Y-%m-%d} {self.cadre.name} 走访 {self.household.code}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("households:visit_detail", args=[self.pk])
+
+    def clean(self) -> None:
+        super().clean()
+        if self.visited_on and self.visited_on > timezone.localdate():
+            raise ValidationError({"visited_on": "走访日期不能晚于今天。"})
+        if self.follow_up_due and self.visited_on and self.follow_up_due < self.visited_on:
+            raise ValidationError({"follow_up_due": "跟进期限不能早于走访日期。"})
+
+
+class PovertyLine(ScopedModel):
+    """The exit standard's income line of a year (现行农村贫困标准, current prices)."""
+
+    scope_path = None  # a national table: no area
+
+    year = models.PositiveSmallIntegerField("年度", unique=True, validators=YEAR_VALIDATORS)
+    income_line = models.DecimalField(
+        "人均纯收入标准(元)", max_digits=8, decimal_places=2, validators=[MinValueValidator(0)]
+    )
+    note = models.CharField("依据", max_length=200, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "脱贫标准"
+        verbose_name_plural = "脱贫标准"
+        ordering = ["-year"]
+
+    def __str__(self) -> str:
+        return f"{self.year}年 {self.income_line}元"
+
+    def get_absolute_url(self) -> str:
+        return reverse("households:povertyline_detail", args=[self.pk])
+
+
+def evidence_path(instance: ExitRecord, filename: str) -> str:
+    ext = filename.rsplit(".", 1)[-1].lower()
+    return f"exit/{timezone.localdate():%Y/%m}/{instance.household_id}-{instance.step}-{timezone.now():%H%M%S%f}.{ext}"
+
+
+class ExitRecord(ScopedModel):
+    """One step of the exit procedure (or return to poverty, monitoring), as it was taken."""
+
+    scope_path = "household__village__code"
+
+    household = models.ForeignKey(
+        Household, on_delete=models.CASCADE, related_name="exit_records", verbose_name="贫困户"
+    )
+    step = models.CharField("步骤", max_length=20, choices=ExitStep.choices)
+    year = models.PositiveSmallIntegerField("年度", null=True, blank=True)
+    taken_at = models.DateTimeField("办理时间", default=timezone.now)
+    taken_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="经办人",
+    )
+    evidence = models.TextField("依据/说明", blank=True)
+    evidence_file = models.FileField(
+        "附件",
+        upload_to=evidence_path,
+        blank=True,
+        validators=[FileExtensionValidator(UPLOAD_EXTENSIONS)],
+    )
+    publicity_start = models.DateField("公示开始", null=True, blank=True)
+    publicity_end = models.DateField("公示结束", null=True, blank=True)
+    publicity_place = models.CharField("公示地点", max_length=100, blank=True)
+    objection_upheld = models.BooleanField("异议成立", null=True, blank=True)
+    override_reason = models.TextField("未达标准仍批准的理由", blank=True)
+    monitoring_type = models.CharField(
+        "监测对象类型", max_length=20, choices=MonitoringType.choices, blank=True
+    )
+
+    class Meta:
+        verbose_name = "退出程序记录"
+        verbose_name_plural = "退出程序记录"
+        ordering = ["household", "taken_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.household.code} {self.get_step_display()}"
+
+    def get_absolute_url(self) -> str:
+        return self.household.get_absolute_url()
+
+
+class SensitiveAccess(models.Model):
+    """A view or export that showed full ID numbers or health status (PIPL access log)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="用户"
+    )
+    at = models.DateTimeField("时间", auto_now_add=True)
+    household = models.ForeignKey(
+        Household,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="sensitive_accesses",
+        verbose_name="贫困户",
+    )
+    what = models.CharField("内容", max_length=50)
+
+    class Meta:
+        verbose_name = "敏感信息查看记录"
+        verbose_name_plural = "敏感信息查看记录"
+        ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.at:%Y-%m-%d %H:%M} {self.what}"
+
+
+class QualityIssue(ScopedModel):
+    """A 疑点 found by a data-quality rule, and what was done about it."""
+
+    scope_path = "household__village__code"
+
+    rule = models.CharField("规则", max_length=40, db_index=True)
+    household = models.ForeignKey(
+        Household, on_delete=models.CASCADE, related_name="quality_issues", verbose_name="贫困户"
+    )
+    member = models.ForeignKey(
+        Member,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="quality_issues",
+        verbose_name="成员",
+    )
+    detail = models.CharField("疑点说明", max_length=300)
+    status = models.CharField(
+        "处理状态", max_length=20, choices=QualityStatus.choices, default=QualityStatus.OPEN
+    )
+    explanation = models.TextField("说明", blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name="处理人",
+    )
+    resolved_at = models.DateTimeField("处理时间", null=True, blank=True, editable=False)
+    last_seen = models.DateTimeField("最近发现", default=timezone.now, editable=False)
+
+    history = HistoricalRecords(excluded_fields=["updated_at", "last_seen"])
+
+    class Meta:
+        verbose_name = "疑点数据"
+        verbose_name_plural = "疑点数据"
+        ordering = ["household__village__code", "household__code", "rule"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["rule", "household"],
+                condition=Q(member__isnull=True),
+                name="quality_issue_unique_household",
+            ),
+            models.UniqueConstraint(
+                fields=["rule", "household", "member"],
+                condition=Q(member__isnull=False),
+                name="quality_issue_unique_member",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.household.code} {self.detail}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("households:qualityissue_detail", args=[self.pk])

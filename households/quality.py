@@ -1,0 +1,491 @@
+"""Data-quality rules (精准识别 疑点数据): one engine, each rule a small named function.
+
+`find_issues(households)` loads what the rules read for a set of households in a fixed number
+of queries and runs every rule; `sync_issues(...)` turns the hits into the QualityIssue
+worklist: new hits open, hits that were marked fixed but came back reopen, explained ones
+stay explained, and open ones that no longer hit are closed as fixed. The web page, the
+nightly job and `manage.py check_quality` all call `check_quality`.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max, QuerySet
+from django.utils import timezone
+
+from poverty.common import crypto, idnumber
+
+from .choices import (
+    CAUSE_MEASURES,
+    SCHOOLING_MAX_AGE,
+    SCHOOLING_MIN_AGE,
+    STUDENT_SCHOOLING,
+    Cause,
+    Health,
+    HouseholdStatus,
+    LabourSkill,
+    MeasureStatus,
+    QualityStatus,
+    Relation,
+)
+from .models import (
+    Assessment,
+    AssistanceMeasure,
+    HouseholdPairing,
+    IncomeRecord,
+    Member,
+    PovertyLine,
+    QualityIssue,
+    Visit,
+)
+
+VISIT_INTERVAL_DAYS = 90
+
+
+@dataclass(frozen=True)
+class Hit:
+    household_id: int
+    detail: str
+    member_id: int | None = None
+
+
+@dataclass
+class Data:
+    """What the rules read, loaded once for the households under check."""
+
+    today: datetime.date
+    households: dict[int, dict]
+    members: dict[int, list[dict]] = field(default_factory=lambda: defaultdict(list))
+    numbers: dict[int, str] = field(default_factory=dict)  # member id -> plain ID number
+    measures: dict[int, set[str]] = field(default_factory=lambda: defaultdict(set))
+    paired: set[int] = field(default_factory=set)
+    last_visit: dict[int, datetime.date] = field(default_factory=dict)
+    incomes: dict[tuple[int, int], object] = field(default_factory=dict)
+    lines: dict[int, object] = field(default_factory=dict)
+    assessments: dict[int, bool] = field(default_factory=dict)  # latest passed?
+    cadre_hashes: dict[str, str] = field(default_factory=dict)  # id hash -> cadre name
+
+    def age(self, member: dict) -> int:
+        b, d = member["birth_date"], self.today
+        return d.year - b.year - ((d.month, d.day) < (b.month, b.day))
+
+    def is_active(self, household: dict) -> bool:
+        """Still assisted, or exited but under monitoring: the households cadres must follow."""
+        return household["status"] != HouseholdStatus.EXITED or bool(household["monitoring_type"])
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    description: str
+    check: Callable[[Data], Iterable[Hit]]
+
+
+RULES: dict[str, Rule] = {}
+
+
+def rule(code: str, description: str):
+    def register(fn: Callable[[Data], Iterable[Hit]]):
+        RULES[code] = Rule(code, description, fn)
+        return fn
+
+    return register
+
+
+def legacy_to_18(number: str) -> str:
+    """The 18-digit form of a 15-digit number (GB 11643: insert 19, add the check digit)."""
+    first17 = number[:6] + "19" + number[6:]
+    return first17 + idnumber.check_char(first17)
+
+
+def duplicate_numbers(numbers: Iterable[tuple[object, str]]) -> dict[str, list[object]]:
+    """Keys sharing one person's number (15-digit legacy numbers count as their 18-digit form).
+
+    Shared with the roster import, which checks the rows of a file the same way.
+    """
+    seen: dict[str, list[object]] = defaultdict(list)
+    for key, number in numbers:
+        number = idnumber.normalize(number)
+        if idnumber.LEGACY.match(number):
+            number = legacy_to_18(number)
+        seen[number].append(key)
+    return {n: keys for n, keys in seen.items() if len(keys) > 1}
+
+
+@rule("id_duplicate", "证件号码重复（同一人登记两次，含15位旧号码）")
+def id_duplicate(data: Data) -> Iterator[Hit]:
+    members = {m["id"]: m for ms in data.members.values() for m in ms}
+    for _, ids in duplicate_numbers(data.numbers.items()).items():
+        for member_id in ids:
+            m = members[member_id]
+            others = [members[o]["name"] for o in ids if o != member_id]
+            yield Hit(m["household_id"], f"{m['name']}与{'、'.join(others)}证件号码相同", member_id)
+
+
+@rule("id_invalid", "证件号码校验位错误或为15位旧号码")
+def id_invalid(data: Data) -> Iterator[Hit]:
+    for ms in data.members.values():
+        for m in ms:
+            number = data.numbers.get(m["id"], "")
+            try:
+                idnumber.parse(number, today=data.today)
+            except ValidationError as exc:
+                reason = exc.messages[0]
+                yield Hit(m["household_id"], f"{m['name']}：{reason}", m["id"])
+
+
+@rule("id_mismatch", "性别或出生日期与证件号码不符")
+def id_mismatch(data: Data) -> Iterator[Hit]:
+    for ms in data.members.values():
+        for m in ms:
+            number = data.numbers.get(m["id"], "")
+            if not idnumber.SHAPE.match(number):
+                continue
+            birth = idnumber.birth_date_of(number)
+            gender = "male" if int(number[16]) % 2 else "female"
+            wrong = []
+            if birth and birth != m["birth_date"]:
+                wrong.append("出生日期")
+            if gender != m["gender"]:
+                wrong.append("性别")
+            if wrong:
+                yield Hit(
+                    m["household_id"], f"{m['name']}的{'、'.join(wrong)}与证件号码不符", m["id"]
+                )
+
+
+@rule("head_count", "户主不是恰好一人")
+def head_count(data: Data) -> Iterator[Hit]:
+    for hid in data.households:
+        heads = sum(1 for m in data.members.get(hid, ()) if m["relation"] == Relation.HEAD)
+        if heads != 1:
+            yield Hit(hid, f"该户有{heads}名户主")
+
+
+@rule("head_spouse_gender", "户主与配偶性别相同")
+def head_spouse_gender(data: Data) -> Iterator[Hit]:
+    for hid, ms in data.members.items():
+        heads = [m for m in ms if m["relation"] == Relation.HEAD]
+        for spouse in (m for m in ms if m["relation"] == Relation.SPOUSE):
+            if heads and heads[0]["gender"] == spouse["gender"]:
+                yield Hit(
+                    hid, f"户主{heads[0]['name']}与配偶{spouse['name']}性别相同", spouse["id"]
+                )
+
+
+@rule("schooling_missing", "6至23岁未填写在校生状况")
+def schooling_missing(data: Data) -> Iterator[Hit]:
+    for ms in data.members.values():
+        for m in ms:
+            if 6 <= data.age(m) <= 23 and not m["schooling"]:
+                yield Hit(
+                    m["household_id"], f"{m['name']}（{data.age(m)}岁）未填在校生状况", m["id"]
+                )
+
+
+@rule("schooling_age", "在校生状况与年龄不符")
+def schooling_age(data: Data) -> Iterator[Hit]:
+    for ms in data.members.values():
+        for m in ms:
+            level, age = m["schooling"], data.age(m)
+            too_young = level in SCHOOLING_MIN_AGE and age < SCHOOLING_MIN_AGE[level]
+            too_old = level in SCHOOLING_MAX_AGE and age > SCHOOLING_MAX_AGE[level]
+            if too_young or too_old:
+                label = dict(Member._meta.get_field("schooling").choices)[level]
+                yield Hit(m["household_id"], f"{m['name']}{age}岁，在校生状况为{label}", m["id"])
+
+
+@rule("labour_missing", "16至65岁未填写劳动技能")
+def labour_missing(data: Data) -> Iterator[Hit]:
+    for ms in data.members.values():
+        for m in ms:
+            if 16 <= data.age(m) <= 65 and not m["labour_skill"]:
+                yield Hit(m["household_id"], f"{m['name']}（{data.age(m)}岁）未填劳动技能", m["id"])
+
+
+@rule("healthy_unable", "健康的劳动年龄人口标为无劳动力或丧失劳动力")
+def healthy_unable(data: Data) -> Iterator[Hit]:
+    not_working = {LabourSkill.NONE, LabourSkill.UNABLE}
+    for ms in data.members.values():
+        for m in ms:
+            if (
+                16 <= data.age(m) <= 60
+                and m["health"] == Health.HEALTHY
+                and m["labour_skill"] in not_working
+                and m["schooling"] not in STUDENT_SCHOOLING
+            ):
+                yield Hit(
+                    m["household_id"], f"{m['name']}健康、{data.age(m)}岁，标为无劳动能力", m["id"]
+                )
+
+
+def _cause_without_member(data: Data, cause: str, has: Callable[[dict], bool], text: str):
+    for hid, h in data.households.items():
+        if cause in h["causes"] and not any(has(m) for m in data.members.get(hid, ())):
+            yield Hit(hid, text)
+
+
+@rule("illness_all_healthy", "因病致贫但家庭成员均健康")
+def illness_all_healthy(data: Data):
+    yield from _cause_without_member(
+        data,
+        Cause.ILLNESS,
+        lambda m: m["health"] in (Health.CHRONIC, Health.SERIOUS),
+        "致贫原因为因病，但没有患病成员",
+    )
+
+
+@rule("schooling_no_student", "因学致贫但没有在校生")
+def schooling_no_student(data: Data):
+    yield from _cause_without_member(
+        data,
+        Cause.SCHOOLING,
+        lambda m: m["schooling"] in STUDENT_SCHOOLING,
+        "致贫原因为因学，但没有在校生",
+    )
+
+
+@rule("disability_none", "因残致贫但没有残疾成员")
+def disability_none(data: Data):
+    yield from _cause_without_member(
+        data,
+        Cause.DISABILITY,
+        lambda m: m["health"] == Health.DISABLED,
+        "致贫原因为因残，但没有残疾成员",
+    )
+
+
+@rule("exit_before_identified", "计划脱贫年度早于识别年度")
+def exit_before_identified(data: Data) -> Iterator[Hit]:
+    for hid, h in data.households.items():
+        if h["planned_exit_year"] < h["identified_year"]:
+            yield Hit(
+                hid, f"计划脱贫年度{h['planned_exit_year']}早于识别年度{h['identified_year']}"
+            )
+
+
+@rule("exit_below_standard", "已脱贫户未达到脱贫当年的标准")
+def exit_below_standard(data: Data) -> Iterator[Hit]:
+    for hid, h in data.households.items():
+        year = h["exit_year"]
+        if h["status"] != HouseholdStatus.EXITED or not year:
+            continue
+        problems = []
+        income, line = data.incomes.get((hid, year)), data.lines.get(year)
+        if income is None:
+            problems.append(f"无{year}年收入记录")
+        elif line is not None and income < line:
+            problems.append(f"{year}年人均纯收入{income}元低于标准{line}元")
+        if not data.assessments.get(hid, False):
+            problems.append("两不愁三保障未达标或未评估")
+        if problems:
+            yield Hit(hid, "；".join(problems))
+
+
+@rule("cause_without_measure", "致贫原因没有对应的帮扶措施")
+def cause_without_measure(data: Data) -> Iterator[Hit]:
+    labels = dict(Cause.choices)
+    for hid, h in data.households.items():
+        if not data.is_active(h):
+            continue
+        have = data.measures.get(hid, set())
+        missing = [
+            labels[c] for c in h["causes"] if c in CAUSE_MEASURES and not (CAUSE_MEASURES[c] & have)
+        ]
+        if missing:
+            yield Hit(hid, f"{'、'.join(missing)}没有对应的帮扶措施")
+
+
+@rule("cadre_is_poor", "帮扶干部本人是建档立卡贫困人口")
+def cadre_is_poor(data: Data) -> Iterator[Hit]:
+    for ms in data.members.values():
+        for m in ms:
+            if m["id_number_hash"] in data.cadre_hashes:
+                yield Hit(
+                    m["household_id"],
+                    f"{m['name']}同时登记为干部（{data.cadre_hashes[m['id_number_hash']]}）",
+                    m["id"],
+                )
+
+
+@rule("no_pairing", "没有在岗的帮扶责任人")
+def no_pairing(data: Data) -> Iterator[Hit]:
+    for hid, h in data.households.items():
+        if data.is_active(h) and hid not in data.paired:
+            yield Hit(hid, "没有在岗的结对帮扶责任人")
+
+
+@rule("no_recent_visit", f"{VISIT_INTERVAL_DAYS}天内没有入户走访")
+def no_recent_visit(data: Data) -> Iterator[Hit]:
+    since = data.today - datetime.timedelta(days=VISIT_INTERVAL_DAYS)
+    for hid, h in data.households.items():
+        last = data.last_visit.get(hid)
+        if data.is_active(h) and (last is None or last < since):
+            when = f"最近一次{last:%Y-%m-%d}" if last else "从未走访"
+            yield Hit(hid, f"{VISIT_INTERVAL_DAYS}天内没有走访（{when}）")
+
+
+def load(households: QuerySet, today: datetime.date) -> Data:
+    """Everything the rules read, in a fixed number of queries whatever the size."""
+    from villages.models import Cadre
+
+    ids = households.values("pk")
+    rows = households.values(
+        "id",
+        "status",
+        "exit_year",
+        "identified_year",
+        "planned_exit_year",
+        "primary_cause",
+        "other_causes",
+        "monitoring_type",
+    )
+    data = Data(today=today, households={})
+    for h in rows.iterator(chunk_size=5000):
+        h["causes"] = {h["primary_cause"], *filter(None, h["other_causes"].split(","))}
+        data.households[h["id"]] = h
+    for m in (
+        Member.objects.filter(household__in=ids)
+        .values(
+            "id",
+            "household_id",
+            "name",
+            "gender",
+            "birth_date",
+            "relation",
+            "schooling",
+            "health",
+            "labour_skill",
+            "id_number_encrypted",
+            "id_number_hash",
+        )
+        .iterator(chunk_size=5000)
+    ):
+        data.numbers[m["id"]] = crypto.decrypt(m.pop("id_number_encrypted"))
+        data.members[m["household_id"]].append(m)
+    live = (MeasureStatus.PLANNED, MeasureStatus.ONGOING, MeasureStatus.DONE)
+    for hid, kind in AssistanceMeasure.objects.filter(
+        household__in=ids, status__in=live
+    ).values_list("household_id", "measure_type"):
+        data.measures[hid].add(kind)
+    data.paired = set(
+        HouseholdPairing.objects.active(today)
+        .filter(household__in=ids)
+        .values_list("household_id", flat=True)
+    )
+    data.last_visit = dict(
+        Visit.objects.filter(household__in=ids)
+        .values("household_id")
+        .annotate(last=Max("visited_on"))
+        .values_list("household_id", "last")
+    )
+    data.lines = dict(PovertyLine.objects.values_list("year", "income_line"))
+    exited = households.filter(status=HouseholdStatus.EXITED).values("pk")
+    for hid, year, net in IncomeRecord.objects.filter(household__in=exited).values_list(
+        "household_id", "year", "per_capita_net"
+    ):
+        data.incomes[(hid, year)] = net
+    latest: dict[int, tuple] = {}
+    for a in Assessment.objects.filter(household__in=exited).values(
+        "household_id",
+        "assessed_on",
+        "pk",
+        "food",
+        "clothing",
+        "education",
+        "medical",
+        "housing",
+        "water",
+    ):
+        key = (a["assessed_on"], a["pk"])
+        if a["household_id"] not in latest or key > latest[a["household_id"]][0]:
+            passed = all(
+                a[f] for f in ("food", "clothing", "education", "medical", "housing", "water")
+            )
+            latest[a["household_id"]] = (key, passed)
+    data.assessments = {hid: passed for hid, (_, passed) in latest.items()}
+    member_hashes = {m["id_number_hash"] for ms in data.members.values() for m in ms}
+    data.cadre_hashes = {
+        h: name
+        for h, name in Cadre.objects.exclude(id_number_hash="").values_list(
+            "id_number_hash", "name"
+        )
+        if h in member_hashes
+    }
+    return data
+
+
+def find_issues(households: QuerySet, today: datetime.date | None = None) -> list[tuple[str, Hit]]:
+    data = load(households, today or timezone.localdate())
+    return [(code, hit) for code, r in RULES.items() for hit in r.check(data)]
+
+
+@dataclass
+class SyncResult:
+    opened: int = 0
+    reopened: int = 0
+    still: int = 0
+    resolved: int = 0
+    by_rule: dict[str, int] = field(default_factory=dict)
+
+
+@transaction.atomic
+def sync_issues(households: QuerySet, hits: list[tuple[str, Hit]]) -> SyncResult:
+    """Make the worklist of these households match the hits (one transaction)."""
+    now = timezone.now()
+    result = SyncResult(by_rule=dict.fromkeys(RULES, 0))
+    existing = {
+        (i.rule, i.household_id, i.member_id): i
+        for i in QualityIssue.objects.filter(household__in=households.values("pk"))
+    }
+    new, changed = [], []
+    seen = set()
+    for code, hit in hits:
+        key = (code, hit.household_id, hit.member_id)
+        if key in seen:
+            continue
+        seen.add(key)
+        result.by_rule[code] += 1
+        issue = existing.get(key)
+        if issue is None:
+            new.append(
+                QualityIssue(
+                    rule=code,
+                    household_id=hit.household_id,
+                    member_id=hit.member_id,
+                    detail=hit.detail[:300],
+                    last_seen=now,
+                )
+            )
+            result.opened += 1
+            continue
+        issue.detail, issue.last_seen = hit.detail[:300], now
+        if issue.status == QualityStatus.FIXED:
+            issue.status, issue.resolved_by, issue.resolved_at = QualityStatus.OPEN, None, None
+            result.reopened += 1
+        else:
+            result.still += 1
+        changed.append(issue)
+    for key, issue in existing.items():
+        if key not in seen and issue.status != QualityStatus.FIXED:
+            issue.status, issue.resolved_at, issue.resolved_by = QualityStatus.FIXED, now, None
+            issue.explanation = (issue.explanation + "\n复查未再发现此疑点。").strip()
+            changed.append(issue)
+            result.resolved += 1
+    QualityIssue.objects.bulk_create(new, batch_size=2000)
+    QualityIssue.objects.bulk_update(
+        changed,
+        ["detail", "last_seen", "status", "resolved_by", "resolved_at", "explanation"],
+        batch_size=2000,
+    )
+    return result
+
+
+def check_quality(households: QuerySet, today: datetime.date | None = None) -> SyncResult:
+    return sync_issues(households, find_issues(households, today))

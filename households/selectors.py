@@ -1,0 +1,103 @@
+"""Reads for the household file (一户一档): the audit trail across the household's rows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.core.exceptions import FieldDoesNotExist
+
+from .models import AssistanceMeasure, Household, Member
+
+# Fields whose values never appear in the trail to users without the sensitive-data permission.
+SENSITIVE_FIELDS = {"health", "phone"}
+# Fields whose values never appear at all (the ciphertext and hash of an ID number).
+HIDDEN_FIELDS = {"id_number_encrypted", "id_number_hash"}
+KIND = {"+": "新增", "~": "修改", "-": "删除"}
+
+
+@dataclass
+class Change:
+    field: str
+    old: str
+    new: str
+
+
+@dataclass
+class AuditEntry:
+    when: object
+    who: str
+    what: str
+    kind: str
+    changes: list[Change]
+
+
+def _label(model, name: str) -> str:
+    try:
+        return str(model._meta.get_field(name).verbose_name)
+    except FieldDoesNotExist:  # a field removed since the record was written
+        return name
+
+
+def _display(model, name: str, value) -> str:
+    if value in (None, ""):
+        return "（空）"
+    try:
+        field = model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return str(value)
+    if field.choices:
+        return str(dict(field.choices).get(value, value))
+    return str(value)
+
+
+def audit_trail(household: Household, *, sensitive: bool, limit: int = 60) -> list[AuditEntry]:
+    """Changes to the household, its members and measures, newest first (three queries)."""
+    sources = [
+        (Household, household.history.all(), lambda r: "户信息"),
+        (Member, Member.history.filter(household_id=household.pk), lambda r: f"成员 {r.name}"),
+        (
+            AssistanceMeasure,
+            AssistanceMeasure.history.filter(household_id=household.pk),
+            lambda r: f"措施 {r.description}",
+        ),
+    ]
+    entries = []
+    for model, records, what in sources:
+        records = list(records.select_related("history_user").order_by("history_date")[: limit * 4])
+        previous: dict[int, object] = {}
+        for record in records:
+            before = previous.get(record.id)
+            changes = []
+            if before is not None and record.history_type == "~":
+                for change in record.diff_against(
+                    before, excluded_fields=["updated_at", "version"]
+                ).changes:
+                    if change.field in HIDDEN_FIELDS:
+                        if change.field == "id_number_hash":
+                            changes.append(Change("证件号码", "（已隐藏）", "（已修改）"))
+                        continue
+                    if change.field in SENSITIVE_FIELDS and not sensitive:
+                        changes.append(Change(_label(model, change.field), "***", "***"))
+                        continue
+                    changes.append(
+                        Change(
+                            _label(model, change.field),
+                            _display(model, change.field, change.old),
+                            _display(model, change.field, change.new),
+                        )
+                    )
+            previous[record.id] = record
+            if record.history_type == "~" and not changes:
+                continue
+            user = record.history_user
+            entries.append(
+                AuditEntry(
+                    when=record.history_date,
+                    who=user.display_name if user else "系统",
+                    what=what(record),
+                    kind=KIND.get(record.history_type, record.history_type),
+                    changes=changes,
+                )
+            )
+    entries.sort(key=lambda e: e.when, reverse=True)
+    return entries[:limit]

@@ -1,0 +1,353 @@
+"""State changes of the registry that touch several rows: the exit procedure (DESIGN §4), return
+to poverty, monitoring, and saving a household with its members.
+
+Every step is one function with keyword-only arguments, runs in one transaction with the
+household row locked, checks its preconditions, records who/when/evidence as an ExitRecord,
+and raises ValidationError with a Chinese message when the step is out of order.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from poverty.common.masking import can_see_sensitive
+
+from .choices import ExitStep, HouseholdStatus, MonitoringType
+from .models import (
+    Assessment,
+    ExitRecord,
+    Household,
+    IncomeRecord,
+    PovertyLine,
+    SensitiveAccess,
+)
+
+OVERRIDE_PERMISSION = "households.override_exit_standard"
+CHANGE_PERMISSION = "households.change_household"
+# 村内公示 lasts at least seven days.
+PUBLICITY_MIN_DAYS = 7
+
+S = HouseholdStatus
+
+
+def exit_standard_problems(household: Household, year: int) -> list[str]:
+    """Why the household does not meet the exit standard of the year (empty when it does)."""
+    problems = []
+    line = PovertyLine.objects.filter(year=year).first()
+    income = IncomeRecord.objects.filter(household=household, year=year).first()
+    if line is None:
+        problems.append(f"尚未设置{year}年的脱贫标准（人均纯收入线）。")
+    if income is None:
+        problems.append(f"没有{year}年的收入记录。")
+    elif line is not None and income.per_capita_net < line.income_line:
+        problems.append(
+            f"{year}年人均纯收入{income.per_capita_net}元，低于当年标准{line.income_line}元。"
+        )
+    assessment = (
+        Assessment.objects.filter(household=household).order_by("-assessed_on", "-pk").first()
+    )
+    if assessment is None:
+        problems.append("没有两不愁三保障评估记录。")
+    elif not assessment.passed:
+        problems.append(
+            f"{assessment.assessed_on:%Y-%m-%d}评估未达标：{'、'.join(assessment.failed_labels())}。"
+        )
+    return problems
+
+
+def _lock(household: Household) -> Household:
+    return Household.objects.select_for_update().get(pk=household.pk)
+
+
+def _check_actor(by) -> None:
+    if not by.has_perm(CHANGE_PERMISSION):
+        raise ValidationError("您没有办理退出程序的权限。")
+
+
+def _expect(household: Household, *statuses: str, doing: str) -> None:
+    if household.status not in statuses:
+        wanted = "、".join(str(S(s).label) for s in statuses)
+        raise ValidationError(
+            f"不能{doing}：该户当前状态为“{household.get_status_display()}”，此步骤要求“{wanted}”。"
+        )
+
+
+def _save(household: Household, by, **changes) -> None:
+    for field, value in changes.items():
+        setattr(household, field, value)
+    household.version += 1
+    household._history_user = by
+    household.save(update_fields=[*changes, "version", "updated_at"])
+
+
+def _record(household: Household, by, step: str, **fields) -> ExitRecord:
+    fields = {k: v for k, v in fields.items() if v is not None}
+    record = ExitRecord(household=household, taken_by=by, step=step, **fields)
+    record.full_clean()
+    record.save()
+    return record
+
+
+def _last(household: Household, step: str) -> ExitRecord | None:
+    return household.exit_records.filter(step=step).order_by("-taken_at", "-pk").first()
+
+
+@transaction.atomic
+def propose_exit(
+    *,
+    household: Household,
+    by,
+    year: int,
+    evidence: str,
+    evidence_file=None,
+    override_reason: str = "",
+) -> ExitRecord:
+    """民主评议后提出退出. The exit standard of `year` must be met, or overridden with a reason."""
+    _check_actor(by)
+    household = _lock(household)
+    _expect(household, S.ASSISTED, doing="提出退出")
+    if not evidence.strip():
+        raise ValidationError("请填写民主评议情况等依据。")
+    if year < household.identified_year:
+        raise ValidationError("退出年度不能早于识别年度。")
+    problems = exit_standard_problems(household, year)
+    override_reason = override_reason.strip()
+    if problems and not override_reason:
+        raise ValidationError(
+            ["未达到脱贫标准：", *problems, "如确需退出，请由有权限的人员填写理由。"]
+        )
+    if problems and not by.has_perm(OVERRIDE_PERMISSION):
+        raise ValidationError(["未达到脱贫标准，您没有批准例外退出的权限：", *problems])
+    if not problems:
+        override_reason = ""
+    else:
+        override_reason = f"{override_reason}\n（未达标项：{' '.join(problems)}）"
+    record = _record(
+        household,
+        by,
+        ExitStep.PROPOSE,
+        year=year,
+        evidence=evidence,
+        evidence_file=evidence_file,
+        override_reason=override_reason,
+    )
+    _save(household, by, status=S.PROPOSED)
+    return record
+
+
+@transaction.atomic
+def verify_exit(
+    *, household: Household, by, evidence: str, household_agrees: bool, evidence_file=None
+) -> ExitRecord:
+    """村两委和驻村工作队核实, and the household agrees."""
+    _check_actor(by)
+    household = _lock(household)
+    _expect(household, S.PROPOSED, doing="核实")
+    if not household_agrees:
+        raise ValidationError("贫困户本人不认可退出，不能进入公示；请继续帮扶或重新评议。")
+    if not evidence.strip():
+        raise ValidationError("请填写核实情况。")
+    record = _record(
+        household,
+        by,
+        ExitStep.VERIFY,
+        year=_last(household, ExitStep.PROPOSE).year,
+        evidence=evidence,
+        evidence_file=evidence_file,
+    )
+    _save(household, by, status=S.VERIFIED)
+    return record
+
+
+@transaction.atomic
+def publicise_exit(
+    *,
+    household: Household,
+    by,
+    start: datetime.date,
+    end: datetime.date,
+    place: str,
+    evidence: str = "",
+) -> ExitRecord:
+    """村内公示 from `start` to `end` (at least seven days)."""
+    _check_actor(by)
+    household = _lock(household)
+    _expect(household, S.VERIFIED, doing="公示")
+    if end < start:
+        raise ValidationError("公示结束日期不能早于开始日期。")
+    if (end - start).days + 1 < PUBLICITY_MIN_DAYS:
+        raise ValidationError(f"公示期不少于{PUBLICITY_MIN_DAYS}天。")
+    if not place.strip():
+        raise ValidationError("请填写公示地点。")
+    record = _record(
+        household,
+        by,
+        ExitStep.PUBLICISE,
+        year=_last(household, ExitStep.PROPOSE).year,
+        publicity_start=start,
+        publicity_end=end,
+        publicity_place=place,
+        evidence=evidence,
+    )
+    _save(household, by, status=S.PUBLICISED)
+    return record
+
+
+@transaction.atomic
+def record_objection(*, household: Household, by, content: str, upheld: bool) -> ExitRecord:
+    """An objection during publicity. An upheld one sends the household back to assistance."""
+    _check_actor(by)
+    household = _lock(household)
+    _expect(household, S.PUBLICISED, doing="登记公示异议")
+    if not content.strip():
+        raise ValidationError("请填写异议内容及核查结果。")
+    record = _record(household, by, ExitStep.OBJECTION, evidence=content, objection_upheld=upheld)
+    if upheld:
+        _save(household, by, status=S.ASSISTED)
+    return record
+
+
+@transaction.atomic
+def announce_exit(
+    *, household: Household, by, evidence: str, today: datetime.date | None = None
+) -> ExitRecord:
+    """公告退出, once the publicity period has ended without an upheld objection."""
+    _check_actor(by)
+    household = _lock(household)
+    _expect(household, S.PUBLICISED, doing="公告退出")
+    today = today or timezone.localdate()
+    publicity = _last(household, ExitStep.PUBLICISE)
+    if today <= publicity.publicity_end:
+        raise ValidationError(
+            f"公示期至{publicity.publicity_end:%Y-%m-%d}，公示期满后才能公告退出。"
+        )
+    if not evidence.strip():
+        raise ValidationError("请填写公告文号或公告情况。")
+    record = _record(
+        household,
+        by,
+        ExitStep.ANNOUNCE,
+        year=_last(household, ExitStep.PROPOSE).year,
+        evidence=evidence,
+    )
+    _save(household, by, status=S.ANNOUNCED)
+    return record
+
+
+@transaction.atomic
+def close_exit(*, household: Household, by, evidence: str = "") -> ExitRecord:
+    """销号: the household leaves the poor roll in the year it was proposed for."""
+    _check_actor(by)
+    household = _lock(household)
+    _expect(household, S.ANNOUNCED, doing="销号")
+    year = _last(household, ExitStep.PROPOSE).year
+    record = _record(household, by, ExitStep.CLOSE, year=year, evidence=evidence)
+    _save(household, by, status=S.EXITED, exit_year=year)
+    return record
+
+
+@transaction.atomic
+def return_to_poverty(*, household: Household, by, year: int, reason: str) -> ExitRecord:
+    """返贫: an exited household is registered as poor again."""
+    _check_actor(by)
+    household = _lock(household)
+    _expect(household, S.EXITED, doing="登记返贫")
+    if household.exit_year and year < household.exit_year:
+        raise ValidationError("返贫年度不能早于脱贫年度。")
+    if not reason.strip():
+        raise ValidationError("请填写返贫原因。")
+    record = _record(household, by, ExitStep.RETURN, year=year, evidence=reason)
+    _save(household, by, status=S.ASSISTED, exit_year=None, returned_year=year)
+    return record
+
+
+@transaction.atomic
+def flag_monitoring(
+    *, household: Household, by, monitoring_type: str, reason: str, evidence_file=None
+) -> ExitRecord:
+    """纳入防返贫监测 (脱贫不稳定户 / 边缘易致贫户 / 突发严重困难户)."""
+    _check_actor(by)
+    household = _lock(household)
+    if household.monitoring_type:
+        raise ValidationError(f"该户已是监测对象（{household.get_monitoring_type_display()}）。")
+    if monitoring_type not in MonitoringType.values:
+        raise ValidationError("请选择监测对象类型。")
+    if monitoring_type == MonitoringType.UNSTABLE and household.status != S.EXITED:
+        raise ValidationError("脱贫不稳定户须是已脱贫户。")
+    if not reason.strip():
+        raise ValidationError("请填写风险情况及核实、评议过程。")
+    record = _record(
+        household,
+        by,
+        ExitStep.MONITOR,
+        monitoring_type=monitoring_type,
+        evidence=reason,
+        evidence_file=evidence_file,
+    )
+    _save(household, by, monitoring_type=monitoring_type, monitored_since=timezone.localdate())
+    return record
+
+
+@transaction.atomic
+def clear_risk(*, household: Household, by, reason: str) -> ExitRecord:
+    """风险消除: the household leaves monitoring."""
+    _check_actor(by)
+    household = _lock(household)
+    if not household.monitoring_type:
+        raise ValidationError("该户不是监测对象。")
+    if not reason.strip():
+        raise ValidationError("请填写风险消除的依据。")
+    record = _record(
+        household,
+        by,
+        ExitStep.CLEAR_RISK,
+        monitoring_type=household.monitoring_type,
+        evidence=reason,
+    )
+    _save(household, by, monitoring_type="", monitored_since=None)
+    return record
+
+
+@dataclass(frozen=True)
+class StepSpec:
+    """What the household page needs to offer a step: its label and the statuses it starts from."""
+
+    label: str
+    statuses: tuple[str, ...]
+
+
+STEPS: dict[str, StepSpec] = {
+    "propose": StepSpec("提出退出", (S.ASSISTED,)),
+    "verify": StepSpec("核实", (S.PROPOSED,)),
+    "publicise": StepSpec("村内公示", (S.VERIFIED,)),
+    "objection": StepSpec("登记异议", (S.PUBLICISED,)),
+    "announce": StepSpec("公告退出", (S.PUBLICISED,)),
+    "close": StepSpec("销号", (S.ANNOUNCED,)),
+    "return": StepSpec("登记返贫", (S.EXITED,)),
+    "monitor": StepSpec("纳入监测", tuple(S.values)),
+    "clear_risk": StepSpec("风险消除", tuple(S.values)),
+}
+
+
+def available_steps(household: Household) -> list[tuple[str, str]]:
+    steps = []
+    for name, spec in STEPS.items():
+        if household.status not in spec.statuses:
+            continue
+        if name == "monitor" and household.monitoring_type:
+            continue
+        if name == "clear_risk" and not household.monitoring_type:
+            continue
+        steps.append((name, spec.label))
+    return steps
+
+
+def log_sensitive_access(*, user, household: Household | None, what: str) -> None:
+    """Record that a user with the sensitive-data permission was shown full numbers/health."""
+    if can_see_sensitive(user):
+        SensitiveAccess.objects.create(user=user, household=household, what=what)

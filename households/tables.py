@@ -1,0 +1,179 @@
+"""List tables of the registry pages."""
+
+from __future__ import annotations
+
+import django_tables2 as tables
+from django.utils import timezone
+from django.utils.html import format_html
+
+from poverty.common.tables import DatedTable
+
+from .models import (
+    Assessment,
+    AssistanceMeasure,
+    Household,
+    HouseholdPairing,
+    IncomeRecord,
+    PovertyLine,
+    QualityIssue,
+    Visit,
+)
+
+
+class HouseholdTable(tables.Table):
+    code = tables.Column(linkify=True)
+    head_name = tables.Column(verbose_name="户主", order_by=("head_name",))
+    village = tables.Column(order_by=("village__code",))
+    persons = tables.Column(verbose_name="人口")
+    cadre_name = tables.Column(verbose_name="帮扶责任人", default="—")
+    planned_exit_year = tables.Column(verbose_name="脱贫时限")
+
+    class Meta:
+        model = Household
+        fields = [
+            "code",
+            "head_name",
+            "village",
+            "group",
+            "persons",
+            "category",
+            "primary_cause",
+            "planned_exit_year",
+            "status",
+            "cadre_name",
+        ]
+        row_attrs = {"class": lambda record: "table-danger" if record.is_overdue else ""}
+
+    def render_planned_exit_year(self, value, record):
+        if record.is_overdue:
+            return format_html('{} <span class="badge text-bg-danger">超期</span>', value)
+        return value
+
+    def render_status(self, value, record):
+        if record.monitoring_type:
+            return format_html(
+                '{} <span class="badge text-bg-warning">{}</span>',
+                value,
+                record.get_monitoring_type_display(),
+            )
+        return value
+
+
+class HouseholdChildTable(tables.Table):
+    household = tables.Column(linkify=True, order_by=("household__code",))
+
+
+class IncomeRecordTable(HouseholdChildTable):
+    year = tables.Column(linkify=True)
+
+    class Meta:
+        model = IncomeRecord
+        fields = [
+            "household",
+            "year",
+            "persons",
+            "wage",
+            "business",
+            "property_income",
+            "transfer",
+            "business_costs",
+            "per_capita_net",
+        ]
+
+
+class AssessmentTable(HouseholdChildTable):
+    assessed_on = tables.DateColumn(format="Y-m-d", linkify=True)
+    food = tables.BooleanColumn()
+    clothing = tables.BooleanColumn()
+    education = tables.BooleanColumn()
+    medical = tables.BooleanColumn()
+    housing = tables.BooleanColumn()
+    water = tables.BooleanColumn()
+
+    class Meta:
+        model = Assessment
+        fields = [
+            "household",
+            "assessed_on",
+            "assessor",
+            "food",
+            "clothing",
+            "education",
+            "medical",
+            "housing",
+            "water",
+        ]
+
+
+class AssistanceMeasureTable(HouseholdChildTable):
+    description = tables.Column(linkify=True)
+    start_date = tables.DateColumn(format="Y-m-d")
+    end_date = tables.DateColumn(format="Y-m-d")
+
+    class Meta:
+        model = AssistanceMeasure
+        fields = [
+            "household",
+            "measure_type",
+            "description",
+            "amount",
+            "start_date",
+            "end_date",
+            "status",
+            "cadre",
+        ]
+
+
+class HouseholdPairingTable(HouseholdChildTable, DatedTable):
+    class Meta:
+        model = HouseholdPairing
+        fields = ["household", "cadre", "start_date", "end_date", "detail"]
+
+
+class VisitTable(HouseholdChildTable):
+    visited_on = tables.DateColumn(format="Y-m-d", linkify=True)
+    follow_up_due = tables.DateColumn(format="Y-m-d")
+
+    class Meta:
+        model = Visit
+        fields = ["visited_on", "household", "cadre", "findings", "problems", "follow_up_due"]
+
+    def render_findings(self, value):
+        return value if len(value) <= 40 else value[:40] + "…"
+
+    def render_problems(self, value):
+        return value if len(value) <= 40 else value[:40] + "…"
+
+    def render_follow_up_due(self, value):
+        if value is None:
+            return "—"
+        if value <= timezone.localdate():
+            return format_html('<span class="text-danger">{:%Y-%m-%d}</span>', value)
+        return f"{value:%Y-%m-%d}"
+
+
+class PovertyLineTable(tables.Table):
+    year = tables.Column(linkify=True)
+
+    class Meta:
+        model = PovertyLine
+        fields = ["year", "income_line", "note"]
+
+
+class QualityIssueTable(tables.Table):
+    household = tables.Column(linkify=True, order_by=("household__code",))
+    village = tables.Column(
+        accessor="household__village", verbose_name="行政村", order_by=("household__village__code",)
+    )
+    rule = tables.Column()
+    detail = tables.Column(linkify=True)
+
+    class Meta:
+        model = QualityIssue
+        fields = ["household", "village", "rule", "detail", "status", "last_seen"]
+
+    def render_rule(self, value):
+        from .quality import RULES
+
+        rule = RULES.get(value)
+        return rule.description if rule else value

@@ -1,0 +1,23 @@
+"""Registry jobs: the nightly data-quality check."""
+
+from celery import shared_task
+
+from .models import Household
+from .quality import check_quality as run_checks
+
+
+@shared_task(name="households.tasks.check_quality")
+def check_quality(area_code: str = "") -> dict:
+    """Run every quality rule over the households under `area_code` (all when empty)."""
+    households = Household.objects.all()
+    if area_code:
+        from poverty.common.areacodes import prefix_of
+
+        households = households.filter(village__code__startswith=prefix_of(area_code))
+    result = run_checks(households)
+    return {
+        "opened": result.opened,
+        "reopened": result.reopened,
+        "still": result.still,
+        "resolved": result.resolved,
+    }

@@ -1,0 +1,312 @@
+"""Pages of the registry: the household file (一户一档), its forms, the exit-procedure steps,
+the printable 明白卡 and village notice, the phone visit form and the 疑点 worklist."""
+
+from __future__ import annotations
+
+import contextlib
+
+from django import forms as django_forms
+from django.db.models import Count
+from django.utils import timezone
+
+from poverty.common.masking import can_see_sensitive
+from poverty.common.views import (
+    ObjectActionView,
+    ObjectCreateView,
+    ObjectDetailView,
+    ObjectEditView,
+    ObjectListView,
+)
+from villages.choices import PostingRole
+from villages.models import Area, VillagePosting
+
+from . import forms, services
+from .choices import ExitStep, HouseholdStatus, QualityStatus
+from .models import ExitRecord, Household, HouseholdPairing, IncomeRecord
+from .quality import RULES, check_quality
+from .selectors import audit_trail
+
+
+class HouseholdListView(ObjectListView):
+    def scoped_queryset(self, queryset):
+        return queryset.with_summary()
+
+
+class HouseholdFormMixin:
+    formset_class = forms.MemberFormSet
+
+
+class HouseholdCreateView(HouseholdFormMixin, ObjectCreateView):
+    pass
+
+
+class HouseholdEditView(HouseholdFormMixin, ObjectEditView):
+    pass
+
+
+def household_members(household: Household, user) -> list[dict]:
+    """Members as this user may see them: full ID and health only with the permission."""
+    sensitive = can_see_sensitive(user)
+    rows = []
+    for m in household.members.all():
+        rows.append(
+            {
+                "member": m,
+                "id_number": m.id_number if sensitive else m.id_number_masked,
+                "health": m.get_health_display() if sensitive else "***",
+                "age": m.age,
+            }
+        )
+    return rows
+
+
+class HouseholdDetailView(ObjectDetailView):
+    """一户一档: everything about one household on one page."""
+
+    def scoped_queryset(self, queryset):
+        return queryset.with_summary()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        household, user = self.object, self.request.user
+        sensitive = can_see_sensitive(user)
+        context["members"] = household_members(household, user)
+        context["sensitive"] = sensitive
+        context["phone"] = household.phone if sensitive else None
+        context["incomes"] = household.incomes.all()
+        context["assessments"] = household.assessments.select_related("assessor")
+        context["measures"] = household.measures.select_related("cadre")
+        context["pairings"] = household.pairings.select_related("cadre", "cadre__unit")
+        context["visits"] = household.visits.select_related("cadre")[:20]
+        context["exit_records"] = household.exit_records.select_related("taken_by")
+        context["quality_issues"] = household.quality_issues.exclude(status=QualityStatus.FIXED)
+        context["rules"] = RULES
+        context["audit"] = audit_trail(household, sensitive=sensitive)
+        context["steps"] = (
+            services.available_steps(household) if user.has_perm(services.CHANGE_PERMISSION) else []
+        )
+        context["can_visit"] = user.has_perm("households.add_visit")
+        context["can_measure"] = user.has_perm("households.add_assistancemeasure")
+        context["can_change"] = user.has_perm("households.change_household")
+        context["can_income"] = user.has_perm("households.add_incomerecord")
+        context["can_assess"] = user.has_perm("households.add_assessment")
+        context["can_pair"] = user.has_perm("households.add_householdpairing")
+        services.log_sensitive_access(user=user, household=household, what="查看一户一档")
+        return context
+
+
+class HouseholdCardView(ObjectDetailView):
+    """明白卡: a one-page card for the household's wall, with the paired cadre's phone in full.
+
+    The cadre's number is printed on purpose so the household can call; the household's own
+    ID numbers, phone and health are not on the card.
+    """
+
+    model = Household
+    template_name = "households/household_card.html"
+
+    def get_template_names(self):
+        return [self.template_name]
+
+    def scoped_queryset(self, queryset):
+        return queryset.with_summary()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        household = self.object
+        context["pairing"] = (
+            HouseholdPairing.objects.active()
+            .filter(household=household)
+            .select_related("cadre", "cadre__unit")
+            .first()
+        )
+        context["measures"] = household.measures.exclude(status="stopped").select_related("cadre")
+        context["first_secretary"] = (
+            VillagePosting.objects.active()
+            .filter(village=household.village, role=PostingRole.FIRST_SECRETARY)
+            .select_related("cadre")
+            .first()
+        )
+        context["village_name"] = household.village.full_name()
+        context["today"] = timezone.localdate()
+        return context
+
+
+class ExitNoticeView(ObjectDetailView):
+    """村内公示: the households of an area now in publicity, for posting (A4).
+
+    Only what a notice may show: no ID numbers, phone numbers, bank accounts or health.
+    """
+
+    model = Area
+    template_name = "households/exit_notice.html"
+
+    def get_template_names(self):
+        return [self.template_name]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user, area = self.request.user, self.object
+        households = (
+            Household.objects.restrict(user)
+            .filter(village__code__startswith=area.prefix, status=HouseholdStatus.PUBLICISED)
+            .with_summary()
+            .order_by("village__code", "group", "code")
+        )
+        records = {
+            r.household_id: r
+            for r in ExitRecord.objects.filter(
+                household__in=households.values("pk"), step=ExitStep.PUBLICISE
+            ).order_by("taken_at")
+        }
+        incomes = {}
+        proposals = {
+            r.household_id: r.year
+            for r in ExitRecord.objects.filter(
+                household__in=households.values("pk"), step=ExitStep.PROPOSE
+            ).order_by("taken_at")
+        }
+        for hid, year, net in IncomeRecord.objects.filter(
+            household__in=households.values("pk")
+        ).values_list("household_id", "year", "per_capita_net"):
+            if proposals.get(hid) == year:
+                incomes[hid] = net
+        rows = []
+        for h in households:
+            record = records.get(h.pk)
+            rows.append(
+                {
+                    "household": h,
+                    "publicity": record,
+                    "year": proposals.get(h.pk),
+                    "income": incomes.get(h.pk),
+                }
+            )
+        periods = {
+            (r["publicity"].publicity_start, r["publicity"].publicity_end)
+            for r in rows
+            if r["publicity"]
+        }
+        context["rows"] = rows
+        context["periods"] = sorted(periods)
+        context["places"] = sorted({r["publicity"].publicity_place for r in rows if r["publicity"]})
+        context["area_name"] = area.full_name()
+        context["today"] = timezone.localdate()
+        return context
+
+
+class ExitStepView(ObjectActionView):
+    """One step of the exit procedure (or return to poverty, monitoring) on a household."""
+
+    model = Household
+    step: str = ""
+
+    FORMS = {
+        "propose": forms.ProposeForm,
+        "verify": forms.VerifyForm,
+        "publicise": forms.PubliciseForm,
+        "objection": forms.ObjectionForm,
+        "announce": forms.AnnounceForm,
+        "close": forms.CloseForm,
+        "return": forms.ReturnForm,
+        "monitor": forms.MonitorForm,
+        "clear_risk": forms.ClearRiskForm,
+    }
+    SERVICES = {
+        "propose": services.propose_exit,
+        "verify": services.verify_exit,
+        "publicise": services.publicise_exit,
+        "objection": services.record_objection,
+        "announce": services.announce_exit,
+        "close": services.close_exit,
+        "return": services.return_to_poverty,
+        "monitor": services.flag_monitoring,
+        "clear_risk": services.clear_risk,
+    }
+
+    def get_form_class(self):
+        return self.FORMS[self.step]
+
+    def get_initial(self):
+        today = timezone.localdate()
+        if self.step == "propose":
+            return {"year": today.year}
+        if self.step == "publicise":
+            return {"start": today, "end": today + timezone.timedelta(days=6)}
+        if self.step == "return":
+            return {"year": today.year}
+        return {}
+
+    @property
+    def title(self) -> str:
+        return services.STEPS[self.step].label
+
+    @property
+    def success_message(self) -> str:
+        return f"已办理“{self.title}”。"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if self.step == "propose":
+            year = context["form"].initial.get("year") or timezone.localdate().year
+            with contextlib.suppress(ValueError):
+                year = int(self.request.POST.get("year", year))
+            context["problems"] = services.exit_standard_problems(self.object, year)
+            context["standard_year"] = year
+        return context
+
+    def get_template_names(self):
+        return ["households/exit_step.html"]
+
+    def perform(self, form) -> None:
+        self.SERVICES[self.step](household=self.object, by=self.request.user, **form.cleaned_data)
+
+
+class RecheckView(ObjectActionView):
+    """Run the data-quality rules on one household now (after fixing its data)."""
+
+    model = Household
+    form_class = django_forms.Form
+    title = "重新检查疑点"
+    submit_label = "立即检查"
+
+    def perform(self, form) -> None:
+        result = check_quality(Household.objects.filter(pk=self.object.pk))
+        self.success_message = (
+            f"检查完成：新发现{result.opened + result.reopened}项，"
+            f"仍存在{result.still}项，已消除{result.resolved}项。"
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["submit_label"] = self.submit_label
+        return context
+
+
+class VisitCreateView(ObjectCreateView):
+    """入户走访 from a phone: the form is short and the cadre's own households come first."""
+
+    def get_success_url(self) -> str:
+        return self.object.household.get_absolute_url()
+
+
+class QualityIssueListView(ObjectListView):
+    """The worklist, with counts per rule for the filtered set (one grouped query)."""
+
+    template_name = "households/qualityissue_list.html"
+
+    def scoped_queryset(self, queryset):
+        return queryset.select_related("household", "household__village")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        qs = context["filter"].qs
+        counts = dict(
+            qs.filter(status=QualityStatus.OPEN)
+            .order_by()
+            .values("rule")
+            .annotate(n=Count("pk"))
+            .values_list("rule", "n")
+        )
+        context["rule_counts"] = [(r, counts.get(r.code, 0)) for r in RULES.values()]
+        return context
