@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.forms import BaseInlineFormSet, inlineformset_factory
+from django.forms import inlineformset_factory
 from django.utils import timezone
 
 from poverty.common import idnumber
-from poverty.common.forms import IdNumberFormMixin, ScopedModelForm
+from poverty.common.forms import IdNumberFormMixin, ScopedInlineFormSet, ScopedModelForm
 from poverty.common.scoping import in_scope
 
 from .choices import Cause, MonitoringType, Relation
@@ -128,7 +128,7 @@ class MemberForm(IdNumberFormMixin, ScopedModelForm):
         return cleaned
 
 
-class BaseMemberFormSet(BaseInlineFormSet):
+class BaseMemberFormSet(ScopedInlineFormSet):
     def clean(self) -> None:
         super().clean()
         if any(self.errors):

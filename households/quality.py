@@ -348,7 +348,8 @@ def load(households: QuerySet, today: datetime.date) -> Data:
     )
     data = Data(today=today, households={})
     for h in rows.iterator(chunk_size=5000):
-        h["causes"] = {h["primary_cause"], *filter(None, h["other_causes"].split(","))}
+        others = [c for c in h["other_causes"].split(",") if c and c != h["primary_cause"]]
+        h["causes"] = [h["primary_cause"], *others]
         data.households[h["id"]] = h
     for m in (
         Member.objects.filter(household__in=ids)

@@ -50,6 +50,31 @@ def _display(model, name: str, value) -> str:
     return str(value)
 
 
+def _diff(model, before, after, sensitive: bool) -> list[Change]:
+    """Field changes between two history records, including the fields that services set
+    (status, exit year...), which simple-history's diff_against leaves out as non-editable."""
+    changes = []
+    for field in after.tracked_fields:
+        name, attname = field.name, field.attname
+        old, new = getattr(before, attname), getattr(after, attname)
+        if old == new or name in ("updated_at", "created_at", "version", "id_number_masked"):
+            continue
+        if name in HIDDEN_FIELDS:
+            if name == "id_number_hash":
+                changes.append(Change("证件号码", "（不显示）", "（已修改）"))
+            continue
+        if name in SENSITIVE_FIELDS and not sensitive:
+            changes.append(Change(_label(model, name), "***", "***"))
+            continue
+        if field.is_relation:
+            old = getattr(before, name, None) if old is not None else None
+            new = getattr(after, name, None) if new is not None else None
+        changes.append(
+            Change(_label(model, name), _display(model, name, old), _display(model, name, new))
+        )
+    return changes
+
+
 def audit_trail(household: Household, *, sensitive: bool, limit: int = 60) -> list[AuditEntry]:
     """Changes to the household, its members and measures, newest first (three queries)."""
     sources = [
@@ -69,23 +94,7 @@ def audit_trail(household: Household, *, sensitive: bool, limit: int = 60) -> li
             before = previous.get(record.id)
             changes = []
             if before is not None and record.history_type == "~":
-                for change in record.diff_against(
-                    before, excluded_fields=["updated_at", "version"]
-                ).changes:
-                    if change.field in HIDDEN_FIELDS:
-                        if change.field == "id_number_hash":
-                            changes.append(Change("证件号码", "（已隐藏）", "（已修改）"))
-                        continue
-                    if change.field in SENSITIVE_FIELDS and not sensitive:
-                        changes.append(Change(_label(model, change.field), "***", "***"))
-                        continue
-                    changes.append(
-                        Change(
-                            _label(model, change.field),
-                            _display(model, change.field, change.old),
-                            _display(model, change.field, change.new),
-                        )
-                    )
+                changes = _diff(model, before, record, sensitive)
             previous[record.id] = record
             if record.history_type == "~" and not changes:
                 continue

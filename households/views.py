@@ -22,14 +22,14 @@ from villages.models import Area, VillagePosting
 
 from . import forms, services
 from .choices import ExitStep, HouseholdStatus, QualityStatus
-from .models import ExitRecord, Household, HouseholdPairing, IncomeRecord
+from .models import ExitRecord, Household, HouseholdPairing, IncomeRecord, PovertyLine
 from .quality import RULES, check_quality
 from .selectors import audit_trail
 
 
 class HouseholdListView(ObjectListView):
     def scoped_queryset(self, queryset):
-        return queryset.with_summary()
+        return super().scoped_queryset(queryset).with_summary()
 
 
 class HouseholdFormMixin:
@@ -64,7 +64,7 @@ class HouseholdDetailView(ObjectDetailView):
     """一户一档: everything about one household on one page."""
 
     def scoped_queryset(self, queryset):
-        return queryset.with_summary()
+        return super().scoped_queryset(queryset).with_summary()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -109,7 +109,7 @@ class HouseholdCardView(ObjectDetailView):
         return [self.template_name]
 
     def scoped_queryset(self, queryset):
-        return queryset.with_summary()
+        return super().scoped_queryset(queryset).with_summary()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -230,7 +230,9 @@ class ExitStepView(ObjectActionView):
     def get_initial(self):
         today = timezone.localdate()
         if self.step == "propose":
-            return {"year": today.year}
+            # This year, once its standard is set; otherwise the household's own deadline.
+            has_line = PovertyLine.objects.filter(year=today.year).exists()
+            return {"year": today.year if has_line else self.object.planned_exit_year}
         if self.step == "publicise":
             return {"start": today, "end": today + timezone.timedelta(days=6)}
         if self.step == "return":
@@ -296,7 +298,7 @@ class QualityIssueListView(ObjectListView):
     template_name = "households/qualityissue_list.html"
 
     def scoped_queryset(self, queryset):
-        return queryset.select_related("household", "household__village")
+        return super().scoped_queryset(queryset).select_related("household__village")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

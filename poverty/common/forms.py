@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.db.models import F
+from django.forms import BaseInlineFormSet
 from django.utils import timezone
 
 from . import crypto, idnumber
@@ -134,3 +135,21 @@ class IdNumberFormMixin:
         if value:
             self.instance.id_number = value
         super()._post_clean()
+
+
+class ScopedInlineFormSet(BaseInlineFormSet):
+    """Inline formsets whose row ids can only name rows of the parent being edited.
+
+    Django's model formsets let the hidden id field choose from every row of the model, so a
+    forged id could pull a row of another parent (another household, another village) into
+    this one. Here the choice is the parent's own rows.
+    """
+
+    def add_fields(self, form, index) -> None:
+        super().add_fields(form, index)
+        pk_name = self.model._meta.pk.name
+        if pk_name in form.fields and hasattr(form.fields[pk_name], "queryset"):
+            form.fields[pk_name].queryset = self.get_queryset()
+            form.fields[pk_name].error_messages["invalid_choice"] = (
+                "这一行不属于正在编辑的记录，请重新打开页面。"
+            )

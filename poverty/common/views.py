@@ -34,6 +34,7 @@ class ScopedViewMixin:
     action: ClassVar[str] = "view"
     # The pages crud_urls made for the model; buttons link only to those that exist.
     pages: ClassVar[tuple[str, ...]] = ("list", "add", "detail", "edit", "delete")
+    select_related: ClassVar[tuple[str, ...]] = ()
     http_method_names = ["get", "post", "head", "options"]
 
     def dispatch(self, request, *args, **kwargs):
@@ -48,7 +49,7 @@ class ScopedViewMixin:
 
     def scoped_queryset(self, queryset):
         """Hook for select_related/prefetch_related/annotations; runs after restrict()."""
-        return queryset
+        return queryset.select_related(*self.select_related) if self.select_related else queryset
 
     def get_context_data(self, **kwargs) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -267,10 +268,7 @@ def crud_urls(
     """The pages of a model (all five unless `pages` says), named <model>_list/_detail/_add/_edit/_delete."""
     name = model._meta.model_name
 
-    def scoped(self, queryset):
-        return queryset.select_related(*select_related) if select_related else queryset
-
-    common = {"model": model, "scoped_queryset": scoped, "pages": pages}
+    common = {"model": model, "select_related": select_related, "pages": pages}
     views = {
         "list": type(
             f"{model.__name__}ListView",

@@ -1,12 +1,11 @@
 import pytest
-from django.db.models import Count, Q
 from django.core.management import call_command
+from django.db.models import Count, Q
 from django.test import Client
 from django.urls import reverse
 
 from accounts.choices import Role
 from accounts.models import User
-from poverty.demo import DEMO_PASSWORD
 from households.models import (
     AssistanceMeasure,
     ExitRecord,
@@ -17,6 +16,7 @@ from households.models import (
     Visit,
 )
 from poverty.common import idnumber
+from poverty.demo import DEMO_PASSWORD
 from villages.models import Area, Cadre, LeaderPairing, Unit, UnitPairing, VillagePosting
 
 pytestmark = pytest.mark.django_db

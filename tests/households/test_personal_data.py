@@ -1,0 +1,59 @@
+"""ID numbers at rest: encrypted, a keyed hash for lookup, masked for display; access logged."""
+
+import pytest
+from django.db import connection
+from django.urls import reverse
+
+from accounts.choices import Role
+from households.models import Member, SensitiveAccess
+from poverty.common import crypto
+from tests.factories import HouseholdFactory, MemberFactory, new_id_number
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_database_dump_shows_no_full_id_number(world):
+    number = new_id_number()
+    member = MemberFactory(household=HouseholdFactory(village=world.v11), id_number=number)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT * FROM households_member")
+        rows = cursor.fetchall()
+        cursor.execute("SELECT * FROM households_historicalmember")
+        rows += cursor.fetchall()
+    dump = repr(rows)
+    assert number not in dump and number[6:14] not in dump  # not even the birth date
+    assert member.id_number_masked in dump
+    assert Member.objects.get(pk=member.pk).id_number == number
+    assert Member.objects.with_id_number(number).get() == member
+    assert Member.objects.with_id_number(number.lower()).exists()
+
+
+def test_the_hash_depends_on_the_key(settings):
+    number = new_id_number()
+    first = crypto.keyed_hash(number)
+    settings.PII_KEY = "another-key"
+    assert crypto.keyed_hash(number) != first
+
+
+def test_full_numbers_and_health_only_with_the_permission_and_each_view_is_logged(
+    client, make_user, world
+):
+    household = HouseholdFactory(village=world.v11)
+    head = household.members.get()
+    head.health = "serious"
+    head.save()
+    url = reverse("households:household_detail", args=[household.pk])
+
+    leader = make_user(Role.LEADER, world.county)
+    client.force_login(leader)
+    page = client.get(url).content.decode()
+    assert head.id_number not in page and head.id_number_masked in page
+    assert "患有大病" not in page
+    assert not SensitiveAccess.objects.exists()
+
+    staff = make_user(Role.COUNTY_STAFF, world.county)
+    client.force_login(staff)
+    page = client.get(url).content.decode()
+    assert head.id_number in page and "患有大病" in page
+    log = SensitiveAccess.objects.get()
+    assert (log.user, log.household) == (staff, household)
