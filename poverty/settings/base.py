@@ -24,6 +24,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.forms",  # the widget templates, for TemplatesSetting below
     "rest_framework",
     "rest_framework.authtoken",
     "django_filters",
@@ -128,6 +129,8 @@ STORAGES = {
 }
 
 # The UI is Chinese only: no LocaleMiddleware, so a browser asking for English still gets zh-hans.
+# Widgets render through the project's templates, so templates/django/forms/ can override them.
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 FILTERS_EMPTY_CHOICE_LABEL = "全部"
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

@@ -3,6 +3,7 @@
 import time
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
 
 from accounts.models import User
 from households.demo import seed_registry
@@ -47,6 +48,10 @@ class Command(BaseCommand):
             f"（{time.monotonic() - started:.1f} 秒）"
         )
         if registry.households:
+            if connection.vendor == "postgresql":
+                # Fresh statistics after a bulk load, or the planner guesses from empty tables.
+                with connection.cursor() as cursor:
+                    cursor.execute("ANALYZE")
             started = time.monotonic()
             result = check_quality(Household.objects.all())
             self.stdout.write(
