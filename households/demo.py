@@ -73,7 +73,7 @@ CATEGORY_WEIGHTS = {
     Category.WUBAO: 3,
 }
 IDENTIFIED_WEIGHTS = {2014: 65, 2015: 10, 2016: 10, 2017: 8, 2018: 5, 2019: 2}
-SIZE_WEIGHTS = {1: 14, 2: 22, 3: 26, 4: 20, 5: 12, 6: 6}  # mean ≈ 3.1 persons
+SIZE_WEIGHTS = {1: 16, 2: 23, 3: 26, 4: 19, 5: 11, 6: 5}  # ≈ 3.1 with the pupils 因学 adds
 MEASURE_TEXT = {
     MeasureType.INDUSTRY: [
         "发展养殖产业（生猪）",

@@ -162,7 +162,7 @@ class HouseholdChildForm(ScopedModelForm):
         super().__init__(*args, **kwargs)
         field = self.fields.get("household")
         if field is not None:
-            field.queryset = field.queryset.select_related("village")
+            field.queryset = field.queryset.with_head()
         for name in ("cadre", "assessor"):
             if name in self.fields:
                 self.fields[name].queryset = self.fields[name].queryset.select_related("unit")

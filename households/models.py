@@ -50,6 +50,11 @@ class HouseholdQuerySet(ScopedQuerySet):
         # Codes are never substrings of one another, so a contains match is exact.
         return self.filter(Q(primary_cause=cause) | Q(other_causes__contains=cause))
 
+    def with_head(self) -> HouseholdQuerySet:
+        """The head's name, so a household reads as "户编号 户主" in lists and choices."""
+        heads = Member.objects.filter(household=OuterRef("pk"), relation="head")
+        return self.annotate(head_name=Subquery(heads.values("name")[:1]))
+
     def with_summary(self) -> HouseholdQuerySet:
         """Head's name, number of persons and the paired cadre, as subqueries (no N+1)."""
         today = timezone.localdate()
@@ -59,15 +64,18 @@ class HouseholdQuerySet(ScopedQuerySet):
             .filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
             .order_by("-start_date")
         )
-        return self.select_related("village").annotate(
-            head_name=Subquery(members.filter(relation="head").values("name")[:1]),
-            persons=Coalesce(
-                Subquery(
-                    members.order_by().values("household").annotate(n=Count("pk")).values("n")
+        return (
+            self.with_head()
+            .select_related("village")
+            .annotate(
+                persons=Coalesce(
+                    Subquery(
+                        members.order_by().values("household").annotate(n=Count("pk")).values("n")
+                    ),
+                    0,
                 ),
-                0,
-            ),
-            cadre_name=Subquery(pairing.values("cadre__name")[:1]),
+                cadre_name=Subquery(pairing.values("cadre__name")[:1]),
+            )
         )
 
     def overdue(self, year: int | None = None) -> HouseholdQuerySet:

@@ -41,7 +41,11 @@ class HouseholdCreateView(HouseholdFormMixin, ObjectCreateView):
 
 
 class HouseholdEditView(HouseholdFormMixin, ObjectEditView):
-    pass
+    def get(self, request, *args, **kwargs):
+        response = super().get(request, *args, **kwargs)
+        # The member forms show full ID numbers to users allowed to see them.
+        services.log_sensitive_access(user=request.user, household=self.object, what="编辑户信息")
+        return response
 
 
 def household_members(household: Household, user) -> list[dict]:
