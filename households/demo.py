@@ -239,6 +239,9 @@ def seed_registry(*, seed: int = 2017, households: int = 5000, by_user=None) -> 
         others = []
         if rng.random() < 0.55:
             others = rng.sample([c for c in CAUSE_WEIGHTS if c != primary], k=rng.choice([1, 1, 2]))
+            others.sort(
+                key=list(Cause.values).index
+            )  # the national list's order, as imports keep it
         identified = _weighted(rng, IDENTIFIED_WEIGHTS)
         planned = max(identified + rng.choice([1, 2, 2, 3, 4]), 2016)
         planned = min(planned, 2020)

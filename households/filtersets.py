@@ -33,6 +33,7 @@ from .models import (
     IncomeRecord,
     PovertyLine,
     QualityIssue,
+    RosterImport,
     Visit,
 )
 
@@ -203,3 +204,12 @@ class QualityIssueFilterSet(django_filters.FilterSet):
             return qs
         paired = HouseholdPairing.objects.active().filter(cadre=value).values("household_id")
         return qs.filter(household__in=paired)
+
+
+class RosterImportFilterSet(django_filters.FilterSet):
+    q = SearchFilter(search_fields=("file_name",))
+    status = django_filters.ChoiceFilter(label="状态", choices=RosterImport.Status.choices)
+
+    class Meta:
+        model = RosterImport
+        fields = ["q", "status"]

@@ -8,8 +8,10 @@ from django.forms import inlineformset_factory
 from django.utils import timezone
 
 from poverty.common import idnumber
+from poverty.common.excel import ExcelError, check_xlsx
 from poverty.common.forms import IdNumberFormMixin, ScopedInlineFormSet, ScopedModelForm
 from poverty.common.scoping import in_scope
+from villages.models import Area
 
 from .choices import Cause, MonitoringType, Relation
 from .models import (
@@ -21,6 +23,7 @@ from .models import (
     Member,
     PovertyLine,
     QualityIssue,
+    RosterImport,
     Visit,
 )
 
@@ -384,3 +387,38 @@ class MonitorForm(forms.Form):
 
 class ClearRiskForm(forms.Form):
     reason = forms.CharField(label="风险消除依据", widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class RosterImportForm(ScopedModelForm):
+    """Upload a 花名册; the job runs in the background."""
+
+    class Meta:
+        model = RosterImport
+        fields = ["file", "dry_run"]
+        widgets = {
+            "file": forms.ClearableFileInput(
+                attrs={
+                    "accept": ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+                }
+            )
+        }
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields[
+            "file"
+        ].help_text = "建档立卡贫困人口花名册，.xlsx 格式，一人一行，第一行为列名。"
+        if not self.instance.pk:
+            self.instance.user = self.user
+            self.instance.area = (
+                self.user.areas.order_by("code").first() or Area.objects.order_by("code").first()
+            )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        try:
+            check_xlsx(upload)
+        except ExcelError as exc:
+            raise ValidationError(str(exc)) from exc
+        self.instance.file_name = upload.name[:200]
+        return upload

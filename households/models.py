@@ -680,3 +680,98 @@ class QualityIssue(ScopedModel):
 
     def get_absolute_url(self) -> str:
         return reverse("households:qualityissue_detail", args=[self.pk])
+
+
+def roster_upload_path(instance: RosterImport, filename: str) -> str:
+    return f"imports/{timezone.localdate():%Y/%m}/{timezone.now():%H%M%S%f}.xlsx"
+
+
+class RosterImport(ScopedModel):
+    """An upload of the 花名册 and the background job that imports it (who, when, counts, errors)."""
+
+    scope_path = "area__code"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "等待处理"
+        RUNNING = "running", "处理中"
+        SUCCEEDED = "succeeded", "已完成"
+        FAILED = "failed", "有错误，未导入"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+        verbose_name="导入人",
+    )
+    area = models.ForeignKey(
+        Area,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+        verbose_name="导入人所辖区域",
+    )
+    file = models.FileField(
+        "文件",
+        upload_to=roster_upload_path,
+        validators=[FileExtensionValidator(["xlsx"])],
+    )
+    file_name = models.CharField("文件名", max_length=200, editable=False)
+    dry_run = models.BooleanField("仅校验，不写入", default=False)
+    status = models.CharField(
+        "状态", max_length=20, choices=Status.choices, default=Status.PENDING, editable=False
+    )
+    phase = models.CharField("阶段", max_length=20, blank=True, editable=False)
+    total_rows = models.PositiveIntegerField("总行数", default=0, editable=False)
+    rows_read = models.PositiveIntegerField("已读取", default=0, editable=False)
+    rows_validated = models.PositiveIntegerField("已校验", default=0, editable=False)
+    rows_written = models.PositiveIntegerField("已写入", default=0, editable=False)
+    counts = models.JSONField("结果统计", default=dict, editable=False)
+    errors = models.JSONField("错误", default=list, editable=False)
+    error_count = models.PositiveIntegerField("错误数", default=0, editable=False)
+    unknown_columns = models.JSONField("未识别的列", default=list, editable=False)
+    error_file = models.FileField("错误标注文件", blank=True, editable=False)
+    message = models.CharField("说明", max_length=300, blank=True, editable=False)
+    finished_at = models.DateTimeField("完成时间", null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = "花名册导入"
+        verbose_name_plural = "花名册导入"
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.file_name}（{timezone.localtime(self.created_at):%Y-%m-%d %H:%M}）"
+            if self.created_at
+            else self.file_name
+        )
+
+    def get_absolute_url(self) -> str:
+        return reverse("households:rosterimport_detail", args=[self.pk])
+
+    @property
+    def is_done(self) -> bool:
+        return self.status in (self.Status.SUCCEEDED, self.Status.FAILED)
+
+    def progress_bars(self) -> list[tuple[str, int, int, str]]:
+        """(label, rows, percent, colour) for reading, validating and writing."""
+        total = self.total_rows or 0
+        order = ["read", "validate", "write", "done"]
+        reached = order.index(self.phase) if self.phase in order else -1
+
+        def percent(rows: int, stage: int) -> int:
+            if reached > stage or self.is_done:
+                return 100
+            return min(100, round(100 * rows / total)) if total else 0
+
+        written = self.rows_written if self.status == self.Status.SUCCEEDED else 0
+        return [
+            ("读取", self.rows_read, percent(self.rows_read, 0), "bg-primary"),
+            ("校验", self.rows_validated, percent(self.rows_validated, 1), "bg-info"),
+            (
+                "写入",
+                written,
+                100 if written else (0 if self.is_done else percent(written, 2)),
+                "bg-success",
+            ),
+        ]

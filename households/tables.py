@@ -16,6 +16,7 @@ from .models import (
     IncomeRecord,
     PovertyLine,
     QualityIssue,
+    RosterImport,
     Visit,
 )
 
@@ -177,3 +178,21 @@ class QualityIssueTable(tables.Table):
 
         rule = RULES.get(value)
         return rule.description if rule else value
+
+
+class RosterImportTable(tables.Table):
+    created_at = tables.DateTimeColumn(format="Y-m-d H:i", linkify=True, verbose_name="上传时间")
+    user = tables.Column(accessor="user__display_name", verbose_name="导入人", orderable=False)
+    counts = tables.Column(verbose_name="结果", orderable=False, empty_values=())
+
+    class Meta:
+        model = RosterImport
+        fields = ["created_at", "user", "file_name", "dry_run", "status", "error_count", "counts"]
+
+    def render_counts(self, value, record):
+        if not value:
+            return "—"
+        return (
+            f"新增{value['households_created']}户/{value['members_created']}人，"
+            f"更新{value['households_updated']}户/{value['members_updated']}人"
+        )

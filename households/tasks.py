@@ -21,3 +21,11 @@ def check_quality(area_code: str = "") -> dict:
         "still": result.still,
         "resolved": result.resolved,
     }
+
+
+@shared_task(name="households.tasks.import_roster")
+def import_roster(job_id: int) -> dict:
+    """Run one uploaded roster import, recording progress and the outcome on the job."""
+    from .roster import run_import_job
+
+    return run_import_job(job_id)

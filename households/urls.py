@@ -11,6 +11,7 @@ from .models import (
     IncomeRecord,
     PovertyLine,
     QualityIssue,
+    RosterImport,
     Visit,
 )
 from .services import STEPS
@@ -160,5 +161,16 @@ urlpatterns = [
             "last_seen",
         ),
         pages=("list", "detail", "edit"),
+    ),
+    *crud_urls(
+        RosterImport,
+        form=forms.RosterImportForm,
+        filterset=filtersets.RosterImportFilterSet,
+        table=tables.RosterImportTable,
+        select_related=("user", "area"),
+        create_view=views.RosterImportCreateView,
+        detail_view=views.RosterImportDetailView,
+        detail_fields=(),
+        pages=("list", "add", "detail"),
     ),
 ]

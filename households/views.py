@@ -4,9 +4,13 @@ the printable 明白卡 and village notice, the phone visit form and the 疑点 
 from __future__ import annotations
 
 import contextlib
+import tempfile
 
 from django import forms as django_forms
+from django.db import transaction
 from django.db.models import Count
+from django.http import FileResponse, Http404
+from django.shortcuts import render
 from django.utils import timezone
 
 from poverty.common.masking import can_see_sensitive
@@ -20,16 +24,32 @@ from poverty.common.views import (
 from villages.choices import PostingRole
 from villages.models import Area, VillagePosting
 
-from . import forms, services
+from . import forms, services, tasks
 from .choices import ExitStep, HouseholdStatus, QualityStatus
 from .models import ExitRecord, Household, HouseholdPairing, IncomeRecord, PovertyLine
 from .quality import RULES, check_quality
+from .roster import export_roster
 from .selectors import audit_trail
 
 
 class HouseholdListView(ObjectListView):
+    """The household list; ?export=xlsx downloads the filtered list in the roster layout."""
+
+    template_name = "households/household_list.html"
+
     def scoped_queryset(self, queryset):
         return super().scoped_queryset(queryset).with_summary()
+
+    def get(self, request, *args, **kwargs):
+        if request.GET.get("export") != "xlsx":
+            return super().get(request, *args, **kwargs)
+        filterset = self.get_filterset(self.get_filterset_class())
+        households = filterset.qs if filterset.is_valid() else self.get_queryset()
+        handle = tempfile.NamedTemporaryFile(suffix=".xlsx")  # noqa: SIM115 -- closed by the response
+        export_roster(handle.name, households, user=request.user)
+        handle.seek(0)
+        name = f"花名册-{timezone.localtime():%Y%m%d-%H%M}.xlsx"
+        return FileResponse(handle, as_attachment=True, filename=name)
 
 
 class HouseholdFormMixin:
@@ -294,6 +314,32 @@ class VisitCreateView(ObjectCreateView):
 
     def get_success_url(self) -> str:
         return self.object.household.get_absolute_url()
+
+
+class RosterImportCreateView(ObjectCreateView):
+    """Upload: the file is kept with the job, which a Celery worker runs after the commit."""
+
+    def after_save(self, form, formset) -> None:
+        job_id = self.object.pk
+        transaction.on_commit(lambda: tasks.import_roster.delay(job_id))
+
+
+class RosterImportDetailView(ObjectDetailView):
+    """The job's page; htmx polls it for the progress bar; ?download=errors gives the marked copy."""
+
+    def get(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        if request.GET.get("download") == "errors":
+            if not self.object.error_file:
+                raise Http404("没有错误标注文件。")
+            return FileResponse(
+                self.object.error_file.open("rb"),
+                as_attachment=True,
+                filename=f"错误-{self.object.file_name}",
+            )
+        if request.htmx:
+            return render(request, "households/rosterimport_progress.html", {"object": self.object})
+        return super().get(request, *args, **kwargs)
 
 
 class QualityIssueListView(ObjectListView):

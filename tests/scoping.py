@@ -20,8 +20,10 @@ from households.models import (
     IncomeRecord,
     PovertyLine,
     QualityIssue,
+    RosterImport,
     Visit,
 )
+from tests.households.roster_files import roster_upload
 from villages.choices import PostingRole, UnitKind
 from villages.models import Area, Cadre, LeaderPairing, Unit, UnitPairing, VillagePosting
 
@@ -35,6 +37,7 @@ from .factories import (
     LeaderPairingFactory,
     UnitFactory,
     UnitPairingFactory,
+    UserFactory,
     VillagePostingFactory,
     VisitFactory,
     World,
@@ -293,6 +296,17 @@ CASES.update(
             ),
             data=lambda w, a: {"status": "explained", "explanation": "已核实，下周结对。"},
             area_of=lambda o: o.household.village,
+            movable=False,
+        ),
+        RosterImport: ModelCase(
+            model=RosterImport,
+            places=lambda w: [w.county, *w.townships],
+            make=lambda w, a: RosterImport.objects.create(
+                user=UserFactory(areas=[a]), area=a, file="imports/x.xlsx", file_name="x.xlsx"
+            ),
+            # The job belongs to whoever uploads it: it is always in the uploader's area.
+            data=lambda w, a: {"file": roster_upload([]), "dry_run": "on"},
+            area_of=lambda o: o.area if o.area_id else None,
             movable=False,
         ),
     }

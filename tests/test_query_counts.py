@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from accounts.choices import Role
-from households.models import QualityIssue
+from households.models import QualityIssue, RosterImport
 from tests.factories import (
     AssessmentFactory,
     AssistanceMeasureFactory,
@@ -16,6 +16,7 @@ from tests.factories import (
     MemberFactory,
     UnitFactory,
     UnitPairingFactory,
+    UserFactory,
     VillagePostingFactory,
     VisitFactory,
 )
@@ -65,6 +66,10 @@ def test_query_count_does_not_grow_with_rows(
         assert client.get(reverse(name)).status_code == 200
 
 
+def cadre_user(world):
+    return UserFactory(areas=[world.county])
+
+
 def grow_registry(world, n):
     """n more households, each with its rows, spread over the villages."""
     cadre = CadreFactory(unit=UnitFactory(area=world.county))
@@ -77,6 +82,9 @@ def grow_registry(world, n):
         IncomeRecordFactory(household=household)
         AssessmentFactory(household=household, assessor=cadre)
         QualityIssue.objects.create(household=household, rule="no_recent_visit", detail="x")
+        RosterImport.objects.create(
+            user=cadre_user(world), area=world.county, file="imports/x.xlsx", file_name="x.xlsx"
+        )
 
 
 # session, user, areas, count, page, plus the filter's choice lists.
@@ -89,6 +97,7 @@ REGISTRY_PAGES = {
     "households:assessment_list": 6,
     "households:qualityissue_list": 8,  # plus the per-rule counts
     "households:povertyline_list": 4,
+    "households:rosterimport_list": 5,
 }
 
 

@@ -11,6 +11,7 @@ NAV = [
             ("年度收入", "households:incomerecord_list", "households.view_incomerecord"),
             ("两不愁三保障评估", "households:assessment_list", "households.view_assessment"),
             ("疑点数据", "households:qualityissue_list", "households.view_qualityissue"),
+            ("花名册导入", "households:rosterimport_list", "households.view_rosterimport"),
             ("脱贫标准", "households:povertyline_list", "households.view_povertyline"),
         ],
     ),

@@ -1,0 +1,52 @@
+"""manage.py import_roster FILE.xlsx [--user U] [--dry-run]: the upload page's import, by hand."""
+
+from django.core.management.base import BaseCommand, CommandError
+
+from accounts.models import User
+from households.roster import import_roster
+
+COUNT_LABELS = {
+    "households_created": "新增户",
+    "households_updated": "更新户",
+    "households_unchanged": "未变户",
+    "members_created": "新增人",
+    "members_updated": "更新人",
+    "members_unchanged": "未变人",
+    "members_removed": "移出人",
+}
+
+
+class Command(BaseCommand):
+    help = (
+        "导入建档立卡贫困人口花名册（.xlsx）。有任何错误则全部不导入，逐条列出错误并以状态1退出。"
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("file")
+        parser.add_argument(
+            "--user", default="", help="以该用户的权限和管辖范围导入（默认：第一个超级用户）"
+        )
+        parser.add_argument("--dry-run", action="store_true", help="只校验，不写入")
+
+    def handle(self, *args, file: str, user: str, dry_run: bool, **options):
+        if user:
+            account = User.objects.filter(username=user).first()
+            if account is None:
+                raise CommandError(f"找不到用户 {user}。")
+        else:
+            account = User.objects.filter(is_superuser=True).order_by("pk").first()
+            if account is None:
+                raise CommandError("请用 --user 指定导入人。")
+        result = import_roster(file, user=account, dry_run=dry_run)
+        if result.unknown_columns:
+            self.stdout.write(f"未识别的列（已忽略）：{'、'.join(result.unknown_columns)}")
+        if result.errors:
+            for e in result.errors:
+                where = f"第{e.row}行" if e.row else "文件"
+                column = f"【{e.column}】" if e.column else ""
+                self.stdout.write(f"{where}{column}{e.message}")
+            self.stderr.write(f"共{len(result.errors)}处错误，未导入任何数据。")
+            raise SystemExit(1)
+        counts = "，".join(f"{label}{result.counts[key]}" for key, label in COUNT_LABELS.items())
+        prefix = "校验通过（未写入）" if dry_run else "导入完成"
+        self.stdout.write(f"{prefix}：{result.rows}行；{counts}。")

@@ -1,0 +1,697 @@
+"""Roster import and export (DESIGN §6): one service for the upload page, the Celery job and
+`manage.py import_roster` / `export_roster`.
+
+Import reads the workbook streaming, validates every row and collects every error (row, column,
+reason in Chinese); only a file without errors is written, in one transaction, so a bad file
+changes nothing. Households are matched by 户编号 and persons by ID number (through the keyed
+hash); re-importing the same file, or an export of ours, changes nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Case, OuterRef, Subquery, When
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from poverty.common import crypto, excel, idnumber
+from poverty.common.masking import can_see_sensitive, mask_id_number, mask_phone
+from poverty.common.scoping import in_scope
+from villages.choices import AreaLevel
+from villages.models import Area
+
+from .choices import (
+    Category,
+    Cause,
+    Education,
+    Gender,
+    Health,
+    HouseholdStatus,
+    LabourSkill,
+    Relation,
+    Schooling,
+    WorkStatus,
+)
+from .excel import (
+    BY_HEADER,
+    COLUMNS,
+    EXITED,
+    HEADERS,
+    HOUSEHOLD_KEYS,
+    NOT_EXITED,
+    label_map,
+    label_of,
+)
+from .models import Household, IncomeRecord, Member, SensitiveAccess
+from .quality import duplicate_numbers
+
+YEAR_RANGE = range(2013, 2036)
+PHONE = re.compile(r"^[0-9+\-() ]{5,20}$")
+CAUSE_SPLIT = re.compile(r"[、,，;；/ ]+")
+HOUSEHOLD_FIELDS = [
+    "village_id",
+    "group",
+    "phone",
+    "category",
+    "primary_cause",
+    "other_causes",
+    "identified_year",
+    "planned_exit_year",
+    "status",
+    "exit_year",
+]
+MEMBER_FIELDS = [
+    "household_id",
+    "name",
+    "gender",
+    "birth_date",
+    "relation",
+    "education",
+    "schooling",
+    "health",
+    "labour_skill",
+    "work_status",
+]
+PROGRESS_EVERY = 2000
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int
+    column: str
+    message: str
+
+    def as_dict(self) -> dict:
+        return {"row": self.row, "column": self.column, "message": self.message}
+
+
+@dataclass
+class ImportResult:
+    rows: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    unknown_columns: list[str] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+    dry_run: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+Progress = Callable[..., None]
+
+
+def _noop(**kwargs) -> None:
+    pass
+
+
+@dataclass
+class ParsedRow:
+    row: int
+    household: dict
+    member: dict
+
+
+class RosterReader:
+    """Header mapping and per-row parsing; collects errors instead of stopping at the first."""
+
+    def __init__(self) -> None:
+        self.errors: list[RowError] = []
+        self.columns: dict[int, str] = {}  # position -> key
+        self.unknown: list[str] = []
+        # Households with a row that failed: their head count is not judged on the rest.
+        self.failed_codes: set[str] = set()
+        self.labels = {c.key: label_map(c) for c in COLUMNS if c.choices}
+        self.cause_labels = label_map(BY_HEADER["主要致贫原因"])
+
+    def error(self, row: int, column: str, message: str) -> None:
+        self.errors.append(RowError(row, column, message))
+
+    def read_header(self, cells: list) -> bool:
+        seen = set()
+        for position, value in enumerate(cells):
+            header = excel.cell_text(value).replace(" ", "").replace("\n", "")
+            if not header:
+                continue
+            column = BY_HEADER.get(header)
+            if column is None:
+                self.unknown.append(header)
+            elif column.key in seen:
+                self.error(1, header, "列名重复。")
+            else:
+                seen.add(column.key)
+                self.columns[position] = column.key
+        missing = [c.header for c in COLUMNS if c.required and c.key not in seen]
+        for header in missing:
+            self.error(1, header, "缺少必填列。")
+        return not missing
+
+    def parse(self, row: int, cells: list) -> ParsedRow | None:
+        raw = {key: cells[pos] if pos < len(cells) else None for pos, key in self.columns.items()}
+        text = {key: excel.cell_text(value) for key, value in raw.items()}
+        if not any(text.values()):
+            return None  # a blank line
+        before = len(self.errors)
+        for column in COLUMNS:
+            if column.required and column.key in text and not text[column.key]:
+                self.error(row, column.header, "必填，不能为空。")
+        h, m = {}, {}
+        for key in ("township", "village", "code", "group"):
+            h[key] = text.get(key, "")
+        if h["code"] and not re.match(r"^[0-9A-Za-z\-]{4,30}$", h["code"]):
+            self.error(row, "户编号", "户编号只能包含数字、字母和短横线（4至30位）。")
+        for key in ("category", "primary_cause"):
+            h[key] = self._code(row, key, text.get(key, ""))
+        h["other_causes"] = self._other_causes(
+            row, text.get("other_causes", ""), h["primary_cause"]
+        )
+        for key, header in (("identified_year", "识别年度"), ("planned_exit_year", "计划脱贫年度")):
+            h[key] = self._year(row, header, text.get(key, ""))
+        if (
+            h["identified_year"]
+            and h["planned_exit_year"]
+            and h["planned_exit_year"] < h["identified_year"]
+        ):
+            self.error(row, "计划脱贫年度", "计划脱贫年度不能早于识别年度。")
+        exited = text.get("exited", "")
+        if exited and exited not in (EXITED, NOT_EXITED):
+            self.error(row, "脱贫状态", f"应为“{NOT_EXITED}”或“{EXITED}”。")
+        h["exited"] = exited == EXITED
+        exit_text = text.get("exit_year", "")
+        h["exit_year"] = self._year(row, "脱贫年度", exit_text) if exit_text else None
+        if exited == EXITED and not exit_text:
+            self.error(row, "脱贫年度", "已脱贫的户须填写脱贫年度。")
+        if exited == NOT_EXITED and exit_text:
+            self.error(row, "脱贫年度", "未脱贫的户脱贫年度应为空。")
+        h["phone"] = text.get("phone", "")
+        if h["phone"] and not PHONE.match(h["phone"]):
+            self.error(row, "联系电话", "电话号码格式不正确。")
+        income = text.get("income", "")
+        if income:
+            try:
+                Decimal(income)
+            except InvalidOperation:
+                self.error(row, "年人均纯收入", "应为数字。")
+        m["name"] = text.get("name", "")
+        m["id_number"], info = self._id_number(row, raw.get("id_number"), text.get("id_number", ""))
+        if info is not None:
+            m["birth_date"], m["gender"] = info.birth_date, info.gender
+            gender = text.get("gender", "")
+            if gender and self._code(row, "gender", gender) not in ("", info.gender):
+                self.error(row, "性别", "性别与证件号码不符（第17位奇数为男、偶数为女）。")
+        m["relation"] = self._code(row, "relation", text.get("relation", ""))
+        for key in ("education", "schooling", "labour_skill", "work_status"):
+            m[key] = self._code(row, key, text.get(key, ""))
+        m["health"] = self._code(row, "health", text.get("health", "")) or "healthy"
+        if len(self.errors) > before:
+            self.failed_codes.add(h["code"])
+            return None
+        return ParsedRow(row, h, m)
+
+    def _code(self, row: int, key: str, value: str) -> str:
+        if not value:
+            return ""
+        code = self.labels[key].get(value)
+        if code is None:
+            column = next(c for c in COLUMNS if c.key == key)
+            options = "、".join(list(self.labels[key])[:12])
+            self.error(row, column.header, f"“{value}”不在代码表中（可填：{options}）。")
+            return ""
+        return code
+
+    def _other_causes(self, row: int, value: str, primary: str) -> str:
+        if not value:
+            return ""
+        codes = []
+        for label in filter(None, CAUSE_SPLIT.split(value)):
+            code = self.cause_labels.get(label)
+            if code is None:
+                self.error(row, "其他致贫原因", f"“{label}”不在致贫原因代码表中。")
+            elif code != primary and code not in codes:
+                codes.append(code)
+        if len(codes) > 2:
+            self.error(row, "其他致贫原因", "其他致贫原因最多两项。")
+        # Kept in the national list's order, so the same causes always read the same.
+        order = list(Cause.values)
+        return ",".join(sorted(codes, key=order.index))
+
+    def _year(self, row: int, header: str, value: str) -> int | None:
+        if not value:
+            return None
+        try:
+            year = int(value)
+        except ValueError:
+            self.error(row, header, f"“{value}”不是年份。")
+            return None
+        if year not in YEAR_RANGE:
+            self.error(row, header, f"年份{year}超出范围（2013至2035）。")
+            return None
+        return year
+
+    def _id_number(self, row: int, raw, value: str):
+        if not value:
+            return "", None
+        if isinstance(raw, float) and len(value) >= 15:
+            self.error(
+                row,
+                "证件号码",
+                "证件号码被存成了数字，末几位可能已丢失；请将该列设为文本格式后重新填写。",
+            )
+            return "", None
+        try:
+            info = idnumber.parse(value)
+        except ValidationError as exc:
+            self.error(row, "证件号码", exc.messages[0])
+            return "", None
+        return info.number, info
+
+
+def import_roster(
+    path: str | Path, *, user, dry_run: bool = False, progress: Progress = _noop
+) -> ImportResult:
+    """Validate the whole file; write it (unless dry_run) only if there is no error."""
+    result = ImportResult(dry_run=dry_run)
+    if not (
+        user.has_perm("households.add_household") and user.has_perm("households.change_household")
+    ):
+        result.errors.append(RowError(0, "", "您没有导入花名册的权限。"))
+        return result
+    try:
+        excel.check_xlsx(path)
+        rows = excel.read_rows(path)
+        reader = RosterReader()
+        header = next(rows, None)
+        if header is None:
+            result.errors.append(RowError(1, "", "工作表是空的。"))
+            return result
+        reader.read_header(header)
+        result.unknown_columns = reader.unknown
+        if reader.errors:
+            result.errors = reader.errors
+            return result
+        parsed: list[ParsedRow] = []
+        for number, cells in enumerate(rows, start=2):
+            row = reader.parse(number, cells)
+            if row is not None:
+                parsed.append(row)
+            if number % PROGRESS_EVERY == 0:
+                progress(phase="read", rows_read=number - 1)
+    except excel.ExcelError as exc:
+        result.errors.append(RowError(0, "", str(exc)))
+        return result
+    result.rows = len(parsed) + sum(1 for e in reader.errors if e.row > 1)  # rough until below
+    progress(phase="validate", rows_read=len(parsed))
+    errors = reader.errors
+    households = _check_households(parsed, errors, skip_heads=reader.failed_codes)
+    villages = _resolve_villages(parsed, user, errors)
+    existing, people = _check_registry(parsed, households, villages, user, errors)
+    result.rows = len({r.row for r in parsed} | {e.row for e in errors if e.row > 1})
+    progress(phase="validate", rows_validated=result.rows)
+    if errors:
+        result.errors = sorted(errors, key=lambda e: (e.row, e.column))
+        return result
+    plan = _plan(parsed, households, villages, existing, people)
+    result.counts = plan.counts()
+    if not dry_run:
+        _write(plan, user)
+    progress(phase="done", rows_written=0 if dry_run else result.rows)
+    return result
+
+
+def _check_households(
+    parsed: list[ParsedRow], errors: list[RowError], *, skip_heads: set[str] = frozenset()
+) -> dict[str, list[ParsedRow]]:
+    """Group rows by 户编号; household columns must agree; exactly one head; IDs unique."""
+    groups: dict[str, list[ParsedRow]] = defaultdict(list)
+    for row in parsed:
+        groups[row.household["code"]].append(row)
+    headers = {c.key: c.header for c in COLUMNS}
+    for code, rows in groups.items():
+        first = rows[0]
+        for row in rows[1:]:
+            for key in [*HOUSEHOLD_KEYS, "exited"]:
+                if key in ("code", "income") or key not in row.household:
+                    continue
+                if row.household[key] != first.household[key]:
+                    header = headers.get(key, "脱贫状态")
+                    errors.append(
+                        RowError(
+                            row.row,
+                            header,
+                            f"同一户（户编号{code}）的“{header}”与第{first.row}行不一致。",
+                        )
+                    )
+        heads = [r for r in rows if r.member["relation"] == Relation.HEAD]
+        if len(heads) != 1 and code not in skip_heads:
+            errors.append(
+                RowError(
+                    first.row,
+                    "与户主关系",
+                    f"户编号{code}有{len(heads)}名户主，每户须有且只有一名。",
+                )
+            )
+    for keys in duplicate_numbers((r.row, r.member["id_number"]) for r in parsed).values():
+        for row in keys[1:]:
+            errors.append(
+                RowError(row, "证件号码", f"与第{keys[0]}行的证件号码重复，一人只能登记一次。")
+            )
+    return groups
+
+
+def _resolve_villages(parsed, user, errors) -> dict[tuple[str, str], Area]:
+    """(乡镇, 行政村) names -> the village, among the villages the user may write to."""
+    villages = (
+        Area.objects.restrict(user, "view").filter(level=AreaLevel.VILLAGE).select_related("parent")
+    )
+    by_names: dict[tuple[str, str], list[Area]] = defaultdict(list)
+    for v in villages:
+        if in_scope(Household(village=v), user, "add"):
+            by_names[(v.parent.name if v.parent else "", v.name)].append(v)
+    found: dict[tuple[str, str], Area] = {}
+    for row in parsed:
+        key = (row.household["township"], row.household["village"])
+        matches = by_names.get(key, [])
+        if len(matches) == 1:
+            found[key] = matches[0]
+        elif not matches:
+            errors.append(RowError(row.row, "行政村", f"在您的管辖范围内找不到{key[0]}{key[1]}。"))
+        else:
+            errors.append(
+                RowError(row.row, "行政村", f"{key[0]}{key[1]}有重名，无法确定是哪一个村。")
+            )
+    return found
+
+
+def _check_registry(parsed, households, villages, user, errors):
+    """Existing households by 户编号 and persons by ID hash; nothing outside the user's area."""
+    codes = list(households)
+    existing: dict[str, Household] = {}
+    for start in range(0, len(codes), 5000):
+        for h in Household.objects.filter(code__in=codes[start : start + 5000]).select_related(
+            "village"
+        ):
+            existing[h.code] = h
+    for code, h in existing.items():
+        if not in_scope(h, user, "change"):
+            errors.append(
+                RowError(
+                    households[code][0].row,
+                    "户编号",
+                    f"户编号{code}已在您的管辖范围以外登记，不能导入。",
+                )
+            )
+    hashes = {crypto.keyed_hash(r.member["id_number"]): r for r in parsed}
+    people: dict[str, Member] = {}
+    keys = list(hashes)
+    for start in range(0, len(keys), 5000):
+        for m in Member.objects.filter(
+            id_number_hash__in=keys[start : start + 5000]
+        ).select_related("household", "household__village"):
+            people[m.id_number_hash] = m
+    for digest, m in people.items():
+        row = hashes[digest]
+        if m.household.code == row.household["code"] or m.household.code in households:
+            continue  # the same household, or a move between households of this file
+        where = f"（户编号{m.household.code}）" if in_scope(m.household, user, "view") else ""
+        errors.append(
+            RowError(row.row, "证件号码", f"此人已登记在其他贫困户{where}，一人只能属于一户。")
+        )
+    return existing, people
+
+
+@dataclass
+class Plan:
+    new_households: list[Household] = field(default_factory=list)
+    changed_households: list[Household] = field(default_factory=list)
+    unchanged_households: int = 0
+    new_members: list[tuple[str, Member]] = field(default_factory=list)  # (household code, member)
+    changed_members: list[tuple[str, Member]] = field(default_factory=list)
+    unchanged_members: int = 0
+    removed_members: list[int] = field(default_factory=list)
+
+    def counts(self) -> dict[str, int]:
+        return {
+            "households_created": len(self.new_households),
+            "households_updated": len(self.changed_households),
+            "households_unchanged": self.unchanged_households,
+            "members_created": len(self.new_members),
+            "members_updated": len(self.changed_members),
+            "members_unchanged": self.unchanged_members,
+            "members_removed": len(self.removed_members),
+        }
+
+
+def _household_values(rows: list[ParsedRow], villages) -> dict:
+    h = rows[0].household
+    status = HouseholdStatus.EXITED if h["exited"] else None
+    return {
+        "village_id": villages[(h["township"], h["village"])].pk,
+        "group": h["group"],
+        "phone": h["phone"],
+        "category": h["category"],
+        "primary_cause": h["primary_cause"],
+        "other_causes": h["other_causes"],
+        "identified_year": h["identified_year"],
+        "planned_exit_year": h["planned_exit_year"],
+        "status": status,
+        "exit_year": h["exit_year"] if h["exited"] else None,
+    }
+
+
+def _plan(parsed, households, villages, existing, people) -> Plan:
+    plan = Plan()
+    file_hashes = set()
+    for code, rows in households.items():
+        values = _household_values(rows, villages)
+        current = existing.get(code)
+        if current is None:
+            values["status"] = values["status"] or HouseholdStatus.ASSISTED
+            plan.new_households.append(Household(code=code, **values))
+        else:
+            if values["status"] is None:
+                # 未脱贫 in the file: any stage short of exit stays as it is.
+                values["status"] = (
+                    HouseholdStatus.ASSISTED
+                    if current.status == HouseholdStatus.EXITED
+                    else current.status
+                )
+            changed = [f for f in HOUSEHOLD_FIELDS if getattr(current, f) != values[f]]
+            if changed:
+                for f in changed:
+                    setattr(current, f, values[f])
+                current.version += 1
+                plan.changed_households.append(current)
+            else:
+                plan.unchanged_households += 1
+        for row in rows:
+            digest = crypto.keyed_hash(row.member["id_number"])
+            file_hashes.add(digest)
+            m = row.member
+            fields = {k: m[k] for k in MEMBER_FIELDS if k != "household_id"}
+            person = people.get(digest)
+            if person is None:
+                member = Member(**fields)
+                member.id_number = m["id_number"]
+                plan.new_members.append((code, member))
+                continue
+            moved = person.household.code != code
+            diff = [k for k, v in fields.items() if getattr(person, k) != v]
+            if diff or moved:
+                for k in diff:
+                    setattr(person, k, fields[k])
+                plan.changed_members.append((code, person))
+            else:
+                plan.unchanged_members += 1
+    # Members of the file's households that the file no longer lists.
+    ids = [h.pk for h in existing.values()]
+    for start in range(0, len(ids), 5000):
+        for pk, digest in Member.objects.filter(
+            household_id__in=ids[start : start + 5000]
+        ).values_list("pk", "id_number_hash"):
+            if digest not in file_hashes:
+                plan.removed_members.append(pk)
+    return plan
+
+
+@transaction.atomic
+def _write(plan: Plan, user) -> None:
+    bulk_create_with_history(plan.new_households, Household, batch_size=2000, default_user=user)
+    if plan.changed_households:
+        bulk_update_with_history(
+            plan.changed_households,
+            Household,
+            [*HOUSEHOLD_FIELDS, "version"],
+            batch_size=2000,
+            default_user=user,
+        )
+    codes = [h.code for h in plan.new_households] + [h.code for h in plan.changed_households]
+    ids = dict(Household.objects.filter(code__in=codes).values_list("code", "pk")) if codes else {}
+
+    def household_id(code: str) -> int:
+        if code not in ids:
+            ids[code] = Household.objects.values_list("pk", flat=True).get(code=code)
+        return ids[code]
+
+    for pk in plan.removed_members:
+        member = Member.objects.get(pk=pk)
+        member._history_user = user
+        member.delete()
+    changed = [m for _, m in plan.changed_members]
+    # Demote every changed person first, so no household holds two heads between statements.
+    if changed:
+        Member.objects.filter(pk__in=[m.pk for m in changed], relation=Relation.HEAD).update(
+            relation=Relation.OTHER
+        )
+        for code, member in plan.changed_members:
+            member.household_id = household_id(code)
+        bulk_update_with_history(changed, Member, MEMBER_FIELDS, batch_size=2000, default_user=user)
+    new = []
+    for code, member in plan.new_members:
+        member.household_id = household_id(code)
+        new.append(member)
+    bulk_create_with_history(new, Member, batch_size=2000, default_user=user)
+
+
+# --- export -------------------------------------------------------------------------------
+
+
+def export_rows(households, *, sensitive: bool):
+    """The roster rows of these households (already scoped), members in household order."""
+    latest_income = IncomeRecord.objects.filter(household=OuterRef("household")).order_by("-year")
+    members = (
+        Member.objects.filter(household__in=households.values("pk"))
+        .select_related("household", "household__village", "household__village__parent")
+        .annotate(income=Subquery(latest_income.values("per_capita_net")[:1]))
+        .annotate(head_first=Case(When(relation=Relation.HEAD, then=0), default=1))
+        .order_by("household__village__code", "household__code", "head_first", "birth_date", "pk")
+    )
+    cause_labels = dict(Cause.choices)
+    for m in members.iterator(chunk_size=2000):
+        h = m.household
+        number = m.id_number if sensitive else mask_id_number(m.id_number)
+        yield [
+            h.village.parent.name if h.village.parent else "",
+            h.village.name,
+            h.group,
+            h.code,
+            m.name,
+            number,
+            label_of(Gender, m.gender),
+            label_of(Relation, m.relation),
+            label_of(Category, h.category),
+            label_of(Cause, h.primary_cause),
+            "、".join(str(cause_labels.get(c, c)) for c in h.other_cause_list),
+            h.identified_year,
+            h.planned_exit_year,
+            EXITED if h.status == HouseholdStatus.EXITED else NOT_EXITED,
+            h.exit_year if h.status == HouseholdStatus.EXITED else "",
+            label_of(Education, m.education),
+            label_of(Schooling, m.schooling),
+            label_of(Health, m.health),
+            label_of(LabourSkill, m.labour_skill),
+            label_of(WorkStatus, m.work_status),
+            h.phone if sensitive else mask_phone(h.phone),
+            m.income if m.income is not None else "",
+        ]
+
+
+def export_roster(path: str | Path, households, *, user=None) -> int:
+    """Write the roster of these households; returns the number of person rows.
+
+    For a user, ID numbers and phones are masked unless they hold the sensitive-data
+    permission, and a full export is logged. Without a user (the management command, run by
+    the operator on the server) the export is full, so it re-imports unchanged.
+    """
+    sensitive = can_see_sensitive(user) if user is not None else True
+    rows = export_rows(households, sensitive=sensitive)
+    count = excel.write_rows(path, HEADERS, rows, title="花名册")
+    if user is not None and sensitive:
+        SensitiveAccess.objects.create(user=user, household=None, what=f"导出花名册（{count}人）")
+    return count
+
+
+def error_copy(path: str | Path, out: str | Path, errors: list[dict]) -> None:
+    """The uploaded workbook's first sheet with an error column, for the user to correct."""
+    by_row: dict[int, list[str]] = defaultdict(list)
+    for e in errors:
+        by_row[e["row"]].append(f"{e['column']}：{e['message']}" if e["column"] else e["message"])
+    rows = excel.read_rows(path)
+    header = [excel.cell_text(v) for v in next(rows, [])]
+
+    def body():
+        for number, cells in enumerate(rows, start=2):
+            yield [
+                *(excel.cell_text(v) for v in cells),
+                *([""] * (len(header) - len(cells))),
+                "；".join(by_row.get(number, [])),
+            ]
+
+    excel.write_rows(out, [*header, "错误"], body(), title="花名册（含错误）")
+
+
+# --- the background job -------------------------------------------------------------------
+
+MAX_STORED_ERRORS = 5000
+
+
+def run_import_job(job_id: int) -> dict:
+    """The Celery job behind the upload page: progress on the job row, then the outcome."""
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+
+    from .models import RosterImport
+
+    jobs = RosterImport.objects.filter(pk=job_id)
+    job = jobs.select_related("user").get()
+    if job.is_done:
+        return {"status": job.status}  # a retried message: the job already ran
+    path = job.file.path
+    jobs.update(status=RosterImport.Status.RUNNING, phase="read", total_rows=excel.count_rows(path))
+
+    def progress(phase: str, **counts) -> None:
+        jobs.update(phase=phase, **counts)
+
+    try:
+        result = import_roster(path, user=job.user, dry_run=job.dry_run, progress=progress)
+    except Exception:
+        jobs.update(
+            status=RosterImport.Status.FAILED,
+            message="处理时发生内部错误，未导入任何数据；请联系系统管理员。",
+            finished_at=timezone.now(),
+        )
+        raise
+    errors = [e.as_dict() for e in result.errors]
+    job.refresh_from_db()
+    job.errors = errors[:MAX_STORED_ERRORS]
+    job.error_count = len(errors)
+    job.unknown_columns = result.unknown_columns
+    job.counts = result.counts
+    job.finished_at = timezone.now()
+    job.phase = "done"
+    if errors:
+        job.status = RosterImport.Status.FAILED
+        job.message = f"发现{len(errors)}处错误，未导入任何数据。"
+        if any(e["row"] > 1 for e in errors):
+            import tempfile
+
+            with tempfile.NamedTemporaryFile(suffix=".xlsx") as tmp:
+                error_copy(path, tmp.name, errors)
+                job.error_file.save(
+                    f"imports/errors-{job.pk}.xlsx",
+                    ContentFile(Path(tmp.name).read_bytes()),
+                    save=False,
+                )
+    else:
+        job.status = RosterImport.Status.SUCCEEDED
+        job.rows_validated = result.rows
+        job.rows_written = 0 if job.dry_run else result.rows
+        job.message = "校验通过（未写入）。" if job.dry_run else "导入完成。"
+    job.save()
+    return {"status": job.status, "errors": len(errors), **result.counts}

@@ -1,0 +1,141 @@
+"""The Excel engine: safe reading of uploaded .xlsx files and streaming, formula-safe writing.
+
+Reading goes through python-calamine (a Rust parser: it returns cached cell values and never
+evaluates formulas, and it does not expand XML entities). Before it sees a file, `check_xlsx`
+refuses what is not a real .xlsx, archives whose declared sizes or compression ratios look like
+a zip bomb, and XML parts that declare a DTD. Writing uses openpyxl's write-only mode; a text
+that Excel would take for a formula (= + - @ ...) is written as a text cell.
+"""
+
+from __future__ import annotations
+
+import datetime
+import zipfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+from python_calamine import CalamineWorkbook
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+REQUIRED_PARTS = ("[Content_Types].xml", "xl/workbook.xml")
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_bytes: int = 50 * 1024 * 1024  # the upload itself
+    max_uncompressed: int = 500 * 1024 * 1024  # everything inside, as declared
+    max_ratio: int = 120  # uncompressed / compressed, per part
+    max_entries: int = 2000
+
+
+class ExcelError(Exception):
+    """A file that cannot be read as a roster; the message is shown to the user."""
+
+
+def check_xlsx(source, limits: Limits = Limits()) -> None:
+    """Refuse what is not a safe .xlsx. `source` is a path or an uploaded file."""
+    if isinstance(source, (str, Path)):
+        path = Path(source)
+        size = path.stat().st_size
+    else:
+        path, size = source, source.size
+        source.seek(0)
+    if size > limits.max_bytes:
+        raise ExcelError(
+            f"文件过大（{size // 1024 // 1024}MB），上限为{limits.max_bytes // 1024 // 1024}MB。"
+        )
+    if not zipfile.is_zipfile(path):
+        raise ExcelError("这不是有效的 .xlsx 文件（请用 Excel 另存为“Excel 工作簿(*.xlsx)”）。")
+    try:
+        with zipfile.ZipFile(path) as archive:
+            infos = archive.infolist()
+            names = {i.filename for i in infos}
+            if any(part not in names for part in REQUIRED_PARTS):
+                raise ExcelError("这不是有效的 .xlsx 文件：缺少工作簿结构。")
+            if len(infos) > limits.max_entries:
+                raise ExcelError("文件结构异常（包含的部件过多），已拒绝。")
+            total = sum(i.file_size for i in infos)
+            if total > limits.max_uncompressed:
+                raise ExcelError("文件解压后过大，疑似压缩炸弹，已拒绝。")
+            for info in infos:
+                if info.compress_size and info.file_size / info.compress_size > limits.max_ratio:
+                    raise ExcelError("文件压缩比异常，疑似压缩炸弹，已拒绝。")
+                if info.filename.endswith((".xml", ".rels")):
+                    with archive.open(info) as part:
+                        head = part.read(2048)
+                    if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
+                        raise ExcelError("文件包含不允许的 XML 声明（DTD），已拒绝。")
+    except zipfile.BadZipFile as exc:
+        raise ExcelError("文件已损坏，无法读取。") from exc
+    finally:
+        if hasattr(path, "seek"):
+            path.seek(0)
+
+
+def count_rows(path: str | Path) -> int:
+    """Rows below the header of the first sheet, from the sheet's dimensions (no full read)."""
+    try:
+        sheet = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0)
+        return max(0, sheet.total_height - 1)
+    except Exception:
+        return 0
+
+
+def read_rows(path: str | Path) -> Iterator[list]:
+    """The first sheet's rows as lists of cell values, streamed (row 1 is the header)."""
+    try:
+        workbook = CalamineWorkbook.from_path(str(path))
+        sheet = workbook.get_sheet_by_index(0)
+        yield from sheet.iter_rows()
+    except ExcelError:
+        raise
+    except Exception as exc:  # calamine raises its own error types for broken files
+        raise ExcelError(f"无法读取工作表：{exc}") from exc
+
+
+def cell_text(value) -> str:
+    """A cell as the text a user typed: 2018.0 -> "2018", dates as YYYY-MM-DD."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, datetime.datetime):
+        return (
+            value.strftime("%Y-%m-%d") if value.time() == datetime.time() else value.isoformat(" ")
+        )
+    if isinstance(value, datetime.date):
+        return value.strftime("%Y-%m-%d")
+    return str(value).strip()
+
+
+def _cell(sheet, value, bold: bool = False):
+    if isinstance(value, Decimal):
+        value = float(value)
+    cell = WriteOnlyCell(sheet, value=value)
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        cell.data_type = "s"  # text, never a formula
+    if bold:
+        cell.font = Font(bold=True)
+    return cell
+
+
+def write_rows(
+    path: str | Path, header: list[str], rows: Iterable[Iterable], title: str = "Sheet1"
+) -> int:
+    """Write a one-sheet workbook in write-only (streaming) mode; returns the number of rows."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title=title)
+    sheet.append([_cell(sheet, h, bold=True) for h in header])
+    count = 0
+    for row in rows:
+        sheet.append([_cell(sheet, v) for v in row])
+        count += 1
+    workbook.save(str(path))
+    return count

@@ -1,0 +1,369 @@
+"""Roster import and export: all-or-nothing, every error with row and column, idempotent
+re-import, updates by 户编号 and ID number, a safe reader, and an export that re-imports."""
+
+import datetime
+import io
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from accounts.choices import Role
+from households.models import Household, Member, RosterImport, SensitiveAccess
+from households.roster import export_roster, import_roster
+from poverty.common import excel
+from tests.factories import HouseholdFactory, new_id_number
+
+from .roster_files import roster_bytes, roster_upload, with_dtd, zip_bomb
+
+pytestmark = pytest.mark.django_db
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def person(world, code="H-0001", name="王建国", relation="户主", number=None, **extra):
+    village = extra.pop("village", world.v11)
+    row = {
+        "乡镇": village.parent.name,
+        "行政村": village.name,
+        "自然村": "2组",
+        "户编号": code,
+        "姓名": name,
+        "证件号码": number or new_id_number("male", datetime.date(1966, 4, 8)),
+        "与户主关系": relation,
+        "贫困户属性": "一般贫困户",
+        "主要致贫原因": "因病",
+        "其他致贫原因": "缺技术、缺资金",
+        "识别年度": 2014,
+        "计划脱贫年度": 2018,
+        "脱贫状态": "未脱贫",
+        "健康状况": "长期慢性病",
+        "联系电话": "13912345678",
+    }
+    row.update(extra)
+    return row
+
+
+def family(world, code="H-0001", **extra):
+    return [
+        person(world, code=code, **extra),
+        person(
+            world,
+            code=code,
+            name="李秀兰",
+            relation="配偶",
+            number=new_id_number("female", datetime.date(1968, 2, 1)),
+            **extra,
+        ),
+    ]
+
+
+def write(tmp_path, rows, name="roster.xlsx", **kwargs) -> Path:
+    path = tmp_path / name
+    path.write_bytes(roster_bytes(rows, **kwargs))
+    return path
+
+
+@pytest.fixture
+def staff(make_user, world):
+    return make_user(Role.COUNTY_STAFF, world.county)
+
+
+def test_import_creates_households_and_members(tmp_path, world, staff):
+    rows = family(world) + family(world, code="H-0002", 脱贫状态="已脱贫", 脱贫年度=2018)
+    result = import_roster(write(tmp_path, rows), user=staff)
+    assert result.ok, result.errors
+    assert result.counts["households_created"] == 2 and result.counts["members_created"] == 4
+    h = Household.objects.get(code="H-0001")
+    assert (h.village, h.group, h.category, h.primary_cause) == (
+        world.v11,
+        "2组",
+        "general",
+        "illness",
+    )
+    assert h.other_cause_list == ["no_skills", "no_capital"]
+    assert Household.objects.get(code="H-0002").status == "exited"
+    wife = h.members.get(name="李秀兰")
+    assert (wife.gender, wife.relation, wife.birth_date) == (
+        "female",
+        "spouse",
+        datetime.date(1968, 2, 1),
+    )
+    assert h.history.first().history_user == staff  # imports leave an audit trail too
+
+
+def test_the_same_file_again_changes_nothing(tmp_path, world, staff):
+    path = write(tmp_path, family(world))
+    import_roster(path, user=staff)
+    before = list(Member.objects.values_list()) + list(Household.objects.values_list())
+    result = import_roster(path, user=staff)
+    assert result.counts == {
+        "households_created": 0,
+        "households_updated": 0,
+        "households_unchanged": 1,
+        "members_created": 0,
+        "members_updated": 0,
+        "members_unchanged": 2,
+        "members_removed": 0,
+    }
+    assert list(Member.objects.values_list()) + list(Household.objects.values_list()) == before
+
+
+def test_an_edited_file_updates_what_changed(tmp_path, world, staff):
+    rows = family(world)
+    import_roster(write(tmp_path, rows), user=staff)
+    for row in rows:
+        row["计划脱贫年度"] = 2019
+    rows[1]["健康状况"] = "患有大病"
+    # The head changes: the wife becomes head, the husband spouse (one statement apart).
+    rows[0]["与户主关系"], rows[1]["与户主关系"] = "配偶", "户主"
+    rows.append(
+        person(
+            world,
+            name="王小明",
+            relation="子女",
+            number=new_id_number("male", datetime.date(2008, 9, 1)),
+            计划脱贫年度=2019,
+        )
+    )
+    result = import_roster(write(tmp_path, rows, "edited.xlsx"), user=staff)
+    assert result.ok, result.errors
+    assert result.counts["households_updated"] == 1
+    assert result.counts["members_updated"] == 2 and result.counts["members_created"] == 1
+    assert Household.objects.get().planned_exit_year == 2019
+    assert Member.objects.get(relation="head").name == "李秀兰"
+    # A person left out of the household's rows is removed from it.
+    result = import_roster(write(tmp_path, rows[:2], "smaller.xlsx"), user=staff)
+    assert result.counts["members_removed"] == 1
+    assert not Member.objects.filter(name="王小明").exists()
+
+
+def test_every_error_is_reported_with_row_and_column_and_nothing_is_written(tmp_path, world, staff):
+    HouseholdFactory(village=world.v11, code="EXISTING")
+    taken = Member.objects.get().id_number
+    rows = [
+        *family(world),  # rows 2, 3: fine
+        person(world, code="H-0002", number="110105194912310021"),  # 4: check digit
+        person(world, code="H-0003", 贫困户属性="特别贫困户"),  # 5: not in the code list
+        person(world, code="H-0004", 识别年度=2016, 计划脱贫年度=2015),  # 6: years
+        person(world, code="H-0005", number=taken),  # 7: person in another household
+        person(world, code="H-0006", 行政村="不存在村"),  # 8: unknown village
+        person(world, code="H-0007", 脱贫状态="已脱贫"),  # 9: no exit year
+        person(world, code="H-0008"),  # 10: with the next row, a different category
+        person(
+            world,
+            code="H-0008",
+            name="乙",
+            relation="子女",
+            贫困户属性="低保贫困户",
+            number=new_id_number("female", datetime.date(1999, 1, 1)),
+        ),  # 11
+        person(world, code="H-0009", relation="子女"),  # 12: no head
+        person(world, code="H-0010", 性别="女"),  # 13: gender disagrees with the ID
+    ]
+    rows.append(dict(rows[0], 户编号="H-0011", 姓名="重复"))  # 14: the same ID as row 2
+    result = import_roster(write(tmp_path, rows), user=staff)
+    found = {(e.row, e.column) for e in result.errors}
+    assert {
+        (4, "证件号码"),
+        (5, "贫困户属性"),
+        (6, "计划脱贫年度"),
+        (7, "证件号码"),
+        (8, "行政村"),
+        (9, "脱贫年度"),
+        (11, "贫困户属性"),
+        (12, "与户主关系"),
+        (13, "性别"),
+        (14, "证件号码"),
+    } <= found, sorted(found)
+    messages = {(e.row, e.column): e.message for e in result.errors}
+    assert "校验位错误" in messages[(4, "证件号码")]
+    assert "“特别贫困户”不在代码表中" in messages[(5, "贫困户属性")]
+    assert "已登记在其他贫困户（户编号EXISTING）" in messages[(7, "证件号码")]
+    assert "与第10行不一致" in messages[(11, "贫困户属性")]
+    assert "与第2行的证件号码重复" in messages[(14, "证件号码")]
+    assert Household.objects.count() == 1 and Member.objects.count() == 1
+
+
+def test_missing_required_columns_and_unknown_columns(tmp_path, world, staff):
+    headers = ["乡镇", "行政村", "户编号", "姓名", "备注"]
+    result = import_roster(write(tmp_path, [], headers=headers), user=staff)
+    missing = {e.column for e in result.errors if e.row == 1}
+    assert {"证件号码", "与户主关系", "贫困户属性", "脱贫状态"} <= missing
+    assert result.unknown_columns == ["备注"]
+
+
+def test_unknown_columns_are_ignored_and_listed(tmp_path, world, staff):
+    from households.excel import HEADERS
+
+    rows = [dict(r, 备注="无") for r in family(world)]
+    result = import_roster(write(tmp_path, rows, headers=[*HEADERS, "备注"]), user=staff)
+    assert result.ok and result.unknown_columns == ["备注"]
+
+
+def test_areas_outside_the_users_own_are_refused(tmp_path, world, make_user):
+    township = make_user(Role.TOWNSHIP_STAFF, world.t1)
+    HouseholdFactory(village=world.v21, code="H-T2")
+    rows = family(world, village=world.v21) + family(world, code="H-T2")
+    result = import_roster(write(tmp_path, rows), user=township)
+    messages = " ".join(e.message for e in result.errors)
+    assert "在您的管辖范围内找不到二镇二镇甲村" in messages
+    assert "户编号H-T2已在您的管辖范围以外登记" in messages
+    assert not Household.objects.exclude(code="H-T2").exists()
+
+
+def test_leaders_cannot_import(tmp_path, world, make_user):
+    result = import_roster(
+        write(tmp_path, family(world)), user=make_user(Role.LEADER, world.county)
+    )
+    assert "没有导入花名册的权限" in result.errors[0].message
+
+
+def test_dry_run_reports_counts_and_writes_nothing(tmp_path, world, staff):
+    result = import_roster(write(tmp_path, family(world)), user=staff, dry_run=True)
+    assert result.ok and result.counts["members_created"] == 2
+    assert not Household.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"name,id\n1,2\n", "不是有效的 .xlsx"),
+        (zip_bomb(), "压缩炸弹"),
+        (with_dtd(), "DTD"),
+    ],
+)
+def test_unsafe_or_fake_files_are_refused(tmp_path, staff, content, message):
+    path = tmp_path / "bad.xlsx"
+    path.write_bytes(content)
+    result = import_roster(path, user=staff)
+    assert message in result.errors[0].message
+
+
+def test_formulas_are_never_evaluated(tmp_path, world, staff):
+    rows = family(world)
+    rows[0]["姓名"] = '=CONCATENATE("王","建国")'  # a formula with no cached value
+    result = import_roster(write(tmp_path, rows), user=staff)
+    # The reader sees the (empty) stored value, never the formula's result.
+    assert [(e.row, e.column) for e in result.errors] == [(2, "姓名")]
+    assert not Member.objects.exists()
+
+
+def test_export_reimports_with_zero_changes(tmp_path, world, staff):
+    import_roster(
+        write(
+            tmp_path, family(world) + family(world, code="H-0002", 脱贫状态="已脱贫", 脱贫年度=2018)
+        ),
+        user=staff,
+    )
+    HouseholdFactory(village=world.v12)  # made in the app, not imported
+    out = tmp_path / "export.xlsx"
+    assert export_roster(out, Household.objects.all(), user=staff) == 5
+    result = import_roster(out, user=staff)
+    assert result.ok, result.errors
+    assert result.counts["households_unchanged"] == 3 and result.counts["members_unchanged"] == 5
+    assert SensitiveAccess.objects.filter(what__startswith="导出花名册").exists()
+
+
+def test_export_masks_for_users_without_the_permission_and_writes_formulas_as_text(
+    tmp_path, world, staff, make_user
+):
+    import_roster(write(tmp_path, family(world)), user=staff)
+    Household.objects.update(group='=HYPERLINK("http://x")')
+    out = tmp_path / "leader.xlsx"
+    export_roster(out, Household.objects.all(), user=make_user(Role.LEADER, world.county))
+    sheet = load_workbook(out).active
+    values = [[c.value for c in row] for row in sheet.iter_rows(min_row=2)]
+    numbers = [v[5] for v in values]
+    assert all("**********" in n for n in numbers)
+    assert all(v[20] == "139****5678" for v in values)
+    group = sheet.cell(row=2, column=3)
+    assert group.value.startswith("=HYPERLINK") and group.data_type == "s"
+
+
+def test_the_command_prints_counts_or_every_error_with_status_1(tmp_path, world, staff):
+    good = write(tmp_path, family(world))
+    out = io.StringIO()
+    call_command("import_roster", str(good), "--user", staff.username, stdout=out)
+    assert "导入完成：2行" in out.getvalue() and "新增户1" in out.getvalue()
+    bad = write(tmp_path, [person(world, number="110105194912310021")], "bad.xlsx")
+    out = io.StringIO()
+    with pytest.raises(SystemExit) as exit_:
+        call_command("import_roster", str(bad), "--user", staff.username, stdout=out)
+    assert exit_.value.code == 1
+    assert "第2行【证件号码】身份证号码校验位错误" in out.getvalue()
+
+
+def test_export_command_writes_the_area(tmp_path, world, staff):
+    import_roster(
+        write(tmp_path, family(world) + family(world, code="H-T2", village=world.v21)), user=staff
+    )
+    out = tmp_path / "t1.xlsx"
+    call_command("export_roster", str(out), "--area", world.t1.code, stdout=io.StringIO())
+    codes = {row[3] for row in excel.read_rows(out)} - {"户编号"}
+    assert codes == {"H-0001"}
+
+
+def test_upload_page_runs_the_job_and_shows_progress_and_errors(
+    client, world, staff, django_capture_on_commit_callbacks
+):
+    client.force_login(staff)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("households:rosterimport_add"), {"file": roster_upload(family(world))}
+        )
+    job = RosterImport.objects.get()
+    assert response.status_code == 302
+    assert (job.status, job.user, job.counts["members_created"]) == ("succeeded", staff, 2)
+    page = client.get(job.get_absolute_url()).content.decode()
+    assert "新增 1" in page and "已完成" in page
+    partial = client.get(job.get_absolute_url(), HTTP_HX_REQUEST="true").content.decode()
+    assert "progress-bar" in partial and "hx-trigger" not in partial  # finished: polling stops
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("households:rosterimport_add"),
+            {"file": roster_upload([person(world, code="BAD-1", number="110105194912310021")])},
+        )
+    job = RosterImport.objects.latest("pk")
+    assert job.status == "failed" and job.error_count == 1
+    download = client.get(job.get_absolute_url(), {"download": "errors"})
+    marked = load_workbook(io.BytesIO(b"".join(download.streaming_content))).active
+    assert marked.cell(row=1, column=marked.max_column).value == "错误"
+    assert "校验位错误" in marked.cell(row=2, column=marked.max_column).value
+
+
+def test_the_upload_form_refuses_a_fake_file(client, staff):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(staff)
+    fake = SimpleUploadedFile("a.xlsx", b"not a workbook")
+    response = client.post(reverse("households:rosterimport_add"), {"file": fake})
+    assert "不是有效的 .xlsx" in response.content.decode()
+    assert not RosterImport.objects.exists()
+
+
+def test_the_household_list_exports_its_filtered_rows(client, world, staff, tmp_path):
+    import_roster(
+        write(tmp_path, family(world) + family(world, code="H-T2", village=world.v21)), user=staff
+    )
+    client.force_login(staff)
+    response = client.get(
+        reverse("households:household_list"), {"within": world.t2.pk, "export": "xlsx"}
+    )
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    assert {row[3].value for row in sheet.iter_rows(min_row=2)} == {"H-T2"}
+
+
+def test_pii_key_is_not_needed_to_read_the_command_help():
+    result = subprocess.run(
+        [sys.executable, "manage.py", "help", "import_roster"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert "--dry-run" in result.stdout
