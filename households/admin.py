@@ -11,6 +11,7 @@ from .models import (
     Member,
     PovertyLine,
     QualityIssue,
+    RosterImport,
     SensitiveAccess,
     Visit,
 )
@@ -66,6 +67,16 @@ class SensitiveAccessAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+@admin.register(RosterImport)
+class RosterImportAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "user", "file_name", "dry_run", "status", "error_count"]
+    list_filter = ["status", "dry_run"]
+    readonly_fields = [f.name for f in RosterImport._meta.fields]
+
+    def has_add_permission(self, request) -> bool:
+        return False  # uploads go through the page, which starts the job
 
 
 for model in (

@@ -7,6 +7,7 @@ the person, and the code list its text must come from. Import and export both re
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 from django.db import models
 
@@ -85,5 +86,11 @@ def label_map(column: Column) -> dict[str, str]:
     return labels
 
 
+@cache
+def labels_of(choices: type[models.TextChoices]) -> dict[str, str]:
+    """code -> Chinese label (cached: exports call it for every cell)."""
+    return {code: str(label) for code, label in choices.choices}
+
+
 def label_of(choices: type[models.TextChoices], code: str) -> str:
-    return str(dict(choices.choices).get(code, "")) if code else ""
+    return labels_of(choices).get(code, "") if code else ""

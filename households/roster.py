@@ -18,7 +18,7 @@ from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Case, OuterRef, Subquery, When
+from django.db.models import Case, F, When
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from poverty.common import crypto, excel, idnumber
@@ -48,6 +48,7 @@ from .excel import (
     NOT_EXITED,
     label_map,
     label_of,
+    labels_of,
 )
 from .models import Household, IncomeRecord, Member, SensitiveAccess
 from .quality import duplicate_numbers
@@ -201,6 +202,7 @@ class RosterReader:
                 self.error(row, "年人均纯收入", "应为数字。")
         m["name"] = text.get("name", "")
         m["id_number"], info = self._id_number(row, raw.get("id_number"), text.get("id_number", ""))
+        m["hash"] = crypto.keyed_hash(m["id_number"]) if info is not None else ""
         if info is not None:
             m["birth_date"], m["gender"] = info.birth_date, info.gender
             gender = text.get("gender", "")
@@ -407,19 +409,21 @@ def _check_registry(parsed, households, villages, user, errors):
                     f"户编号{code}已在您的管辖范围以外登记，不能导入。",
                 )
             )
-    hashes = {crypto.keyed_hash(r.member["id_number"]): r for r in parsed}
+    hashes = {r.member["hash"]: r for r in parsed}
     people: dict[str, Member] = {}
     keys = list(hashes)
     for start in range(0, len(keys), 5000):
-        for m in Member.objects.filter(
-            id_number_hash__in=keys[start : start + 5000]
-        ).select_related("household", "household__village"):
+        # One model per row (no joined instances): the household's code and village ride along.
+        for m in Member.objects.filter(id_number_hash__in=keys[start : start + 5000]).annotate(
+            household_code=F("household__code"), village_code=F("household__village__code")
+        ):
             people[m.id_number_hash] = m
     for digest, m in people.items():
         row = hashes[digest]
-        if m.household.code == row.household["code"] or m.household.code in households:
+        if m.household_code == row.household["code"] or m.household_code in households:
             continue  # the same household, or a move between households of this file
-        where = f"（户编号{m.household.code}）" if in_scope(m.household, user, "view") else ""
+        place = Household(village=Area(code=m.village_code))
+        where = f"（户编号{m.household_code}）" if in_scope(place, user, "view") else ""
         errors.append(
             RowError(row.row, "证件号码", f"此人已登记在其他贫困户{where}，一人只能属于一户。")
         )
@@ -491,7 +495,7 @@ def _plan(parsed, households, villages, existing, people) -> Plan:
             else:
                 plan.unchanged_households += 1
         for row in rows:
-            digest = crypto.keyed_hash(row.member["id_number"])
+            digest = row.member["hash"]
             file_hashes.add(digest)
             m = row.member
             fields = {k: m[k] for k in MEMBER_FIELDS if k != "household_id"}
@@ -501,7 +505,7 @@ def _plan(parsed, households, villages, existing, people) -> Plan:
                 member.id_number = m["id_number"]
                 plan.new_members.append((code, member))
                 continue
-            moved = person.household.code != code
+            moved = person.household_code != code
             diff = [k for k, v in fields.items() if getattr(person, k) != v]
             if diff or moved:
                 for k in diff:
@@ -563,42 +567,100 @@ def _write(plan: Plan, user) -> None:
 
 
 def export_rows(households, *, sensitive: bool):
-    """The roster rows of these households (already scoped), members in household order."""
-    latest_income = IncomeRecord.objects.filter(household=OuterRef("household")).order_by("-year")
+    """The roster rows of these households (already scoped), members in household order.
+
+    Reads plain values (no model instances) and the latest income per household in one
+    grouped query, so 100,000 rows export in seconds rather than minutes.
+    """
+    ids = households.values("pk")
+    incomes: dict[int, object] = {}
+    for hid, net in (
+        IncomeRecord.objects.filter(household__in=ids)
+        .order_by("household_id", "year")
+        .values_list("household_id", "per_capita_net")
+        .iterator(chunk_size=5000)
+    ):
+        incomes[hid] = net  # ordered by year: the last one wins
     members = (
-        Member.objects.filter(household__in=households.values("pk"))
-        .select_related("household", "household__village", "household__village__parent")
-        .annotate(income=Subquery(latest_income.values("per_capita_net")[:1]))
+        Member.objects.filter(household__in=ids)
         .annotate(head_first=Case(When(relation=Relation.HEAD, then=0), default=1))
         .order_by("household__village__code", "household__code", "head_first", "birth_date", "pk")
+        .values_list(
+            "household_id",
+            "household__village__parent__name",
+            "household__village__name",
+            "household__group",
+            "household__code",
+            "name",
+            "id_number_encrypted",
+            "gender",
+            "relation",
+            "household__category",
+            "household__primary_cause",
+            "household__other_causes",
+            "household__identified_year",
+            "household__planned_exit_year",
+            "household__status",
+            "household__exit_year",
+            "education",
+            "schooling",
+            "health",
+            "labour_skill",
+            "work_status",
+            "household__phone",
+        )
     )
-    cause_labels = dict(Cause.choices)
-    for m in members.iterator(chunk_size=2000):
-        h = m.household
-        number = m.id_number if sensitive else mask_id_number(m.id_number)
+    causes = labels_of(Cause)
+    for (
+        hid,
+        township,
+        village,
+        group,
+        code,
+        name,
+        encrypted,
+        gender,
+        relation,
+        category,
+        primary,
+        others,
+        identified,
+        planned,
+        status,
+        exit_year,
+        education,
+        schooling,
+        health,
+        skill,
+        work,
+        phone,
+    ) in members.iterator(chunk_size=5000):
+        number = crypto.decrypt(encrypted)
+        exited = status == HouseholdStatus.EXITED
+        income = incomes.get(hid)
         yield [
-            h.village.parent.name if h.village.parent else "",
-            h.village.name,
-            h.group,
-            h.code,
-            m.name,
-            number,
-            label_of(Gender, m.gender),
-            label_of(Relation, m.relation),
-            label_of(Category, h.category),
-            label_of(Cause, h.primary_cause),
-            "、".join(str(cause_labels.get(c, c)) for c in h.other_cause_list),
-            h.identified_year,
-            h.planned_exit_year,
-            EXITED if h.status == HouseholdStatus.EXITED else NOT_EXITED,
-            h.exit_year if h.status == HouseholdStatus.EXITED else "",
-            label_of(Education, m.education),
-            label_of(Schooling, m.schooling),
-            label_of(Health, m.health),
-            label_of(LabourSkill, m.labour_skill),
-            label_of(WorkStatus, m.work_status),
-            h.phone if sensitive else mask_phone(h.phone),
-            m.income if m.income is not None else "",
+            township or "",
+            village,
+            group,
+            code,
+            name,
+            number if sensitive else mask_id_number(number),
+            label_of(Gender, gender),
+            label_of(Relation, relation),
+            label_of(Category, category),
+            label_of(Cause, primary),
+            "、".join(causes.get(c, c) for c in others.split(",") if c),
+            identified,
+            planned,
+            EXITED if exited else NOT_EXITED,
+            exit_year if exited else "",
+            label_of(Education, education),
+            label_of(Schooling, schooling),
+            label_of(Health, health),
+            label_of(LabourSkill, skill),
+            label_of(WorkStatus, work),
+            phone if sensitive else mask_phone(phone),
+            income if income is not None else "",
         ]
 
 

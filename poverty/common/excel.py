@@ -116,14 +116,17 @@ def cell_text(value) -> str:
 
 
 def _cell(sheet, value, bold: bool = False):
+    """A plain value where safe (fast); a text cell object where Excel would see a formula."""
     if isinstance(value, Decimal):
-        value = float(value)
-    cell = WriteOnlyCell(sheet, value=value)
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        cell.data_type = "s"  # text, never a formula
-    if bold:
-        cell.font = Font(bold=True)
-    return cell
+        return float(value)
+    if (isinstance(value, str) and value.startswith(FORMULA_PREFIXES)) or bold:
+        cell = WriteOnlyCell(sheet, value=value)
+        if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+            cell.data_type = "s"  # text, never a formula
+        if bold:
+            cell.font = Font(bold=True)
+        return cell
+    return value
 
 
 def write_rows(
