@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.forms import inlineformset_factory
 from django.utils import timezone
 
 from poverty.common import idnumber
-from poverty.common.excel import ExcelError, check_xlsx
+from poverty.common.excel import ExcelError, Limits, check_xlsx
 from poverty.common.forms import IdNumberFormMixin, ScopedInlineFormSet, ScopedModelForm
 from poverty.common.scoping import in_scope
 from villages.models import Area
@@ -279,8 +280,6 @@ class VisitForm(HouseholdChildForm):
                     self.initial.setdefault("household", mine[0])
 
     def clean_photo(self):
-        from django.conf import settings
-
         photo = self.cleaned_data.get("photo")
         if photo and getattr(photo, "size", 0) > settings.UPLOAD_MAX_BYTES:
             raise ValidationError(f"照片不能超过{settings.UPLOAD_MAX_BYTES // 1024 // 1024}MB。")
@@ -417,7 +416,7 @@ class RosterImportForm(ScopedModelForm):
     def clean_file(self):
         upload = self.cleaned_data["file"]
         try:
-            check_xlsx(upload)
+            check_xlsx(upload, Limits(max_bytes=settings.ROSTER_MAX_BYTES))
         except ExcelError as exc:
             raise ValidationError(str(exc)) from exc
         self.instance.file_name = upload.name[:200]

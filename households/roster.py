@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Case, F, When
@@ -54,6 +55,8 @@ from .models import Household, IncomeRecord, Member, SensitiveAccess
 from .quality import duplicate_numbers
 
 YEAR_RANGE = range(2013, 2036)
+INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+FULL_WIDTH = re.compile("[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]")
 PHONE = re.compile(r"^[0-9+\-() ]{5,20}$")
 CAUSE_SPLIT = re.compile(r"[、,，;；/ ]+")
 HOUSEHOLD_FIELDS = [
@@ -129,6 +132,7 @@ class RosterReader:
         self.unknown: list[str] = []
         # Households with a row that failed: their head count is not judged on the rest.
         self.failed_codes: set[str] = set()
+        self.formula_cells: set[tuple[int, str | None]] = set()
         self.labels = {c.key: label_map(c) for c in COLUMNS if c.choices}
         self.cause_labels = label_map(BY_HEADER["主要致贫原因"])
 
@@ -154,14 +158,43 @@ class RosterReader:
             self.error(1, header, "缺少必填列。")
         return not missing
 
+    def header_of(self, position: int) -> str:
+        key = self.columns.get(position)
+        if key is None:
+            return excel.column_letters(position)
+        return next(c.header for c in COLUMNS if c.key == key)
+
+    def check_sheet(self, scan: excel.SheetScan) -> None:
+        """Formulas and merged cells: the reader sees neither, so they are refused here."""
+        for position, row in scan.formulas:
+            self.formula_cells.add((row, self.columns.get(position)))
+            self.error(row, self.header_of(position), "单元格是公式；请复制后“粘贴为数值”再导入。")
+        for position, row, ref in scan.merged:
+            self.error(
+                row, self.header_of(position), f"合并单元格（{ref}）；请取消合并，每行都填上内容。"
+            )
+
     def parse(self, row: int, cells: list) -> ParsedRow | None:
         raw = {key: cells[pos] if pos < len(cells) else None for pos, key in self.columns.items()}
         text = {key: excel.cell_text(value) for key, value in raw.items()}
         if not any(text.values()):
             return None  # a blank line
         before = len(self.errors)
+        for key, value in text.items():
+            if INVISIBLE.search(value):
+                self.error(
+                    row,
+                    self.header_of_key(key),
+                    "含有看不见的字符（如零宽空格），请删除后重新输入。",
+                )
+                text[key] = INVISIBLE.sub("", value)
         for column in COLUMNS:
-            if column.required and column.key in text and not text[column.key]:
+            if (
+                column.required
+                and column.key in text
+                and not text[column.key]
+                and (row, column.key) not in self.formula_cells
+            ):
                 self.error(row, column.header, "必填，不能为空。")
         h, m = {}, {}
         for key in ("township", "village", "code", "group"):
@@ -197,7 +230,8 @@ class RosterReader:
         income = text.get("income", "")
         if income:
             try:
-                Decimal(income)
+                if Decimal(income) < 0:
+                    self.error(row, "年人均纯收入", "不能为负数。")
             except InvalidOperation:
                 self.error(row, "年人均纯收入", "应为数字。")
         m["name"] = text.get("name", "")
@@ -216,6 +250,9 @@ class RosterReader:
             self.failed_codes.add(h["code"])
             return None
         return ParsedRow(row, h, m)
+
+    def header_of_key(self, key: str) -> str:
+        return next(c.header for c in COLUMNS if c.key == key)
 
     def _code(self, row: int, key: str, value: str) -> str:
         if not value:
@@ -260,6 +297,12 @@ class RosterReader:
     def _id_number(self, row: int, raw, value: str):
         if not value:
             return "", None
+        if FULL_WIDTH.search(value):
+            self.error(row, "证件号码", "含有全角数字或字母，请改为半角（英文输入法）。")
+            return "", None
+        if value.endswith("x"):
+            self.error(row, "证件号码", "末位校验码应为大写X。")
+            return "", None
         if isinstance(raw, float) and len(value) >= 15:
             self.error(
                 row,
@@ -286,7 +329,7 @@ def import_roster(
         result.errors.append(RowError(0, "", "您没有导入花名册的权限。"))
         return result
     try:
-        excel.check_xlsx(path)
+        excel.check_xlsx(path, excel.Limits(max_bytes=settings.ROSTER_MAX_BYTES))
         rows = excel.read_rows(path)
         reader = RosterReader()
         header = next(rows, None)
@@ -298,6 +341,7 @@ def import_roster(
         if reader.errors:
             result.errors = reader.errors
             return result
+        reader.check_sheet(excel.scan_sheet(path))
         parsed: list[ParsedRow] = []
         for number, cells in enumerate(rows, start=2):
             row = reader.parse(number, cells)

@@ -10,6 +10,7 @@ that Excel would take for a formula (= + - @ ...) is written as a text cell.
 from __future__ import annotations
 
 import datetime
+import re
 import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -27,7 +28,7 @@ REQUIRED_PARTS = ("[Content_Types].xml", "xl/workbook.xml")
 
 @dataclass(frozen=True)
 class Limits:
-    max_bytes: int = 50 * 1024 * 1024  # the upload itself
+    max_bytes: int = 200 * 1024 * 1024  # the upload itself (settings.ROSTER_MAX_BYTES)
     max_uncompressed: int = 500 * 1024 * 1024  # everything inside, as declared
     max_ratio: int = 120  # uncompressed / compressed, per part
     max_entries: int = 2000
@@ -57,6 +58,11 @@ def check_xlsx(source, limits: Limits = Limits()) -> None:
             names = {i.filename for i in infos}
             if any(part not in names for part in REQUIRED_PARTS):
                 raise ExcelError("这不是有效的 .xlsx 文件：缺少工作簿结构。")
+            if (
+                "xl/vbaProject.bin" in names
+                or b"macroEnabled" in archive.read("[Content_Types].xml")[:65536]
+            ):
+                raise ExcelError("不接收含宏的工作簿（.xlsm），请另存为“Excel 工作簿(*.xlsx)”。")
             if len(infos) > limits.max_entries:
                 raise ExcelError("文件结构异常（包含的部件过多），已拒绝。")
             total = sum(i.file_size for i in infos)
@@ -75,6 +81,70 @@ def check_xlsx(source, limits: Limits = Limits()) -> None:
     finally:
         if hasattr(path, "seek"):
             path.seek(0)
+
+
+FORMULA_CELL = re.compile(rb'<c r="([A-Z]{1,3})(\d+)"[^>]*><f[ >/]')
+MERGED = re.compile(rb'<mergeCell ref="([A-Z]{1,3})(\d+):([A-Z]{1,3}\d+)"')
+
+
+@dataclass
+class SheetScan:
+    """What calamine cannot tell: formula cells and merged ranges, as (column index, row)."""
+
+    formulas: list[tuple[int, int]]
+    merged: list[tuple[int, int, str]]
+
+
+def column_letters(index: int) -> str:
+    """0 -> A, 26 -> AA."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def column_index(letters: str) -> int:
+    index = 0
+    for ch in letters:
+        index = index * 26 + ord(ch) - 64
+    return index - 1
+
+
+def scan_sheet(path: str | Path, chunk: int = 1 << 20) -> SheetScan:
+    """Stream the first worksheet's XML once, looking for formulas and merged cells.
+
+    A byte scan, not a parse: one decompression pass and about one chunk of memory. Matches
+    are taken where they start; the last 256 bytes of a chunk wait for the next one, so a tag
+    split across two chunks is seen once, whole.
+    """
+    scan = SheetScan([], [])
+    with zipfile.ZipFile(path) as archive:
+        sheets = sorted(
+            n for n in archive.namelist() if n.startswith("xl/worksheets/") and n.endswith(".xml")
+        )
+        if not sheets:
+            return scan
+        name = "xl/worksheets/sheet1.xml" if "xl/worksheets/sheet1.xml" in sheets else sheets[0]
+        with archive.open(name) as part:
+            tail = b""
+            while True:
+                block = part.read(chunk)
+                data = tail + block
+                cut = len(data) - 256 if block else len(data)
+                for m in FORMULA_CELL.finditer(data):
+                    if m.start() < cut:
+                        scan.formulas.append((column_index(m.group(1).decode()), int(m.group(2))))
+                for m in MERGED.finditer(data):
+                    if m.start() < cut:
+                        ref = f"{m.group(1).decode()}{m.group(2).decode()}:{m.group(3).decode()}"
+                        scan.merged.append(
+                            (column_index(m.group(1).decode()), int(m.group(2)), ref)
+                        )
+                if not block:
+                    return scan
+                tail = data[max(cut, 0) :]
 
 
 def count_rows(path: str | Path) -> int:

@@ -143,8 +143,10 @@ PAGINATE_BY = 50
 PII_KEY = env("PII_KEY", default="local-development-pii-key-change-me")
 # Visit photos and exit evidence uploaded from phones.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
-DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024  # form fields; files are limited below
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
+# A county roster of 30,000 households is about 10 MB; a province's about 100 MB.
+ROSTER_MAX_BYTES = env.int("ROSTER_MAX_BYTES", default=200 * 1024 * 1024)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

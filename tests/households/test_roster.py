@@ -247,8 +247,9 @@ def test_formulas_are_never_evaluated(tmp_path, world, staff):
     rows = family(world)
     rows[0]["姓名"] = '=CONCATENATE("王","建国")'  # a formula with no cached value
     result = import_roster(write(tmp_path, rows), user=staff)
-    # The reader sees the (empty) stored value, never the formula's result.
+    # Found by the sheet scan and refused: the formula's result is never computed or trusted.
     assert [(e.row, e.column) for e in result.errors] == [(2, "姓名")]
+    assert "公式" in result.errors[0].message
     assert not Member.objects.exists()
 
 

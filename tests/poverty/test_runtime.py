@@ -5,6 +5,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -20,17 +21,20 @@ def test_beat_schedule_is_configured_in_code():
     assert app.conf.beat_schedule["heartbeat"]["task"] == "poverty.tasks.heartbeat"
 
 
-def test_scheduled_task_fires_on_a_real_worker(tmp_path):
-    """Beat and a worker, as the README command starts them: with REDIS_URL through Redis
-    (CI), without it through the on-disk queue (a fresh machine)."""
-    db = tmp_path / "worker.sqlite3"
-    env = {
+def worker_env(tmp_path) -> dict:
+    return {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "poverty.settings.local",
-        "DATABASE_URL": f"sqlite:///{db}",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'worker.sqlite3'}",
         "CELERY_DATA_DIR": str(tmp_path / "queue"),
+        "MEDIA_ROOT": str(tmp_path / "media"),
         "HEARTBEAT_SECONDS": "1",
     }
+
+
+@contextmanager
+def real_worker(tmp_path, env):
+    """Migrate a fresh database and run beat and a worker on it, as the README command does."""
     subprocess.run(
         [sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True, timeout=120
     )
@@ -42,30 +46,78 @@ def test_scheduled_task_fires_on_a_real_worker(tmp_path):
         stderr=subprocess.PIPE,
     )
     try:
-        deadline = time.monotonic() + 90
-        done = 0
-        while time.monotonic() < deadline and not done:
-            time.sleep(1)
-            with sqlite3.connect(db, timeout=10) as conn:
-                done = conn.execute(
-                    "select count(*) from django_celery_results_taskresult "
-                    "where task_name = 'poverty.tasks.heartbeat' and status = 'SUCCESS'"
-                ).fetchone()[0]
-            assert worker.poll() is None, worker.stderr.read().decode()[-2000:]
-        assert done, "the scheduled heartbeat did not run within 90 s"
+        yield worker
     finally:
         worker.terminate()
         worker.wait(timeout=20)
 
 
-@pytest.mark.django_db
-def test_system_status_shows_the_last_heartbeat(client, make_user, world):
-    from django_celery_results.models import TaskResult
+def wait_for(worker, db, sql: str, what: str, seconds: int = 90):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        time.sleep(1)
+        with sqlite3.connect(db, timeout=10) as conn:
+            row = conn.execute(sql).fetchone()
+        if row and row[0]:
+            return row
+        assert worker.poll() is None, worker.stderr.read().decode()[-2000:]
+    pytest.fail(f"{what} did not happen within {seconds} s")
 
-    client.force_login(make_user("leader", world.county))
-    assert "尚未收到" in client.get("/system/").content.decode()
-    TaskResult.objects.create(task_id="x", task_name="poverty.tasks.heartbeat", status="SUCCESS")
-    assert "最近一次" in client.get("/system/").content.decode()
+
+def test_scheduled_task_fires_on_a_real_worker(tmp_path):
+    """Beat and a worker, as the README command starts them: with REDIS_URL through Redis
+    (CI), without it through the on-disk queue (a fresh machine)."""
+    env = worker_env(tmp_path)
+    with real_worker(tmp_path, env) as worker:
+        wait_for(
+            worker,
+            tmp_path / "worker.sqlite3",
+            "select count(*) from django_celery_results_taskresult "
+            "where task_name = 'poverty.tasks.heartbeat' and status = 'SUCCESS'",
+            "the scheduled heartbeat",
+        )
+
+
+SETUP_IMPORT = """
+from django.core.files.base import ContentFile
+from accounts.models import User
+from households.models import RosterImport
+from households.tasks import import_roster
+from tests.households.roster_files import roster_bytes
+from villages.models import Area
+county = Area.objects.create(code="990123000000", name="测试县")
+township = Area.objects.create(code="990123100000", name="一乡")
+village = Area.objects.create(code="990123100201", name="甲村")
+user = User.objects.create(username="staff", role="county_staff")
+user.areas.set([county])
+row = {"乡镇": "一乡", "行政村": "甲村", "户编号": "H-0001", "姓名": "王建国",
+       "证件号码": "11010519491231002X", "与户主关系": "户主", "贫困户属性": "一般贫困户",
+       "主要致贫原因": "因病", "识别年度": 2014, "计划脱贫年度": 2018, "脱贫状态": "未脱贫"}
+job = RosterImport(user=user, area=county, file_name="花名册.xlsx")
+job.file.save("r.xlsx", ContentFile(roster_bytes([row])), save=True)
+import_roster.delay(job.pk)
+"""
+
+
+def test_an_uploaded_roster_is_imported_by_a_real_worker(tmp_path):
+    """The upload page's job goes through the broker to a separate worker process."""
+    env = worker_env(tmp_path)
+    with real_worker(tmp_path, env) as worker:
+        subprocess.run(  # noqa: S603
+            [sys.executable, "manage.py", "shell", "-c", SETUP_IMPORT],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            timeout=120,
+        )
+        status, members = wait_for(
+            worker,
+            tmp_path / "worker.sqlite3",
+            "select status, (select count(*) from households_member) "
+            "from households_rosterimport where status in ('succeeded', 'failed')",
+            "the roster import",
+        )
+        assert (status, members) == ("succeeded", 1)
 
 
 def test_production_settings_pass_the_deployment_check():
