@@ -1,67 +1,179 @@
-"""Roster export and import at county scale on the current database; prints figures, not a test.
+"""Roster import/export at scale on the current database; prints figures and ratios, not a test.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/poverty_bench \\
-        .venv/bin/python bench/roster.py
+        .venv/bin/python bench/roster.py --households 100000
 
-Needs a seeded registry (seed_demo --households N, or bench/registry.py). It exports the whole
-county, re-imports the file (every row unchanged), then deletes the registry and imports the
-file into the empty registry (every row created), printing time, rows per second and peak memory.
+The database named by DATABASE_URL is flushed. The bench makes the demo county's areas, writes
+a roster of N households (about 3.1 persons each) with openpyxl's write-only mode, then times:
+python-calamine reading it, openpyxl's read-only mode reading it, our import into the empty
+registry, a re-import of the unchanged file, and our export of the same rows. Each import runs
+in a child process so its peak memory (VmHWM) is its own. Targets (issue 4): import <= 2x the
+calamine read, peak < 600 MB, re-import <= first import, export <= 1.5x openpyxl's write.
 """
 
 from __future__ import annotations
 
+import argparse
+import datetime
 import os
-import resource
+import random
+import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "poverty.settings.local")
 os.environ["DEBUG"] = "false"
 
+CHILD = """
+import os, sys, time
+sys.path.insert(0, {root!r})
+import django; django.setup()
+from accounts.models import User
+from households.roster import import_roster
+started = time.perf_counter()
+result = import_roster({path!r}, user=User.objects.get(username="county"))
+took = time.perf_counter() - started
+hwm = [l for l in open("/proc/self/status") if l.startswith("VmHWM")][0].split()[1]
+print(took, int(hwm) // 1024, result.rows, len(result.errors), result.counts, sep="|")
+"""
 
-def peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+def timed(fn):
+    started = time.perf_counter()
+    value = fn()
+    return time.perf_counter() - started, value
+
+
+def make_rows(n: int, seed: int = 7):
+    from households.excel import HEADERS
+    from poverty.common import idnumber
+    from villages.models import Area
+
+    rng = random.Random(seed)
+    villages = list(Area.objects.filter(level="village").select_related("parent").order_by("code"))
+    taken: set[str] = set()
+    causes = ["因病", "缺劳力", "缺技术", "缺资金", "因残", "因学"]
+    relations = ["配偶", "子女", "子女", "父母", "孙子女/外孙子女"]
+
+    def number(gender_odd: bool) -> str:
+        while True:
+            birth = datetime.date(1940, 1, 1) + datetime.timedelta(days=rng.randrange(0, 29000))
+            seq = rng.randrange(0, 500) * 2 + (1 if gender_odd else 0)
+            value = idnumber.make("990123", birth, seq)
+            if value not in taken:
+                taken.add(value)
+                return value
+
+    for h in range(n):
+        village = villages[h % len(villages)]
+        code = f"{village.code}{h:07d}"
+        size = rng.choices([1, 2, 3, 4, 5, 6], [16, 23, 26, 19, 11, 5])[0]
+        household = {
+            "乡镇": village.parent.name,
+            "行政村": village.name,
+            "自然村": f"{rng.randint(1, 9)}组",
+            "户编号": code,
+            "贫困户属性": "一般贫困户",
+            "主要致贫原因": rng.choice(causes),
+            "识别年度": 2014,
+            "计划脱贫年度": rng.choice([2016, 2017, 2018, 2019, 2020]),
+            "脱贫状态": "未脱贫",
+            "联系电话": f"139{rng.randrange(10**8):08d}",
+        }
+        for i in range(size):
+            row = dict(household)
+            row["姓名"] = f"成员{h}-{i}"
+            row["证件号码"] = number(rng.random() < 0.5)
+            row["与户主关系"] = "户主" if i == 0 else rng.choice(relations)
+            row["健康状况"] = "健康"
+            yield [row.get(header, "") for header in HEADERS]
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--households", type=int, default=100_000)
+    args = parser.parse_args()
+
     import django
 
     django.setup()
-    from accounts.models import User
-    from households.models import Household, QualityIssue
-    from households.roster import export_roster, import_roster
+    from django.conf import settings
+    from django.core.management import call_command
 
-    user = User.objects.get(username="county")
-    households = Household.objects.count()
+    from households.excel import HEADERS
+    from households.models import Household
+    from households.roster import export_roster
+    from poverty.common import excel
+    from poverty.demo import seed_demo_users
+    from villages.demo import seed_areas_and_people
+
+    print(f"database: {settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]}")
+    call_command("flush", interactive=False, verbosity=0)
+    call_command("migrate", verbosity=0)
+    seed_areas_and_people()
+    seed_demo_users()
     with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "roster.xlsx"
-        started = time.perf_counter()
-        rows = export_roster(path, Household.objects.all(), user=user)
-        took = time.perf_counter() - started
+        path = str(Path(tmp) / "roster.xlsx")
+        write_s, rows = timed(lambda: excel.write_rows(path, HEADERS, make_rows(args.households)))
+        cells = rows * len(HEADERS)
         print(
-            f"export: {households} households, {rows} rows in {took:.1f} s ({rows / took:,.0f} rows/s), {path.stat().st_size / 1e6:.1f} MB; peak RSS {peak_mb():.0f} MB"
+            f"roster: {args.households} households, {rows} rows, {Path(path).stat().st_size / 1e6:.1f} MB"
+        )
+        print(f"openpyxl write-only, bare: {write_s:.1f} s ({cells / write_s:,.0f} cells/s)")
+
+        calamine_s, _ = timed(lambda: sum(1 for _ in excel.read_rows(path)))
+        print(f"python-calamine read, bare: {calamine_s:.1f} s")
+        from openpyxl import load_workbook
+
+        def openpyxl_read():
+            workbook = load_workbook(path, read_only=True)
+            count = sum(1 for _ in workbook.active.iter_rows(values_only=True))
+            workbook.close()
+            return count
+
+        openpyxl_s, _ = timed(openpyxl_read)
+        print(
+            f"openpyxl read-only read, bare: {openpyxl_s:.1f} s ({openpyxl_s / calamine_s:.1f}x calamine)"
         )
 
-        started = time.perf_counter()
-        result = import_roster(path, user=user)
-        took = time.perf_counter() - started
-        assert result.ok, result.errors[:5]
-        print(
-            f"re-import (unchanged): {result.rows} rows in {took:.1f} s ({result.rows / took:,.0f} rows/s); {result.counts}; peak RSS {peak_mb():.0f} MB"
-        )
+        def child_import():
+            out = (
+                subprocess.run(  # noqa: S603
+                    [sys.executable, "-c", CHILD.format(root=str(ROOT), path=path)],
+                    cwd=ROOT,
+                    capture_output=True,
+                    text=True,
+                    check=True,
+                    env=os.environ,
+                )
+                .stdout.strip()
+                .splitlines()[-1]
+            )
+            took, peak, done, errors, counts = out.split("|")
+            return float(took), int(peak), int(done), int(errors), counts
 
-        QualityIssue.objects.all().delete()
-        Household.objects.all().delete()
-        started = time.perf_counter()
-        result = import_roster(path, user=user)
-        took = time.perf_counter() - started
-        assert result.ok, result.errors[:5]
+        first = child_import()
         print(
-            f"import into an empty registry: {result.rows} rows in {took:.1f} s ({result.rows / took:,.0f} rows/s); {result.counts}; peak RSS {peak_mb():.0f} MB"
+            f"import into an empty registry: {first[0]:.1f} s ({first[2] / first[0]:,.0f} rows/s), "
+            f"{first[0] / calamine_s:.1f}x the calamine read (target <= 2x); peak {first[1]} MB "
+            f"(target < 600 MB); errors {first[3]}; {first[4]}"
         )
+        again = child_import()
+        print(
+            f"re-import, unchanged: {again[0]:.1f} s, {again[0] / first[0]:.2f}x the first import "
+            f"(target <= 1x); peak {again[1]} MB; {again[4]}"
+        )
+        out = str(Path(tmp) / "export.xlsx")
+        export_s, exported = timed(lambda: export_roster(out, Household.objects.all()))
+        print(
+            f"export: {exported} rows in {export_s:.1f} s, {export_s / write_s:.2f}x openpyxl's bare "
+            f"write of the same cells (target <= 1.5x)"
+        )
+        print("peer (django-import-export): not measured yet")
 
 
 if __name__ == "__main__":
