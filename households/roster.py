@@ -343,6 +343,7 @@ def import_roster(
             return result
         reader.check_sheet(excel.scan_sheet(path))
         parsed: list[ParsedRow] = []
+        number = 1
         for number, cells in enumerate(rows, start=2):
             row = reader.parse(number, cells)
             if row is not None:
@@ -352,8 +353,7 @@ def import_roster(
     except excel.ExcelError as exc:
         result.errors.append(RowError(0, "", str(exc)))
         return result
-    result.rows = len(parsed) + sum(1 for e in reader.errors if e.row > 1)  # rough until below
-    progress(phase="validate", rows_read=len(parsed))
+    progress(phase="validate", rows_read=number - 1)
     errors = reader.errors
     households = _check_households(parsed, errors, skip_heads=reader.failed_codes)
     villages = _resolve_villages(parsed, user, errors)
@@ -366,6 +366,7 @@ def import_roster(
     plan = _plan(parsed, households, villages, existing, people)
     result.counts = plan.counts()
     if not dry_run:
+        progress(phase="write")
         _write(plan, user)
     progress(phase="done", rows_written=0 if dry_run else result.rows)
     return result

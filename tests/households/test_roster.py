@@ -368,3 +368,40 @@ def test_pii_key_is_not_needed_to_read_the_command_help():
         timeout=60,
     )
     assert "--dry-run" in result.stdout
+
+
+def test_progress_is_reported_by_phase(tmp_path, world, staff, monkeypatch):
+    import households.roster as roster
+
+    monkeypatch.setattr(roster, "PROGRESS_EVERY", 2)
+    calls = []
+    rows = family(world) + family(world, code="H-0002") + family(world, code="H-0003")
+    result = import_roster(
+        write(tmp_path, rows), user=staff, progress=lambda **kw: calls.append(kw)
+    )
+    assert result.ok
+    phases = [c["phase"] for c in calls]
+    assert phases[0] == "read" and phases[-2:] == ["write", "done"]
+    assert {"phase": "validate", "rows_read": 6} in calls
+    assert {"phase": "validate", "rows_validated": 6} in calls
+    assert calls[-1] == {"phase": "done", "rows_written": 6}
+
+
+def test_the_job_page_shows_bars_for_each_phase(client, world, staff):
+    job = RosterImport.objects.create(
+        user=staff,
+        area=world.county,
+        file="imports/x.xlsx",
+        file_name="x.xlsx",
+        status="running",
+        phase="validate",
+        total_rows=100,
+        rows_read=100,
+        rows_validated=40,
+    )
+    client.force_login(staff)
+    partial = client.get(job.get_absolute_url(), HTTP_HX_REQUEST="true").content.decode()
+    assert 'hx-trigger="every 1s"' in partial  # still running: the page keeps polling
+    assert 'aria-label="读取" aria-valuenow="100"' in partial
+    assert 'aria-label="校验" aria-valuenow="40"' in partial
+    assert 'aria-label="写入" aria-valuenow="0"' in partial
