@@ -84,6 +84,7 @@ MEMBER_FIELDS = [
     "work_status",
 ]
 PROGRESS_EVERY = 2000
+COMPARED_KEYS = [k for k in (*HOUSEHOLD_KEYS, "exited") if k not in ("code", "income")]
 
 
 @dataclass(frozen=True)
@@ -133,6 +134,8 @@ class RosterReader:
         # Households with a row that failed: their head count is not judged on the rest.
         self.failed_codes: set[str] = set()
         self.formula_cells: set[tuple[int, str | None]] = set()
+        self.first_rows: dict[str, tuple[int, dict]] = {}
+        self.household_headers = {c.key: c.header for c in COLUMNS} | {"exited": "脱贫状态"}
         self.labels = {c.key: label_map(c) for c in COLUMNS if c.choices}
         self.cause_labels = label_map(BY_HEADER["主要致贫原因"])
 
@@ -249,7 +252,23 @@ class RosterReader:
         if len(self.errors) > before:
             self.failed_codes.add(h["code"])
             return None
-        return ParsedRow(row, h, m)
+        return ParsedRow(row, self._shared_household(row, h), m)
+
+    def _shared_household(self, row: int, h: dict) -> dict:
+        """The household's columns must agree with its first row; later rows then share the
+        first row's dict, so a 300,000-row file holds one copy per household, not per person."""
+        first = self.first_rows.get(h["code"])
+        if first is None:
+            self.first_rows[h["code"]] = (row, h)
+            return h
+        first_row, first_h = first
+        for key in COMPARED_KEYS:
+            if h.get(key) != first_h.get(key):
+                header = self.household_headers[key]
+                self.error(
+                    row, header, f"同一户（户编号{h['code']}）的“{header}”与第{first_row}行不一致。"
+                )
+        return first_h
 
     def header_of_key(self, key: str) -> str:
         return next(c.header for c in COLUMNS if c.key == key)
@@ -375,26 +394,13 @@ def import_roster(
 def _check_households(
     parsed: list[ParsedRow], errors: list[RowError], *, skip_heads: set[str] = frozenset()
 ) -> dict[str, list[ParsedRow]]:
-    """Group rows by 户编号; household columns must agree; exactly one head; IDs unique."""
+    """Group rows by 户编号 (their columns were compared as they were read); exactly one head;
+    ID numbers unique."""
     groups: dict[str, list[ParsedRow]] = defaultdict(list)
     for row in parsed:
         groups[row.household["code"]].append(row)
-    headers = {c.key: c.header for c in COLUMNS}
     for code, rows in groups.items():
         first = rows[0]
-        for row in rows[1:]:
-            for key in [*HOUSEHOLD_KEYS, "exited"]:
-                if key in ("code", "income") or key not in row.household:
-                    continue
-                if row.household[key] != first.household[key]:
-                    header = headers.get(key, "脱贫状态")
-                    errors.append(
-                        RowError(
-                            row.row,
-                            header,
-                            f"同一户（户编号{code}）的“{header}”与第{first.row}行不一致。",
-                        )
-                    )
         heads = [r for r in rows if r.member["relation"] == Relation.HEAD]
         if len(heads) != 1 and code not in skip_heads:
             errors.append(
