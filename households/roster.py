@@ -84,6 +84,8 @@ MEMBER_FIELDS = [
     "work_status",
 ]
 PROGRESS_EVERY = 2000
+WRITE_CHUNK = 5000
+MEMBER_COMPARED = [f for f in MEMBER_FIELDS if f != "household_id"]
 COMPARED_KEYS = [k for k in (*HOUSEHOLD_KEYS, "exited") if k not in ("code", "income")]
 
 
@@ -461,20 +463,26 @@ def _check_registry(parsed, households, villages, user, errors):
                 )
             )
     hashes = {r.member["hash"]: r for r in parsed}
-    people: dict[str, Member] = {}
+    people: dict[str, dict] = {}
     keys = list(hashes)
     for start in range(0, len(keys), 5000):
         # One model per row (no joined instances): the household's code and village ride along.
-        for m in Member.objects.filter(id_number_hash__in=keys[start : start + 5000]).annotate(
-            household_code=F("household__code"), village_code=F("household__village__code")
+        # Plain values, not model instances: a province file holds millions of people.
+        for m in Member.objects.filter(id_number_hash__in=keys[start : start + 5000]).values(
+            "pk",
+            "id_number_hash",
+            *MEMBER_COMPARED,
+            household_code=F("household__code"),
+            village_code=F("household__village__code"),
         ):
-            people[m.id_number_hash] = m
+            people[m["id_number_hash"]] = m
     for digest, m in people.items():
         row = hashes[digest]
-        if m.household_code == row.household["code"] or m.household_code in households:
+        if m["household_code"] == row.household["code"] or m["household_code"] in households:
             continue  # the same household, or a move between households of this file
-        place = Household(village=Area(code=m.village_code))
-        where = f"（户编号{m.household_code}）" if in_scope(place, user, "view") else ""
+        place = Household(village=Area(code=m["village_code"]))
+        where = f"（户编号{m['household_code']}）" if in_scope(place, user, "view") else ""
+
         errors.append(
             RowError(row.row, "证件号码", f"此人已登记在其他贫困户{where}，一人只能属于一户。")
         )
@@ -486,8 +494,10 @@ class Plan:
     new_households: list[Household] = field(default_factory=list)
     changed_households: list[Household] = field(default_factory=list)
     unchanged_households: int = 0
-    new_members: list[tuple[str, Member]] = field(default_factory=list)  # (household code, member)
-    changed_members: list[tuple[str, Member]] = field(default_factory=list)
+    # (household code, the row's member values): instances are made chunk by chunk when written.
+    new_members: list[tuple[str, dict]] = field(default_factory=list)
+    # (household code, member pk, the row's member values)
+    changed_members: list[tuple[str, int, dict]] = field(default_factory=list)
     unchanged_members: int = 0
     removed_members: list[int] = field(default_factory=list)
 
@@ -549,19 +559,13 @@ def _plan(parsed, households, villages, existing, people) -> Plan:
             digest = row.member["hash"]
             file_hashes.add(digest)
             m = row.member
-            fields = {k: m[k] for k in MEMBER_FIELDS if k != "household_id"}
             person = people.get(digest)
             if person is None:
-                member = Member(**fields)
-                member.id_number = m["id_number"]
-                plan.new_members.append((code, member))
-                continue
-            moved = person.household_code != code
-            diff = [k for k, v in fields.items() if getattr(person, k) != v]
-            if diff or moved:
-                for k in diff:
-                    setattr(person, k, fields[k])
-                plan.changed_members.append((code, person))
+                plan.new_members.append((code, m))
+            elif person["household_code"] != code or any(
+                person[k] != m[k] for k in MEMBER_COMPARED
+            ):
+                plan.changed_members.append((code, person["pk"], m))
             else:
                 plan.unchanged_members += 1
     # Members of the file's households that the file no longer lists.
@@ -575,8 +579,14 @@ def _plan(parsed, households, villages, existing, people) -> Plan:
     return plan
 
 
+def _chunks(items: list, size: int = WRITE_CHUNK):
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
 @transaction.atomic
 def _write(plan: Plan, user) -> None:
+    """Everything in one transaction, built and sent in chunks so memory stays flat."""
     bulk_create_with_history(plan.new_households, Household, batch_size=2000, default_user=user)
     if plan.changed_households:
         bulk_update_with_history(
@@ -586,32 +596,38 @@ def _write(plan: Plan, user) -> None:
             batch_size=2000,
             default_user=user,
         )
-    codes = [h.code for h in plan.new_households] + [h.code for h in plan.changed_households]
-    ids = dict(Household.objects.filter(code__in=codes).values_list("code", "pk")) if codes else {}
+    codes = sorted(
+        {code for code, *_ in plan.new_members} | {code for code, *_ in plan.changed_members}
+    )
+    ids: dict[str, int] = {}
+    for chunk in _chunks(codes):
+        ids.update(Household.objects.filter(code__in=chunk).values_list("code", "pk"))
 
-    def household_id(code: str) -> int:
-        if code not in ids:
-            ids[code] = Household.objects.values_list("pk", flat=True).get(code=code)
-        return ids[code]
-
-    for pk in plan.removed_members:
-        member = Member.objects.get(pk=pk)
-        member._history_user = user
-        member.delete()
-    changed = [m for _, m in plan.changed_members]
+    for chunk in _chunks(plan.removed_members):
+        for member in Member.objects.filter(pk__in=chunk):
+            member._history_user = user
+            member.delete()
     # Demote every changed person first, so no household holds two heads between statements.
-    if changed:
-        Member.objects.filter(pk__in=[m.pk for m in changed], relation=Relation.HEAD).update(
-            relation=Relation.OTHER
+    changed_pks = [pk for _, pk, _ in plan.changed_members]
+    for chunk in _chunks(changed_pks):
+        Member.objects.filter(pk__in=chunk, relation=Relation.HEAD).update(relation=Relation.OTHER)
+    for chunk in _chunks(plan.changed_members):
+        members = Member.objects.in_bulk([pk for _, pk, _ in chunk])
+        for code, pk, values in chunk:
+            member = members[pk]
+            member.household_id = ids[code]
+            for name in MEMBER_COMPARED:
+                setattr(member, name, values[name])
+        bulk_update_with_history(
+            list(members.values()), Member, MEMBER_FIELDS, batch_size=2000, default_user=user
         )
-        for code, member in plan.changed_members:
-            member.household_id = household_id(code)
-        bulk_update_with_history(changed, Member, MEMBER_FIELDS, batch_size=2000, default_user=user)
-    new = []
-    for code, member in plan.new_members:
-        member.household_id = household_id(code)
-        new.append(member)
-    bulk_create_with_history(new, Member, batch_size=2000, default_user=user)
+    for chunk in _chunks(plan.new_members):
+        members = []
+        for code, values in chunk:
+            member = Member(household_id=ids[code], **{k: values[k] for k in MEMBER_COMPARED})
+            member.id_number = values["id_number"]
+            members.append(member)
+        bulk_create_with_history(members, Member, batch_size=2000, default_user=user)
 
 
 # --- export -------------------------------------------------------------------------------
