@@ -416,7 +416,7 @@ class RosterImportForm(ScopedModelForm):
     def clean_file(self):
         upload = self.cleaned_data["file"]
         try:
-            check_xlsx(upload, Limits(max_bytes=settings.ROSTER_MAX_BYTES))
+            check_xlsx(upload, Limits.for_upload(settings.ROSTER_MAX_BYTES))
         except ExcelError as exc:
             raise ValidationError(str(exc)) from exc
         self.instance.file_name = upload.name[:200]

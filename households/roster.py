@@ -350,7 +350,7 @@ def import_roster(
         result.errors.append(RowError(0, "", "您没有导入花名册的权限。"))
         return result
     try:
-        excel.check_xlsx(path, excel.Limits(max_bytes=settings.ROSTER_MAX_BYTES))
+        excel.check_xlsx(path, excel.Limits.for_upload(settings.ROSTER_MAX_BYTES))
         rows = excel.read_rows(path)
         reader = RosterReader()
         header = next(rows, None)

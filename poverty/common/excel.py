@@ -29,9 +29,14 @@ REQUIRED_PARTS = ("[Content_Types].xml", "xl/workbook.xml")
 @dataclass(frozen=True)
 class Limits:
     max_bytes: int = 200 * 1024 * 1024  # the upload itself (settings.ROSTER_MAX_BYTES)
-    max_uncompressed: int = 500 * 1024 * 1024  # everything inside, as declared
-    max_ratio: int = 120  # uncompressed / compressed, per part
+    max_uncompressed: int = 5 * 1024 * 1024 * 1024  # everything inside, as declared
+    max_ratio: int = 120  # uncompressed / compressed, per part (real rosters: about 10)
     max_entries: int = 2000
+
+    @classmethod
+    def for_upload(cls, max_bytes: int) -> Limits:
+        """Limits scaled to an upload cap: a sheet's XML is about ten times its zipped size."""
+        return cls(max_bytes=max_bytes, max_uncompressed=max_bytes * 25)
 
 
 class ExcelError(Exception):
@@ -58,11 +63,6 @@ def check_xlsx(source, limits: Limits = Limits()) -> None:
             names = {i.filename for i in infos}
             if any(part not in names for part in REQUIRED_PARTS):
                 raise ExcelError("这不是有效的 .xlsx 文件：缺少工作簿结构。")
-            if (
-                "xl/vbaProject.bin" in names
-                or b"macroEnabled" in archive.read("[Content_Types].xml")[:65536]
-            ):
-                raise ExcelError("不接收含宏的工作簿（.xlsm），请另存为“Excel 工作簿(*.xlsx)”。")
             if len(infos) > limits.max_entries:
                 raise ExcelError("文件结构异常（包含的部件过多），已拒绝。")
             total = sum(i.file_size for i in infos)
@@ -76,6 +76,11 @@ def check_xlsx(source, limits: Limits = Limits()) -> None:
                         head = part.read(2048)
                     if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
                         raise ExcelError("文件包含不允许的 XML 声明（DTD），已拒绝。")
+            # Only after the size checks: [Content_Types].xml could itself be the bomb.
+            with archive.open("[Content_Types].xml") as part:
+                macro = b"macroEnabled" in part.read(65536)
+            if macro or "xl/vbaProject.bin" in names:
+                raise ExcelError("不接收含宏的工作簿（.xlsm），请另存为“Excel 工作簿(*.xlsx)”。")
     except zipfile.BadZipFile as exc:
         raise ExcelError("文件已损坏，无法读取。") from exc
     finally:
