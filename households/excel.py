@@ -60,6 +60,7 @@ COLUMNS = [
     Column("年人均纯收入", "income", household=True),
 ]
 BY_HEADER = {c.header: c for c in COLUMNS}
+BY_KEY = {c.key: c for c in COLUMNS}
 HEADERS = [c.header for c in COLUMNS]
 HOUSEHOLD_KEYS = [c.key for c in COLUMNS if c.household]
 

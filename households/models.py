@@ -41,6 +41,20 @@ from .choices import (
 )
 
 MONEY = {"max_digits": 12, "decimal_places": 2, "default": Decimal("0")}
+
+
+def recorded_by_field() -> models.ForeignKey:
+    """Who entered a row (assessments, visits): set by the form, kept if the user goes."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        editable=False,
+        related_name="+",
+        verbose_name="录入人",
+    )
+
+
 UPLOAD_EXTENSIONS = ["jpg", "jpeg", "png", "pdf"]
 
 
@@ -339,14 +353,7 @@ class Assessment(ScopedModel):
         related_name="assessments",
         verbose_name="评估干部",
     )
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        editable=False,
-        related_name="+",
-        verbose_name="录入人",
-    )
+    recorded_by = recorded_by_field()
     food = models.BooleanField("不愁吃", default=False)
     clothing = models.BooleanField("不愁穿", default=False)
     education = models.BooleanField("义务教育有保障", default=False)
@@ -430,6 +437,7 @@ class HouseholdPairing(DatedModel):
 
     scope_path = "household__village__code"
     overlap_fields = ("household",)
+    overlap_message = "该户在这段时间已有帮扶责任人，请先填写原结对的结束日期。"
 
     household = models.ForeignKey(
         Household, on_delete=models.CASCADE, related_name="pairings", verbose_name="贫困户"
@@ -454,14 +462,6 @@ class HouseholdPairing(DatedModel):
 
     def get_absolute_url(self) -> str:
         return reverse("households:householdpairing_detail", args=[self.pk])
-
-    def _check_overlap(self) -> None:
-        try:
-            super()._check_overlap()
-        except ValidationError as exc:
-            raise ValidationError(
-                "该户在这段时间已有帮扶责任人，请先填写原结对的结束日期。"
-            ) from exc
 
 
 def visit_photo_path(instance: Visit, filename: str) -> str:
@@ -491,14 +491,7 @@ class Visit(ScopedModel):
         blank=True,
         validators=[FileExtensionValidator(["jpg", "jpeg", "png"])],
     )
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        editable=False,
-        related_name="+",
-        verbose_name="录入人",
-    )
+    recorded_by = recorded_by_field()
 
     history = HistoricalRecords(excluded_fields=["updated_at"])
 

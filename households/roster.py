@@ -42,6 +42,7 @@ from .choices import (
 )
 from .excel import (
     BY_HEADER,
+    BY_KEY,
     COLUMNS,
     EXITED,
     HEADERS,
@@ -137,7 +138,6 @@ class RosterReader:
         self.failed_codes: set[str] = set()
         self.formula_cells: set[tuple[int, str | None]] = set()
         self.first_rows: dict[str, tuple[int, dict]] = {}
-        self.household_headers = {c.key: c.header for c in COLUMNS} | {"exited": "脱贫状态"}
         self.labels = {c.key: label_map(c) for c in COLUMNS if c.choices}
         self.cause_labels = label_map(BY_HEADER["主要致贫原因"])
 
@@ -167,7 +167,7 @@ class RosterReader:
         key = self.columns.get(position)
         if key is None:
             return excel.column_letters(position)
-        return next(c.header for c in COLUMNS if c.key == key)
+        return BY_KEY[key].header
 
     def check_sheet(self, scan: excel.SheetScan) -> None:
         """Formulas and merged cells: the reader sees neither, so they are refused here."""
@@ -189,7 +189,7 @@ class RosterReader:
             if INVISIBLE.search(value):
                 self.error(
                     row,
-                    self.header_of_key(key),
+                    BY_KEY[key].header,
                     "含有看不见的字符（如零宽空格），请删除后重新输入。",
                 )
                 text[key] = INVISIBLE.sub("", value)
@@ -266,21 +266,18 @@ class RosterReader:
         first_row, first_h = first
         for key in COMPARED_KEYS:
             if h.get(key) != first_h.get(key):
-                header = self.household_headers[key]
+                header = BY_KEY[key].header
                 self.error(
                     row, header, f"同一户（户编号{h['code']}）的“{header}”与第{first_row}行不一致。"
                 )
         return first_h
-
-    def header_of_key(self, key: str) -> str:
-        return next(c.header for c in COLUMNS if c.key == key)
 
     def _code(self, row: int, key: str, value: str) -> str:
         if not value:
             return ""
         code = self.labels[key].get(value)
         if code is None:
-            column = next(c for c in COLUMNS if c.key == key)
+            column = BY_KEY[key]
             options = "、".join(list(self.labels[key])[:12])
             self.error(row, column.header, f"“{value}”不在代码表中（可填：{options}）。")
             return ""

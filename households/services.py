@@ -9,6 +9,7 @@ and raises ValidationError with a Chinese message when the step is out of order.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -60,13 +61,19 @@ def exit_standard_problems(household: Household, year: int) -> list[str]:
     return problems
 
 
-def _lock(household: Household) -> Household:
-    return Household.objects.select_for_update().get(pk=household.pk)
-
-
-def _check_actor(by) -> None:
+def _begin(household: Household, by, *statuses: str, doing: str = "") -> Household:
+    """Every step starts here: the actor's permission, the row locked, the status it needs."""
     if not by.has_perm(CHANGE_PERMISSION):
         raise ValidationError("您没有办理退出程序的权限。")
+    household = Household.objects.select_for_update().get(pk=household.pk)
+    if statuses:
+        _expect(household, *statuses, doing=doing)
+    return household
+
+
+def _require(text: str, message: str) -> None:
+    if not (text or "").strip():
+        raise ValidationError(message)
 
 
 def _expect(household: Household, *statuses: str, doing: str) -> None:
@@ -97,6 +104,10 @@ def _last(household: Household, step: str) -> ExitRecord | None:
     return household.exit_records.filter(step=step).order_by("-taken_at", "-pk").first()
 
 
+def _proposed_year(household: Household) -> int:
+    return _last(household, ExitStep.PROPOSE).year
+
+
 @transaction.atomic
 def propose_exit(
     *,
@@ -108,11 +119,8 @@ def propose_exit(
     override_reason: str = "",
 ) -> ExitRecord:
     """民主评议后提出退出. The exit standard of `year` must be met, or overridden with a reason."""
-    _check_actor(by)
-    household = _lock(household)
-    _expect(household, S.ASSISTED, doing="提出退出")
-    if not evidence.strip():
-        raise ValidationError("请填写民主评议情况等依据。")
+    household = _begin(household, by, S.ASSISTED, doing="提出退出")
+    _require(evidence, "请填写民主评议情况等依据。")
     if year < household.identified_year:
         raise ValidationError("退出年度不能早于识别年度。")
     problems = exit_standard_problems(household, year)
@@ -145,18 +153,15 @@ def verify_exit(
     *, household: Household, by, evidence: str, household_agrees: bool, evidence_file=None
 ) -> ExitRecord:
     """村两委和驻村工作队核实, and the household agrees."""
-    _check_actor(by)
-    household = _lock(household)
-    _expect(household, S.PROPOSED, doing="核实")
+    household = _begin(household, by, S.PROPOSED, doing="核实")
     if not household_agrees:
         raise ValidationError("贫困户本人不认可退出，不能进入公示；请继续帮扶或重新评议。")
-    if not evidence.strip():
-        raise ValidationError("请填写核实情况。")
+    _require(evidence, "请填写核实情况。")
     record = _record(
         household,
         by,
         ExitStep.VERIFY,
-        year=_last(household, ExitStep.PROPOSE).year,
+        year=_proposed_year(household),
         evidence=evidence,
         evidence_file=evidence_file,
     )
@@ -175,20 +180,17 @@ def publicise_exit(
     evidence: str = "",
 ) -> ExitRecord:
     """村内公示 from `start` to `end` (at least seven days)."""
-    _check_actor(by)
-    household = _lock(household)
-    _expect(household, S.VERIFIED, doing="公示")
+    household = _begin(household, by, S.VERIFIED, doing="公示")
     if end < start:
         raise ValidationError("公示结束日期不能早于开始日期。")
     if (end - start).days + 1 < PUBLICITY_MIN_DAYS:
         raise ValidationError(f"公示期不少于{PUBLICITY_MIN_DAYS}天。")
-    if not place.strip():
-        raise ValidationError("请填写公示地点。")
+    _require(place, "请填写公示地点。")
     record = _record(
         household,
         by,
         ExitStep.PUBLICISE,
-        year=_last(household, ExitStep.PROPOSE).year,
+        year=_proposed_year(household),
         publicity_start=start,
         publicity_end=end,
         publicity_place=place,
@@ -201,11 +203,8 @@ def publicise_exit(
 @transaction.atomic
 def record_objection(*, household: Household, by, content: str, upheld: bool) -> ExitRecord:
     """An objection during publicity. An upheld one sends the household back to assistance."""
-    _check_actor(by)
-    household = _lock(household)
-    _expect(household, S.PUBLICISED, doing="登记公示异议")
-    if not content.strip():
-        raise ValidationError("请填写异议内容及核查结果。")
+    household = _begin(household, by, S.PUBLICISED, doing="登记公示异议")
+    _require(content, "请填写异议内容及核查结果。")
     record = _record(household, by, ExitStep.OBJECTION, evidence=content, objection_upheld=upheld)
     if upheld:
         _save(household, by, status=S.ASSISTED)
@@ -217,22 +216,19 @@ def announce_exit(
     *, household: Household, by, evidence: str, today: datetime.date | None = None
 ) -> ExitRecord:
     """公告退出, once the publicity period has ended without an upheld objection."""
-    _check_actor(by)
-    household = _lock(household)
-    _expect(household, S.PUBLICISED, doing="公告退出")
+    household = _begin(household, by, S.PUBLICISED, doing="公告退出")
     today = today or timezone.localdate()
     publicity = _last(household, ExitStep.PUBLICISE)
     if today <= publicity.publicity_end:
         raise ValidationError(
             f"公示期至{publicity.publicity_end:%Y-%m-%d}，公示期满后才能公告退出。"
         )
-    if not evidence.strip():
-        raise ValidationError("请填写公告文号或公告情况。")
+    _require(evidence, "请填写公告文号或公告情况。")
     record = _record(
         household,
         by,
         ExitStep.ANNOUNCE,
-        year=_last(household, ExitStep.PROPOSE).year,
+        year=_proposed_year(household),
         evidence=evidence,
     )
     _save(household, by, status=S.ANNOUNCED)
@@ -242,10 +238,8 @@ def announce_exit(
 @transaction.atomic
 def close_exit(*, household: Household, by, evidence: str = "") -> ExitRecord:
     """销号: the household leaves the poor roll in the year it was proposed for."""
-    _check_actor(by)
-    household = _lock(household)
-    _expect(household, S.ANNOUNCED, doing="销号")
-    year = _last(household, ExitStep.PROPOSE).year
+    household = _begin(household, by, S.ANNOUNCED, doing="销号")
+    year = _proposed_year(household)
     record = _record(household, by, ExitStep.CLOSE, year=year, evidence=evidence)
     _save(household, by, status=S.EXITED, exit_year=year)
     return record
@@ -254,13 +248,10 @@ def close_exit(*, household: Household, by, evidence: str = "") -> ExitRecord:
 @transaction.atomic
 def return_to_poverty(*, household: Household, by, year: int, reason: str) -> ExitRecord:
     """返贫: an exited household is registered as poor again."""
-    _check_actor(by)
-    household = _lock(household)
-    _expect(household, S.EXITED, doing="登记返贫")
+    household = _begin(household, by, S.EXITED, doing="登记返贫")
     if household.exit_year and year < household.exit_year:
         raise ValidationError("返贫年度不能早于脱贫年度。")
-    if not reason.strip():
-        raise ValidationError("请填写返贫原因。")
+    _require(reason, "请填写返贫原因。")
     record = _record(household, by, ExitStep.RETURN, year=year, evidence=reason)
     _save(household, by, status=S.ASSISTED, exit_year=None, returned_year=year)
     return record
@@ -271,16 +262,14 @@ def flag_monitoring(
     *, household: Household, by, monitoring_type: str, reason: str, evidence_file=None
 ) -> ExitRecord:
     """纳入防返贫监测 (脱贫不稳定户 / 边缘易致贫户 / 突发严重困难户)."""
-    _check_actor(by)
-    household = _lock(household)
+    household = _begin(household, by)
     if household.monitoring_type:
         raise ValidationError(f"该户已是监测对象（{household.get_monitoring_type_display()}）。")
     if monitoring_type not in MonitoringType.values:
         raise ValidationError("请选择监测对象类型。")
     if monitoring_type == MonitoringType.UNSTABLE and household.status != S.EXITED:
         raise ValidationError("脱贫不稳定户须是已脱贫户。")
-    if not reason.strip():
-        raise ValidationError("请填写风险情况及核实、评议过程。")
+    _require(reason, "请填写风险情况及核实、评议过程。")
     record = _record(
         household,
         by,
@@ -296,12 +285,10 @@ def flag_monitoring(
 @transaction.atomic
 def clear_risk(*, household: Household, by, reason: str) -> ExitRecord:
     """风险消除: the household leaves monitoring."""
-    _check_actor(by)
-    household = _lock(household)
+    household = _begin(household, by)
     if not household.monitoring_type:
         raise ValidationError("该户不是监测对象。")
-    if not reason.strip():
-        raise ValidationError("请填写风险消除的依据。")
+    _require(reason, "请填写风险消除的依据。")
     record = _record(
         household,
         by,
@@ -315,22 +302,23 @@ def clear_risk(*, household: Household, by, reason: str) -> ExitRecord:
 
 @dataclass(frozen=True)
 class StepSpec:
-    """What the household page needs to offer a step: its label and the statuses it starts from."""
+    """A step as the pages offer it: its label, the statuses it starts from, its service."""
 
     label: str
     statuses: tuple[str, ...]
+    perform: Callable[..., ExitRecord]
 
 
 STEPS: dict[str, StepSpec] = {
-    "propose": StepSpec("提出退出", (S.ASSISTED,)),
-    "verify": StepSpec("核实", (S.PROPOSED,)),
-    "publicise": StepSpec("村内公示", (S.VERIFIED,)),
-    "objection": StepSpec("登记异议", (S.PUBLICISED,)),
-    "announce": StepSpec("公告退出", (S.PUBLICISED,)),
-    "close": StepSpec("销号", (S.ANNOUNCED,)),
-    "return": StepSpec("登记返贫", (S.EXITED,)),
-    "monitor": StepSpec("纳入监测", tuple(S.values)),
-    "clear_risk": StepSpec("风险消除", tuple(S.values)),
+    "propose": StepSpec("提出退出", (S.ASSISTED,), propose_exit),
+    "verify": StepSpec("核实", (S.PROPOSED,), verify_exit),
+    "publicise": StepSpec("村内公示", (S.VERIFIED,), publicise_exit),
+    "objection": StepSpec("登记异议", (S.PUBLICISED,), record_objection),
+    "announce": StepSpec("公告退出", (S.PUBLICISED,), announce_exit),
+    "close": StepSpec("销号", (S.ANNOUNCED,), close_exit),
+    "return": StepSpec("登记返贫", (S.EXITED,), return_to_poverty),
+    "monitor": StepSpec("纳入监测", tuple(S.values), flag_monitoring),
+    "clear_risk": StepSpec("风险消除", tuple(S.values), clear_risk),
 }
 
 

@@ -6,7 +6,7 @@ import django_tables2 as tables
 from django.utils import timezone
 from django.utils.html import format_html
 
-from poverty.common.tables import DatedTable
+from poverty.common.tables import DatedTable, ShortTextColumn
 
 from .models import (
     Assessment,
@@ -133,17 +133,13 @@ class HouseholdPairingTable(HouseholdChildTable, DatedTable):
 
 class VisitTable(HouseholdChildTable):
     visited_on = tables.DateColumn(format="Y-m-d", linkify=True)
+    findings = ShortTextColumn()
+    problems = ShortTextColumn()
     follow_up_due = tables.DateColumn(format="Y-m-d")
 
     class Meta:
         model = Visit
         fields = ["visited_on", "household", "cadre", "findings", "problems", "follow_up_due"]
-
-    def render_findings(self, value):
-        return value if len(value) <= 40 else value[:40] + "…"
-
-    def render_problems(self, value):
-        return value if len(value) <= 40 else value[:40] + "…"
 
     def render_follow_up_due(self, value):
         if value is None:

@@ -236,17 +236,6 @@ class ExitStepView(ObjectActionView):
         "monitor": forms.MonitorForm,
         "clear_risk": forms.ClearRiskForm,
     }
-    SERVICES = {
-        "propose": services.propose_exit,
-        "verify": services.verify_exit,
-        "publicise": services.publicise_exit,
-        "objection": services.record_objection,
-        "announce": services.announce_exit,
-        "close": services.close_exit,
-        "return": services.return_to_poverty,
-        "monitor": services.flag_monitoring,
-        "clear_risk": services.clear_risk,
-    }
 
     def get_form_class(self):
         return self.FORMS[self.step]
@@ -285,7 +274,9 @@ class ExitStepView(ObjectActionView):
         return ["households/exit_step.html"]
 
     def perform(self, form) -> None:
-        self.SERVICES[self.step](household=self.object, by=self.request.user, **form.cleaned_data)
+        services.STEPS[self.step].perform(
+            household=self.object, by=self.request.user, **form.cleaned_data
+        )
 
 
 class RecheckView(ObjectActionView):

@@ -29,6 +29,8 @@ class DatedModel(ScopedModel):
     """
 
     overlap_fields: ClassVar[tuple[str, ...]] = ()
+    # Shown when periods overlap; default: "同一<verbose name>在该时间段内已存在…".
+    overlap_message: ClassVar[str] = ""
 
     start_date = models.DateField("开始日期", default=timezone.localdate)
     end_date = models.DateField("结束日期", null=True, blank=True, help_text="在任/有效则留空")
@@ -65,7 +67,8 @@ class DatedModel(ScopedModel):
         others = others.filter(Q(end_date__isnull=True) | Q(end_date__gte=self.start_date))
         if others.exists():
             raise ValidationError(
-                f"同一{self._meta.verbose_name}在该时间段内已存在，时间段不能重叠。"
+                self.overlap_message
+                or f"同一{self._meta.verbose_name}在该时间段内已存在，时间段不能重叠。"
             )
 
 

@@ -33,3 +33,14 @@ class DatedTable(tables.Table):
 
     def render_detail(self) -> str:
         return "查看"
+
+
+class ShortTextColumn(tables.Column):
+    """Long free text cut to its first `length` characters in a list."""
+
+    def __init__(self, *args, length: int = 40, **kwargs) -> None:
+        self.length = length
+        super().__init__(*args, **kwargs)
+
+    def render(self, value):
+        return value if len(value) <= self.length else value[: self.length] + "…"
