@@ -10,11 +10,11 @@ from poverty.common import crypto, idnumber
 from poverty.common.filters import (
     ActiveFilter,
     SearchFilter,
-    WithinAreaFilter,
     YesNoFilter,
     scoped_choices,
+    within_area,
 )
-from villages.models import Area, Cadre
+from villages.models import Cadre
 
 from .choices import (
     Category,
@@ -38,10 +38,6 @@ from .models import (
 )
 
 
-def _within(path: str) -> WithinAreaFilter:
-    return WithinAreaFilter(label="所属区域", code_path=path, queryset=scoped_choices(Area))
-
-
 class HouseholdSearchFilter(SearchFilter):
     """Name of any member, 户编号, or a full ID number (matched exactly by its keyed hash)."""
 
@@ -60,7 +56,7 @@ class HouseholdSearchFilter(SearchFilter):
 
 class HouseholdFilterSet(django_filters.FilterSet):
     q = HouseholdSearchFilter(search_fields=(), label="搜索", help_text="姓名、户编号或身份证号")
-    within = _within("village__code")
+    within = within_area("village__code")
     category = django_filters.ChoiceFilter(label="贫困户属性", choices=Category.choices)
     cause = django_filters.ChoiceFilter(
         label="致贫原因", choices=Cause.choices, method="filter_cause"
@@ -114,7 +110,7 @@ class HouseholdFilterSet(django_filters.FilterSet):
 
 class IncomeRecordFilterSet(django_filters.FilterSet):
     q = SearchFilter(search_fields=("household__code",))
-    within = _within("household__village__code")
+    within = within_area("household__village__code")
     year = django_filters.NumberFilter(label="年度")
 
     class Meta:
@@ -124,7 +120,7 @@ class IncomeRecordFilterSet(django_filters.FilterSet):
 
 class AssessmentFilterSet(django_filters.FilterSet):
     q = SearchFilter(search_fields=("household__code",))
-    within = _within("household__village__code")
+    within = within_area("household__village__code")
 
     class Meta:
         model = Assessment
@@ -133,7 +129,7 @@ class AssessmentFilterSet(django_filters.FilterSet):
 
 class AssistanceMeasureFilterSet(django_filters.FilterSet):
     q = SearchFilter(search_fields=("household__code", "description"))
-    within = _within("household__village__code")
+    within = within_area("household__village__code")
     measure_type = django_filters.ChoiceFilter(label="措施类别", choices=MeasureType.choices)
     status = django_filters.ChoiceFilter(label="状态", choices=MeasureStatus.choices)
     cadre = django_filters.ModelChoiceFilter(label="责任人", queryset=scoped_choices(Cadre))
@@ -145,7 +141,7 @@ class AssistanceMeasureFilterSet(django_filters.FilterSet):
 
 class HouseholdPairingFilterSet(django_filters.FilterSet):
     q = SearchFilter(search_fields=("household__code", "cadre__name"))
-    within = _within("household__village__code")
+    within = within_area("household__village__code")
     cadre = django_filters.ModelChoiceFilter(label="帮扶责任人", queryset=scoped_choices(Cadre))
     active = ActiveFilter()
 
@@ -156,7 +152,7 @@ class HouseholdPairingFilterSet(django_filters.FilterSet):
 
 class VisitFilterSet(django_filters.FilterSet):
     q = SearchFilter(search_fields=("household__code", "findings", "problems"))
-    within = _within("household__village__code")
+    within = within_area("household__village__code")
     cadre = django_filters.ModelChoiceFilter(label="走访干部", queryset=scoped_choices(Cadre))
     since = django_filters.DateFilter(
         label="走访日期起", field_name="visited_on", lookup_expr="gte"
@@ -182,7 +178,7 @@ class PovertyLineFilterSet(django_filters.FilterSet):
 
 class QualityIssueFilterSet(django_filters.FilterSet):
     q = SearchFilter(search_fields=("household__code", "detail"))
-    within = _within("household__village__code")
+    within = within_area("household__village__code")
     rule = django_filters.ChoiceFilter(label="规则", choices=(), empty_label="全部")
     status = django_filters.ChoiceFilter(label="处理状态", choices=QualityStatus.choices)
     cadre = django_filters.ModelChoiceFilter(

@@ -17,7 +17,13 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from poverty.common import crypto, idnumber
-from poverty.common.models import DatedModel, DatedQuerySet, IdNumberModel
+from poverty.common.models import (
+    UPLOAD_EXTENSIONS,
+    DatedModel,
+    DatedQuerySet,
+    IdNumberModel,
+    recorded_by_field,
+)
 from poverty.common.scoping import ScopedModel, ScopedQuerySet
 from villages.choices import AreaLevel
 from villages.models import YEAR_VALIDATORS, Area, Cadre, phone_validator
@@ -41,21 +47,6 @@ from .choices import (
 )
 
 MONEY = {"max_digits": 12, "decimal_places": 2, "default": Decimal("0")}
-
-
-def recorded_by_field() -> models.ForeignKey:
-    """Who entered a row (assessments, visits): set by the form, kept if the user goes."""
-    return models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        editable=False,
-        related_name="+",
-        verbose_name="录入人",
-    )
-
-
-UPLOAD_EXTENSIONS = ["jpg", "jpeg", "png", "pdf"]
 
 
 class HouseholdQuerySet(ScopedQuerySet):

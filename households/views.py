@@ -294,11 +294,6 @@ class RecheckView(ObjectActionView):
             f"仍存在{result.still}项，已消除{result.resolved}项。"
         )
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["submit_label"] = self.submit_label
-        return context
-
 
 class VisitCreateView(ObjectCreateView):
     """入户走访 from a phone: the form is short and the cadre's own households come first."""

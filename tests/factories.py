@@ -22,6 +22,8 @@ from households.models import (
     Visit,
 )
 from poverty.common import idnumber
+from projects.choices import FundKind, FundSource, ProjectType
+from projects.models import Disclosure, FundEntry, Project, ProjectApproval
 from villages.choices import PostingRole
 from villages.models import Area, Cadre, LeaderPairing, Unit, UnitPairing, VillagePosting
 
@@ -234,3 +236,53 @@ class VisitFactory(factory.django.DjangoModelFactory):
         model = Visit
 
     findings = "家中情况正常。"
+
+
+# --- projects -----------------------------------------------------------------------------
+
+
+class ProjectFactory(factory.django.DjangoModelFactory):
+    """A project managed in `area` (default: the county of the world) serving `areas`."""
+
+    class Meta:
+        model = Project
+        skip_postgeneration_save = True
+
+    name = factory.Sequence(lambda n: f"测试项目{n}")
+    project_type = ProjectType.INDUSTRY
+    year = 2019
+    implementer = "专业合作社"
+    unit = factory.LazyAttribute(lambda o: UnitFactory(area=o.area))
+    manager = factory.LazyAttribute(lambda o: CadreFactory(unit=o.unit))
+
+    @factory.post_generation
+    def areas(self, create, extracted, **kwargs):
+        if create:
+            self.areas.set(extracted if extracted is not None else [self.area])
+
+
+class FundEntryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = FundEntry
+
+    source = FundSource.COUNTY
+    kind = FundKind.PLANNED
+    amount = Decimal("100000.00")
+    date = datetime.date(2019, 3, 1)
+
+
+class ProjectApprovalFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ProjectApproval
+
+    unit = factory.LazyAttribute(lambda o: UnitFactory(area=o.project.area))
+
+
+class DisclosureFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Disclosure
+
+    title = "项目计划"
+    location = "村委会公示栏"
+    start_date = datetime.date(2019, 3, 1)
+    end_date = datetime.date(2019, 3, 10)

@@ -23,6 +23,14 @@ from households.models import (
     RosterImport,
     Visit,
 )
+from projects.models import (
+    Beneficiary,
+    Disclosure,
+    FundEntry,
+    Project,
+    ProjectApproval,
+    ProjectStage,
+)
 from tests.households.roster_files import roster_upload
 from villages.choices import PostingRole, UnitKind
 from villages.models import Area, Cadre, LeaderPairing, Unit, UnitPairing, VillagePosting
@@ -31,10 +39,14 @@ from .factories import (
     AssessmentFactory,
     AssistanceMeasureFactory,
     CadreFactory,
+    DisclosureFactory,
+    FundEntryFactory,
     HouseholdFactory,
     HouseholdPairingFactory,
     IncomeRecordFactory,
     LeaderPairingFactory,
+    ProjectApprovalFactory,
+    ProjectFactory,
     UnitFactory,
     UnitPairingFactory,
     UserFactory,
@@ -308,6 +320,111 @@ CASES.update(
             data=lambda w, a: {"file": roster_upload([]), "dry_run": "on"},
             area_of=lambda o: o.area if o.area_id else None,
             movable=False,
+        ),
+    }
+)
+
+
+# --- projects: each managed in an area; rows below a project follow it. -------------------
+
+PROJECT_PLACES = lambda w: [w.county, w.t1, w.v21]  # noqa: E731
+
+
+def _project_data(world: World, area: Area) -> dict:
+    unit = _unit(world, world.county)
+    served = area if area.level != "county" else world.t1
+    return {
+        "name": f"新项目{next(_serial)}",
+        "project_type": "industry",
+        "year": "2019",
+        "area": area.pk,
+        "areas": [served.pk],
+        "implementer": "养殖专业合作社",
+        "unit": unit.pk,
+        "manager": CadreFactory(unit=unit).pk,
+        "expected_households": "10",
+        "expected_persons": "30",
+        "expected_income_increase": "800",
+    }
+
+
+def _project_child(**fields):
+    """Data for a row under a new project managed in the area."""
+
+    def data(world: World, area: Area) -> dict:
+        values = {k: v(world, area) if callable(v) else v for k, v in fields.items()}
+        return {"project": ProjectFactory(area=area).pk, **values}
+
+    return data
+
+
+def _beneficiary_data(world: World, area: Area) -> dict:
+    return {
+        "project": ProjectFactory(area=area).pk,
+        "household": HouseholdFactory(village=area).pk,
+        "note": "务工",
+    }
+
+
+CASES.update(
+    {
+        Project: ModelCase(
+            model=Project,
+            places=PROJECT_PLACES,
+            make=lambda w, a: ProjectFactory(area=a),
+            data=_project_data,
+            edit_data=lambda w, o, a: {**_project_data(w, a), "seen_version": o.version},
+            area_of=lambda o: o.area,
+        ),
+        ProjectStage: ModelCase(
+            model=ProjectStage,
+            places=lambda w: [w.t1, w.v21],
+            make=lambda w, a: ProjectFactory(area=a),
+            # Stages come with their project; the API only re-plans them.
+            data=lambda w, a: {"planned_date": "2030-01-01"},
+            area_of=lambda o: o.project.area,
+            movable=False,
+        ),
+        FundEntry: ModelCase(
+            model=FundEntry,
+            places=PROJECT_PLACES,
+            make=lambda w, a: FundEntryFactory(project=ProjectFactory(area=a)),
+            data=_project_child(source="county", kind="planned", amount="50000", date="2019-03-01"),
+            area_of=lambda o: o.project.area,
+        ),
+        Beneficiary: ModelCase(
+            model=Beneficiary,
+            places=lambda w: [w.v11, w.v21],
+            make=lambda w, a: Beneficiary.objects.create(
+                project=ProjectFactory(area=a), household=HouseholdFactory(village=a)
+            ),
+            data=_beneficiary_data,
+            area_of=lambda o: o.project.area,
+        ),
+        ProjectApproval: ModelCase(
+            model=ProjectApproval,
+            places=PROJECT_PLACES,
+            make=lambda w, a: ProjectApprovalFactory(project=ProjectFactory(area=a)),
+            data=_project_child(unit=lambda w, a: _unit(w, w.county).pk, decision="pending"),
+            area_of=lambda o: o.project.area,
+        ),
+        Disclosure: ModelCase(
+            model=Disclosure,
+            places=PROJECT_PLACES,
+            make=lambda w, a: DisclosureFactory(project=ProjectFactory(area=a)),
+            data=_project_child(
+                title="项目计划",
+                location="村委会公示栏",
+                start_date="2019-03-01",
+                end_date="2019-03-12",
+                **{
+                    "objections-TOTAL_FORMS": "0",
+                    "objections-INITIAL_FORMS": "0",
+                    "objections-MIN_NUM_FORMS": "0",
+                    "objections-MAX_NUM_FORMS": "1000",
+                },
+            ),
+            area_of=lambda o: o.project.area,
         ),
     }
 )

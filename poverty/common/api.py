@@ -48,8 +48,10 @@ class ScopedSerializer(serializers.ModelSerializer):
         request = self.context["request"]
         # Judge the object as it would be after the write, without touching the stored one.
         probe = copy.copy(self.instance) if self.instance is not None else self.Meta.model()
+        many = {f.name for f in probe._meta.many_to_many}
         for key, value in attrs.items():
-            setattr(probe, key, value)
+            if key not in many:  # many-to-many values are checked by the serializer itself
+                setattr(probe, key, value)
         if not in_scope(probe, request.user, method_action(request)):
             raise serializers.ValidationError(OUT_OF_SCOPE)
         full_clean_errors = _model_errors(probe)

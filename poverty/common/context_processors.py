@@ -16,6 +16,16 @@ NAV = [
         ],
     ),
     (
+        "扶贫项目",
+        [
+            ("项目库", "projects:project_list", "projects.view_project"),
+            ("项目资金", "projects:fundentry_list", "projects.view_fundentry"),
+            ("受益户", "projects:beneficiary_list", "projects.view_beneficiary"),
+            ("联审联批", "projects:projectapproval_list", "projects.view_projectapproval"),
+            ("公告公示", "projects:disclosure_list", "projects.view_disclosure"),
+        ],
+    ),
+    (
         "地区与帮扶力量",
         [
             ("行政区划", "villages:area_list", "villages.view_area"),

@@ -36,6 +36,13 @@ class WithinAreaFilter(django_filters.ModelChoiceFilter):
         return qs.filter(**{f"{self.code_path}__startswith": prefix_of(value.code)})
 
 
+def within_area(path: str, label: str = "所属区域") -> WithinAreaFilter:
+    """The area filter of a list whose rows reach an area code by `path`."""
+    from villages.models import Area
+
+    return WithinAreaFilter(label=label, code_path=path, queryset=scoped_choices(Area))
+
+
 class SearchFilter(django_filters.CharFilter):
     """Free-text search over several fields (icontains on each, OR-ed)."""
 

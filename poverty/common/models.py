@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 from typing import ClassVar
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -13,6 +14,21 @@ from django.utils import timezone
 from . import crypto, idnumber
 from .masking import mask_id_number
 from .scoping import ScopedModel, ScopedQuerySet
+
+# Evidence attachments (scans, photos) accepted on workflow steps.
+UPLOAD_EXTENSIONS = ["jpg", "jpeg", "png", "pdf"]
+
+
+def recorded_by_field() -> models.ForeignKey:
+    """Who entered a row (assessments, visits, fund entries): set by the form, kept if the user goes."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        editable=False,
+        related_name="+",
+        verbose_name="录入人",
+    )
 
 
 class DatedQuerySet(ScopedQuerySet):

@@ -19,20 +19,29 @@ class SensitiveColumn(tables.Column):
         return shown(value, self.kind, getattr(request, "user", None))
 
 
+class DetailLinkColumn(tables.Column):
+    """A "查看" link to the row's own page (for rows whose other columns link elsewhere)."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("verbose_name", "")
+        super().__init__(
+            *args,
+            empty_values=(),
+            linkify=lambda record: record.get_absolute_url(),
+            orderable=False,
+            **kwargs,
+        )
+
+    def render(self) -> str:
+        return "查看"
+
+
 class DatedTable(tables.Table):
     """Postings and pairings: dates, and a link to the relation's own page."""
 
     start_date = tables.DateColumn(format="Y-m-d")
     end_date = tables.DateColumn(format="Y-m-d", default="在任")
-    detail = tables.Column(
-        empty_values=(),
-        linkify=lambda record: record.get_absolute_url(),
-        orderable=False,
-        verbose_name="",
-    )
-
-    def render_detail(self) -> str:
-        return "查看"
+    detail = DetailLinkColumn()
 
 
 class ShortTextColumn(tables.Column):

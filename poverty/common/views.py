@@ -217,6 +217,7 @@ class ObjectActionView(ScopedViewMixin, SingleObjectMixin, FormView):
     template_name = "generic/object_action.html"
     title = ""
     success_message = "已办理。"
+    submit_label = "确认办理"
 
     def get(self, request, *args, **kwargs):
         self.object = self.get_object()
@@ -245,6 +246,7 @@ class ObjectActionView(ScopedViewMixin, SingleObjectMixin, FormView):
     def get_context_data(self, **kwargs) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["title"] = self.title
+        context["submit_label"] = self.submit_label
         return context
 
 

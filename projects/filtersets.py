@@ -1,0 +1,116 @@
+"""One FilterSet per model, shared by the list pages and the API."""
+
+from __future__ import annotations
+
+import django_filters
+from django.db.models import Exists, OuterRef, Q
+
+from poverty.common.areacodes import prefix_of
+from poverty.common.filters import (
+    SearchFilter,
+    WithinAreaFilter,
+    YesNoFilter,
+    scoped_choices,
+    within_area,
+)
+from villages.models import Area, Unit
+
+from .choices import PROGRESS_CHOICES, Decision, FundKind, FundSource, ProjectType, Stage
+from .models import Beneficiary, Disclosure, FundEntry, Project, ProjectApproval, ProjectStage
+
+
+class ProjectAreaFilter(WithinAreaFilter):
+    """Projects managed in the chosen area or serving any area under it."""
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        prefix = prefix_of(value.code)
+        served = Project.areas.through.objects.filter(
+            project_id=OuterRef("pk"), area__code__startswith=prefix
+        )
+        return qs.filter(Q(Exists(served)) | Q(area__code__startswith=prefix))
+
+
+class ProjectFilterSet(django_filters.FilterSet):
+    q = SearchFilter(search_fields=("name", "implementer"), help_text="项目名称或实施主体")
+    within = ProjectAreaFilter(label="区域", code_path="area__code", queryset=scoped_choices(Area))
+    project_type = django_filters.ChoiceFilter(label="项目类型", choices=ProjectType.choices)
+    year = django_filters.NumberFilter(label="项目年度")
+    stage = django_filters.ChoiceFilter(label="当前进度", choices=PROGRESS_CHOICES)
+    overdue = YesNoFilter(label="进度滞后", method="filter_overdue")
+    source = django_filters.ChoiceFilter(
+        label="资金来源", choices=FundSource.choices, method="filter_source"
+    )
+    unit = django_filters.ModelChoiceFilter(label="责任单位", queryset=scoped_choices(Unit))
+
+    class Meta:
+        model = Project
+        fields = ["q", "within", "project_type", "year", "stage", "overdue", "source", "unit"]
+
+    def filter_overdue(self, qs, name, value):
+        if value is None:
+            return qs
+        overdue = qs.overdue()
+        return overdue if value else qs.exclude(pk__in=overdue.values("pk"))
+
+    def filter_source(self, qs, name, value):
+        return qs.funded_by(value) if value else qs
+
+
+class ProjectStageFilterSet(django_filters.FilterSet):
+    project = django_filters.NumberFilter(label="项目")
+    within = within_area("project__area__code")
+    stage = django_filters.ChoiceFilter(label="阶段", choices=Stage.choices)
+
+    class Meta:
+        model = ProjectStage
+        fields = ["project", "within", "stage"]
+
+
+class FundEntryFilterSet(django_filters.FilterSet):
+    q = SearchFilter(search_fields=("project__name", "document", "note"))
+    project = django_filters.NumberFilter(label="项目")
+    within = within_area("project__area__code")
+    source = django_filters.ChoiceFilter(label="资金来源", choices=FundSource.choices)
+    kind = django_filters.ChoiceFilter(label="类别", choices=FundKind.choices)
+    year = django_filters.NumberFilter(label="项目年度", field_name="project__year")
+
+    class Meta:
+        model = FundEntry
+        fields = ["q", "project", "within", "source", "kind", "year"]
+
+
+class BeneficiaryFilterSet(django_filters.FilterSet):
+    q = SearchFilter(search_fields=("project__name", "household__code"))
+    project = django_filters.NumberFilter(label="项目")
+    within = within_area("household__village__code", label="受益户所在区域")
+
+    class Meta:
+        model = Beneficiary
+        fields = ["q", "project", "within"]
+
+
+class ProjectApprovalFilterSet(django_filters.FilterSet):
+    q = SearchFilter(search_fields=("project__name", "unit__name"))
+    project = django_filters.NumberFilter(label="项目")
+    within = within_area("project__area__code")
+    decision = django_filters.ChoiceFilter(label="审查意见", choices=Decision.choices)
+    unit = django_filters.ModelChoiceFilter(label="联审单位", queryset=scoped_choices(Unit))
+
+    class Meta:
+        model = ProjectApproval
+        fields = ["q", "project", "within", "decision", "unit"]
+
+
+class DisclosureFilterSet(django_filters.FilterSet):
+    q = SearchFilter(search_fields=("project__name", "title", "location"))
+    project = django_filters.NumberFilter(label="项目")
+    within = within_area("project__area__code")
+    since = django_filters.DateFilter(
+        label="公示开始起", field_name="start_date", lookup_expr="gte"
+    )
+
+    class Meta:
+        model = Disclosure
+        fields = ["q", "project", "within", "since"]

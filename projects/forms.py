@@ -1,0 +1,241 @@
+"""Forms of the projects app: model forms scoped by ScopedModelForm, and the plain step forms
+whose work the services do."""
+
+from __future__ import annotations
+
+from functools import reduce
+from operator import or_
+
+from django import forms
+from django.db.models import Q
+from django.forms import inlineformset_factory
+
+from poverty.common.areacodes import prefix_of
+from poverty.common.forms import ScopedInlineFormSet, ScopedModelForm
+from villages.choices import AreaLevel
+
+from .choices import DEFAULT_DURATIONS, Stage
+from .models import Beneficiary, Disclosure, FundEntry, Objection, Project, ProjectApproval
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class ProjectForm(ScopedModelForm):
+    class Meta:
+        model = Project
+        fields = [
+            "name",
+            "project_type",
+            "year",
+            "area",
+            "areas",
+            "implementer",
+            "unit",
+            "manager",
+            "team",
+            "description",
+            "expected_households",
+            "expected_persons",
+            "expected_income_increase",
+        ]
+        widgets = {
+            "areas": forms.SelectMultiple(attrs={"size": 8}),
+            "team": forms.SelectMultiple(attrs={"size": 6}),
+            "description": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["areas"].queryset = self.fields["areas"].queryset.filter(
+            level__in=[AreaLevel.TOWNSHIP, AreaLevel.VILLAGE]
+        )
+        for name in ("manager", "team"):
+            self.fields[name].queryset = self.fields[name].queryset.select_related("unit")
+        self.fields["areas"].help_text = "按住Ctrl可多选。" + str(self.fields["areas"].help_text)
+
+    def clean(self):
+        data = super().clean()
+        area, served = data.get("area"), data.get("areas")
+        if area and served:
+            outside = [a.name for a in served if not a.code.startswith(prefix_of(area.code))]
+            if outside:
+                self.add_error(
+                    "areas", f"受益区域须在所属区域“{area.name}”内：{'、'.join(outside)}。"
+                )
+        return data
+
+
+class StageForm(forms.Form):
+    """Record the next stage as reached."""
+
+    actual_date = forms.DateField(label="实际完成日期", widget=DATE)
+    evidence = forms.CharField(
+        label="完成情况/依据",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="如：入库批复文号、开工报告、验收意见、带贫效果。",
+    )
+    evidence_file = forms.FileField(label="附件", required=False)
+
+
+class PlanBackwardsForm(forms.Form):
+    """倒排工期: the 见效 deadline and the days each stage takes after the one before."""
+
+    deadline = forms.DateField(label="见效期限", widget=DATE)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for stage, days in DEFAULT_DURATIONS.items():
+            self.fields[f"days_{stage}"] = forms.IntegerField(
+                label=f"{Stage(stage - 1).label}→{Stage(stage).label}（天）",
+                min_value=0,
+                max_value=3650,
+                initial=days,
+            )
+
+    def durations(self) -> dict[int, int]:
+        return {stage: self.cleaned_data[f"days_{stage}"] for stage in DEFAULT_DURATIONS}
+
+
+class ScheduleForm(forms.Form):
+    """Planned dates of the six stages, by hand; stages already done are shown, not editable."""
+
+    def __init__(self, *args, stages, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for row in stages:
+            self.fields[f"stage_{row.stage}"] = forms.DateField(
+                label=f"{row.get_stage_display()}计划日期",
+                required=False,
+                initial=row.planned_date,
+                widget=DATE,
+                disabled=not row.is_open,
+                help_text=f"已于{row.actual_date:%Y-%m-%d}完成" if not row.is_open else "",
+            )
+
+    def plan(self) -> dict:
+        return {
+            int(name.removeprefix("stage_")): value
+            for name, value in self.cleaned_data.items()
+            if not self.fields[name].disabled
+        }
+
+
+class ProjectChildForm(ScopedModelForm):
+    """Rows under a project: the project is preset from ?project= and chosen among visible ones."""
+
+    def save(self, commit: bool = True):
+        if not self.instance.pk and hasattr(self.instance, "recorded_by_id"):
+            self.instance.recorded_by = self.user
+        return super().save(commit)
+
+
+class FundEntryForm(ProjectChildForm):
+    class Meta:
+        model = FundEntry
+        fields = ["project", "source", "kind", "amount", "date", "document", "note"]
+
+
+class ProjectApprovalForm(ProjectChildForm):
+    class Meta:
+        model = ProjectApproval
+        fields = ["project", "unit", "decision", "decided_on", "comment"]
+        widgets = {"comment": forms.Textarea(attrs={"rows": 2})}
+
+
+class BeneficiaryForm(ProjectChildForm):
+    """Choices narrow to the project's served areas and to the chosen household's measures."""
+
+    class Meta:
+        model = Beneficiary
+        fields = ["project", "household", "measure", "note"]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        project = self._chosen("project", self.fields["project"].queryset)
+        households = self.fields["household"].queryset.with_head()
+        if project is not None:
+            served = [a.code for a in project.areas.all()] or [project.area.code]
+            households = households.filter(within(served, "village__code"))
+        self.fields["household"].queryset = households
+        household = self._chosen("household", households)
+        measures = self.fields["measure"].queryset
+        self.fields["measure"].queryset = (
+            measures.filter(household=household) if household else measures.none()
+        )
+
+    def _chosen(self, name: str, queryset):
+        """The object named by the POST data, the ?name= preset or the instance, if visible."""
+        pk = (
+            self.data.get(name)
+            or self.initial.get(name)
+            or getattr(self.instance, f"{name}_id", None)
+        )
+        try:
+            return queryset.filter(pk=int(pk)).first() if pk else None
+        except (TypeError, ValueError):
+            return None
+
+
+def within(codes: list[str], path: str) -> Q:
+    """Rows whose area code lies under any of the given areas."""
+    return reduce(or_, (Q(**{f"{path}__startswith": prefix_of(c)}) for c in codes), Q(pk__in=[]))
+
+
+class AddBeneficiariesForm(forms.Form):
+    """Tick the households of the served villages that the project lifts."""
+
+    households = forms.ModelMultipleChoiceField(
+        label="受益户", queryset=None, widget=forms.CheckboxSelectMultiple
+    )
+    note = forms.CharField(label="受益方式", required=False, help_text="如：入股分红、务工。")
+    with_measure = forms.BooleanField(
+        label="同时为每户登记一条帮扶措施（类别按项目类型）", required=False, initial=True
+    )
+
+    def __init__(self, *args, households, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["households"].queryset = households
+        self.fields["households"].label_from_instance = lambda h: (
+            f"{h.code} {h.head_name or ''}（{h.village.name}{h.group}）"
+        )
+
+
+class DisclosureForm(ProjectChildForm):
+    class Meta:
+        model = Disclosure
+        fields = ["project", "title", "content", "location", "start_date", "end_date", "phone"]
+        widgets = {"content": forms.Textarea(attrs={"rows": 3})}
+
+
+class ObjectionForm(forms.ModelForm):
+    class Meta:
+        model = Objection
+        fields = ["received_on", "raised_by", "content", "answer", "answered_on"]
+        widgets = {
+            "received_on": DATE,
+            "answered_on": DATE,
+            "content": forms.Textarea(attrs={"rows": 2}),
+            "answer": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, user=None, action=None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+
+
+class BaseObjectionFormSet(ScopedInlineFormSet):
+    def clean(self) -> None:
+        super().clean()
+        disclosure = self.instance
+        for form in self.forms:
+            received = form.cleaned_data.get("received_on") if form.cleaned_data else None
+            if received and disclosure.start_date and received < disclosure.start_date:
+                form.add_error("received_on", "异议受理日期不能早于公示开始日期。")
+
+
+ObjectionFormSet = inlineformset_factory(
+    Disclosure,
+    Objection,
+    form=ObjectionForm,
+    formset=BaseObjectionFormSet,
+    extra=1,
+    can_delete=True,
+)

@@ -1,0 +1,223 @@
+"""State changes of projects that touch several rows: moving through the six stages, laying the
+plan backwards from a deadline (倒排工期), and linking beneficiary households with their measures.
+
+Every function runs in one transaction with the project row locked, checks its preconditions,
+bumps the project's version (so an edit form opened before is refused), and raises
+ValidationError with a Chinese message when a step is out of order.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from households.choices import MeasureStatus, MeasureType
+from households.models import AssistanceMeasure, Household
+
+from .choices import DEFAULT_DURATIONS, PROGRESS_CHOICES, Decision, ProjectType, Stage
+from .models import Beneficiary, Project, ProjectStage
+
+CHANGE_PERMISSION = "projects.change_project"
+
+# The measure a beneficiary household gets from a project of each type.
+MEASURE_OF_TYPE = {
+    ProjectType.INDUSTRY: MeasureType.INDUSTRY,
+    ProjectType.INFRASTRUCTURE: MeasureType.INFRASTRUCTURE,
+    ProjectType.PUBLIC_SERVICE: MeasureType.OTHER,
+    ProjectType.RELOCATION: MeasureType.RELOCATION,
+    ProjectType.PHOTOVOLTAIC: MeasureType.PHOTOVOLTAIC,
+    ProjectType.EMPLOYMENT: MeasureType.EMPLOYMENT,
+    ProjectType.EDUCATION: MeasureType.EDUCATION,
+    ProjectType.HEALTH: MeasureType.HEALTH,
+    ProjectType.OTHER: MeasureType.OTHER,
+}
+
+
+def _begin(project: Project, by) -> Project:
+    """Every change starts here: the actor's permission and the project row locked."""
+    if not by.has_perm(CHANGE_PERMISSION):
+        raise ValidationError("您没有推进项目的权限。")
+    return Project.objects.select_for_update().get(pk=project.pk)
+
+
+def _bump(project: Project, by, **changes) -> None:
+    for field, value in changes.items():
+        setattr(project, field, value)
+    project.version += 1
+    project._history_user = by
+    project.save(update_fields=[*changes, "version", "updated_at"])
+
+
+def _label(stage: int) -> str:
+    return dict(PROGRESS_CHOICES)[stage]
+
+
+def approval_problems(project: Project) -> list[str]:
+    """Why the joint review (联审联批) does not yet allow the project to pass 落地."""
+    approvals = list(project.approvals.select_related("unit").order_by("unit__name"))
+    if not approvals:
+        return ["项目须经联审联批后才能落地：请先添加联审单位。"]
+    waiting = [a for a in approvals if a.decision != Decision.APPROVED]
+    if waiting:
+        names = "、".join(f"{a.unit.name}（{a.get_decision_display()}）" for a in waiting)
+        return [f"联审联批尚未全部同意，不能落地：{names}。"]
+    return []
+
+
+@transaction.atomic
+def complete_stage(
+    *,
+    project: Project,
+    by,
+    stage: int,
+    actual_date: datetime.date,
+    evidence: str,
+    evidence_file=None,
+    today: datetime.date | None = None,
+) -> ProjectStage:
+    """Record that the project reached `stage`, which must be the next one."""
+    today = today or timezone.localdate()
+    project = _begin(project, by)
+    if project.stage >= Stage.EFFECTIVE:
+        raise ValidationError("项目已见效，六个阶段均已完成。")
+    expected = project.stage + 1
+    if stage != expected:
+        raise ValidationError(
+            f"不能办理“{_label(stage)}”：项目当前为“{_label(project.stage)}”，"
+            f"须按顺序先完成“{Stage(expected).label}”。"
+        )
+    if not (evidence or "").strip():
+        raise ValidationError("请填写完成情况或依据。")
+    if actual_date > today:
+        raise ValidationError("实际日期不能晚于今天。")
+    rows = {row.stage: row for row in project.stages.select_for_update()}
+    previous = rows.get(stage - 1)
+    if previous is not None and previous.actual_date and actual_date < previous.actual_date:
+        raise ValidationError(
+            f"实际日期不能早于上一阶段“{previous.get_stage_display()}”的完成日期"
+            f"{previous.actual_date:%Y-%m-%d}。"
+        )
+    if stage == Stage.APPROVED and (problems := approval_problems(project)):
+        raise ValidationError(problems)
+    row = rows[stage]
+    row.actual_date = actual_date
+    row.evidence = evidence.strip()
+    if evidence_file:
+        row.evidence_file = evidence_file
+    row.recorded_by = by
+    row._history_user = by
+    row.full_clean()
+    row.save()
+    _bump(project, by, stage=stage)
+    return row
+
+
+def backward_plan(
+    deadline: datetime.date, durations: dict[int, int] | None = None
+) -> dict[int, datetime.date]:
+    """倒排工期: 见效 on the deadline, each earlier stage its duration before the next."""
+    durations = {**DEFAULT_DURATIONS, **(durations or {})}
+    plan: dict[int, datetime.date] = {}
+    cursor = deadline
+    for stage in sorted(Stage.values, reverse=True):
+        plan[stage] = cursor
+        days = durations.get(stage, 0)
+        if days < 0:
+            raise ValidationError(f"“{Stage(stage).label}”的工期不能为负数。")
+        cursor -= datetime.timedelta(days=days)
+    return plan
+
+
+@transaction.atomic
+def plan_backwards(
+    *, project: Project, by, deadline: datetime.date, durations: dict[int, int] | None = None
+) -> list[ProjectStage]:
+    """Fill the planned dates of the stages not yet done, counting back from the deadline."""
+    project = _begin(project, by)
+    return _set_plan(project, by, backward_plan(deadline, durations))
+
+
+@transaction.atomic
+def set_plan(*, project: Project, by, plan: dict[int, datetime.date | None]) -> list[ProjectStage]:
+    """Set planned dates by hand (stages already done keep theirs)."""
+    project = _begin(project, by)
+    return _set_plan(project, by, plan)
+
+
+def _set_plan(project: Project, by, plan: dict[int, datetime.date | None]) -> list[ProjectStage]:
+    rows = list(project.stages.select_for_update().order_by("stage"))
+    changed = []
+    for row in rows:
+        # A finished stage keeps the plan it was measured against.
+        if row.is_open and row.stage in plan and row.planned_date != plan[row.stage]:
+            row.planned_date = plan[row.stage]
+            changed.append(row)
+    _check_order(rows)
+    for row in changed:
+        row._history_user = by
+        row.save(update_fields=["planned_date", "updated_at"])
+    _bump(project, by)
+    return rows
+
+
+def _check_order(rows: list[ProjectStage]) -> None:
+    """Planned dates follow the stage order (a later stage never planned before an earlier one)."""
+    last = None
+    for row in rows:
+        if row.planned_date is None:
+            continue
+        if last is not None and row.planned_date < last.planned_date:
+            raise ValidationError(
+                f"计划日期须按阶段先后排列：“{row.get_stage_display()}”（{row.planned_date:%Y-%m-%d}）"
+                f"早于“{last.get_stage_display()}”（{last.planned_date:%Y-%m-%d}）。"
+            )
+        last = row
+
+
+@transaction.atomic
+def add_beneficiaries(
+    *,
+    project: Project,
+    by,
+    households: Iterable[Household],
+    note: str = "",
+    with_measure: bool = True,
+    today: datetime.date | None = None,
+) -> list[Beneficiary]:
+    """Link households to the project, each (optionally) with a new measure pointing at it."""
+    today = today or timezone.localdate()
+    project = _begin(project, by)
+    households = list(households)
+    taken = set(
+        project.beneficiaries.filter(household__in=households).values_list(
+            "household__code", flat=True
+        )
+    )
+    if taken:
+        raise ValidationError(f"以下户已是本项目受益户：{'、'.join(sorted(taken))}。")
+    links = []
+    for household in households:
+        measure = None
+        if with_measure:
+            measure = AssistanceMeasure(
+                household=household,
+                measure_type=MEASURE_OF_TYPE[project.project_type],
+                description=f"{project.name}（{project.year}年项目）"[:200],
+                start_date=today,
+                status=MeasureStatus.ONGOING,
+                cadre=project.manager,
+            )
+            measure._history_user = by
+            measure.full_clean()
+            measure.save()
+        link = Beneficiary(project=project, household=household, measure=measure, note=note)
+        link._history_user = by
+        link.full_clean()
+        link.save()
+        links.append(link)
+    _bump(project, by)
+    return links

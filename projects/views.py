@@ -1,0 +1,330 @@
+"""Pages of the projects app: the list with fund totals, the project page (stage timeline, funds,
+beneficiaries, joint review, disclosures), the stage steps, 倒排工期, adding beneficiaries, and
+the printable disclosure notice."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db.models import Count, OuterRef, Q, Subquery, Sum
+from django.utils import timezone
+
+from households.models import Household, Member
+from poverty.common.views import (
+    ObjectActionView,
+    ObjectCreateView,
+    ObjectDetailView,
+    ObjectEditView,
+    ObjectListView,
+)
+
+from . import forms, services
+from .choices import FundKind, FundSource, Stage
+from .models import ZERO, Disclosure, FundEntry, Project, rate
+
+
+def fund_totals(entries) -> dict[str, Decimal]:
+    """Planned / allocated / disbursed sums of a FundEntry queryset, in one query."""
+    sums = entries.aggregate(
+        **{kind: Sum("amount", filter=Q(kind=kind)) for kind in FundKind.values}
+    )
+    totals = {kind: sums[kind] or ZERO for kind in FundKind.values}
+    totals["allocation_rate"] = rate(totals[FundKind.ALLOCATED], totals[FundKind.PLANNED])
+    totals["disbursement_rate"] = rate(totals[FundKind.DISBURSED], totals[FundKind.ALLOCATED])
+    return totals
+
+
+def funds_by_source(project: Project) -> list[dict]:
+    """One row per source that has entries, then 合计 (one query)."""
+    cells = {
+        (row["source"], row["kind"]): row["total"]
+        for row in project.funds.order_by().values("source", "kind").annotate(total=Sum("amount"))
+    }
+    rows = []
+    for source in FundSource:
+        if not any((source.value, kind) in cells for kind in FundKind.values):
+            continue
+        row = {"label": source.label}
+        row.update({kind: cells.get((source.value, kind), ZERO) for kind in FundKind.values})
+        rows.append(row)
+    total = {"label": "合计"}
+    total.update({kind: sum((r[kind] for r in rows), ZERO) for kind in FundKind.values})
+    for row in [*rows, total]:
+        row["allocation_rate"] = rate(row[FundKind.ALLOCATED], row[FundKind.PLANNED])
+        row["disbursement_rate"] = rate(row[FundKind.DISBURSED], row[FundKind.ALLOCATED])
+    return [*rows, total] if rows else []
+
+
+def timeline(project: Project, today=None) -> list[dict]:
+    """The six stages with their state: done (on time or N days late), overdue, next, later."""
+    today = today or timezone.localdate()
+    rows = []
+    for row in project.stages.all():
+        if not row.is_open:
+            late = row.days_late()
+            state = "late" if late and late > 0 else "done"
+        elif row.days_overdue(today):
+            state = "overdue"
+        elif row.stage == project.next_stage:
+            state = "next"
+        else:
+            state = "later"
+        rows.append({"stage": row, "state": state, "overdue": row.days_overdue(today)})
+    return rows
+
+
+def head_name() -> Subquery:
+    heads = Member.objects.filter(household=OuterRef("household"), relation="head")
+    return Subquery(heads.values("name")[:1])
+
+
+def person_count() -> Subquery:
+    members = (
+        Member.objects.filter(household=OuterRef("household"))
+        .order_by()
+        .values("household")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Subquery(members)
+
+
+class ProjectListView(ObjectListView):
+    """Projects with their fund totals and next milestone; the filtered set's totals on top."""
+
+    template_name = "projects/project_list.html"
+
+    def scoped_queryset(self, queryset):
+        return queryset.with_progress().select_related("area", "unit")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        chosen = FundEntry.objects.filter(project__in=self.object_list.values("pk"))
+        context["totals"] = fund_totals(chosen)
+        return context
+
+
+class ProjectDetailView(ObjectDetailView):
+    def scoped_queryset(self, queryset):
+        return queryset.select_related("area", "unit", "manager")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        project = self.object
+        context["areas"] = list(project.areas.order_by("code"))
+        context["team"] = list(project.team.all())
+        context["timeline"] = timeline(project)
+        context["days_overdue"] = project.days_overdue()
+        context["funds"] = funds_by_source(project)
+        context["fund_entries"] = list(project.funds.order_by("-date", "-pk")[:50])
+        beneficiaries = project.beneficiaries.select_related(
+            "household__village", "measure"
+        ).annotate(head_name=head_name(), persons=person_count())
+        context["beneficiaries"] = list(beneficiaries)
+        context["beneficiary_persons"] = sum(b.persons or 0 for b in context["beneficiaries"])
+        context["approvals"] = list(project.approvals.select_related("unit"))
+        context["approval_problems"] = (
+            services.approval_problems(project) if project.stage < Stage.APPROVED else []
+        )
+        context["disclosures"] = list(
+            project.disclosures.annotate(
+                objection_count=Count("objections"),
+                open_objections=Count("objections", filter=Q(objections__answered_on__isnull=True)),
+            )
+        )
+        user = self.request.user
+        context["can_fund"] = user.has_perm("projects.add_fundentry")
+        context["can_approve"] = user.has_perm("projects.add_projectapproval")
+        context["can_beneficiary"] = user.has_perm("projects.add_beneficiary")
+        context["can_disclose"] = user.has_perm("projects.add_disclosure")
+        return context
+
+
+class ProjectChildCreateView(ObjectCreateView):
+    """Add a row to a project (?project=N) and go back to the project page."""
+
+    def get_success_url(self) -> str:
+        return self.object.project.get_absolute_url()
+
+
+class ProjectChildEditView(ObjectEditView):
+    def get_success_url(self) -> str:
+        return self.object.project.get_absolute_url()
+
+
+class StageView(ObjectActionView):
+    """Record the next stage as reached (入库→落地→…→见效), in order."""
+
+    model = Project
+    form_class = forms.StageForm
+    template_name = "projects/stage_form.html"
+
+    @property
+    def title(self) -> str:
+        label = self.object.next_stage_label
+        return f"办理“{label}”" if label else "项目已见效"
+
+    @property
+    def success_message(self) -> str:
+        return f"已记录“{self.object.get_stage_display()}”。"
+
+    def get_initial(self):
+        return {"actual_date": timezone.localdate()}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if self.object.next_stage == Stage.APPROVED:
+            context["problems"] = services.approval_problems(self.object)
+        context["timeline"] = timeline(self.object)
+        return context
+
+    def perform(self, form) -> None:
+        self.object = services.complete_stage(
+            project=self.object,
+            by=self.request.user,
+            stage=self.object.next_stage or Stage.EFFECTIVE + 1,
+            **form.cleaned_data,
+        ).project
+
+
+class PlanBackwardsView(ObjectActionView):
+    """倒排工期: fill the plan of the unfinished stages back from the 见效 deadline."""
+
+    model = Project
+    form_class = forms.PlanBackwardsForm
+    title = "倒排工期"
+    success_message = "已按见效期限倒排各阶段计划日期。"
+    submit_label = "倒排"
+
+    def get_initial(self):
+        last = self.object.stages.filter(stage=Stage.EFFECTIVE).first()
+        deadline = last.planned_date if last and last.planned_date else None
+        return {"deadline": deadline or timezone.localdate().replace(month=12, day=31)}
+
+    def perform(self, form) -> None:
+        services.plan_backwards(
+            project=self.object,
+            by=self.request.user,
+            deadline=form.cleaned_data["deadline"],
+            durations=form.durations(),
+        )
+
+
+class ScheduleView(ObjectActionView):
+    """Planned dates by hand."""
+
+    model = Project
+    title = "调整计划日期"
+    success_message = "计划日期已保存。"
+    submit_label = "保存"
+
+    def get_form(self, form_class=None):
+        return forms.ScheduleForm(
+            **self.get_form_kwargs(), stages=list(self.object.stages.order_by("stage"))
+        )
+
+    def perform(self, form) -> None:
+        services.set_plan(project=self.object, by=self.request.user, plan=form.plan())
+
+
+class AddBeneficiariesView(ObjectActionView):
+    """Tick households of the served areas (not yet linked) and link them in one go."""
+
+    model = Project
+    title = "添加受益户"
+    submit_label = "添加所选户"
+    template_name = "projects/add_beneficiaries.html"
+
+    def candidates(self):
+        project = self.object
+        served = [a.code for a in project.areas.all()] or [project.area.code]
+        households = (
+            Household.objects.restrict(self.request.user, "view")
+            .filter(forms.within(served, "village__code"))
+            .exclude(project_links__project=project)
+            .with_head()
+            .select_related("village")
+            .order_by("village__code", "code")
+        )
+        village = self.request.GET.get("village")
+        if village and village.isdigit():
+            households = households.filter(village_id=int(village))
+        return households
+
+    def get_form(self, form_class=None):
+        return forms.AddBeneficiariesForm(**self.get_form_kwargs(), households=self.candidates())
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["villages"] = self.object.areas.order_by("code")
+        return context
+
+    def perform(self, form) -> None:
+        links = services.add_beneficiaries(
+            project=self.object,
+            by=self.request.user,
+            households=form.cleaned_data["households"],
+            note=form.cleaned_data["note"],
+            with_measure=form.cleaned_data["with_measure"],
+        )
+        self.success_message = f"已添加{len(links)}户受益户。"
+
+
+class DisclosureFormMixin:
+    formset_class = forms.ObjectionFormSet
+    template_name = "projects/disclosure_form.html"
+
+    def get_template_names(self):
+        return [self.template_name]
+
+
+class DisclosureCreateView(DisclosureFormMixin, ObjectCreateView):
+    pass
+
+
+class DisclosureEditView(DisclosureFormMixin, ObjectEditView):
+    pass
+
+
+class DisclosureListView(ObjectListView):
+    def scoped_queryset(self, queryset):
+        return super().scoped_queryset(queryset).annotate(objection_count=Count("objections"))
+
+
+class DisclosureDetailView(ObjectDetailView):
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["objections"] = list(self.object.objections.all())
+        return context
+
+
+class DisclosureNoticeView(ObjectDetailView):
+    """The A4 notice posted in the village: the project, its funds and its beneficiaries.
+
+    Public notices never show ID numbers, phone numbers or health (DESIGN §4): households
+    appear by village, group, head's name and size only.
+    """
+
+    model = Disclosure
+    template_name = "projects/disclosure_notice.html"
+
+    def get_template_names(self):
+        return [self.template_name]
+
+    def scoped_queryset(self, queryset):
+        return queryset.select_related("project__area", "project__unit", "project__manager")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        project = self.object.project
+        context["project"] = project
+        context["areas"] = list(project.areas.order_by("code"))
+        context["funds"] = funds_by_source(project)
+        context["beneficiaries"] = list(
+            project.beneficiaries.select_related("household__village")
+            .annotate(head_name=head_name(), persons=person_count())
+            .order_by("household__village__code", "household__group", "household__code")
+        )
+        context["beneficiary_persons"] = sum(b.persons or 0 for b in context["beneficiaries"])
+        context["today"] = timezone.localdate()
+        return context
