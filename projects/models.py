@@ -305,8 +305,8 @@ class FundEntry(ScopedModel):
         if disbursed + self.amount > allocated:
             raise ValidationError(
                 {
-                    "amount": f"拨付不能超过已到位资金：{self.get_source_display()}资金已到位{allocated}元，"
-                    f"已拨付{disbursed}元，本次最多可拨付{max(allocated - disbursed, ZERO)}元。"
+                    "amount": f"拨付不能超过已到位资金：{self.get_source_display()}资金已到位{allocated:.2f}元，"
+                    f"已拨付{disbursed:.2f}元，本次最多可拨付{max(allocated - disbursed, ZERO):.2f}元。"
                 }
             )
 

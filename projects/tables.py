@@ -3,20 +3,12 @@
 from __future__ import annotations
 
 import django_tables2 as tables
-from django.contrib.humanize.templatetags.humanize import intcomma
 from django.utils.html import format_html
 
+from poverty.common.figures import money, percent
 from poverty.common.tables import DetailLinkColumn, ShortTextColumn
 
 from .models import Beneficiary, Disclosure, FundEntry, Project, ProjectApproval, rate
-
-
-def money(value) -> str:
-    return intcomma(f"{value:.2f}") if value is not None else "—"
-
-
-def percent(value) -> str:
-    return f"{value * 100:.1f}%" if value is not None else "—"
 
 
 class MoneyColumn(tables.Column):

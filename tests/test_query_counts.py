@@ -5,15 +5,20 @@ from django.urls import reverse
 
 from accounts.choices import Role
 from households.models import QualityIssue, RosterImport
+from projects.models import Beneficiary, Objection
 from tests.factories import (
     AssessmentFactory,
     AssistanceMeasureFactory,
     CadreFactory,
+    DisclosureFactory,
+    FundEntryFactory,
     HouseholdFactory,
     HouseholdPairingFactory,
     IncomeRecordFactory,
     LeaderPairingFactory,
     MemberFactory,
+    ProjectApprovalFactory,
+    ProjectFactory,
     UnitFactory,
     UnitPairingFactory,
     UserFactory,
@@ -140,3 +145,70 @@ def test_the_household_file_costs_the_same_with_more_members_measures_and_visits
 
 
 DETAIL_QUERIES = 16
+
+
+def grow_projects(world, n):
+    """n more projects, each with stages, funds, a beneficiary, an approval and a disclosure."""
+    for i in range(n):
+        village = world.villages[i % 4]
+        project = ProjectFactory(area=village.parent, areas=[village])
+        for kind in ("planned", "allocated", "disbursed"):
+            FundEntryFactory(project=project, kind=kind, amount=1000)
+        Beneficiary.objects.create(project=project, household=HouseholdFactory(village=village))
+        ProjectApprovalFactory(project=project)
+        disclosure = DisclosureFactory(project=project)
+        Objection.objects.create(disclosure=disclosure, content="异议")
+
+
+# session, user, areas, count, page, the filters' choice lists, plus the fund totals.
+PROJECT_PAGES = {
+    "projects:project_list": 8,
+    "projects:fundentry_list": 6,
+    "projects:beneficiary_list": 6,
+    "projects:projectapproval_list": 7,
+    "projects:disclosure_list": 6,
+    "api:project-list": 7,
+    "api:projectstage-list": 5,
+    "api:fundentry-list": 5,
+    "api:disclosure-list": 6,
+}
+
+
+@pytest.mark.parametrize(("name", "queries"), PROJECT_PAGES.items())
+def test_project_lists_cost_the_same_at_3_and_30_projects(
+    client, make_user, world, django_assert_num_queries, name, queries
+):
+    client.force_login(make_user(Role.COUNTY_STAFF, world.county))
+    grow_projects(world, 3)
+    with django_assert_num_queries(queries):
+        assert client.get(reverse(name)).status_code == 200
+    grow_projects(world, 27)
+    with django_assert_num_queries(queries):
+        assert client.get(reverse(name)).status_code == 200
+
+
+def test_the_project_page_costs_the_same_with_more_funds_beneficiaries_and_disclosures(
+    client, make_user, world, django_assert_num_queries
+):
+    client.force_login(make_user(Role.COUNTY_STAFF, world.county))
+    project = ProjectFactory(area=world.county, areas=world.villages)
+
+    def add(n):
+        for i in range(n):
+            FundEntryFactory(project=project, source=["county", "central"][i % 2])
+            Beneficiary.objects.create(
+                project=project, household=HouseholdFactory(village=world.villages[i % 4])
+            )
+            ProjectApprovalFactory(project=project)
+            DisclosureFactory(project=project)
+
+    add(2)
+    url = reverse("projects:project_detail", args=[project.pk])
+    with django_assert_num_queries(PROJECT_DETAIL_QUERIES):
+        client.get(url)
+    add(20)
+    with django_assert_num_queries(PROJECT_DETAIL_QUERIES):
+        client.get(url)
+
+
+PROJECT_DETAIL_QUERIES = 15

@@ -17,6 +17,7 @@ from households.models import (
 )
 from poverty.common import idnumber
 from poverty.demo import DEMO_PASSWORD
+from projects.models import Beneficiary, FundEntry, Project
 from villages.models import Area, Cadre, LeaderPairing, Unit, UnitPairing, VillagePosting
 
 pytestmark = pytest.mark.django_db
@@ -34,6 +35,9 @@ MODELS = (
     HouseholdPairing,
     Visit,
     ExitRecord,
+    Project,
+    FundEntry,
+    Beneficiary,
 )
 SMALL = ("--households", "120")
 
@@ -47,6 +51,7 @@ def names():
         sorted(Area.objects.values_list("code", "name"))
         + sorted(Cadre.objects.values_list("name", flat=True))
         + sorted(Member.objects.values_list("name", "id_number_hash", "household__code"))
+        + sorted(Project.objects.values_list("name", "area__code", "stage", "year"))
     )
 
 
@@ -69,6 +74,7 @@ def test_demo_county_has_a_realistic_shape_and_one_login_per_role(capsys):
 
 
 def wipe():
+    Project.objects.all().delete()
     QualityIssue.objects.all().delete()
     Household.objects.all().delete()
     for model in (LeaderPairing, UnitPairing, VillagePosting, User, Cadre, Unit):
@@ -140,3 +146,20 @@ def test_demo_registry_has_the_shape_of_a_real_county():
     assert Visit.objects.exists() and QualityIssue.objects.exists()
     # The exit procedure's record of every exited household ends with 销号.
     assert ExitRecord.objects.filter(step="close").count() == exited.count()
+
+
+def test_demo_projects_cover_every_stage_with_money_people_and_notices():
+    call_command("seed_demo", *SMALL)
+    projects = Project.objects.with_progress()
+    assert set(projects.values_list("stage", flat=True)) == set(range(7))
+    overdue = Project.objects.overdue()
+    assert 0 < overdue.count() < projects.count()
+    assert all(p.days_overdue() > 0 for p in projects.filter(pk__in=overdue))
+    # Paid out never exceeds what is in place, and finished projects have paid something.
+    assert all(p.disbursed_total <= p.allocated_total for p in projects)
+    assert all(p.disbursed_total > 0 for p in projects.filter(stage=6))
+    assert Beneficiary.objects.filter(measure__isnull=False).exists()
+    # Past 落地 means every reviewing unit agreed.
+    for project in projects.filter(stage__gte=2):
+        assert project.approvals_complete, project
+    assert Project.objects.filter(disclosures__isnull=False).exists()

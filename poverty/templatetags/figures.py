@@ -1,0 +1,10 @@
+"""Figures as county reports print them: money with thousands separators, rates in percent."""
+
+from django import template
+
+from poverty.common.figures import money, percent
+
+register = template.Library()
+
+register.filter("money", money)
+register.filter("percent", percent)
