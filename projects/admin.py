@@ -30,6 +30,15 @@ class ProjectAdmin(SimpleHistoryAdmin):
     inlines = [StageInline]
 
 
+@admin.register(ProjectStage)
+class ProjectStageAdmin(SimpleHistoryAdmin):
+    list_display = ["project", "stage", "planned_date", "actual_date"]
+    list_filter = ["stage"]
+    search_fields = ["project__name"]
+    raw_id_fields = ["project"]
+    readonly_fields = ["actual_date", "evidence", "evidence_file"]
+
+
 @admin.register(FundEntry)
 class FundEntryAdmin(SimpleHistoryAdmin):
     list_display = ["project", "source", "kind", "amount", "date"]

@@ -237,7 +237,7 @@ def _disclosure(project, rng, target) -> None:
         project=project,
         title="项目计划及受益户",
         content="项目建设内容、资金安排和受益贫困户名单。",
-        location=f"{project.areas.order_by('code').first().name}村委会公示栏",
+        location=f"{project.areas.order_by('code').first().name}委会公示栏",
         start_date=start,
         end_date=start + datetime.timedelta(days=9),
         phone="0354-12317",
