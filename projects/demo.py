@@ -54,10 +54,6 @@ class ProjectCounts:
     overdue: int = 0
 
 
-def _plan(deadline: datetime.date) -> dict[int, datetime.date]:
-    return services.backward_plan(deadline)
-
-
 @transaction.atomic
 def seed_projects(*, seed: int = 2017, by_user) -> ProjectCounts:
     rng = random.Random(seed * 104729)
@@ -127,7 +123,7 @@ def _deadline(rng, target: int, finished: bool, year: int, today: datetime.date)
 
 def _progress(project, rng, target, finished, today, reviewers, by) -> int:
     deadline = _deadline(rng, target, finished, project.year, today)
-    plan = _plan(deadline)
+    plan = services.backward_plan(deadline)
     services.set_plan(project=project, by=by, plan=plan)
     chosen = rng.sample(reviewers, 2)
     previous = None
