@@ -207,11 +207,6 @@ class AssessmentForm(HouseholdChildForm):
             "note",
         ]
 
-    def save(self, commit: bool = True):
-        if not self.instance.pk:
-            self.instance.recorded_by = self.user
-        return super().save(commit)
-
 
 class AssistanceMeasureForm(HouseholdChildForm):
     class Meta:
@@ -284,11 +279,6 @@ class VisitForm(HouseholdChildForm):
         if photo and getattr(photo, "size", 0) > settings.UPLOAD_MAX_BYTES:
             raise ValidationError(f"照片不能超过{settings.UPLOAD_MAX_BYTES // 1024 // 1024}MB。")
         return photo
-
-    def save(self, commit: bool = True):
-        if not self.instance.pk:
-            self.instance.recorded_by = self.user
-        return super().save(commit)
 
 
 class PovertyLineForm(ScopedModelForm):

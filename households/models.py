@@ -49,6 +49,24 @@ from .choices import (
 MONEY = {"max_digits": 12, "decimal_places": 2, "default": Decimal("0")}
 
 
+def head_name_of(household: str) -> Subquery:
+    """The head's name of the household at `household` (a field path of the outer query)."""
+    heads = Member.objects.filter(household=OuterRef(household), relation="head")
+    return Subquery(heads.values("name")[:1])
+
+
+def persons_of(household: str) -> Coalesce:
+    """The number of members of the household at `household` (0 when it has none)."""
+    members = (
+        Member.objects.filter(household=OuterRef(household))
+        .order_by()
+        .values("household")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(members), 0)
+
+
 class HouseholdQuerySet(ScopedQuerySet):
     def with_cause(self, cause: str) -> HouseholdQuerySet:
         """Households with the cause as primary or other cause."""
@@ -57,13 +75,11 @@ class HouseholdQuerySet(ScopedQuerySet):
 
     def with_head(self) -> HouseholdQuerySet:
         """The head's name, so a household reads as "户编号 户主" in lists and choices."""
-        heads = Member.objects.filter(household=OuterRef("pk"), relation="head")
-        return self.annotate(head_name=Subquery(heads.values("name")[:1]))
+        return self.annotate(head_name=head_name_of("pk"))
 
     def with_summary(self) -> HouseholdQuerySet:
         """Head's name, number of persons and the paired cadre, as subqueries (no N+1)."""
         today = timezone.localdate()
-        members = Member.objects.filter(household=OuterRef("pk"))
         pairing = (
             HouseholdPairing.objects.filter(household=OuterRef("pk"), start_date__lte=today)
             .filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
@@ -73,12 +89,7 @@ class HouseholdQuerySet(ScopedQuerySet):
             self.with_head()
             .select_related("village")
             .annotate(
-                persons=Coalesce(
-                    Subquery(
-                        members.order_by().values("household").annotate(n=Count("pk")).values("n")
-                    ),
-                    0,
-                ),
+                persons=persons_of("pk"),
                 cadre_name=Subquery(pairing.values("cadre__name")[:1]),
             )
         )

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from poverty.common.masking import can_see_sensitive
+from poverty.common.models import save_versioned
 
 from .choices import ExitStep, HouseholdStatus, MonitoringType
 from .models import (
@@ -84,14 +85,6 @@ def _expect(household: Household, *statuses: str, doing: str) -> None:
         )
 
 
-def _save(household: Household, by, **changes) -> None:
-    for field, value in changes.items():
-        setattr(household, field, value)
-    household.version += 1
-    household._history_user = by
-    household.save(update_fields=[*changes, "version", "updated_at"])
-
-
 def _record(household: Household, by, step: str, **fields) -> ExitRecord:
     fields = {k: v for k, v in fields.items() if v is not None}
     record = ExitRecord(household=household, taken_by=by, step=step, **fields)
@@ -144,7 +137,7 @@ def propose_exit(
         evidence_file=evidence_file,
         override_reason=override_reason,
     )
-    _save(household, by, status=S.PROPOSED)
+    save_versioned(household, by, status=S.PROPOSED)
     return record
 
 
@@ -165,7 +158,7 @@ def verify_exit(
         evidence=evidence,
         evidence_file=evidence_file,
     )
-    _save(household, by, status=S.VERIFIED)
+    save_versioned(household, by, status=S.VERIFIED)
     return record
 
 
@@ -196,7 +189,7 @@ def publicise_exit(
         publicity_place=place,
         evidence=evidence,
     )
-    _save(household, by, status=S.PUBLICISED)
+    save_versioned(household, by, status=S.PUBLICISED)
     return record
 
 
@@ -207,7 +200,7 @@ def record_objection(*, household: Household, by, content: str, upheld: bool) ->
     _require(content, "请填写异议内容及核查结果。")
     record = _record(household, by, ExitStep.OBJECTION, evidence=content, objection_upheld=upheld)
     if upheld:
-        _save(household, by, status=S.ASSISTED)
+        save_versioned(household, by, status=S.ASSISTED)
     return record
 
 
@@ -231,7 +224,7 @@ def announce_exit(
         year=_proposed_year(household),
         evidence=evidence,
     )
-    _save(household, by, status=S.ANNOUNCED)
+    save_versioned(household, by, status=S.ANNOUNCED)
     return record
 
 
@@ -241,7 +234,7 @@ def close_exit(*, household: Household, by, evidence: str = "") -> ExitRecord:
     household = _begin(household, by, S.ANNOUNCED, doing="销号")
     year = _proposed_year(household)
     record = _record(household, by, ExitStep.CLOSE, year=year, evidence=evidence)
-    _save(household, by, status=S.EXITED, exit_year=year)
+    save_versioned(household, by, status=S.EXITED, exit_year=year)
     return record
 
 
@@ -253,7 +246,7 @@ def return_to_poverty(*, household: Household, by, year: int, reason: str) -> Ex
         raise ValidationError("返贫年度不能早于脱贫年度。")
     _require(reason, "请填写返贫原因。")
     record = _record(household, by, ExitStep.RETURN, year=year, evidence=reason)
-    _save(household, by, status=S.ASSISTED, exit_year=None, returned_year=year)
+    save_versioned(household, by, status=S.ASSISTED, exit_year=None, returned_year=year)
     return record
 
 
@@ -278,7 +271,9 @@ def flag_monitoring(
         evidence=reason,
         evidence_file=evidence_file,
     )
-    _save(household, by, monitoring_type=monitoring_type, monitored_since=timezone.localdate())
+    save_versioned(
+        household, by, monitoring_type=monitoring_type, monitored_since=timezone.localdate()
+    )
     return record
 
 
@@ -296,7 +291,7 @@ def clear_risk(*, household: Household, by, reason: str) -> ExitRecord:
         monitoring_type=household.monitoring_type,
         evidence=reason,
     )
-    _save(household, by, monitoring_type="", monitored_since=None)
+    save_versioned(household, by, monitoring_type="", monitored_since=None)
     return record
 
 

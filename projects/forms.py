@@ -3,19 +3,24 @@ whose work the services do."""
 
 from __future__ import annotations
 
-from functools import reduce
-from operator import or_
-
 from django import forms
-from django.db.models import Q
 from django.forms import inlineformset_factory
 
-from poverty.common.areacodes import prefix_of
 from poverty.common.forms import ScopedInlineFormSet, ScopedModelForm
+from poverty.common.scoping import within
 from villages.choices import AreaLevel
 
 from .choices import DEFAULT_DURATIONS, Stage
-from .models import Beneficiary, Disclosure, FundEntry, Objection, Project, ProjectApproval
+from .models import (
+    Beneficiary,
+    Disclosure,
+    FundEntry,
+    Objection,
+    Project,
+    ProjectApproval,
+    areas_outside,
+    outside_message,
+)
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -56,12 +61,8 @@ class ProjectForm(ScopedModelForm):
     def clean(self):
         data = super().clean()
         area, served = data.get("area"), data.get("areas")
-        if area and served:
-            outside = [a.name for a in served if not a.code.startswith(prefix_of(area.code))]
-            if outside:
-                self.add_error(
-                    "areas", f"受益区域须在所属区域“{area.name}”内：{'、'.join(outside)}。"
-                )
+        if area and served and (outside := areas_outside(area, served)):
+            self.add_error("areas", outside_message(area, outside))
         return data
 
 
@@ -119,29 +120,20 @@ class ScheduleForm(forms.Form):
         }
 
 
-class ProjectChildForm(ScopedModelForm):
-    """Rows under a project: the project is preset from ?project= and chosen among visible ones."""
-
-    def save(self, commit: bool = True):
-        if not self.instance.pk and hasattr(self.instance, "recorded_by_id"):
-            self.instance.recorded_by = self.user
-        return super().save(commit)
-
-
-class FundEntryForm(ProjectChildForm):
+class FundEntryForm(ScopedModelForm):
     class Meta:
         model = FundEntry
         fields = ["project", "source", "kind", "amount", "date", "document", "note"]
 
 
-class ProjectApprovalForm(ProjectChildForm):
+class ProjectApprovalForm(ScopedModelForm):
     class Meta:
         model = ProjectApproval
         fields = ["project", "unit", "decision", "decided_on", "comment"]
         widgets = {"comment": forms.Textarea(attrs={"rows": 2})}
 
 
-class BeneficiaryForm(ProjectChildForm):
+class BeneficiaryForm(ScopedModelForm):
     """Choices narrow to the project's served areas and to the chosen household's measures."""
 
     class Meta:
@@ -153,8 +145,7 @@ class BeneficiaryForm(ProjectChildForm):
         project = self._chosen("project", self.fields["project"].queryset)
         households = self.fields["household"].queryset.with_head()
         if project is not None:
-            served = [a.code for a in project.areas.all()] or [project.area.code]
-            households = households.filter(within(served, "village__code"))
+            households = households.filter(within(project.served_codes(), "village__code"))
         self.fields["household"].queryset = households
         household = self._chosen("household", households)
         measures = self.fields["measure"].queryset
@@ -173,11 +164,6 @@ class BeneficiaryForm(ProjectChildForm):
             return queryset.filter(pk=int(pk)).first() if pk else None
         except (TypeError, ValueError):
             return None
-
-
-def within(codes: list[str], path: str) -> Q:
-    """Rows whose area code lies under any of the given areas."""
-    return reduce(or_, (Q(**{f"{path}__startswith": prefix_of(c)}) for c in codes), Q(pk__in=[]))
 
 
 class AddBeneficiariesForm(forms.Form):
@@ -199,7 +185,7 @@ class AddBeneficiariesForm(forms.Form):
         )
 
 
-class DisclosureForm(ProjectChildForm):
+class DisclosureForm(ScopedModelForm):
     class Meta:
         model = Disclosure
         fields = ["project", "title", "content", "location", "start_date", "end_date", "phone"]

@@ -183,10 +183,33 @@ class Project(ScopedModel):
             due = min(dates, default=None)
         return max((today - due).days, 0) if due else 0
 
+    def served_codes(self) -> list[str]:
+        """The area codes the project serves (its own area when none is named)."""
+        return [a.code for a in self.areas.all()] or [self.area.code]
+
     @property
     def approvals_complete(self) -> bool:
-        approvals = list(self.approvals.all())
-        return bool(approvals) and all(a.decision == Decision.APPROVED for a in approvals)
+        return not approval_problems(list(self.approvals.select_related("unit")))
+
+
+def areas_outside(area: Area, served) -> list[str]:
+    """Names of the served areas that do not lie inside the managing area."""
+    return [a.name for a in served if not a.code.startswith(prefix_of(area.code))]
+
+
+def outside_message(area: Area, outside: list[str]) -> str:
+    return f"受益区域须在所属区域“{area.name}”内：{'、'.join(outside)}。"
+
+
+def approval_problems(approvals: list[ProjectApproval]) -> list[str]:
+    """Why the joint review (联审联批) does not yet let a project pass 落地 (empty: it does)."""
+    if not approvals:
+        return ["项目须经联审联批后才能落地：请先添加联审单位。"]
+    waiting = [a for a in approvals if a.decision != Decision.APPROVED]
+    if waiting:
+        names = "、".join(f"{a.unit.name}（{a.get_decision_display()}）" for a in waiting)
+        return [f"联审联批尚未全部同意，不能落地：{names}。"]
+    return []
 
 
 def stage_evidence_path(instance: ProjectStage, filename: str) -> str:
@@ -358,8 +381,7 @@ class Beneficiary(ScopedModel):
         if not (self.project_id and self.household_id):
             return
         code = self.household.village.code
-        served = [a.code for a in self.project.areas.all()] or [self.project.area.code]
-        if not any(code.startswith(prefix_of(c)) for c in served):
+        if not any(code.startswith(prefix_of(c)) for c in self.project.served_codes()):
             raise ValidationError({"household": "该户不在本项目的受益区域内。"})
         if self.measure_id and self.measure.household_id != self.household_id:
             raise ValidationError({"measure": "所选帮扶措施不属于该户。"})

@@ -17,9 +17,10 @@ from django.utils import timezone
 
 from households.choices import MeasureStatus, MeasureType
 from households.models import AssistanceMeasure, Household
+from poverty.common.models import save_versioned
 
-from .choices import DEFAULT_DURATIONS, PROGRESS_CHOICES, Decision, ProjectType, Stage
-from .models import Beneficiary, Project, ProjectStage
+from .choices import DEFAULT_DURATIONS, PROGRESS_CHOICES, ProjectType, Stage
+from .models import Beneficiary, Project, ProjectStage, approval_problems
 
 CHANGE_PERMISSION = "projects.change_project"
 
@@ -44,28 +45,8 @@ def _begin(project: Project, by) -> Project:
     return Project.objects.select_for_update().get(pk=project.pk)
 
 
-def _bump(project: Project, by, **changes) -> None:
-    for field, value in changes.items():
-        setattr(project, field, value)
-    project.version += 1
-    project._history_user = by
-    project.save(update_fields=[*changes, "version", "updated_at"])
-
-
 def _label(stage: int) -> str:
     return dict(PROGRESS_CHOICES)[stage]
-
-
-def approval_problems(project: Project) -> list[str]:
-    """Why the joint review (联审联批) does not yet allow the project to pass 落地."""
-    approvals = list(project.approvals.select_related("unit").order_by("unit__name"))
-    if not approvals:
-        return ["项目须经联审联批后才能落地：请先添加联审单位。"]
-    waiting = [a for a in approvals if a.decision != Decision.APPROVED]
-    if waiting:
-        names = "、".join(f"{a.unit.name}（{a.get_decision_display()}）" for a in waiting)
-        return [f"联审联批尚未全部同意，不能落地：{names}。"]
-    return []
 
 
 @transaction.atomic
@@ -101,8 +82,10 @@ def complete_stage(
             f"实际日期不能早于上一阶段“{previous.get_stage_display()}”的完成日期"
             f"{previous.actual_date:%Y-%m-%d}。"
         )
-    if stage == Stage.APPROVED and (problems := approval_problems(project)):
-        raise ValidationError(problems)
+    if stage == Stage.APPROVED:
+        problems = approval_problems(list(project.approvals.select_related("unit")))
+        if problems:
+            raise ValidationError(problems)
     row = rows[stage]
     row.actual_date = actual_date
     row.evidence = evidence.strip()
@@ -112,7 +95,7 @@ def complete_stage(
     row._history_user = by
     row.full_clean()
     row.save()
-    _bump(project, by, stage=stage)
+    save_versioned(project, by, stage=stage)
     return row
 
 
@@ -160,7 +143,7 @@ def _set_plan(project: Project, by, plan: dict[int, datetime.date | None]) -> li
     for row in changed:
         row._history_user = by
         row.save(update_fields=["planned_date", "updated_at"])
-    _bump(project, by)
+    save_versioned(project, by)
     return rows
 
 
@@ -219,5 +202,5 @@ def add_beneficiaries(
         link.full_clean()
         link.save()
         links.append(link)
-    _bump(project, by)
+    save_versioned(project, by)
     return links

@@ -4,12 +4,11 @@ the printable disclosure notice."""
 
 from __future__ import annotations
 
-from decimal import Decimal
-
-from django.db.models import Count, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, Q
 from django.utils import timezone
 
-from households.models import Household, Member
+from households.models import Household, head_name_of, persons_of
+from poverty.common.scoping import within
 from poverty.common.views import (
     ObjectActionView,
     ObjectCreateView,
@@ -19,74 +18,9 @@ from poverty.common.views import (
 )
 
 from . import forms, services
-from .choices import FundKind, FundSource, Stage
-from .models import ZERO, Disclosure, FundEntry, Project, rate
-
-
-def fund_totals(entries) -> dict[str, Decimal]:
-    """Planned / allocated / disbursed sums of a FundEntry queryset, in one query."""
-    sums = entries.aggregate(
-        **{kind: Sum("amount", filter=Q(kind=kind)) for kind in FundKind.values}
-    )
-    totals = {kind: sums[kind] or ZERO for kind in FundKind.values}
-    totals["allocation_rate"] = rate(totals[FundKind.ALLOCATED], totals[FundKind.PLANNED])
-    totals["disbursement_rate"] = rate(totals[FundKind.DISBURSED], totals[FundKind.ALLOCATED])
-    return totals
-
-
-def funds_by_source(project: Project) -> list[dict]:
-    """One row per source that has entries, then 合计 (one query)."""
-    cells = {
-        (row["source"], row["kind"]): row["total"]
-        for row in project.funds.order_by().values("source", "kind").annotate(total=Sum("amount"))
-    }
-    rows = []
-    for source in FundSource:
-        if not any((source.value, kind) in cells for kind in FundKind.values):
-            continue
-        row = {"label": source.label}
-        row.update({kind: cells.get((source.value, kind), ZERO) for kind in FundKind.values})
-        rows.append(row)
-    total = {"label": "合计"}
-    total.update({kind: sum((r[kind] for r in rows), ZERO) for kind in FundKind.values})
-    for row in [*rows, total]:
-        row["allocation_rate"] = rate(row[FundKind.ALLOCATED], row[FundKind.PLANNED])
-        row["disbursement_rate"] = rate(row[FundKind.DISBURSED], row[FundKind.ALLOCATED])
-    return [*rows, total] if rows else []
-
-
-def timeline(project: Project, today=None) -> list[dict]:
-    """The six stages with their state: done (on time or N days late), overdue, next, later."""
-    today = today or timezone.localdate()
-    rows = []
-    for row in project.stages.all():
-        if not row.is_open:
-            late = row.days_late()
-            state = "late" if late and late > 0 else "done"
-        elif row.days_overdue(today):
-            state = "overdue"
-        elif row.stage == project.next_stage:
-            state = "next"
-        else:
-            state = "later"
-        rows.append({"stage": row, "state": state, "overdue": row.days_overdue(today)})
-    return rows
-
-
-def head_name() -> Subquery:
-    heads = Member.objects.filter(household=OuterRef("household"), relation="head")
-    return Subquery(heads.values("name")[:1])
-
-
-def person_count() -> Subquery:
-    members = (
-        Member.objects.filter(household=OuterRef("household"))
-        .order_by()
-        .values("household")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return Subquery(members)
+from .choices import Stage
+from .models import Disclosure, FundEntry, Project, approval_problems
+from .selectors import fund_totals, funds_by_source, timeline
 
 
 class ProjectListView(ObjectListView):
@@ -106,7 +40,8 @@ class ProjectListView(ObjectListView):
 
 class ProjectDetailView(ObjectDetailView):
     def scoped_queryset(self, queryset):
-        return queryset.select_related("area", "unit", "manager")
+        # The stages serve both the timeline and the delay: fetch them once.
+        return queryset.select_related("area", "unit", "manager").prefetch_related("stages")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -119,12 +54,12 @@ class ProjectDetailView(ObjectDetailView):
         context["fund_entries"] = list(project.funds.order_by("-date", "-pk")[:50])
         beneficiaries = project.beneficiaries.select_related(
             "household__village", "measure"
-        ).annotate(head_name=head_name(), persons=person_count())
+        ).annotate(head_name=head_name_of("household"), persons=persons_of("household"))
         context["beneficiaries"] = list(beneficiaries)
         context["beneficiary_persons"] = sum(b.persons or 0 for b in context["beneficiaries"])
         context["approvals"] = list(project.approvals.select_related("unit"))
         context["approval_problems"] = (
-            services.approval_problems(project) if project.stage < Stage.APPROVED else []
+            approval_problems(context["approvals"]) if project.stage < Stage.APPROVED else []
         )
         context["disclosures"] = list(
             project.disclosures.annotate(
@@ -174,7 +109,9 @@ class StageView(ObjectActionView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         if self.object.next_stage == Stage.APPROVED:
-            context["problems"] = services.approval_problems(self.object)
+            context["problems"] = approval_problems(
+                list(self.object.approvals.select_related("unit"))
+            )
         context["timeline"] = timeline(self.object)
         return context
 
@@ -237,10 +174,9 @@ class AddBeneficiariesView(ObjectActionView):
 
     def candidates(self):
         project = self.object
-        served = [a.code for a in project.areas.all()] or [project.area.code]
         households = (
             Household.objects.restrict(self.request.user, "view")
-            .filter(forms.within(served, "village__code"))
+            .filter(within(project.served_codes(), "village__code"))
             .exclude(project_links__project=project)
             .with_head()
             .select_related("village")
@@ -322,7 +258,7 @@ class DisclosureNoticeView(ObjectDetailView):
         context["funds"] = funds_by_source(project)
         context["beneficiaries"] = list(
             project.beneficiaries.select_related("household__village")
-            .annotate(head_name=head_name(), persons=person_count())
+            .annotate(head_name=head_name_of("household"), persons=persons_of("household"))
             .order_by("household__village__code", "household__group", "household__code")
         )
         context["beneficiary_persons"] = sum(b.persons or 0 for b in context["beneficiaries"])

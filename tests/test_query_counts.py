@@ -211,4 +211,4 @@ def test_the_project_page_costs_the_same_with_more_funds_beneficiaries_and_discl
         client.get(url)
 
 
-PROJECT_DETAIL_QUERIES = 15
+PROJECT_DETAIL_QUERIES = 13

@@ -34,6 +34,7 @@ def stale_message(instance) -> str:
 class ScopedModelForm(forms.ModelForm):
     """Every ModelForm of the project derives from this; views pass `user` and `action`.
 
+    New rows of models with a `recorded_by` field record the user who entered them.
     Models with a `version` field get optimistic concurrency: the form carries the version it
     was opened at, and saving claims the next version with a conditional UPDATE, so of two
     people editing at once the second is refused instead of silently overwriting the first.
@@ -72,6 +73,8 @@ class ScopedModelForm(forms.ModelForm):
                 self.add_error(None, stale_message(self.instance))
 
     def save(self, commit: bool = True):
+        if not self.instance.pk and hasattr(self.instance, "recorded_by_id"):
+            self.instance.recorded_by = self.user  # who entered the row (recorded_by_field)
         if self.is_versioned and self.instance.pk and commit:
             seen = self.cleaned_data.get("seen_version")
             # Inside the view's transaction, this UPDATE holds the row until commit.

@@ -31,6 +31,18 @@ def recorded_by_field() -> models.ForeignKey:
     )
 
 
+def save_versioned(instance: models.Model, by, **changes) -> None:
+    """A service's write to a row with a `version`: the changes, the next version, who did it.
+
+    Edit forms opened before this write are then refused (ScopedModelForm's version check).
+    """
+    for field, value in changes.items():
+        setattr(instance, field, value)
+    instance.version += 1
+    instance._history_user = by
+    instance.save(update_fields=[*changes, "version", "updated_at"])
+
+
 class DatedQuerySet(ScopedQuerySet):
     def active(self, on: datetime.date | None = None) -> DatedQuerySet:
         on = on or timezone.localdate()

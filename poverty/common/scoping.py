@@ -32,20 +32,24 @@ def user_area_codes(user) -> tuple[str, ...]:
     return tuple(getattr(user, "scope_codes", ()) or ())
 
 
+def within(codes, path: str) -> Q:
+    """Rows whose area code (reached by `path`) lies under any of the given area codes."""
+    terms = [Q(**{f"{path}__startswith": prefix_of(c)}) for c in codes]
+    return reduce(or_, terms) if terms else Q(pk__in=[])
+
+
 def scope_q(model: type[models.Model], user, action: str) -> Q:
     """The filter that keeps a model's rows inside the user's areas for an action."""
     path = model.scope_path
     if path is None:
         return Q()  # a national table (the poverty line by year): the permission decides
     codes = user_area_codes(user)
-    if not codes:
-        return Q(pk__in=[])
-    terms = [Q(**{f"{path}__startswith": prefix_of(code)}) for code in codes]
+    q = within(codes, path)
     if action == "view" and model.scope_ancestors:
         above = sorted({a for code in codes for a in ancestor_codes(code)})
         if above:
-            terms.append(Q(**{f"{path}__in": above}))
-    return reduce(or_, terms)
+            q |= Q(**{f"{path}__in": above})
+    return q
 
 
 def scope_value(instance: models.Model) -> str | None:

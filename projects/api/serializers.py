@@ -4,10 +4,17 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from poverty.common.api import ScopedSerializer
-from poverty.common.areacodes import prefix_of
 
 from .. import services
-from ..models import Disclosure, FundEntry, Objection, Project, ProjectStage
+from ..models import (
+    Disclosure,
+    FundEntry,
+    Objection,
+    Project,
+    ProjectStage,
+    areas_outside,
+    outside_message,
+)
 
 
 class ProjectSerializer(ScopedSerializer):
@@ -71,12 +78,8 @@ class ProjectSerializer(ScopedSerializer):
         attrs = super().validate(attrs)
         area = attrs.get("area") or getattr(self.instance, "area", None)
         served = attrs.get("areas")
-        if area is not None and served:
-            outside = [a.name for a in served if not a.code.startswith(prefix_of(area.code))]
-            if outside:
-                raise serializers.ValidationError(
-                    {"areas": f"受益区域须在所属区域“{area.name}”内：{'、'.join(outside)}。"}
-                )
+        if area is not None and served and (outside := areas_outside(area, served)):
+            raise serializers.ValidationError({"areas": outside_message(area, outside)})
         return attrs
 
 

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 
 from projects.choices import FundKind, FundSource
 from projects.models import Disclosure, FundEntry, Objection
-from projects.views import fund_totals, funds_by_source
+from projects.selectors import fund_totals, funds_by_source
 from tests.factories import FundEntryFactory, ProjectFactory
 
 pytestmark = pytest.mark.django_db
