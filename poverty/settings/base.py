@@ -190,6 +190,8 @@ else:
         "processed_folder": str(CELERY_DATA_DIR / "processed"),
         "store_processed": False,
     }
+# Installations (or test runs) sharing one Redis keep their jobs apart by queue name.
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="celery")
 CELERY_RESULT_BACKEND = "django-db"
 CELERY_RESULT_EXTENDED = True
 CELERY_TIMEZONE = TIME_ZONE

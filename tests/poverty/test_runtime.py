@@ -29,6 +29,9 @@ def worker_env(tmp_path) -> dict:
         "CELERY_DATA_DIR": str(tmp_path / "queue"),
         "MEDIA_ROOT": str(tmp_path / "media"),
         "HEARTBEAT_SECONDS": "1",
+        # Tests run in parallel against one Redis: each worker consumes only its own jobs,
+        # or one test's worker takes another's job and runs it on the wrong database.
+        "CELERY_QUEUE": f"test-{tmp_path.name}-{os.getpid()}",
     }
 
 
