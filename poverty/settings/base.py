@@ -188,6 +188,8 @@ else:
         "data_folder_in": str(CELERY_DATA_DIR / "queue"),
         "data_folder_out": str(CELERY_DATA_DIR / "queue"),
         "processed_folder": str(CELERY_DATA_DIR / "processed"),
+        # kombu's default is ./control, i.e. files in the checkout.
+        "control_folder": str(CELERY_DATA_DIR / "control"),
         "store_processed": False,
     }
 # Installations (or test runs) sharing one Redis keep their jobs apart by queue name.
