@@ -15,7 +15,10 @@ MODEL_ACTIONS: dict[str, dict[str, frozenset[str]]] = {
         "villages": ALL,
         "households": ALL,
         "projects": ALL,
+        # Findings are rectified through the workflow (rectify_finding), not edited.
         "inspections": VIEW,
+        "inspections.pledge": ALL,
+        "inspections.pledgetarget": ALL,
     },
     Role.TOWNSHIP_STAFF: {
         "villages": ALL,
@@ -24,6 +27,8 @@ MODEL_ACTIONS: dict[str, dict[str, frozenset[str]]] = {
         "households.povertyline": VIEW,
         "projects": ALL,
         "inspections": VIEW,
+        "inspections.pledge": ALL,
+        "inspections.pledgetarget": ALL,
     },
     # Village cadres read their villages and record visits and measures (households issue).
     Role.VILLAGE_CADRE: {
@@ -33,6 +38,12 @@ MODEL_ACTIONS: dict[str, dict[str, frozenset[str]]] = {
         "households.assistancemeasure": frozenset({"view", "add", "change"}),
         # They work through the 疑点 of their villages: mark fixed or explain.
         "households.qualityissue": frozenset({"view", "change"}),
+        # A first secretary may answer for a village's findings (rectify_finding below).
+        "inspections.pledge": VIEW,
+        "inspections.pledgetarget": VIEW,
+        "inspections.inspection": VIEW,
+        "inspections.finding": VIEW,
+        "inspections.findingstep": VIEW,
     },
     Role.LEADER: dict.fromkeys(DOMAIN_APPS, VIEW),
     Role.INSPECTOR: {
@@ -46,8 +57,17 @@ MODEL_ACTIONS: dict[str, dict[str, frozenset[str]]] = {
 
 EXTRA: dict[str, frozenset[str]] = {
     # Full ID numbers, phone numbers and health status (PIPL sensitive data).
-    Role.COUNTY_STAFF: frozenset({"accounts.view_sensitive", "households.override_exit_standard"}),
-    Role.TOWNSHIP_STAFF: frozenset({"accounts.view_sensitive"}),
+    Role.COUNTY_STAFF: frozenset(
+        {
+            "accounts.view_sensitive",
+            "households.override_exit_standard",
+            "inspections.rectify_finding",
+        }
+    ),
+    Role.TOWNSHIP_STAFF: frozenset({"accounts.view_sensitive", "inspections.rectify_finding"}),
+    Role.VILLAGE_CADRE: frozenset({"inspections.rectify_finding"}),
+    # Verification (销号 or 退回) is the inspectors' alone, and never of their own submission.
+    Role.INSPECTOR: frozenset({"inspections.verify_finding"}),
 }
 
 # The area level(s) each role's areas must have.

@@ -9,6 +9,7 @@ app_name = "api"
 urlpatterns = [
     path("", include("villages.api.urls")),
     path("", include("projects.api.urls")),
+    path("", include("inspections.api.urls")),
     path("schema/", SpectacularAPIView.as_view(permission_classes=[AllowAny]), name="schema"),
     path(
         "docs/",

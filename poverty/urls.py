@@ -21,6 +21,7 @@ urlpatterns = [
     path("villages/", include("villages.urls")),
     path("registry/", include("households.urls")),
     path("projects/", include("projects.urls")),
+    path("inspections/", include("inspections.urls")),
     path("api/v1/", include("poverty.api_urls")),
     path("admin/", admin.site.urls),
 ]

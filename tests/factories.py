@@ -21,6 +21,9 @@ from households.models import (
     Member,
     Visit,
 )
+from inspections.choices import Category as FindingCategory
+from inspections.choices import InspectionKind, PledgeKind, Subject
+from inspections.models import Finding, Inspection, Pledge
 from poverty.common import idnumber
 from projects.choices import FundKind, FundSource, ProjectType
 from projects.models import Disclosure, FundEntry, Project, ProjectApproval
@@ -286,3 +289,47 @@ class DisclosureFactory(factory.django.DjangoModelFactory):
     location = "村委会公示栏"
     start_date = datetime.date(2019, 3, 1)
     end_date = datetime.date(2019, 3, 10)
+
+
+# --- inspections ----------------------------------------------------------------------------
+
+
+class PledgeFactory(factory.django.DjangoModelFactory):
+    """A county → township pledge by default (pass area=<a village> and kind for others)."""
+
+    class Meta:
+        model = Pledge
+
+    kind = PledgeKind.COUNTY_TOWNSHIP
+    year = 2019
+    pledger = factory.Sequence(lambda n: f"乡镇党委书记{n}")
+    recipient = "县委、县政府"
+    signed_on = datetime.date(2019, 1, 10)
+
+
+class InspectionFactory(factory.django.DjangoModelFactory):
+    """An inspection organised in `area` (default: pass the county)."""
+
+    class Meta:
+        model = Inspection
+
+    kind = InspectionKind.UNANNOUNCED
+    title = factory.Sequence(lambda n: f"第{n}轮暗访")
+    start_date = datetime.date(2019, 3, 1)
+
+
+class FindingFactory(factory.django.DjangoModelFactory):
+    """A finding about a village (`area`), in the county's inspection, for a unit of the county."""
+
+    class Meta:
+        model = Finding
+
+    inspection = factory.LazyAttribute(
+        lambda o: InspectionFactory(area=Area.objects.get(code=o.area.code[:6] + "000000"))
+    )
+    category = FindingCategory.RESIDENT_TEAM
+    subject = Subject.VILLAGE
+    description = factory.Sequence(lambda n: f"驻村工作队员在岗不足，问题{n}")
+    unit = factory.LazyAttribute(lambda o: UnitFactory(area=o.inspection.area))
+    found_on = datetime.date(2019, 3, 2)
+    deadline = datetime.date(2019, 4, 1)

@@ -8,6 +8,7 @@ parents, independently of the code-prefix logic under test.
 
 from __future__ import annotations
 
+import datetime
 import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ from households.models import (
     RosterImport,
     Visit,
 )
+from inspections.models import Accountability, Finding, Inspection, Notice, Pledge
 from projects.models import (
     Beneficiary,
     Disclosure,
@@ -40,11 +42,14 @@ from .factories import (
     AssistanceMeasureFactory,
     CadreFactory,
     DisclosureFactory,
+    FindingFactory,
     FundEntryFactory,
     HouseholdFactory,
     HouseholdPairingFactory,
     IncomeRecordFactory,
+    InspectionFactory,
     LeaderPairingFactory,
+    PledgeFactory,
     ProjectApprovalFactory,
     ProjectFactory,
     UnitFactory,
@@ -425,6 +430,119 @@ CASES.update(
                 },
             ),
             area_of=lambda o: o.project.area,
+        ),
+    }
+)
+
+
+# --- inspections: pledges by area; an inspection is the county's (viewable below), each
+# finding lives where it was found; notices go to the area that may read them. ----------------
+
+
+def _pledge_data(world: World, area: Area) -> dict:
+    return {
+        "kind": "county_township" if area.level == "township" else "township_village",
+        "year": "2019",
+        "area": area.pk,
+        "pledger": f"书记{next(_serial)}",
+        "recipient": "县委、县政府",
+        "signed_on": "2019-01-10",
+        "targets-TOTAL_FORMS": "1",
+        "targets-INITIAL_FORMS": "0",
+        "targets-MIN_NUM_FORMS": "0",
+        "targets-MAX_NUM_FORMS": "1000",
+        "targets-0-metric": "persons_exited",
+        "targets-0-target": "120",
+    }
+
+
+def _pledge(world: World, area: Area):
+    kind = "county_township" if area.level == "township" else "township_village"
+    return PledgeFactory(area=area, kind=kind)
+
+
+def _finding_data(world: World, area: Area) -> dict:
+    return {
+        "inspection": InspectionFactory(area=world.county).pk,
+        "category": "resident_team",
+        "severity": "minor",
+        "subject": "village",
+        "area": area.pk,
+        "description": "驻村工作队员在岗不足",
+        "unit": _unit(world, world.county).pk,
+        "found_on": "2019-03-02",
+        "deadline": "2019-04-01",
+    }
+
+
+_notice_serial = itertools.count(1)
+
+
+def _notice(world: World, area: Area):
+    return Notice.objects.create(
+        kind="unit",
+        county=world.county,
+        area=area,
+        unit=_unit(world, area),
+        month=datetime.date(2019, 3, 1),
+        year=2019,
+        number=next(_notice_serial),
+        issued_on=datetime.date(2019, 4, 1),
+    )
+
+
+CASES.update(
+    {
+        Pledge: ModelCase(
+            model=Pledge,
+            places=lambda w: [w.t1, w.v21],
+            make=_pledge,
+            data=_pledge_data,
+            edit_data=lambda w, o, a: {**_pledge_data(w, a), "seen_version": o.version},
+            area_of=lambda o: o.area,
+        ),
+        Inspection: ModelCase(
+            model=Inspection,
+            places=lambda w: [w.county, w.t1],
+            make=lambda w, a: InspectionFactory(area=a),
+            data=lambda w, a: {
+                "kind": "unannounced",
+                "title": f"暗访{next(_serial)}",
+                "area": a.pk,
+                "start_date": "2019-03-01",
+            },
+            area_of=lambda o: o.area,
+            ancestors_visible=True,
+        ),
+        Finding: ModelCase(
+            model=Finding,
+            places=lambda w: [w.v11, w.v21],
+            make=lambda w, a: FindingFactory(area=a),
+            data=_finding_data,
+            edit_data=lambda w, o, a: {**_finding_data(w, a), "seen_version": o.version},
+            area_of=lambda o: o.area,
+        ),
+        Accountability: ModelCase(
+            model=Accountability,
+            places=lambda w: [w.v11, w.v21],
+            make=lambda w, a: Accountability.objects.create(
+                finding=FindingFactory(area=a), kind="talk", person="张三", reason="逾期未整改"
+            ),
+            data=lambda w, a: {
+                "finding": FindingFactory(area=a).pk,
+                "kind": "talk",
+                "person": "张三",
+                "decided_on": "2019-05-01",
+                "reason": "逾期未整改",
+            },
+            area_of=lambda o: o.finding.area,
+        ),
+        Notice: ModelCase(
+            model=Notice,
+            places=lambda w: [w.county, w.t1],
+            make=_notice,
+            data=lambda w, a: {},
+            area_of=lambda o: o.area,
         ),
     }
 )

@@ -45,7 +45,14 @@ USERS = [
 
 JSON = "application/json"
 PUBLIC = {"login", "api:schema", "api:docs"}
-LOGIN_ONLY = {"home", "system_status", "password_change", "password_change_done"}
+# Pages of the user's own rows (reminders): any logged-in user, never another's.
+LOGIN_ONLY = {
+    "home",
+    "system_status",
+    "password_change",
+    "password_change_done",
+    "inspections:notifications",
+}
 
 
 def walk(patterns, prefix="", namespace=None):

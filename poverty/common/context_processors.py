@@ -26,6 +26,16 @@ NAV = [
         ],
     ),
     (
+        "督查整改",
+        [
+            ("责任书", "inspections:pledge_list", "inspections.view_pledge"),
+            ("督查", "inspections:inspection_list", "inspections.view_inspection"),
+            ("督查问题", "inspections:finding_list", "inspections.view_finding"),
+            ("问责记录", "inspections:accountability_list", "inspections.view_accountability"),
+            ("通知通报", "inspections:notice_list", "inspections.view_notice"),
+        ],
+    ),
+    (
         "地区与帮扶力量",
         [
             ("行政区划", "villages:area_list", "villages.view_area"),

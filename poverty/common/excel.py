@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import datetime
 import re
+import tempfile
 import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
+from django.http import FileResponse
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
@@ -208,12 +210,28 @@ def write_rows(
     path: str | Path, header: list[str], rows: Iterable[Iterable], title: str = "Sheet1"
 ) -> int:
     """Write a one-sheet workbook in write-only (streaming) mode; returns the number of rows."""
+    return write_sheets(path, [(title, header, rows)])
+
+
+def write_sheets(
+    path: str | Path, sheets: Iterable[tuple[str, list[str], Iterable[Iterable]]]
+) -> int:
+    """Write (title, header, rows) sheets in write-only mode; returns the number of data rows."""
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=title)
-    sheet.append([_cell(sheet, h, bold=True) for h in header])
     count = 0
-    for row in rows:
-        sheet.append([_cell(sheet, v) for v in row])
-        count += 1
+    for title, header, rows in sheets:
+        sheet = workbook.create_sheet(title=title)
+        sheet.append([_cell(sheet, h, bold=True) for h in header])
+        for row in rows:
+            sheet.append([_cell(sheet, v) for v in row])
+            count += 1
     workbook.save(str(path))
     return count
+
+
+def xlsx_response(filename: str, sheets) -> FileResponse:
+    """A download of the given sheets, written to a temporary file the response closes."""
+    handle = tempfile.NamedTemporaryFile(suffix=".xlsx")  # noqa: SIM115 -- closed by the response
+    write_sheets(handle.name, sheets)
+    handle.seek(0)
+    return FileResponse(handle, as_attachment=True, filename=filename)

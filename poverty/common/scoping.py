@@ -20,7 +20,8 @@ from django.db.models import Q
 
 from .areacodes import ancestor_codes, prefix_of
 
-ACTIONS = ("view", "add", "change", "delete")
+# The model actions, and the workflow permissions a view may be gated by (rectify_finding…).
+ACTIONS = ("view", "add", "change", "delete", "rectify", "verify")
 
 
 def permission_name(model: type[models.Model], action: str) -> str:

@@ -209,7 +209,25 @@ CELERY_BEAT_SCHEDULE = {
         "task": "households.tasks.check_quality",
         "schedule": crontab(hour=2, minute=30),
     },
+    # 整改通知书 and 督导通报 for the month just ended: the 1st, 01:00 Asia/Shanghai.
+    # NOTICES_SECONDS (tests only) fires it every few seconds instead.
+    "monthly-notices": {
+        "task": "inspections.tasks.make_monthly_notices",
+        "schedule": env.float("NOTICES_SECONDS", default=0.0)
+        or crontab(day_of_month=1, hour=1, minute=0),
+    },
+    # Reminders of findings due within 3 days: every morning at 08:00.
+    "remind-due-findings": {
+        "task": "inspections.tasks.remind_due_findings",
+        "schedule": crontab(hour=8, minute=0),
+    },
 }
+# Reminders also go by e-mail when an SMTP server is configured (EMAIL_URL, e.g.
+# smtp://user:pass@mail.example.gov.cn:25); otherwise they stay in the app.
+NOTIFY_BY_EMAIL = bool(env.str("EMAIL_URL", default=""))
+if NOTIFY_BY_EMAIL:
+    globals().update(env.email_url("EMAIL_URL"))
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="fupin@localhost")
 
 if REDIS_URL:
     CACHES = {

@@ -1,0 +1,275 @@
+"""The monthly notices and the daily reminders (both run by Celery beat, and by hand).
+
+`make_notices(month)` makes, for every county with findings, one 整改通知书 per responsible unit
+with findings still open at the end of the month and one 督导通报 第N期 with the month's figures
+by township and unit and the overdue findings. A county's set is made in one transaction and
+only if that month has no bulletin yet, so running twice makes nothing new and a failure
+halfway leaves nothing behind (the job is then simply run again).
+
+Figures are read "as at" the 1st of the next month (the issue date) from the finding dates
+(found, deadline, closed), so a month made late reads the same as one made on time.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from accounts.models import User
+from poverty.common.areacodes import prefix_of
+from poverty.common.scoping import in_scope, within
+from villages.choices import AreaLevel
+from villages.models import Area, Unit
+
+from .choices import NoticeKind, NotificationKind
+from .models import REMIND_DAYS, Finding, Notice, NoticeItem, Notification
+
+logger = logging.getLogger(__name__)
+
+
+def month_start(day: datetime.date) -> datetime.date:
+    return day.replace(day=1)
+
+
+def next_month(first: datetime.date) -> datetime.date:
+    return (first.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+
+
+def previous_month(today: datetime.date | None = None) -> datetime.date:
+    today = today or timezone.localdate()
+    return month_start(month_start(today) - datetime.timedelta(days=1))
+
+
+def parse_month(value: str) -> datetime.date:
+    """ "2026-10" → 2026-10-01; anything else is refused with the expected form."""
+    try:
+        return datetime.datetime.strptime(value.strip(), "%Y-%m").date()
+    except ValueError:
+        raise ValidationError(f"月份“{value}”格式不对，应为YYYY-MM，如2026-10。") from None
+
+
+@dataclass
+class CountyResult:
+    county: Area
+    created: bool
+    bulletin: Notice | None
+    unit_notices: int
+
+    def __str__(self) -> str:
+        if self.bulletin is None:
+            return f"{self.county.name}：本月无督查问题，未生成通知。"
+        made = "已生成" if self.created else "此前已生成，未新建"
+        return (
+            f"{self.county.name}：{made} {self.bulletin.title}，整改通知书{self.unit_notices}份。"
+        )
+
+
+def make_notices(month: datetime.date, *, today: datetime.date | None = None) -> list[CountyResult]:
+    """The month's notices for every county that has findings."""
+    first = month_start(month)
+    cutoff = next_month(first)
+    today = today or timezone.localdate()
+    if cutoff > today:
+        raise ValidationError(f"{first.year}年{first.month}月尚未结束，不能生成该月的通知通报。")
+    counties = Area.objects.filter(level=AreaLevel.COUNTY).order_by("code")
+    return [make_county_notices(county, first) for county in counties]
+
+
+def _next_number(county: Area, kind: str, year: int) -> int:
+    last = Notice.objects.filter(county=county, kind=kind, year=year).aggregate(n=Max("number"))
+    return (last["n"] or 0) + 1
+
+
+@transaction.atomic
+def make_county_notices(county: Area, first: datetime.date) -> CountyResult:
+    cutoff = next_month(first)
+    # One run at a time per county: the numbering reads the last number and adds one.
+    Area.objects.select_for_update().filter(pk=county.pk).first()
+    existing = Notice.objects.filter(county=county, kind=NoticeKind.BULLETIN, month=first).first()
+    if existing is not None:
+        units = Notice.objects.filter(county=county, kind=NoticeKind.UNIT, month=first).count()
+        return CountyResult(county, False, existing, units)
+
+    findings = Finding.objects.filter(within([county.code], "area__code"))
+    if not findings.filter(found_on__lt=cutoff).exists():
+        return CountyResult(county, False, None, 0)
+    still_open = list(
+        findings.open_on(cutoff)
+        .select_related("area", "unit")
+        .order_by("unit__name", "deadline", "pk")
+    )
+    new = list(
+        findings.filter(found_on__gte=first, found_on__lt=cutoff).values_list(
+            "area__code", "unit_id"
+        )
+    )
+    closed = list(
+        findings.filter(closed_on__gte=first, closed_on__lt=cutoff).values_list(
+            "area__code", "unit_id"
+        )
+    )
+    year = cutoff.year
+
+    by_unit: dict[int, list[Finding]] = defaultdict(list)
+    for finding in still_open:
+        by_unit[finding.unit_id].append(finding)
+    unit_count = 0
+    for items in by_unit.values():
+        unit = items[0].unit
+        overdue = sum(1 for f in items if f.deadline < cutoff)
+        notice = Notice.objects.create(
+            kind=NoticeKind.UNIT,
+            county=county,
+            area=_notice_area(county, unit, items),
+            unit=unit,
+            month=first,
+            year=year,
+            number=_next_number(county, NoticeKind.UNIT, year),
+            issued_on=cutoff,
+            summary={"open": len(items), "overdue": overdue, "cutoff": cutoff.isoformat()},
+        )
+        _add_items(notice, items, cutoff)
+        unit_count += 1
+
+    overdue = [f for f in still_open if f.deadline < cutoff]
+    bulletin = Notice.objects.create(
+        kind=NoticeKind.BULLETIN,
+        county=county,
+        area=county,
+        month=first,
+        year=year,
+        number=_next_number(county, NoticeKind.BULLETIN, year),
+        issued_on=cutoff,
+        summary=_bulletin_summary(county, first, cutoff, still_open, new, closed),
+    )
+    _add_items(bulletin, overdue, cutoff)
+    logger.info(
+        "notices for %s %s: bulletin %s, %d unit notices",
+        county,
+        first,
+        bulletin.number,
+        unit_count,
+    )
+    return CountyResult(county, True, bulletin, unit_count)
+
+
+def _notice_area(county: Area, unit: Unit, items: list[Finding]) -> Area:
+    """Who may read a unit's notice: the unit's area when all its findings lie there."""
+    prefix = prefix_of(unit.area.code)
+    if all(f.area.code.startswith(prefix) for f in items):
+        return unit.area
+    return county
+
+
+def _add_items(notice: Notice, findings: list[Finding], cutoff: datetime.date) -> None:
+    NoticeItem.objects.bulk_create(
+        [
+            NoticeItem(
+                notice=notice,
+                finding=f,
+                status=f.status,
+                days_overdue=max((cutoff - f.deadline).days, 0),
+            )
+            for f in findings
+        ]
+    )
+
+
+def _township_code(code: str) -> str:
+    return code[:9] + "000"
+
+
+def _bulletin_summary(county, first, cutoff, still_open, new, closed) -> dict:
+    """Counts by township and by unit: found and closed in the month, open and overdue at its end."""
+    rows: dict[str, Counter] = {"townships": defaultdict(Counter), "units": defaultdict(Counter)}
+
+    def count(code: str, unit_id: int, what: str) -> None:
+        place = _township_code(code) if len(prefix_of(code)) >= 9 else county.code
+        rows["townships"][place][what] += 1
+        rows["units"][unit_id][what] += 1
+
+    for code, unit_id in new:
+        count(code, unit_id, "new")
+    for code, unit_id in closed:
+        count(code, unit_id, "closed")
+    for f in still_open:
+        count(f.area.code, f.unit_id, "open")
+        if f.deadline < cutoff:
+            count(f.area.code, f.unit_id, "overdue")
+
+    names = dict(Area.objects.filter(code__in=rows["townships"]).values_list("code", "name"))
+    units = dict(Unit.objects.filter(pk__in=rows["units"]).values_list("pk", "name"))
+    fields = ("new", "closed", "open", "overdue")
+
+    def line(counter: Counter) -> dict:
+        return {f: counter[f] for f in fields}
+
+    townships = [
+        {"code": code, "name": "县直" if code == county.code else names.get(code, code), **line(c)}
+        for code, c in sorted(rows["townships"].items())
+    ]
+    unit_rows = sorted(
+        ({"id": pk, "name": units.get(pk, ""), **line(c)} for pk, c in rows["units"].items()),
+        key=lambda r: (-r["overdue"], -r["open"], r["name"]),
+    )
+    totals = {
+        "new": len(new),
+        "closed": len(closed),
+        "open": len(still_open),
+        "overdue": sum(1 for f in still_open if f.deadline < cutoff),
+    }
+    return {
+        "month": first.isoformat(),
+        "cutoff": cutoff.isoformat(),
+        "totals": totals,
+        "townships": townships,
+        "units": unit_rows,
+    }
+
+
+# --- daily reminders -------------------------------------------------------------------------
+
+
+def _recipients(finding: Finding) -> list[User]:
+    """The responsible person's account, else the accounts of the responsible unit's cadres."""
+    users = User.objects.filter(is_active=True)
+    person = users.filter(cadre=finding.person_id) if finding.person_id else users.none()
+    chosen = list(person) or list(users.filter(cadre__unit=finding.unit_id))
+    # A reminder is a read of the finding: only to users whose area holds it.
+    return [
+        u for u in chosen if in_scope(finding, u, "view") and u.has_perm("inspections.view_finding")
+    ]
+
+
+def remind_due(today: datetime.date | None = None) -> int:
+    """Notify the people responsible for findings due within REMIND_DAYS days (once per deadline)."""
+    today = today or timezone.localdate()
+    made = 0
+    for finding in Finding.objects.due_within(REMIND_DAYS, today).select_related("unit"):
+        days = (finding.deadline - today).days
+        when = "今天" if days == 0 else f"{days}天后（{finding.deadline:%Y-%m-%d}）"
+        message = f"督查问题“{finding}”的整改时限为{when}，当前{finding.get_status_display()}。"
+        for user in _recipients(finding):
+            note, created = Notification.objects.get_or_create(
+                user=user,
+                kind=NotificationKind.DUE_SOON,
+                finding=finding,
+                due=finding.deadline,
+                defaults={"message": message[:300]},
+            )
+            if not created:
+                continue
+            made += 1
+            if settings.NOTIFY_BY_EMAIL and user.email:
+                send_mail("整改即将到期提醒", message, None, [user.email], fail_silently=True)
+                Notification.objects.filter(pk=note.pk).update(emailed=True)
+    return made

@@ -1,0 +1,120 @@
+"""Rectification of a finding (DESIGN §4), one function per step:
+
+待整改 → (plan) 整改中 → (progress notes) → (submit, with evidence) 待验收 → (verify) 已销号,
+and (reject) 待验收 → 整改中 with the reason.
+
+Every step runs in one transaction with the finding row locked, checks the actor's permission
+and area and the finding's state, writes a FindingStep (who, when, what, evidence), bumps the
+finding's version (an edit form opened before is then refused) and raises ValidationError with
+a Chinese message when the step is out of order.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from poverty.common.models import save_versioned
+from poverty.common.scoping import in_scope
+
+from .choices import Status, StepKind
+from .models import Finding, FindingStep
+
+RECTIFY = "inspections.rectify_finding"
+VERIFY = "inspections.verify_finding"
+
+
+def _begin(finding: Finding, by, permission: str, message: str) -> Finding:
+    if not by.has_perm(permission):
+        raise ValidationError(message)
+    locked = Finding.objects.select_for_update().get(pk=finding.pk)
+    if not in_scope(locked, by, "view"):
+        raise ValidationError("该问题不在您的管辖范围内。")
+    return locked
+
+
+def _require(finding: Finding, *allowed: str, doing: str) -> None:
+    if finding.status not in allowed:
+        names = "或".join(f"“{Status(s).label}”" for s in allowed)
+        raise ValidationError(
+            f"不能{doing}：问题当前为“{finding.get_status_display()}”，须为{names}。"
+        )
+
+
+def _text(value: str, message: str) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise ValidationError(message)
+    return value
+
+
+def _step(finding: Finding, by, kind: str, note: str, file=None) -> FindingStep:
+    step = FindingStep(finding=finding, kind=kind, note=note, by=by)
+    if file:
+        step.file = file
+    step.full_clean()
+    step.save()
+    return step
+
+
+@transaction.atomic
+def record_plan(*, finding: Finding, by, plan: str) -> Finding:
+    """The responsible unit's rectification plan (整改方案); the finding is then 整改中."""
+    finding = _begin(finding, by, RECTIFY, "您没有整改督查问题的权限。")
+    _require(finding, Status.OPEN, Status.IN_PROGRESS, doing="制定整改方案")
+    plan = _text(plan, "请填写整改措施。")
+    _step(finding, by, StepKind.PLAN, plan)
+    save_versioned(finding, by, status=Status.IN_PROGRESS, plan=plan)
+    return finding
+
+
+@transaction.atomic
+def record_progress(*, finding: Finding, by, note: str, file=None) -> FindingStep:
+    finding = _begin(finding, by, RECTIFY, "您没有整改督查问题的权限。")
+    _require(finding, Status.IN_PROGRESS, doing="记录整改进展（请先制定整改方案）")
+    step = _step(finding, by, StepKind.PROGRESS, _text(note, "请填写整改进展。"), file)
+    save_versioned(finding, by)
+    return step
+
+
+@transaction.atomic
+def submit(*, finding: Finding, by, note: str, file=None) -> Finding:
+    """Submit for verification (待验收): a summary and at least one evidence file."""
+    finding = _begin(finding, by, RECTIFY, "您没有整改督查问题的权限。")
+    _require(finding, Status.IN_PROGRESS, doing="提交验收（请先制定整改方案）")
+    note = _text(note, "请填写整改完成情况。")
+    has_evidence = file or finding.steps.exclude(file="").exclude(kind=StepKind.REJECT).exists()
+    if not has_evidence:
+        raise ValidationError("请上传整改佐证材料（照片或扫描件）后再提交验收。")
+    _step(finding, by, StepKind.SUBMIT, note, file)
+    save_versioned(finding, by, status=Status.SUBMITTED, submitted_by=by)
+    return finding
+
+
+def _verifier(finding: Finding, by) -> None:
+    if finding.submitted_by_id == by.pk:
+        raise ValidationError("不能验收自己提交的整改：须由提交人以外的督查人员验收。")
+
+
+@transaction.atomic
+def close(*, finding: Finding, by, note: str, today=None) -> Finding:
+    """Verification passed: the finding is closed (销号) by someone other than the submitter."""
+    finding = _begin(finding, by, VERIFY, "您没有验收销号的权限。")
+    _require(finding, Status.SUBMITTED, doing="验收销号")
+    _verifier(finding, by)
+    _step(finding, by, StepKind.CLOSE, _text(note, "请填写验收意见。"))
+    today = today or timezone.localdate()
+    save_versioned(finding, by, status=Status.CLOSED, closed_by=by, closed_on=today)
+    return finding
+
+
+@transaction.atomic
+def reject(*, finding: Finding, by, note: str) -> Finding:
+    """Verification failed: back to 整改中 with the reason."""
+    finding = _begin(finding, by, VERIFY, "您没有验收销号的权限。")
+    _require(finding, Status.SUBMITTED, doing="退回整改")
+    _verifier(finding, by)
+    _step(finding, by, StepKind.REJECT, _text(note, "请填写退回理由。"))
+    save_versioned(finding, by, status=Status.IN_PROGRESS)
+    return finding
