@@ -1,22 +1,27 @@
 """Every list page and API list costs the same number of queries at 3 rows and at 30."""
 
+import datetime
+
 import pytest
 from django.urls import reverse
 
 from accounts.choices import Role
 from households.models import QualityIssue, RosterImport
+from inspections.models import Accountability, FindingStep, Notice, NoticeItem, PledgeTarget
 from projects.models import Beneficiary, Objection
 from tests.factories import (
     AssessmentFactory,
     AssistanceMeasureFactory,
     CadreFactory,
     DisclosureFactory,
+    FindingFactory,
     FundEntryFactory,
     HouseholdFactory,
     HouseholdPairingFactory,
     IncomeRecordFactory,
     LeaderPairingFactory,
     MemberFactory,
+    PledgeFactory,
     ProjectApprovalFactory,
     ProjectFactory,
     UnitFactory,
@@ -212,3 +217,95 @@ def test_the_project_page_costs_the_same_with_more_funds_beneficiaries_and_discl
 
 
 PROJECT_DETAIL_QUERIES = 13
+
+
+def grow_inspections(world, n):
+    """n more pledges (with targets), findings (with a person, steps and a sanction) and notices."""
+    unit = UnitFactory(area=world.county)
+    for i in range(n):
+        village = world.villages[i % 4]
+        pledge = PledgeFactory(area=village.parent)
+        PledgeTarget.objects.create(pledge=pledge, metric="persons_exited", target=10)
+        finding = FindingFactory(area=village, unit=unit, person=CadreFactory(unit=unit))
+        FindingStep.objects.create(finding=finding, kind="plan", note="方案")
+        Accountability.objects.create(finding=finding, kind="talk", person="张三", reason="逾期")
+        notice = Notice.objects.create(
+            kind="unit",
+            county=world.county,
+            area=world.county,
+            unit=UnitFactory(area=world.county),
+            month=datetime.date(2019, 3, 1),
+            year=2019,
+            number=Notice.objects.count() + 1,
+            issued_on=datetime.date(2019, 4, 1),
+        )
+        NoticeItem.objects.create(notice=notice, finding=finding, status="open", days_overdue=3)
+
+
+# session, user, areas, count, page, the filters' choice lists.
+INSPECTION_PAGES = {
+    "inspections:pledge_list": 6,
+    "inspections:inspection_list": 6,
+    "inspections:finding_list": 7,
+    "inspections:accountability_list": 6,
+    "inspections:notice_list": 6,
+    "api:finding-list": 5,
+    "api:notice-list": 6,
+}
+
+
+@pytest.mark.parametrize(("name", "queries"), INSPECTION_PAGES.items())
+def test_inspection_lists_cost_the_same_at_3_and_30_rows(
+    client, make_user, world, django_assert_num_queries, name, queries
+):
+    client.force_login(make_user(Role.INSPECTOR, world.county))
+    grow_inspections(world, 3)
+    with django_assert_num_queries(queries):
+        assert client.get(reverse(name)).status_code == 200
+    grow_inspections(world, 27)
+    with django_assert_num_queries(queries):
+        assert client.get(reverse(name)).status_code == 200
+
+
+def test_finding_inspection_and_notice_pages_cost_the_same_with_more_rows(
+    client, make_user, world, django_assert_num_queries
+):
+    client.force_login(make_user(Role.INSPECTOR, world.county))
+    unit = UnitFactory(area=world.county)
+    finding = FindingFactory(area=world.v11, unit=unit, person=CadreFactory(unit=unit))
+    notice = Notice.objects.create(
+        kind="bulletin",
+        county=world.county,
+        area=world.county,
+        month=datetime.date(2019, 3, 1),
+        year=2019,
+        number=1,
+        issued_on=datetime.date(2019, 4, 1),
+    )
+
+    def add(n):
+        for i in range(n):
+            FindingStep.objects.create(finding=finding, kind="progress", note=f"进展{i}")
+            Accountability.objects.create(
+                finding=finding, kind="talk", person="张三", reason="逾期"
+            )
+            other = FindingFactory(
+                area=world.villages[i % 4], inspection=finding.inspection, person=None
+            )
+            NoticeItem.objects.create(notice=notice, finding=other, status="open")
+
+    add(2)
+    urls = {
+        reverse("inspections:finding_detail", args=[finding.pk]): 12,
+        reverse("inspections:inspection_detail", args=[finding.inspection_id]): 8,
+        reverse("inspections:notice_detail", args=[notice.pk]): 5,
+        reverse("inspections:notice_print", args=[notice.pk]): 5,
+        reverse("inspections:notice_xlsx", args=[notice.pk]): 5,
+    }
+    for url, queries in urls.items():
+        with django_assert_num_queries(queries):
+            assert client.get(url).status_code == 200
+    add(20)
+    for url, queries in urls.items():
+        with django_assert_num_queries(queries):
+            assert client.get(url).status_code == 200
