@@ -123,6 +123,60 @@ def test_an_uploaded_roster_is_imported_by_a_real_worker(tmp_path):
         assert (status, members) == ("succeeded", 1)
 
 
+def test_monthly_notices_run_on_the_1st_in_shanghai_time():
+    entry = app.conf.beat_schedule["monthly-notices"]
+    assert entry["task"] == "inspections.tasks.make_monthly_notices"
+    schedule = entry["schedule"]
+    assert (schedule.day_of_month, schedule.hour, schedule.minute) == ({1}, {1}, {0})
+    assert app.conf.timezone == "Asia/Shanghai"
+    assert app.conf.beat_schedule["remind-due-findings"]["schedule"].hour == {8}
+
+
+SETUP_FINDINGS = """
+import datetime
+from inspections.models import Finding, Inspection
+from villages.models import Area, Unit
+county = Area.objects.create(code="990123000000", name="测试县")
+Area.objects.create(code="990123100000", name="一乡")
+village = Area.objects.create(code="990123100201", name="甲村")
+unit = Unit.objects.create(name="县水利局", area=county)
+visit = Inspection.objects.create(kind="unannounced", title="暗访", area=county)
+for deadline in (datetime.date(2020, 1, 20), datetime.date(2099, 1, 1)):
+    Finding.objects.create(inspection=visit, category="funds", subject="village", area=village,
+                           description="资金拨付滞后", unit=unit, found_on=datetime.date(2020, 1, 5),
+                           deadline=deadline)
+"""
+
+
+def test_beat_makes_the_monthly_notices_on_a_real_worker_once(tmp_path):
+    """The beat entry (fired every 2 s here instead of on the 1st) through the broker to a
+    worker; repeated runs for the same month make nothing new."""
+    env = {**worker_env(tmp_path), "NOTICES_SECONDS": "2"}
+    with real_worker(tmp_path, env) as worker:
+        subprocess.run(  # noqa: S603
+            [sys.executable, "manage.py", "shell", "-c", SETUP_FINDINGS],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            timeout=120,
+        )
+        db = tmp_path / "worker.sqlite3"
+        runs = (
+            "select count(*) from django_celery_results_taskresult "
+            "where task_name = 'inspections.tasks.make_monthly_notices' and status = 'SUCCESS'"
+        )
+        wait_for(worker, db, "select count(*) from inspections_notice", "the monthly notices")
+        with sqlite3.connect(db, timeout=10) as conn:
+            done = conn.execute(runs).fetchone()[0]
+        wait_for(worker, db, f"select ({runs}) >= {done + 2}", "two more runs of the job")
+        with sqlite3.connect(db, timeout=10) as conn:
+            notices = conn.execute(
+                "select kind, number, (select count(*) from inspections_noticeitem i "
+                "where i.notice_id = n.id) from inspections_notice n order by kind"
+            ).fetchall()
+        assert notices == [("bulletin", 1, 1), ("unit", 1, 2)]
+
+
 def test_production_settings_pass_the_deployment_check():
     # Browser tests in the same worker allow async-unsafe calls; production never does.
     env = {

@@ -1,0 +1,88 @@
+"""The findings and notices API: the page filters, the same refusals, notices read-only."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+from rest_framework.authtoken.models import Token
+
+from accounts.choices import Role
+from inspections.choices import Status
+from inspections.models import Finding
+from inspections.notices import make_notices
+from tests.factories import CadreFactory, FindingFactory, InspectionFactory, UnitFactory
+
+pytestmark = pytest.mark.django_db
+
+D = datetime.date
+
+
+def bearer(user) -> dict:
+    return {"HTTP_AUTHORIZATION": f"Token {Token.objects.create(user=user).key}"}
+
+
+def test_findings_filter_by_status_overdue_and_unit(client, world, make_user):
+    unit = UnitFactory(area=world.county)
+    late = FindingFactory(area=world.v11, unit=unit, deadline=D(2019, 4, 1))
+    FindingFactory(area=world.v21, deadline=D(2099, 1, 1))
+    done = FindingFactory(area=world.v12, unit=unit, deadline=D(2019, 4, 1))
+    Finding.objects.filter(pk=done.pk).update(status=Status.CLOSED, closed_on=D(2019, 3, 30))
+    headers = bearer(make_user(Role.API_CLIENT, world.county))
+    url = reverse("api:finding-list")
+    body = client.get(url, {"overdue": "true"}, **headers).json()
+    assert [(r["id"], r["days_overdue"] > 0, r["status_label"]) for r in body["results"]] == [
+        (late.pk, True, "待整改")
+    ]
+    assert client.get(url, {"unit": unit.pk, "status": "closed"}, **headers).json()["count"] == 1
+    # A township client sees its township only.
+    township = bearer(make_user(Role.API_CLIENT, world.t2))
+    assert client.get(url, **township).json()["count"] == 1
+
+
+def test_an_inspector_records_a_finding_and_cannot_set_its_state(client, world, make_user):
+    inspector = make_user(Role.INSPECTOR, world.county)
+    client.force_login(inspector)
+    unit = UnitFactory(area=world.county)
+    data = {
+        "inspection": InspectionFactory(area=world.county).pk,
+        "category": "funds",
+        "subject": "village",
+        "area": world.v21.pk,
+        "description": "资金拨付滞后",
+        "unit": unit.pk,
+        "person": CadreFactory(unit=unit).pk,
+        "found_on": "2019-03-02",
+        "deadline": "2019-04-01",
+        "status": "closed",
+    }
+    response = client.post(reverse("api:finding-list"), data, content_type="application/json")
+    assert response.status_code == 201, response.content
+    finding = Finding.objects.get()
+    assert (finding.status, finding.recorded_by) == (Status.OPEN, inspector)
+    data.update(deadline="2019-03-01")
+    response = client.post(reverse("api:finding-list"), data, content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()["deadline"] == ["整改时限不能早于发现日期。"]
+
+
+def test_notices_are_read_with_their_items(client, world, make_user):
+    finding = FindingFactory(area=world.v11, found_on=D(2019, 3, 2), deadline=D(2019, 3, 20))
+    make_notices(D(2019, 3, 1), today=D(2019, 4, 1))
+    headers = bearer(make_user(Role.API_CLIENT, world.county))
+    body = client.get(reverse("api:notice-list"), {"kind": "bulletin"}, **headers).json()
+    [bulletin] = body["results"]
+    assert (bulletin["title"], bulletin["summary"]["totals"]["overdue"]) == (
+        "督导通报 2019年第1期",
+        1,
+    )
+    assert bulletin["items"] == [
+        {
+            "finding": finding.pk,
+            "status": "open",
+            "days_overdue": 12,
+            "deadline": "2019-03-20",
+            "unit": finding.unit_id,
+        }
+    ]
+    response = client.post(reverse("api:notice-list"), {}, **headers)
+    assert response.status_code in (403, 405)
