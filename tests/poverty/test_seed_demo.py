@@ -15,6 +15,9 @@ from households.models import (
     QualityIssue,
     Visit,
 )
+from inspections.models import Finding, Inspection, Notice, Notification, Pledge, PledgeTarget
+from inspections.notices import previous_month
+from inspections.progress import progress_of
 from poverty.common import idnumber
 from poverty.demo import DEMO_PASSWORD
 from projects.models import Beneficiary, FundEntry, Project
@@ -38,6 +41,11 @@ MODELS = (
     Project,
     FundEntry,
     Beneficiary,
+    Pledge,
+    PledgeTarget,
+    Inspection,
+    Finding,
+    Notice,
 )
 SMALL = ("--households", "120")
 
@@ -52,6 +60,8 @@ def names():
         + sorted(Cadre.objects.values_list("name", flat=True))
         + sorted(Member.objects.values_list("name", "id_number_hash", "household__code"))
         + sorted(Project.objects.values_list("name", "area__code", "stage", "year"))
+        + sorted(Finding.objects.values_list("description", "unit__name", "status", "deadline"))
+        + sorted(PledgeTarget.objects.values_list("pledge__area__code", "metric", "target"))
     )
 
 
@@ -74,6 +84,10 @@ def test_demo_county_has_a_realistic_shape_and_one_login_per_role(capsys):
 
 
 def wipe():
+    Notice.objects.all().delete()
+    Finding.objects.all().delete()
+    Inspection.objects.all().delete()
+    Pledge.objects.all().delete()
     Project.objects.all().delete()
     QualityIssue.objects.all().delete()
     Household.objects.all().delete()
@@ -163,3 +177,30 @@ def test_demo_projects_cover_every_stage_with_money_people_and_notices():
     for project in projects.filter(stage__gte=2):
         assert project.approvals_complete, project
     assert Project.objects.filter(disclosures__isnull=False).exists()
+
+
+def test_demo_accountability_has_every_state_last_months_notices_and_live_targets():
+    call_command("seed_demo", *SMALL)
+    findings = Finding.objects.all()
+    assert set(findings.values_list("status", flat=True)) == {
+        "open",
+        "in_progress",
+        "submitted",
+        "closed",
+    }
+    assert 0 < findings.overdue().count() < findings.count()
+    # Closed ones were verified by the inspector, never by whoever submitted them.
+    for finding in findings.filter(status="closed"):
+        assert finding.closed_by.username == "inspector" != finding.submitted_by.username
+    bulletin = Notice.objects.get(kind="bulletin")
+    assert bulletin.month == previous_month() and bulletin.number == 1
+    assert Notice.objects.filter(kind="unit", month=bulletin.month).count() > 1
+    # Every pledge target has a live figure, and some are met while some are not.
+    results = [
+        p.met
+        for pledge in Pledge.objects.exclude(targets=None)
+        for p in progress_of(pledge.targets.all(), pledge.area, pledge.year)
+    ]
+    assert True in results and False in results
+    # The demo first secretary has a reminder waiting.
+    assert Notification.objects.filter(user__username="cadre").exists()

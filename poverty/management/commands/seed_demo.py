@@ -9,6 +9,7 @@ from accounts.models import User
 from households.demo import seed_registry
 from households.models import Household
 from households.quality import check_quality
+from inspections.demo import seed_accountability
 from poverty.demo import DEMO_PASSWORD, seed_demo_users
 from projects.demo import seed_projects
 from villages.demo import seed_areas_and_people
@@ -17,7 +18,7 @@ DEFAULT_HOUSEHOLDS = 3000
 
 
 class Command(BaseCommand):
-    help = "生成虚构的演示县（地区、帮扶单位、干部、驻村与包联、建档立卡贫困户、扶贫项目），同一种子结果相同，重复运行不会重复生成。"
+    help = "生成虚构的演示县（地区、帮扶单位、干部、驻村与包联、建档立卡贫困户、扶贫项目、责任书与督查整改），同一种子结果相同，重复运行不会重复生成。"
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--seed", type=int, default=2017, help="随机种子（默认 2017）")
@@ -64,6 +65,13 @@ class Command(BaseCommand):
         self.stdout.write(
             f"扶贫项目：新增 {projects.projects} 个（进度滞后 {projects.overdue} 个），"
             f"资金记录 {projects.funds}，受益户 {projects.beneficiaries}"
+            f"（{time.monotonic() - started:.1f} 秒）"
+        )
+        started = time.monotonic()
+        duty = seed_accountability(seed=seed)
+        self.stdout.write(
+            f"督查整改：责任书 {duty.pledges}，督查 {duty.inspections}，问题 {duty.findings}"
+            f"（逾期 {duty.overdue}），上月通知通报 {duty.notices}"
             f"（{time.monotonic() - started:.1f} 秒）"
         )
         self.stdout.write(f"演示账号（密码均为 {DEMO_PASSWORD}）：")
