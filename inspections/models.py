@@ -427,29 +427,39 @@ class Finding(ScopedModel):
 
     def _place_by_subject(self) -> None:
         """Name the subject's object and take the finding's area from it."""
-        required = {
-            Subject.HOUSEHOLD: ("household", "请选择涉及的贫困户。"),
-            Subject.PROJECT: ("project", "请选择涉及的项目。"),
-            Subject.UNIT: ("subject_unit", "请选择涉及的单位。"),
-        }
-        for subject, (field, _) in required.items():
-            if self.subject != subject:
-                setattr(self, field, None)
-        if self.subject in required:
-            field, message = required[self.subject]
-            obj = getattr(self, field)
-            if obj is None:
-                raise ValidationError({field: message})
-            self.area = {
-                Subject.HOUSEHOLD: lambda: obj.village,
-                Subject.PROJECT: lambda: obj.area,
-                Subject.UNIT: lambda: obj.area,
-            }[self.subject]()
+        field = SUBJECT_FIELDS.get(self.subject)
+        for other in SUBJECT_FIELDS.values():
+            if other != field:
+                setattr(self, other, None)
+        if field is not None:
+            if getattr(self, field) is None:
+                raise ValidationError({field: SUBJECT_MISSING[self.subject]})
+            self.area = subject_area(self.subject, getattr(self, field))
         elif self.subject == Subject.VILLAGE:
             if not self.area_id:
                 raise ValidationError({"area": "请选择问题所在的行政村。"})
             if self.area.level != AreaLevel.VILLAGE:
                 raise ValidationError({"area": "问题对象为行政村时，请选择行政村。"})
+
+
+# The field naming a finding's object, by subject (a village finding names its area).
+SUBJECT_FIELDS = {
+    Subject.HOUSEHOLD: "household",
+    Subject.PROJECT: "project",
+    Subject.UNIT: "subject_unit",
+}
+SUBJECT_MISSING = {
+    Subject.HOUSEHOLD: "请选择涉及的贫困户。",
+    Subject.PROJECT: "请选择涉及的项目。",
+    Subject.UNIT: "请选择涉及的单位。",
+}
+
+
+def subject_area(subject: str, obj) -> Area | None:
+    """Where a finding about this object lies: the household's village, the project's or unit's area."""
+    if obj is None:
+        return None
+    return obj.village if subject == Subject.HOUSEHOLD else obj.area
 
 
 class FindingStep(ScopedModel):

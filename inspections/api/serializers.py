@@ -4,7 +4,7 @@ from rest_framework import serializers
 
 from poverty.common.api import ScopedSerializer
 
-from ..models import Finding, Notice, NoticeItem
+from ..models import SUBJECT_FIELDS, Finding, Notice, NoticeItem, subject_area
 
 
 class FindingSerializer(ScopedSerializer):
@@ -45,6 +45,19 @@ class FindingSerializer(ScopedSerializer):
     @extend_schema_field(OpenApiTypes.INT)
     def get_days_overdue(self, obj):
         return obj.days_overdue()
+
+    def validate(self, attrs):
+        # The area follows the object the finding is about, before the scope is judged.
+        subject = attrs.get("subject", getattr(self.instance, "subject", None))
+        field = SUBJECT_FIELDS.get(subject)
+        for other in SUBJECT_FIELDS.values():
+            if other != field:
+                attrs[other] = None
+        if field is not None:
+            obj = attrs.get(field, getattr(self.instance, field, None))
+            if obj is not None:
+                attrs["area"] = subject_area(subject, obj)
+        return super().validate(attrs)
 
     def create(self, validated_data):
         validated_data["recorded_by"] = self.context["request"].user

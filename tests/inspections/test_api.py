@@ -10,7 +10,13 @@ from accounts.choices import Role
 from inspections.choices import Status
 from inspections.models import Finding
 from inspections.notices import make_notices
-from tests.factories import CadreFactory, FindingFactory, InspectionFactory, UnitFactory
+from tests.factories import (
+    CadreFactory,
+    FindingFactory,
+    HouseholdFactory,
+    InspectionFactory,
+    UnitFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -59,6 +65,15 @@ def test_an_inspector_records_a_finding_and_cannot_set_its_state(client, world, 
     assert response.status_code == 201, response.content
     finding = Finding.objects.get()
     assert (finding.status, finding.recorded_by) == (Status.OPEN, inspector)
+    # About a household: the area is the household's village, whatever was sent.
+    about = {**data, "subject": "household", "household": HouseholdFactory(village=world.v12).pk}
+    response = client.post(reverse("api:finding-list"), about, content_type="application/json")
+    assert response.status_code == 201, response.content
+    assert (response.json()["area"], response.json()["project"]) == (world.v12.pk, None)
+    del about["area"]
+    about["household"] = HouseholdFactory(village=world.v11).pk
+    response = client.post(reverse("api:finding-list"), about, content_type="application/json")
+    assert response.json()["area"] == world.v11.pk
     data.update(deadline="2019-03-01")
     response = client.post(reverse("api:finding-list"), data, content_type="application/json")
     assert response.status_code == 400

@@ -228,7 +228,7 @@ def test_without_a_person_the_units_accounts_are_reminded_within_their_area(
 
 def test_reminders_are_emailed_when_a_mail_server_is_set(world, person, settings):
     settings.NOTIFY_BY_EMAIL = True
-    cadre, user = person
+    cadre, _ = person
     FindingFactory(area=world.v11, unit=cadre.unit, person=cadre, deadline=D(2019, 6, 11))
     notices.remind_due(TODAY)
     assert [m.to for m in mail.outbox] == [["wang@example.cn"]]

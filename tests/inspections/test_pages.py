@@ -177,6 +177,9 @@ def test_an_unannounced_visit_from_findings_to_the_monthly_bulletin(world, make_
     rows = list(workbook["督导通报"].iter_rows(values_only=True))
     assert [r[2] for r in rows[1:]] == [f_household.description, f_funds.description]
     assert list(workbook["分乡镇"].iter_rows(values_only=True))[1] == ("一乡", 2, 1, 1, 1)
+    # The water bureau's notice lists both its open findings, the overdue one first.
+    water_notice = Notice.objects.get(kind=NoticeKind.UNIT, unit=water)
+    assert [i.finding for i in water_notice.items.all()] == [f_funds, f_project]
     # The township sees its government's notice, not the county bulletin.
     own = township_client.get("/inspections/notices/")
     assert [r.record.unit for r in own.context["table"].paginated_rows] == [township_gov]
