@@ -51,6 +51,9 @@ MODEL_ACTIONS: dict[str, dict[str, frozenset[str]]] = {
         "households": VIEW,
         "projects": VIEW,
         "inspections": ALL,
+        # Pledges are the county's and townships' to sign; inspectors hold them to them.
+        "inspections.pledge": VIEW,
+        "inspections.pledgetarget": VIEW,
     },
     Role.API_CLIENT: dict.fromkeys(DOMAIN_APPS, VIEW),
 }

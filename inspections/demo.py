@@ -155,7 +155,7 @@ def _pledges(rng, county: Area, townships: list[Area], today: datetime.date) -> 
 def _targets(rng, pledge: Pledge, year: int, *, metrics=TARGET_METRICS, projects=False) -> None:
     for metric in metrics:
         target = _target(rng, metric, pledge.area, year)
-        if target is not None:
+        if target:  # no figure (no rural population) or nothing to do: no target
             PledgeTarget.objects.create(pledge=pledge, metric=metric, target=target)
     if projects:
         under_way = Project.objects.filter(area=pledge.area, year=year).count()
@@ -273,6 +273,7 @@ def _finding(rng, inspection, villages, paired, government, projects, start, tod
 
 def _rectify(rng, findings: list[Finding], today, staff, inspector) -> None:
     """Move each finding to a state: about a third closed, the rest open, in hand or submitted."""
+    this_month = today.replace(day=1)
     for finding in findings:
         roll = rng.random()
         if finding.deadline > today + datetime.timedelta(days=1) and roll < 0.25:
@@ -295,6 +296,10 @@ def _rectify(rng, findings: list[Finding], today, staff, inspector) -> None:
             services.reject(finding=finding, by=inspector, note="佐证材料不充分，请补充。")
             continue  # 退回后整改中
         closed = min(finding.found_on + datetime.timedelta(days=rng.randint(10, 70)), today)
+        if finding.found_on < this_month <= closed:
+            # Last month's notices are made as on the 1st: what they list was still open then.
+            closed = this_month - datetime.timedelta(days=rng.randint(1, 5))
+            closed = max(closed, finding.found_on)
         services.close(
             finding=finding, by=inspector, note="经核查，整改到位，同意销号。", today=closed
         )
