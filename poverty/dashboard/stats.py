@@ -1,0 +1,172 @@
+"""Exit statistics of an area and its child areas for a year (DESIGN §6), in a fixed number of
+aggregate queries whatever the size of the area: each table is counted once, grouped by the
+child area's code prefix.
+
+Definitions (year Y, area A, everything under A by 区划代码 prefix):
+- registered: households identified in or before Y, and their persons;
+- exited: households that exited in Y (status 已脱贫, exit year Y); exited_cumulative: in or before Y;
+- remaining: registered and not exited by the end of Y;
+- rural_population: A's own 农业户籍人口, else the sum over its villages;
+- incidence_rate: remaining persons / rural_population, a fraction;
+- villages: 贫困村 under A; exited: exited in Y; remaining: not exited by the end of Y;
+- targets: the persons / villages-to-exit targets of the pledges made for A in Y (summed);
+- completion: exited in Y / target.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import CharField, Count, Q, Sum
+from django.db.models.functions import Substr
+
+from households.choices import HouseholdStatus
+from households.models import Household, Member
+from inspections.choices import Metric
+from inspections.models import PledgeTarget
+from poverty.common.areacodes import digits_of, prefix_of
+from villages.choices import AreaLevel
+from villages.models import Area
+
+# The level below each level, for `children`.
+CHILD_LEVEL = {
+    AreaLevel.PROVINCE: AreaLevel.CITY,
+    AreaLevel.CITY: AreaLevel.COUNTY,
+    AreaLevel.COUNTY: AreaLevel.TOWNSHIP,
+    AreaLevel.TOWNSHIP: AreaLevel.VILLAGE,
+}
+TARGET_METRICS = {Metric.PERSONS_EXITED: "persons", Metric.VILLAGES_EXITED: "villages"}
+
+
+@dataclass
+class Figures:
+    area: Area
+    year: int
+    households: dict = field(default_factory=lambda: defaultdict(int))
+    persons: dict = field(default_factory=lambda: defaultdict(int))
+    villages: dict = field(default_factory=lambda: defaultdict(int))
+    rural_population: int | None = None
+    targets: dict = field(default_factory=dict)
+    children: list[Figures] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        h, p, v = self.households, self.persons, self.villages
+        remaining_persons = p["registered"] - p["exited_cumulative"]
+        targets = {"persons": self.targets.get("persons"), "villages": self.targets.get("villages")}
+        data = {
+            "area": {"code": self.area.code, "name": self.area.name, "level": self.area.level},
+            "year": self.year,
+            "registered": {"households": h["registered"], "persons": p["registered"]},
+            "exited": {"households": h["exited"], "persons": p["exited"]},
+            "exited_cumulative": {
+                "households": h["exited_cumulative"],
+                "persons": p["exited_cumulative"],
+            },
+            "remaining": {
+                "households": h["registered"] - h["exited_cumulative"],
+                "persons": remaining_persons,
+            },
+            "rural_population": self.rural_population,
+            "incidence_rate": (
+                remaining_persons / self.rural_population if self.rural_population else None
+            ),
+            "villages": {
+                "poor": v["poor"],
+                "exited": v["exited"],
+                "remaining": v["poor"] - v["exited_cumulative"],
+            },
+            "targets": targets,
+            "completion": {
+                "persons": p["exited"] / targets["persons"] if targets["persons"] else None,
+                "villages": v["exited"] / targets["villages"] if targets["villages"] else None,
+            },
+        }
+        return data
+
+
+def _grouped(queryset, code_path: str, digits: int, **aggregates) -> dict[str, dict]:
+    """Aggregates per code prefix of `digits` digits (one GROUP BY query)."""
+    rows = (
+        queryset.order_by()
+        .annotate(area_prefix=Substr(code_path, 1, digits, output_field=CharField()))
+        .values("area_prefix")
+        .annotate(**aggregates)
+    )
+    return {row.pop("area_prefix"): row for row in rows}
+
+
+def exit_statistics(area: Area, year: int) -> dict:
+    """The DESIGN §6 figures of `area` in `year`, with the same figures for each child area."""
+    child_level = CHILD_LEVEL.get(area.level)
+    children = list(area.children.order_by("code")) if child_level else []
+    prefix = prefix_of(area.code)
+    digits = digits_of(child_level) if child_level else len(prefix)
+    exited = Q(status=HouseholdStatus.EXITED)
+
+    households = _grouped(
+        Household.objects.filter(village__code__startswith=prefix, identified_year__lte=year),
+        "village__code",
+        digits,
+        registered=Count("pk"),
+        exited=Count("pk", filter=exited & Q(exit_year=year)),
+        exited_cumulative=Count("pk", filter=exited & Q(exit_year__lte=year)),
+    )
+    member_exited = Q(household__status=HouseholdStatus.EXITED)
+    persons = _grouped(
+        Member.objects.filter(
+            household__village__code__startswith=prefix, household__identified_year__lte=year
+        ),
+        "household__village__code",
+        digits,
+        registered=Count("pk"),
+        exited=Count("pk", filter=member_exited & Q(household__exit_year=year)),
+        exited_cumulative=Count("pk", filter=member_exited & Q(household__exit_year__lte=year)),
+    )
+    villages = _grouped(
+        Area.objects.filter(code__startswith=prefix, level=AreaLevel.VILLAGE),
+        "code",
+        digits,
+        poor=Count("pk", filter=Q(is_poor=True)),
+        exited=Count("pk", filter=Q(is_poor=True, actual_exit_year=year)),
+        exited_cumulative=Count("pk", filter=Q(is_poor=True, actual_exit_year__lte=year)),
+        population=Sum("rural_population"),
+    )
+    targets: dict[int, dict] = defaultdict(dict)
+    rows = (
+        PledgeTarget.objects.filter(
+            pledge__year=year,
+            pledge__area__in=[area, *children],
+            metric__in=list(TARGET_METRICS),
+        )
+        .values("pledge__area", "metric")
+        .annotate(total=Sum("target"))
+    )
+    for row in rows:
+        targets[row["pledge__area"]][TARGET_METRICS[row["metric"]]] = int(row["total"])
+
+    def figures(node: Area, groups: list[str]) -> Figures:
+        result = Figures(node, year, targets=targets.get(node.pk, {}))
+        population = 0
+        for group in groups:
+            for source, into in ((households, result.households), (persons, result.persons)):
+                for key, value in source.get(group, {}).items():
+                    into[key] += value
+            village_row = villages.get(group, {})
+            for key in ("poor", "exited", "exited_cumulative"):
+                result.villages[key] += village_row.get(key, 0)
+            population += village_row.get("population") or 0
+        result.rural_population = node.rural_population or population or None
+        return result
+
+    child_codes = {c.pk: c.code[:digits] for c in children}
+    top = figures(area, list(households.keys() | persons.keys() | villages.keys()))
+    top.children = [figures(c, [child_codes[c.pk]]) for c in children]
+    if children:
+        # The area's own population, else its children's (each its own, else its villages').
+        top.rural_population = area.rural_population or (
+            sum(c.rural_population or 0 for c in top.children) or None
+        )
+    data = top.as_dict()
+    data["children"] = [child.as_dict() for child in top.children]
+    return data
