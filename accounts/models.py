@@ -28,7 +28,10 @@ class User(AbstractUser):
     class Meta:
         verbose_name = "用户"
         verbose_name_plural = "用户"
-        permissions = [("view_sensitive", "查看完整身份证号、电话和健康状况")]
+        permissions = [
+            ("view_sensitive", "查看完整身份证号、电话和健康状况"),
+            ("manage_tokens", "签发和吊销辖区内接口账号的令牌"),
+        ]
 
     def __str__(self) -> str:
         full = f"{self.last_name}{self.first_name}".strip()

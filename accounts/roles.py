@@ -65,6 +65,7 @@ EXTRA: dict[str, frozenset[str]] = {
             "accounts.view_sensitive",
             "households.override_exit_standard",
             "inspections.rectify_finding",
+            "accounts.manage_tokens",
         }
     ),
     Role.TOWNSHIP_STAFF: frozenset({"accounts.view_sensitive", "inspections.rectify_finding"}),

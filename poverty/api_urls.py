@@ -10,6 +10,7 @@ app_name = "api"
 
 urlpatterns = [
     path("", include("villages.api.urls")),
+    path("", include("households.api.urls")),
     path("", include("projects.api.urls")),
     path("", include("inspections.api.urls")),
     path("stats/exits/", ExitStatisticsView.as_view(), name="stats-exits"),

@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from accounts import views as account_views
+
 from . import views
 
 admin.site.site_header = "县扶贫办业务系统 · 管理后台"
@@ -18,6 +20,7 @@ urlpatterns = [
         auth_views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
     ),
+    path("accounts/tokens/", account_views.tokens, name="tokens"),
     path("villages/", include("villages.urls")),
     path("registry/", include("households.urls")),
     path("projects/", include("projects.urls")),

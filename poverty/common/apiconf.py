@@ -5,7 +5,7 @@ Kept free of rest_framework.views imports: DRF imports these while its views mod
 
 from __future__ import annotations
 
-from rest_framework import exceptions, pagination, permissions
+from rest_framework import exceptions, pagination, permissions, throttling
 
 from .scoping import permission_name
 
@@ -37,6 +37,16 @@ class RolePermission(permissions.BasePermission):
         if model is None:
             return True  # views without a model (statistics) check scope themselves
         return user.has_perm(permission_name(model, method_action(request)))
+
+
+class TokenRateThrottle(throttling.UserRateThrottle):
+    """A rate per token for token calls (a reissued token starts afresh), per user otherwise."""
+
+    def get_cache_key(self, request, view):
+        key = getattr(request.auth, "key", None)
+        if key:
+            return self.cache_format % {"scope": self.scope, "ident": f"token-{key[:12]}"}
+        return super().get_cache_key(request, view)
 
 
 class Pagination(pagination.PageNumberPagination):

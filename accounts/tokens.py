@@ -1,0 +1,41 @@
+"""API tokens (令牌) for outside clients, issued and revoked by county staff on a page.
+
+A token belongs to one user and acts with that user's role and areas; issuing a new one revokes
+the old. Staff manage the tokens of API-client accounts whose every area lies within their own.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Exists, OuterRef
+from rest_framework.authtoken.models import Token
+
+from poverty.common.areacodes import prefix_of
+
+from .choices import Role
+from .models import User
+
+MANAGE_TOKENS = "accounts.manage_tokens"
+
+
+def manageable_users(staff: User):
+    """API-client accounts with at least one area, all inside the staff member's areas."""
+    users = User.objects.filter(role=Role.API_CLIENT, is_active=True, areas__isnull=False)
+    if staff.is_superuser:
+        return users.distinct().order_by("username")
+    prefixes = [prefix_of(code) for code in staff.scope_codes]
+    outside = User.areas.through.objects.filter(user=OuterRef("pk"))
+    for prefix in prefixes:
+        outside = outside.exclude(area__code__startswith=prefix)
+    return (
+        users.exclude(Exists(outside)).distinct().order_by("username") if prefixes else users.none()
+    )
+
+
+def issue(user: User) -> Token:
+    """A new token for the user; the previous one stops working at once."""
+    Token.objects.filter(user=user).delete()
+    return Token.objects.create(user=user)
+
+
+def revoke(user: User) -> bool:
+    return Token.objects.filter(user=user).delete()[0] > 0

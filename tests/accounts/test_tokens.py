@@ -1,0 +1,78 @@
+"""Tokens: issued and revoked by county staff on a page, acting with the client's role and
+area, throttled per token."""
+
+import pytest
+from django.core.cache import cache
+from django.test import Client
+from rest_framework.authtoken.models import Token
+
+from accounts.choices import Role
+
+pytestmark = pytest.mark.django_db
+
+
+def call(key, path="/api/v1/areas/"):
+    return Client().get(path, HTTP_AUTHORIZATION=f"Token {key}")
+
+
+def test_staff_issue_reissue_and_revoke_a_clients_token(client, world, make_user):
+    analyst = make_user(Role.API_CLIENT, world.t1, username="city-analyst")
+    elsewhere = make_user(Role.API_CLIENT, world.county, username="province-feed")
+    township_staff = make_user(Role.TOWNSHIP_STAFF, world.t1)
+    client.force_login(make_user(Role.COUNTY_STAFF, world.county))
+    page = client.get("/accounts/tokens/")
+    assert [u for u, _ in page.context["rows"]] == [analyst, elsewhere]
+    issued = client.post("/accounts/tokens/", {"user": analyst.pk, "action": "issue"})
+    key = issued.context["new_key"]
+    assert key and key in issued.content.decode()
+    # The token reads with the analyst's role and area: 一乡 and its villages only.
+    codes = {a["code"] for a in call(key).json()["results"]}
+    assert codes == {"990123100000", "990123100201", "990123100202"}
+    again = client.post("/accounts/tokens/", {"user": analyst.pk, "action": "issue"})
+    assert call(key).status_code == 401
+    new_key = again.context["new_key"]
+    assert call(new_key).status_code == 200
+    # The list never shows a whole key.
+    assert new_key not in client.get("/accounts/tokens/").content.decode()
+    client.post("/accounts/tokens/", {"user": analyst.pk, "action": "revoke"})
+    assert call(new_key).status_code == 401
+    assert not Token.objects.filter(user=analyst).exists()
+    # Only county staff manage tokens, and only of API accounts: not a staff member's.
+    assert client.post("/accounts/tokens/", {"user": township_staff.pk}).status_code == 404
+    other = Client()
+    other.force_login(township_staff)
+    assert other.get("/accounts/tokens/").status_code == 403
+
+
+def test_township_accounts_of_another_township_are_not_listed(client, world, make_user):
+    make_user(Role.API_CLIENT, world.t2, username="t2-feed")
+    client.force_login(make_user(Role.COUNTY_STAFF, world.t1.parent))
+    assert len(client.get("/accounts/tokens/").context["rows"]) == 1
+    # Staff whose area is 一乡 alone do not manage an account of 二镇.
+    staff = make_user(Role.COUNTY_STAFF, world.county)
+    staff.areas.set([world.t1])
+    staff = type(staff).objects.get(pk=staff.pk)
+    client.force_login(staff)
+    assert client.get("/accounts/tokens/").context["rows"] == []
+
+
+def test_each_token_has_its_own_rate(world, make_user, settings):
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {"user": "3/minute"},
+    }
+    from rest_framework.settings import api_settings
+    from rest_framework.throttling import SimpleRateThrottle
+
+    cache.clear()
+    SimpleRateThrottle.THROTTLE_RATES = {"user": "3/minute"}
+    try:
+        first = Token.objects.create(user=make_user(Role.API_CLIENT, world.county)).key
+        second = Token.objects.create(user=make_user(Role.API_CLIENT, world.county)).key
+        assert [call(first).status_code for _ in range(4)] == [200, 200, 200, 429]
+        assert call(second).status_code == 200
+        refused = call(first)
+        assert refused.status_code == 429 and int(refused["Retry-After"]) > 0
+    finally:
+        SimpleRateThrottle.THROTTLE_RATES = api_settings.DEFAULT_THROTTLE_RATES
+        cache.clear()

@@ -1,0 +1,96 @@
+"""The registry extract: households with members, causes, measures, income and status, visits
+and pairings; masked without the sensitive-data permission; the pages' filters; page by page."""
+
+import pytest
+from rest_framework.authtoken.models import Token
+
+from accounts.choices import Role
+from households.choices import HouseholdStatus
+from households.models import Household
+from tests.factories import (
+    AssistanceMeasureFactory,
+    CadreFactory,
+    HouseholdFactory,
+    HouseholdPairingFactory,
+    IncomeRecordFactory,
+    MemberFactory,
+    UnitFactory,
+    VisitFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def get(client, user, path, **params):
+    token = Token.objects.get_or_create(user=user)[0].key
+    return client.get(path, params, HTTP_AUTHORIZATION=f"Token {token}")
+
+
+@pytest.fixture
+def household(world):
+    cadre = CadreFactory(unit=UnitFactory(area=world.county))
+    h = HouseholdFactory(
+        village=world.v11, phone="13812345678", primary_cause="illness", other_causes="no_labour"
+    )
+    MemberFactory(household=h, name="王小明", health="chronic")
+    AssistanceMeasureFactory(household=h, cadre=cadre, measure_type="industry")
+    IncomeRecordFactory(household=h, year=2019)
+    VisitFactory(household=h, cadre=cadre)
+    HouseholdPairingFactory(household=h, cadre=cadre)
+    return h
+
+
+def test_a_client_without_the_sensitive_permission_sees_masks(client, world, make_user, household):
+    body = get(client, make_user(Role.API_CLIENT, world.county), "/api/v1/households/").json()
+    [row] = body["results"]
+    assert row["code"] == household.code and row["village_name"] == "一乡甲村"
+    assert row["phone"] == "138****5678"
+    assert (row["primary_cause"], row["other_causes"]) == ("illness", ["no_labour"])
+    members = {m["name"]: m for m in row["members"]}
+    assert set(members) == {f"户主{household.code}", "王小明"}
+    child = members["王小明"]
+    assert child["id_number"].count("*") == 10 and child["health"] is None
+    assert [m["measure_type"] for m in row["measures"]] == ["industry"]
+    assert [i["year"] for i in row["incomes"]] == [2019]
+
+
+def test_staff_with_the_permission_see_the_full_numbers(client, world, make_user, household):
+    row = get(client, make_user(Role.COUNTY_STAFF, world.county), "/api/v1/households/").json()
+    row = row["results"][0]
+    assert row["phone"] == "13812345678"
+    child = next(m for m in row["members"] if m["name"] == "王小明")
+    assert "*" not in child["id_number"] and len(child["id_number"]) == 18
+    assert child["health"] == "chronic"
+
+
+def test_the_extract_filters_like_the_page_and_reads_page_by_page(client, world, make_user):
+    user = make_user(Role.API_CLIENT, world.county)
+    for i in range(7):
+        h = HouseholdFactory(village=world.villages[i % 4], primary_cause="illness")
+        if i < 3:
+            Household.objects.filter(pk=h.pk).update(status=HouseholdStatus.EXITED, exit_year=2019)
+    HouseholdFactory(village=world.v21, primary_cause="no_water")
+    assert get(client, user, "/api/v1/households/", status="exited").json()["count"] == 3
+    assert get(client, user, "/api/v1/households/", cause="no_water").json()["count"] == 1
+    assert get(client, user, "/api/v1/households/", within=world.t2.pk).json()["count"] == 4
+    seen, page = [], 1
+    while True:
+        body = get(client, user, "/api/v1/households/", page_size=3, page=page).json()
+        seen += [r["code"] for r in body["results"]]
+        if not body["next"]:
+            break
+        page += 1
+    assert seen == sorted(Household.objects.values_list("code", flat=True)) and page == 3
+    bad = get(client, user, "/api/v1/households/", status="gone")
+    assert bad.status_code == 400 and "status" in bad.json()
+
+
+def test_visits_and_pairings_follow_the_clients_area(client, world, make_user, household):
+    other = HouseholdFactory(village=world.v21)
+    VisitFactory(household=other, cadre=CadreFactory(unit=UnitFactory(area=world.county)))
+    township = make_user(Role.API_CLIENT, world.t1)
+    visits = get(client, township, "/api/v1/visits/").json()
+    assert [v["household"] for v in visits["results"]] == [household.pk]
+    pairings = get(client, township, "/api/v1/household-pairings/").json()
+    assert [p["household"] for p in pairings["results"]] == [household.pk]
+    assert get(client, township, f"/api/v1/households/{other.pk}/").status_code == 404
