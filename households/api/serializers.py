@@ -7,6 +7,7 @@ from rest_framework import serializers
 from poverty.common.api import ScopedSerializer
 from poverty.common.masking import can_see_sensitive
 
+from ..choices import MonitoringType
 from ..models import AssistanceMeasure, Household, HouseholdPairing, IncomeRecord, Member, Visit
 
 
@@ -82,6 +83,9 @@ class HouseholdSerializer(ScopedSerializer):
     other_causes = serializers.SerializerMethodField(label="其他致贫原因")
     status_label = serializers.CharField(
         source="get_status_display", read_only=True, label="脱贫状态"
+    )
+    monitoring_type = serializers.ChoiceField(
+        choices=MonitoringType.choices, allow_blank=True, read_only=True, label="监测对象类型"
     )
     members = MemberSerializer(many=True, read_only=True)
     measures = MeasureSerializer(many=True, read_only=True)

@@ -16,6 +16,9 @@ from ..models import (
     outside_message,
 )
 
+# Totals come as strings with two decimals ("1000.00"), null before the list annotates them.
+MONEY = serializers.DecimalField(max_digits=14, decimal_places=2, allow_null=True)
+
 
 class ProjectSerializer(ScopedSerializer):
     stage_label = serializers.CharField(
@@ -54,19 +57,19 @@ class ProjectSerializer(ScopedSerializer):
         ]
         read_only_fields = ["stage"]
 
-    @extend_schema_field(OpenApiTypes.DECIMAL)
+    @extend_schema_field(MONEY)
     def get_planned_total(self, obj):
         return _annotated(obj, "planned_total")
 
-    @extend_schema_field(OpenApiTypes.DECIMAL)
+    @extend_schema_field(MONEY)
     def get_allocated_total(self, obj):
         return _annotated(obj, "allocated_total")
 
-    @extend_schema_field(OpenApiTypes.DECIMAL)
+    @extend_schema_field(MONEY)
     def get_disbursed_total(self, obj):
         return _annotated(obj, "disbursed_total")
 
-    @extend_schema_field(OpenApiTypes.DATE)
+    @extend_schema_field(serializers.DateField(allow_null=True))
     def get_next_due(self, obj):
         return getattr(obj, "next_due", None)
 

@@ -1,0 +1,64 @@
+"""Schemathesis against the OpenAPI schema, in process: whatever the generated parameters and
+bodies, the API answers without a server error and within its documented response schemas.
+Bounded in time: a few examples per operation (raise FUZZ_EXAMPLES for a longer run)."""
+
+import datetime
+import os
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, settings
+from rest_framework.authtoken.models import Token
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import response_schema_conformance
+
+from accounts.choices import Role
+from inspections.notices import make_notices
+from poverty.wsgi import application
+from tests.factories import (
+    CadreFactory,
+    FindingFactory,
+    FundEntryFactory,
+    HouseholdFactory,
+    ProjectFactory,
+    UnitFactory,
+    UserFactory,
+    VisitFactory,
+    build_world,
+)
+
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "20"))
+
+
+# Loaded at collection: the schema view reads no database.
+schema = schemathesis.openapi.from_wsgi("/api/v1/schema/?format=json", application)
+# Random generation only: the exhaustive "coverage" phase takes minutes over 70 operations.
+schema.config.phases.update(phases=["examples", "fuzzing"])
+
+
+@pytest.fixture
+def token(db):
+    """A county staff member's token over a small county with a row of everything."""
+    world = build_world()
+    cadre = CadreFactory(unit=UnitFactory(area=world.county))
+    VisitFactory(household=HouseholdFactory(village=world.v11), cadre=cadre)
+    FindingFactory(area=world.v11, person=None)
+    FundEntryFactory(project=ProjectFactory(area=world.t1, areas=[world.v11]))
+    make_notices(datetime.date(2019, 3, 1), today=datetime.date(2019, 4, 1))
+    user = UserFactory(role=Role.COUNTY_STAFF, areas=[world.county])
+    return Token.objects.create(user=user).key
+
+
+@schema.parametrize()
+@settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    suppress_health_check=list(HealthCheck),
+    derandomize=True,
+)
+@pytest.mark.django_db
+def test_no_server_errors_and_responses_match_the_schema(case, token):
+    case.call_and_validate(
+        headers={"Authorization": f"Token {token}"},
+        checks=[not_a_server_error, response_schema_conformance],
+    )
