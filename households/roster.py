@@ -52,7 +52,7 @@ from .excel import (
     label_of,
     labels_of,
 )
-from .models import Household, IncomeRecord, Member, SensitiveAccess
+from .models import Household, IncomeRecord, Member, SensitiveAccess, recount_persons
 from .quality import duplicate_numbers
 
 YEAR_RANGE = range(2013, 2036)
@@ -625,6 +625,9 @@ def _write(plan: Plan, user) -> None:
             member.id_number = values["id_number"]
             members.append(member)
         bulk_create_with_history(members, Member, batch_size=2000, default_user=user)
+    # Bulk writes send no signals: the households' person counts are set here.
+    for chunk in _chunks(list(ids.values())):
+        recount_persons(chunk)
 
 
 # --- export -------------------------------------------------------------------------------
