@@ -35,14 +35,13 @@ def test_members_added_moved_and_removed_are_counted(world):
 
 def test_the_roster_import_sets_the_counts(tmp_path, world, make_user):
     staff = make_user(Role.COUNTY_STAFF, world.county)
-    rows = family(world) + [
-        person(
-            world,
-            name="王小明",
-            relation="之子",
-            number=new_id_number("male", datetime.date(1995, 3, 3)),
-        )
-    ]
+    son = person(
+        world,
+        name="王小明",
+        relation="之子",
+        number=new_id_number("male", datetime.date(1995, 3, 3)),
+    )
+    rows = [*family(world), son]
     import_roster(write(tmp_path, rows), user=staff)
     assert Household.objects.get(code="H-0001").persons == 3
     import_roster(write(tmp_path, rows[:2], name="second.xlsx"), user=staff)
