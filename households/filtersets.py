@@ -9,6 +9,7 @@ from django.utils import timezone
 from poverty.common import crypto, idnumber
 from poverty.common.filters import (
     ActiveFilter,
+    ModelIdFilter,
     SearchFilter,
     YesNoFilter,
     scoped_choices,
@@ -66,9 +67,7 @@ class HouseholdFilterSet(django_filters.FilterSet):
     exit_year = django_filters.NumberFilter(label="脱贫年度")
     overdue = YesNoFilter(label="超过脱贫时限", method="filter_overdue")
     monitoring_type = django_filters.ChoiceFilter(label="监测对象", choices=MonitoringType.choices)
-    cadre = django_filters.ModelChoiceFilter(
-        label="帮扶责任人", queryset=scoped_choices(Cadre), method="filter_cadre"
-    )
+    cadre = ModelIdFilter(label="帮扶责任人", queryset=scoped_choices(Cadre), method="filter_cadre")
     quality_rule = django_filters.CharFilter(label="疑点规则", method="filter_quality_rule")
 
     class Meta:
@@ -181,9 +180,7 @@ class QualityIssueFilterSet(django_filters.FilterSet):
     within = within_area("household__village__code")
     rule = django_filters.ChoiceFilter(label="规则", choices=(), empty_label="全部")
     status = django_filters.ChoiceFilter(label="处理状态", choices=QualityStatus.choices)
-    cadre = django_filters.ModelChoiceFilter(
-        label="帮扶责任人", queryset=scoped_choices(Cadre), method="filter_cadre"
-    )
+    cadre = ModelIdFilter(label="帮扶责任人", queryset=scoped_choices(Cadre), method="filter_cadre")
 
     class Meta:
         model = QualityIssue

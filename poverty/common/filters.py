@@ -36,6 +36,11 @@ class WithinAreaFilter(django_filters.ModelChoiceFilter):
         return qs.filter(**{f"{self.code_path}__startswith": prefix_of(value.code)})
 
 
+@extend_schema_field(OpenApiTypes.INT)
+class ModelIdFilter(django_filters.ModelChoiceFilter):
+    """A choice of one object by id, filtered by a method (the schema cannot guess its type)."""
+
+
 def within_area(path: str, label: str = "所属区域") -> WithinAreaFilter:
     """The area filter of a list whose rows reach an area code by `path`."""
     from villages.models import Area

@@ -172,6 +172,12 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    # Several models have a "status" with its own code list: name each in the schema.
+    "ENUM_NAME_OVERRIDES": {
+        "HouseholdStatusEnum": "households.choices.HouseholdStatus",
+        "MeasureStatusEnum": "households.choices.MeasureStatus",
+        "FindingStatusEnum": "inspections.choices.Status",
+    },
 }
 
 # Celery. With REDIS_URL the broker is Redis; without it the broker is a folder on disk,
