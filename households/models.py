@@ -93,7 +93,7 @@ class HouseholdQuerySet(ScopedQuerySet):
         return self.annotate(head_name=head_name_of("pk"))
 
     def with_summary(self) -> HouseholdQuerySet:
-        """Head's name, number of persons and the paired cadre, as subqueries (no N+1)."""
+        """Head's name and the paired cadre as subqueries (no N+1); `persons` is a kept field."""
         today = timezone.localdate()
         pairing = (
             HouseholdPairing.objects.filter(household=OuterRef("pk"), start_date__lte=today)
@@ -103,10 +103,7 @@ class HouseholdQuerySet(ScopedQuerySet):
         return (
             self.with_head()
             .select_related("village")
-            .annotate(
-                persons=persons_of("pk"),
-                cadre_name=Subquery(pairing.values("cadre__name")[:1]),
-            )
+            .annotate(cadre_name=Subquery(pairing.values("cadre__name")[:1]))
         )
 
     def overdue(self, year: int | None = None) -> HouseholdQuerySet:

@@ -4,10 +4,10 @@ the printable disclosure notice."""
 
 from __future__ import annotations
 
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.utils import timezone
 
-from households.models import Household, head_name_of, persons_of
+from households.models import Household, head_name_of
 from poverty.common.scoping import within
 from poverty.common.views import (
     ObjectActionView,
@@ -54,7 +54,7 @@ class ProjectDetailView(ObjectDetailView):
         context["fund_entries"] = list(project.funds.order_by("-date", "-pk")[:50])
         beneficiaries = project.beneficiaries.select_related(
             "household__village", "measure"
-        ).annotate(head_name=head_name_of("household"), persons=persons_of("household"))
+        ).annotate(head_name=head_name_of("household"), persons=F("household__persons"))
         context["beneficiaries"] = list(beneficiaries)
         context["beneficiary_persons"] = sum(b.persons or 0 for b in context["beneficiaries"])
         context["approvals"] = list(project.approvals.select_related("unit"))
@@ -258,7 +258,7 @@ class DisclosureNoticeView(ObjectDetailView):
         context["funds"] = funds_by_source(project)
         context["beneficiaries"] = list(
             project.beneficiaries.select_related("household__village")
-            .annotate(head_name=head_name_of("household"), persons=persons_of("household"))
+            .annotate(head_name=head_name_of("household"), persons=F("household__persons"))
             .order_by("household__village__code", "household__group", "household__code")
         )
         context["beneficiary_persons"] = sum(b.persons or 0 for b in context["beneficiaries"])

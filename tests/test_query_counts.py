@@ -251,7 +251,9 @@ def grow_inspections(world, n):
 
 # session, user, areas, count, page, the filters' choice lists.
 INSPECTION_PAGES = {
-    "inspections:pledge_list": 6,
+    # Inspectors read pledges only: the add button's check falls through to the per-user
+    # grants an administrator may give (user and group permissions, read once per request).
+    "inspections:pledge_list": 8,
     "inspections:inspection_list": 6,
     "inspections:finding_list": 7,
     "inspections:accountability_list": 6,

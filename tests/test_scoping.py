@@ -28,7 +28,7 @@ from poverty.common.views import (
 )
 
 from .factories import UserFactory, build_world
-from .scoping import CASES, ModelCase, expected_visible
+from .scoping import CASES, ModelCase, expected_visible, is_under
 
 # (role, area key): two villages in different townships, both townships, the county.
 USERS = [
@@ -81,6 +81,8 @@ def kind_of(name: str | None, pattern: URLPattern) -> str | None:
         return "public"
     if name in PERMISSION_PAGES:
         return "permission"
+    if name == "api:stats-exits":
+        return "stats"
     if name in LOGIN_ONLY:
         return "login_only"
     if name == "logout":
@@ -166,6 +168,8 @@ def test_every_url_is_scoped(route, name, pattern):
         )
     if kind in ("public", "login_only", "logout", "permission"):
         return check_special(kind, name)
+    if kind == "stats":
+        return check_statistics(name)
     model = model_of(pattern)
     case = CASES.get(model)
     assert case is not None, f"{model.__name__} has no ModelCase in tests/scoping.py"
@@ -218,6 +222,24 @@ def check_special(kind, name):
         client.force_login(user)
         allowed = kind != "permission" or user.has_perm(PERMISSION_PAGES[name])
         assert client.get(url).status_code == (200 if allowed else 403), (role, name)
+
+
+def check_statistics(name):
+    """Figures of an area only for users whose areas hold it; others read it as unknown (400)."""
+    url = reverse(name)
+    world = build_world()
+    assert Client().get(url, {"area": world.county.code, "year": 2019}).status_code in (401, 403)
+    for role, key in USERS:
+        user = UserFactory(role=role, areas=[world.by_key(key)])
+        client = Client()
+        client.force_login(user)
+        for area in world.areas:
+            response = client.get(url, {"area": area.code, "year": 2019})
+            mine = any(is_under(area, own) for own in user.areas.all())
+            assert response.status_code == (200 if mine else 400), (role, key, area.code)
+            if mine:
+                children = {c["area"]["code"] for c in response.json()["children"]}
+                assert children == {c.code for c in area.children.all()}
 
 
 def check_list(matrix, name):
