@@ -5,6 +5,7 @@ from django.urls import include, path
 from accounts import views as account_views
 
 from . import views
+from .dashboard import views as dashboard
 
 admin.site.site_header = "县扶贫办业务系统 · 管理后台"
 admin.site.site_title = "县扶贫办业务系统"
@@ -12,6 +13,8 @@ admin.site.site_title = "县扶贫办业务系统"
 urlpatterns = [
     path("", views.home, name="home"),
     path("system/", views.system_status, name="system_status"),
+    path("dashboard/", dashboard.dashboard, name="dashboard"),
+    path("dashboard/<str:code>/", dashboard.dashboard, name="dashboard_area"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),

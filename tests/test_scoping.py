@@ -52,6 +52,7 @@ LOGIN_ONLY = {
     "password_change",
     "password_change_done",
     "inspections:notifications",
+    "dashboard",  # every role reads the registry: the dashboard of one's own area
 }
 
 
@@ -81,8 +82,8 @@ def kind_of(name: str | None, pattern: URLPattern) -> str | None:
         return "public"
     if name in PERMISSION_PAGES:
         return "permission"
-    if name == "api:stats-exits":
-        return "stats"
+    if name in ("api:stats-exits", "dashboard_area"):
+        return "area_figures"
     if name in LOGIN_ONLY:
         return "login_only"
     if name == "logout":
@@ -168,8 +169,8 @@ def test_every_url_is_scoped(route, name, pattern):
         )
     if kind in ("public", "login_only", "logout", "permission"):
         return check_special(kind, name)
-    if kind == "stats":
-        return check_statistics(name)
+    if kind == "area_figures":
+        return check_area_figures(name)
     model = model_of(pattern)
     case = CASES.get(model)
     assert case is not None, f"{model.__name__} has no ModelCase in tests/scoping.py"
@@ -224,22 +225,32 @@ def check_special(kind, name):
         assert client.get(url).status_code == (200 if allowed else 403), (role, name)
 
 
-def check_statistics(name):
-    """Figures of an area only for users whose areas hold it; others read it as unknown (400)."""
-    url = reverse(name)
+def check_area_figures(name):
+    """An area's figures (statistics API, dashboard) only for users whose areas hold it; the
+    others read it as unknown (400 from the API, 404 from the page), children included."""
     world = build_world()
-    assert Client().get(url, {"area": world.county.code, "year": 2019}).status_code in (401, 403)
+    api = name.startswith("api:")
+
+    def get(client, area):
+        if api:
+            return client.get(reverse(name), {"area": area.code, "year": 2019})
+        return client.get(reverse(name, args=[area.code]), {"year": 2019})
+
+    assert get(Client(), world.county).status_code in ((401, 403) if api else (302,))
     for role, key in USERS:
         user = UserFactory(role=role, areas=[world.by_key(key)])
         client = Client()
         client.force_login(user)
         for area in world.areas:
-            response = client.get(url, {"area": area.code, "year": 2019})
+            response = get(client, area)
             mine = any(is_under(area, own) for own in user.areas.all())
-            assert response.status_code == (200 if mine else 400), (role, key, area.code)
+            refused = 400 if api else 404
+            assert response.status_code == (200 if mine else refused), (role, key, area.code)
             if mine:
-                children = {c["area"]["code"] for c in response.json()["children"]}
-                assert children == {c.code for c in area.children.all()}
+                children = response.json()["children"] if api else response.context["children"]
+                assert {c["area"]["code"] for c in children} == {
+                    c.code for c in area.children.all()
+                }
 
 
 def check_list(matrix, name):

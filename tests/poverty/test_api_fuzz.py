@@ -7,6 +7,8 @@ import os
 
 import pytest
 import schemathesis
+from django.core import signals
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
@@ -34,6 +36,18 @@ EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "20"))
 schema = schemathesis.openapi.from_wsgi("/api/v1/schema/?format=json", application)
 # Random generation only: the exhaustive "coverage" phase takes minutes over 70 operations.
 schema.config.phases.update(phases=["examples", "fuzzing"])
+
+
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection():
+    """Calls go straight to the WSGI app, which closes the database connection at the end of
+    each request; on PostgreSQL that would be the test's own transaction. django.test.Client
+    unhooks the same signal."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
 
 
 @pytest.fixture
