@@ -85,3 +85,72 @@ def battle_map(village: Area, year: int):
         )
         .order_by("status", "planned_exit_year", "code")
     )
+
+
+def exits_by_year(area: Area) -> list[tuple[int, int, int]]:
+    """(year, households planned to exit that year, households that did) — the deadline line."""
+    households = Household.objects.filter(village__code__startswith=prefix_of(area.code)).order_by()
+    planned = dict(
+        households.values("planned_exit_year")
+        .annotate(n=Count("pk"))
+        .values_list("planned_exit_year", "n")
+    )
+    done = dict(
+        households.filter(status=HouseholdStatus.EXITED)
+        .values("exit_year")
+        .annotate(n=Count("pk"))
+        .values_list("exit_year", "n")
+    )
+    years = sorted(set(planned) | set(done))
+    return [(y, planned.get(y, 0), done.get(y, 0)) for y in years]
+
+
+def without_measures(area: Area, year: int) -> int:
+    """Households still poor at year end with no assistance measure at all (a 帮扶 gap)."""
+    return (
+        Household.objects.filter(village__code__startswith=prefix_of(area.code))
+        .filter(_still_poor(year))
+        .filter(measures__isnull=True)
+        .count()
+    )
+
+
+def findings_by_unit(findings, area: Area) -> list[dict]:
+    """Open and overdue findings per responsible unit, from the findings the user may see."""
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    unclosed = ~Q(status="closed")
+    return list(
+        findings.filter(area__code__startswith=prefix_of(area.code))
+        .filter(unclosed)
+        .order_by()
+        .values("unit__name")
+        .annotate(open=Count("pk"), overdue=Count("pk", filter=Q(deadline__lt=today)))
+        .order_by("-overdue", "-open", "unit__name")
+    )
+
+
+def projects_by_stage(projects, area: Area) -> list[dict]:
+    """Projects managed in the area per stage, with how many are behind plan."""
+    from django.db.models import Exists, OuterRef
+    from django.utils import timezone
+
+    from projects.choices import PROGRESS_CHOICES
+    from projects.models import ProjectStage
+
+    late = ProjectStage.objects.filter(
+        project=OuterRef("pk"), actual_date__isnull=True, planned_date__lt=timezone.localdate()
+    )
+    rows = {
+        r["stage"]: r
+        for r in projects.filter(area__code__startswith=prefix_of(area.code))
+        .order_by()
+        .values("stage")
+        .annotate(n=Count("pk"), behind=Count("pk", filter=Q(Exists(late))))
+    }
+    return [
+        {"label": label, "n": rows[stage]["n"], "behind": rows[stage]["behind"]}
+        for stage, label in PROGRESS_CHOICES
+        if stage in rows
+    ]

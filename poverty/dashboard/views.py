@@ -10,7 +10,10 @@ from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
 
+from inspections.models import Finding
 from poverty.common.areacodes import ancestor_codes, digits_of
+from projects.models import FundEntry, Project
+from projects.selectors import fund_totals
 from villages.choices import AreaLevel
 from villages.models import YEAR_VALIDATORS, Area
 
@@ -53,6 +56,10 @@ def dashboard(request, code: str | None = None):
             child["state_label"] = selectors.STATE_LABELS[child["state"]]
     breadcrumb = list(areas.filter(code__in=ancestor_codes(area.code)).order_by("code"))
     causes = selectors.by_cause(area, year)
+    exits = selectors.exits_by_year(area)
+    # Findings and projects as the user may see them (a village cadre sees no projects).
+    findings = Finding.objects.restrict(user)
+    projects = Project.objects.restrict(user)
     context = {
         "area": area,
         "year": year,
@@ -63,6 +70,22 @@ def dashboard(request, code: str | None = None):
         "breadcrumb": breadcrumb,
         "causes": causes,
         "measures": selectors.by_measure(area),
+        "exits": exits,
+        "without_measures": selectors.without_measures(area, year),
+        "findings": selectors.findings_by_unit(findings, area)
+        if user.has_perm("inspections.view_finding")
+        else None,
+        "projects": selectors.projects_by_stage(projects, area)
+        if user.has_perm("projects.view_project")
+        else None,
+        "funds": fund_totals(
+            FundEntry.objects.filter(
+                project__in=projects.filter(area__code__startswith=area.prefix).values("pk")
+            )
+        )
+        if user.has_perm("projects.view_project")
+        else None,
+        "screen": request.GET.get("screen") == "1",
         "households": (
             list(selectors.battle_map(area, year)) if area.level == AreaLevel.VILLAGE else None
         ),
@@ -77,6 +100,7 @@ def dashboard(request, code: str | None = None):
                 for c in children
             ],
             "causes": [{"name": n, "value": v} for n, v, _ in causes],
+            "exits": [{"year": y, "planned": p, "done": d} for y, p, d in exits],
         },
     }
     return render(request, "dashboard/dashboard.html", context)

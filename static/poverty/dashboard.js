@@ -39,6 +39,21 @@
       series: [{ type: "pie", radius: ["35%", "70%"], data: data.causes, label: { formatter: "{b} {c}户" } }]
     });
   }
+  if (data.exits.length) {
+    draw("chart-exits", {
+      tooltip: { trigger: "axis" },
+      legend: { data: ["计划脱贫(户)", "实际脱贫(户)"] },
+      grid: { left: 48, right: 16, bottom: 40 },
+      xAxis: { type: "category", data: data.exits.map(function (e) { return String(e.year); }) },
+      yAxis: { type: "value" },
+      series: [
+        { name: "计划脱贫(户)", type: "line", itemStyle: { color: "#dc3545" },
+          data: data.exits.map(function (e) { return e.planned; }) },
+        { name: "实际脱贫(户)", type: "bar", itemStyle: { color: "#198754" },
+          data: data.exits.map(function (e) { return e.done; }) }
+      ]
+    });
+  }
   window.addEventListener("resize", function () { charts.forEach(function (c) { c.resize(); }); });
   window.addEventListener("beforeprint", function () { charts.forEach(function (c) { c.resize(); }); });
 })();

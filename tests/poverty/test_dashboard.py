@@ -12,6 +12,7 @@ from households.models import Household
 from tests.factories import (
     AssistanceMeasureFactory,
     CadreFactory,
+    FindingFactory,
     HouseholdFactory,
     HouseholdPairingFactory,
     MemberFactory,
@@ -42,6 +43,7 @@ def registry(world):
     cadre = CadreFactory(unit=UnitFactory(area=world.county), name="张帮扶")
     HouseholdPairingFactory(household=late, cadre=cadre)
     AssistanceMeasureFactory(household=late, cadre=cadre, measure_type="health")
+    FindingFactory(area=world.v11, unit=UnitFactory(area=world.county, name="县水利局"))
     return world
 
 
@@ -65,6 +67,9 @@ def test_the_county_page_shows_its_figures_and_colours_each_township(registry, m
     assert 'href="/dashboard/990123100000/?year=2019"' in page  # drill down to 一乡
     causes = {label: (n, poor) for label, n, poor in response.context["causes"]}
     assert causes == {"因病": (4, 1), "缺劳力": (1, 1)}
+    assert response.context["exits"] == [(2018, 1, 1), (2019, 0, 2), (2020, 4, 0)]
+    assert response.context["without_measures"] == 1  # 二镇甲村's household has none
+    assert response.context["findings"] == [{"unit__name": "县水利局", "open": 1, "overdue": 1}]
     chart = json.loads(page.split('id="chart-data" type="application/json">')[1].split("<")[0])
     assert chart["children"] == [
         {"name": "一乡", "exited": 2, "remaining": 1, "state": "behind"},
@@ -101,11 +106,12 @@ def test_the_page_costs_the_same_with_more_households(
 ):
     client = login(make_user, Role.LEADER, registry.county)
     # session, user, areas, the area, its children, villages, households and pledges (the
-    # statistics), villages and households past their deadline, ancestors, causes, measures
-    with django_assert_num_queries(13):
+    # statistics), villages and households past their deadline, ancestors, causes, measures,
+    # exits planned and done, households without measures, findings, projects, funds
+    with django_assert_num_queries(19):
         client.get("/dashboard/990123000000/", {"year": 2019})
     for village in registry.villages:
         for _ in range(5):
             household(village, 3, exited=2019)
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(19):
         client.get("/dashboard/990123000000/", {"year": 2019})
