@@ -111,39 +111,25 @@ def fill(cursor, start: int, count: int, include: str, exclude: str = "-") -> No
     )
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--households", type=int, default=1_000_000)
-    parser.add_argument("--repeat", type=int, default=7)
-    args = parser.parse_args()
-
-    import django
-
-    django.setup()
+def build(total: int):
+    """Wipe the database and fill it: a province with `total` households, 30,000 in the first county."""
     from django.core.management import call_command
     from django.db import connection
-    from django.test import Client
-    from django.test.utils import CaptureQueriesContext
-    from rest_framework.authtoken.models import Token
 
-    from accounts.choices import Role
-    from accounts.models import User
     from households.models import Household, Member
     from inspections.models import Pledge, PledgeTarget
     from villages.models import Area
 
-    if connection.vendor != "postgresql":
-        sys.exit("bench/api.py needs PostgreSQL (DATABASE_URL=postgres://…)")
     call_command("flush", interactive=False, verbosity=0)
     call_command("migrate", verbosity=0)
     started = time.perf_counter()
     build_areas()
-    county_households = min(COUNTY_HOUSEHOLDS, args.households)
+    county_households = min(COUNTY_HOUSEHOLDS, total)
     with connection.cursor() as cursor:
         fill(cursor, 1, county_households, "990101")
-        if args.households > county_households:
+        if total > county_households:
             # The rest over every other county's villages.
-            fill(cursor, county_households + 1, args.households - county_households, "99", "990101")
+            fill(cursor, county_households + 1, total - county_households, "99", "990101")
     with connection.cursor() as cursor:  # VACUUM cannot run inside a transaction block
         cursor.execute("VACUUM ANALYZE")
     province = Area.objects.get(code="990000000000")
@@ -156,6 +142,31 @@ def main() -> None:
         f"built {Household.objects.count():,} households, {Member.objects.count():,} persons "
         f"in {time.perf_counter() - started:.0f} s"
     )
+
+    return province, county
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--households", type=int, default=1_000_000)
+    parser.add_argument("--repeat", type=int, default=7)
+    args = parser.parse_args()
+
+    import django
+
+    django.setup()
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from rest_framework.authtoken.models import Token
+
+    from accounts.choices import Role
+    from accounts.models import User
+    from households.models import Household
+
+    if connection.vendor != "postgresql":
+        sys.exit("bench/api.py needs PostgreSQL (DATABASE_URL=postgres://…)")
+    province, county = build(args.households)
 
     user = User.objects.create(username="bench-api", role=Role.API_CLIENT)
     user.areas.set([province])

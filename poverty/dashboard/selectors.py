@@ -23,17 +23,26 @@ def _still_poor(year: int) -> Q:
     return Q(identified_year__lte=year) & ~Q(status=HouseholdStatus.EXITED, exit_year__lte=year)
 
 
-def overdue_by_child(area: Area, year: int, digits: int) -> Counter:
-    """Households past their 脱贫时限 (planned before `year`) and still poor, per child prefix."""
-    villages = dict(
+def village_codes(area: Area) -> dict[int, str]:
+    """The villages under an area, id → code: every household read below goes by these ids
+    (PostgreSQL then walks the village index instead of joining the areas)."""
+    return dict(
         Area.objects.filter(
             code__startswith=prefix_of(area.code), level=AreaLevel.VILLAGE
         ).values_list("pk", "code")
     )
+
+
+def _households(villages: dict[int, str]):
+    return Household.objects.filter(village_id__in=list(villages)).order_by()
+
+
+def overdue_by_child(villages: dict[int, str], year: int, digits: int) -> Counter:
+    """Households past their 脱贫时限 (planned before `year`) and still poor, per child prefix."""
     rows = (
-        Household.objects.filter(village_id__in=list(villages), planned_exit_year__lt=year)
+        _households(villages)
+        .filter(planned_exit_year__lt=year)
         .filter(_still_poor(year))
-        .order_by()
         .values("village_id")
         .annotate(n=Count("pk"))
     )
@@ -49,13 +58,11 @@ def state_of(remaining: int, overdue: int) -> str:
     return BEHIND if overdue else ON_TRACK
 
 
-def by_cause(area: Area, year: int) -> list[tuple[str, int, int]]:
+def by_cause(villages: dict[int, str], year: int) -> list[tuple[str, int, int]]:
     """(cause label, households registered, still poor at year end) by primary cause."""
     rows = (
-        Household.objects.filter(
-            village__code__startswith=prefix_of(area.code), identified_year__lte=year
-        )
-        .order_by()
+        _households(villages)
+        .filter(identified_year__lte=year)
         .values("primary_cause")
         .annotate(n=Count("pk"), poor=Count("pk", filter=_still_poor(year)))
     )
@@ -63,10 +70,10 @@ def by_cause(area: Area, year: int) -> list[tuple[str, int, int]]:
     return [(label, *found[code]) for code, label in Cause.choices if code in found]
 
 
-def by_measure(area: Area) -> list[tuple[str, int]]:
+def by_measure(villages: dict[int, str]) -> list[tuple[str, int]]:
     """(measure type, households with such a measure) under the area."""
     rows = (
-        AssistanceMeasure.objects.filter(household__village__code__startswith=prefix_of(area.code))
+        AssistanceMeasure.objects.filter(household__village_id__in=list(villages))
         .order_by()
         .values("measure_type")
         .annotate(n=Count("household", distinct=True))
@@ -87,9 +94,9 @@ def battle_map(village: Area, year: int):
     )
 
 
-def exits_by_year(area: Area) -> list[tuple[int, int, int]]:
+def exits_by_year(villages: dict[int, str]) -> list[tuple[int, int, int]]:
     """(year, households planned to exit that year, households that did) — the deadline line."""
-    households = Household.objects.filter(village__code__startswith=prefix_of(area.code)).order_by()
+    households = _households(villages)
     planned = dict(
         households.values("planned_exit_year")
         .annotate(n=Count("pk"))
@@ -105,14 +112,9 @@ def exits_by_year(area: Area) -> list[tuple[int, int, int]]:
     return [(y, planned.get(y, 0), done.get(y, 0)) for y in years]
 
 
-def without_measures(area: Area, year: int) -> int:
+def without_measures(villages: dict[int, str], year: int) -> int:
     """Households still poor at year end with no assistance measure at all (a 帮扶 gap)."""
-    return (
-        Household.objects.filter(village__code__startswith=prefix_of(area.code))
-        .filter(_still_poor(year))
-        .filter(measures__isnull=True)
-        .count()
-    )
+    return _households(villages).filter(_still_poor(year)).filter(measures__isnull=True).count()
 
 
 def findings_by_unit(findings, area: Area) -> list[dict]:
@@ -153,4 +155,50 @@ def projects_by_stage(projects, area: Area) -> list[dict]:
         {"label": label, "n": rows[stage]["n"], "behind": rows[stage]["behind"]}
         for stage, label in PROGRESS_CHOICES
         if stage in rows
+    ]
+
+
+# The measures that answer each cause (精准施策: 因病→健康扶贫 …); causes not listed are left out.
+CAUSE_MEASURES = {
+    Cause.ILLNESS: (MeasureType.HEALTH,),
+    Cause.DISABILITY: (MeasureType.HEALTH, MeasureType.SOCIAL_SECURITY),
+    Cause.SCHOOLING: (MeasureType.EDUCATION,),
+    Cause.DISASTER: (MeasureType.HOUSING, MeasureType.RELOCATION),
+    Cause.NO_LAND: (MeasureType.INDUSTRY, MeasureType.EMPLOYMENT, MeasureType.RELOCATION),
+    Cause.NO_WATER: (MeasureType.INFRASTRUCTURE, MeasureType.RELOCATION),
+    Cause.NO_SKILLS: (MeasureType.TRAINING, MeasureType.EMPLOYMENT),
+    Cause.NO_LABOUR: (MeasureType.SOCIAL_SECURITY, MeasureType.WELFARE_JOB),
+    Cause.NO_CAPITAL: (MeasureType.MICROCREDIT, MeasureType.INDUSTRY),
+    Cause.POOR_TRANSPORT: (MeasureType.INFRASTRUCTURE, MeasureType.RELOCATION),
+}
+
+
+def cause_gaps(villages: dict[int, str], year: int) -> list[tuple[str, str, int]]:
+    """(cause, the measures that answer it, households still poor of that primary cause with
+    none of them), in one query."""
+    from django.db.models import Exists, OuterRef
+
+    counts = {
+        cause: Count(
+            "pk",
+            filter=Q(primary_cause=cause)
+            & ~Q(
+                Exists(
+                    AssistanceMeasure.objects.filter(
+                        household=OuterRef("pk"), measure_type__in=measures
+                    )
+                )
+            ),
+        )
+        for cause, measures in CAUSE_MEASURES.items()
+    }
+    row = _households(villages).filter(_still_poor(year)).aggregate(**counts)
+    return [
+        (
+            Cause(cause).label,
+            "、".join(MeasureType(m).label for m in measures),
+            row[cause],
+        )
+        for cause, measures in CAUSE_MEASURES.items()
+        if row[cause]
     ]

@@ -45,18 +45,19 @@ def dashboard(request, code: str | None = None):
     year = min(max(year, FIRST_YEAR), today.year)
 
     figures = exit_statistics(area, year)
+    villages = selectors.village_codes(area)
     children = figures.pop("children")
     child_level = CHILD_LEVEL.get(area.level)
     if child_level:
-        overdue = selectors.overdue_by_child(area, year, digits_of(child_level))
+        overdue = selectors.overdue_by_child(villages, year, digits_of(child_level))
         for child in children:
             late = overdue.get(child["area"]["code"][: digits_of(child_level)], 0)
             child["overdue"] = late
             child["state"] = selectors.state_of(child["remaining"]["households"], late)
             child["state_label"] = selectors.STATE_LABELS[child["state"]]
     breadcrumb = list(areas.filter(code__in=ancestor_codes(area.code)).order_by("code"))
-    causes = selectors.by_cause(area, year)
-    exits = selectors.exits_by_year(area)
+    causes = selectors.by_cause(villages, year)
+    exits = selectors.exits_by_year(villages)
     # Findings and projects as the user may see them (a village cadre sees no projects).
     findings = Finding.objects.restrict(user)
     projects = Project.objects.restrict(user)
@@ -69,9 +70,10 @@ def dashboard(request, code: str | None = None):
         "child_label": AreaLevel(child_level).label if child_level else "",
         "breadcrumb": breadcrumb,
         "causes": causes,
-        "measures": selectors.by_measure(area),
+        "measures": selectors.by_measure(villages),
         "exits": exits,
-        "without_measures": selectors.without_measures(area, year),
+        "without_measures": selectors.without_measures(villages, year),
+        "gaps": selectors.cause_gaps(villages, year),
         "findings": selectors.findings_by_unit(findings, area)
         if user.has_perm("inspections.view_finding")
         else None,

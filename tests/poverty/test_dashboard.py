@@ -69,6 +69,12 @@ def test_the_county_page_shows_its_figures_and_colours_each_township(registry, m
     assert causes == {"因病": (4, 1), "缺劳力": (1, 1)}
     assert response.context["exits"] == [(2018, 1, 1), (2019, 0, 2), (2020, 4, 0)]
     assert response.context["without_measures"] == 1  # 二镇甲村's household has none
+    # Still poor: 一乡's 缺劳力 household (a health measure, not 兜底 or 公益岗位) and 二镇's 因病
+    # household with nothing.
+    assert response.context["gaps"] == [
+        ("因病", "健康扶贫", 1),
+        ("缺劳力", "兜底保障(低保/特困)、公益岗位", 1),
+    ]
     assert response.context["findings"] == [{"unit__name": "县水利局", "open": 1, "overdue": 1}]
     chart = json.loads(page.split('id="chart-data" type="application/json">')[1].split("<")[0])
     assert chart["children"] == [
@@ -107,11 +113,11 @@ def test_the_page_costs_the_same_with_more_households(
     client = login(make_user, Role.LEADER, registry.county)
     # session, user, areas, the area, its children, villages, households and pledges (the
     # statistics), villages and households past their deadline, ancestors, causes, measures,
-    # exits planned and done, households without measures, findings, projects, funds
-    with django_assert_num_queries(19):
+    # exits planned and done, households without measures, cause gaps, findings, projects, funds
+    with django_assert_num_queries(20):
         client.get("/dashboard/990123000000/", {"year": 2019})
     for village in registry.villages:
         for _ in range(5):
             household(village, 3, exited=2019)
-    with django_assert_num_queries(19):
+    with django_assert_num_queries(20):
         client.get("/dashboard/990123000000/", {"year": 2019})

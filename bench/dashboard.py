@@ -1,0 +1,88 @@
+"""The 挂图作战 dashboard at scale (PostgreSQL): server time of the county, township, village and
+province pages against the time of the bare SQL they run, with a province of 1,000,000
+households (~3.1 million persons) built as bench/api.py builds it. Prints figures and ratios to
+the targets; not a test.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/poverty_bench \\
+        .venv/bin/python bench/dashboard.py --households 1000000
+
+Pass --reuse to measure a database bench/api.py (or this script) has already filled.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "poverty.settings.local")
+os.environ["DEBUG"] = "false"
+
+# page: (target in ms, at most this many times the bare SQL)
+TARGETS = {"county": 300.0, "province": 1000.0, "township": 100.0, "village": 100.0}
+SQL_RATIO = 2.0
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--households", type=int, default=1_000_000)
+    parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument("--reuse", action="store_true")
+    args = parser.parse_args()
+
+    import django
+
+    django.setup()
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from accounts.choices import Role
+    from accounts.models import User
+    from households.models import Household
+    from villages.models import Area
+
+    if connection.vendor != "postgresql":
+        sys.exit("bench/dashboard.py needs PostgreSQL (DATABASE_URL=postgres://…)")
+    if not args.reuse:
+        from bench.api import build
+
+        build(args.households)
+    user, _ = User.objects.get_or_create(username="bench-leader", defaults={"role": Role.LEADER})
+    user.areas.set([Area.objects.get(code="990000000000")])
+    client = Client(HTTP_HOST="localhost")
+    client.force_login(user)
+    print(f"{Household.objects.count():,} households")
+
+    pages = {
+        "province": "990000000000",
+        "county": "990101000000",
+        "township": "990101101000",
+        "village": "990101101201",
+    }
+    for label, code in pages.items():
+        url = f"/dashboard/{code}/?year=2019"
+        client.get(url)
+        times, sql = [], []
+        for _ in range(args.repeat):
+            with CaptureQueriesContext(connection) as queries:
+                began = time.perf_counter()
+                assert client.get(url).status_code == 200
+                times.append((time.perf_counter() - began) * 1000)
+            sql.append(sum(float(q["time"]) for q in queries.captured_queries) * 1000)
+        page_ms, sql_ms = statistics.median(times), statistics.median(sql)
+        households = Household.objects.filter(village__code__startswith=code.rstrip("0")).count()
+        print(
+            f"{label:<8} ({households:>9,} households): page {page_ms:7.1f} ms, its SQL "
+            f"{sql_ms:7.1f} ms in {len(queries.captured_queries)} queries; "
+            f"target {TARGETS[label]:.0f} ms (ratio {page_ms / TARGETS[label]:.2f}), "
+            f"page/SQL {page_ms / sql_ms:.2f} (target ≤ {SQL_RATIO:.0f})"
+        )
+
+
+if __name__ == "__main__":
+    main()
