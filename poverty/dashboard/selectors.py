@@ -58,16 +58,49 @@ def state_of(remaining: int, overdue: int) -> str:
     return BEHIND if overdue else ON_TRACK
 
 
-def by_cause(villages: dict[int, str], year: int) -> list[tuple[str, int, int]]:
-    """(cause label, households registered, still poor at year end) by primary cause."""
+def by_cause(villages: dict[int, str], year: int) -> list[dict]:
+    """Per primary cause (two grouped queries): registered, still poor at year end, still poor
+    with no measure at all, and still poor with none of the measures that answer the cause
+    (CAUSE_MEASURES; None for causes without such a list)."""
+    from django.db.models import Exists, OuterRef
+
+    measures = AssistanceMeasure.objects.filter(household=OuterRef("pk"))
+    unanswered = Q(pk__in=[])
+    for cause, types in CAUSE_MEASURES.items():
+        unanswered |= Q(primary_cause=cause) & ~Q(Exists(measures.filter(measure_type__in=types)))
+    poor = _still_poor(year)
     rows = (
         _households(villages)
         .filter(identified_year__lte=year)
         .values("primary_cause")
-        .annotate(n=Count("pk"), poor=Count("pk", filter=_still_poor(year)))
+        .annotate(n=Count("pk"), poor=Count("pk", filter=poor))
     )
-    found = {r["primary_cause"]: (r["n"], r["poor"]) for r in rows}
-    return [(label, *found[code]) for code, label in Cause.choices if code in found]
+    # The measure checks only over the households still poor (a fifth or less of the rows).
+    gaps = {
+        r["primary_cause"]: r
+        for r in _households(villages)
+        .filter(poor)
+        .values("primary_cause")
+        .annotate(
+            no_measure=Count("pk", filter=~Q(Exists(measures))),
+            gap=Count("pk", filter=unanswered),
+        )
+    }
+    found = {r["primary_cause"]: r for r in rows}
+    for code, row in found.items():
+        row.update(gaps.get(code, {"no_measure": 0, "gap": 0}))
+    return [
+        {
+            "label": label,
+            "n": found[code]["n"],
+            "poor": found[code]["poor"],
+            "no_measure": found[code]["no_measure"],
+            "gap": found[code]["gap"] if code in CAUSE_MEASURES else None,
+            "answers": "、".join(MeasureType(m).label for m in CAUSE_MEASURES.get(code, ())),
+        }
+        for code, label in Cause.choices
+        if code in found
+    ]
 
 
 def by_measure(villages: dict[int, str]) -> list[tuple[str, int]]:
@@ -95,26 +128,20 @@ def battle_map(village: Area, year: int):
 
 
 def exits_by_year(villages: dict[int, str]) -> list[tuple[int, int, int]]:
-    """(year, households planned to exit that year, households that did) — the deadline line."""
-    households = _households(villages)
-    planned = dict(
-        households.values("planned_exit_year")
+    """(year, households planned to exit that year, households that did) — the deadline line —
+    from one grouped pass."""
+    rows = (
+        _households(villages)
+        .values("planned_exit_year", "exit_year", "status")
         .annotate(n=Count("pk"))
-        .values_list("planned_exit_year", "n")
     )
-    done = dict(
-        households.filter(status=HouseholdStatus.EXITED)
-        .values("exit_year")
-        .annotate(n=Count("pk"))
-        .values_list("exit_year", "n")
-    )
-    years = sorted(set(planned) | set(done))
-    return [(y, planned.get(y, 0), done.get(y, 0)) for y in years]
-
-
-def without_measures(villages: dict[int, str], year: int) -> int:
-    """Households still poor at year end with no assistance measure at all (a 帮扶 gap)."""
-    return _households(villages).filter(_still_poor(year)).filter(measures__isnull=True).count()
+    planned: Counter = Counter()
+    done: Counter = Counter()
+    for row in rows:
+        planned[row["planned_exit_year"]] += row["n"]
+        if row["status"] == HouseholdStatus.EXITED and row["exit_year"]:
+            done[row["exit_year"]] += row["n"]
+    return [(y, planned[y], done[y]) for y in sorted(set(planned) | set(done))]
 
 
 def findings_by_unit(findings, area: Area) -> list[dict]:
@@ -171,34 +198,3 @@ CAUSE_MEASURES = {
     Cause.NO_CAPITAL: (MeasureType.MICROCREDIT, MeasureType.INDUSTRY),
     Cause.POOR_TRANSPORT: (MeasureType.INFRASTRUCTURE, MeasureType.RELOCATION),
 }
-
-
-def cause_gaps(villages: dict[int, str], year: int) -> list[tuple[str, str, int]]:
-    """(cause, the measures that answer it, households still poor of that primary cause with
-    none of them), in one query."""
-    from django.db.models import Exists, OuterRef
-
-    counts = {
-        cause: Count(
-            "pk",
-            filter=Q(primary_cause=cause)
-            & ~Q(
-                Exists(
-                    AssistanceMeasure.objects.filter(
-                        household=OuterRef("pk"), measure_type__in=measures
-                    )
-                )
-            ),
-        )
-        for cause, measures in CAUSE_MEASURES.items()
-    }
-    row = _households(villages).filter(_still_poor(year)).aggregate(**counts)
-    return [
-        (
-            Cause(cause).label,
-            "、".join(MeasureType(m).label for m in measures),
-            row[cause],
-        )
-        for cause, measures in CAUSE_MEASURES.items()
-        if row[cause]
-    ]

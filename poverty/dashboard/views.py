@@ -72,8 +72,8 @@ def dashboard(request, code: str | None = None):
         "causes": causes,
         "measures": selectors.by_measure(villages),
         "exits": exits,
-        "without_measures": selectors.without_measures(villages, year),
-        "gaps": selectors.cause_gaps(villages, year),
+        "without_measures": sum(c["no_measure"] for c in causes),
+        "gaps": [c for c in causes if c["gap"]],
         "findings": selectors.findings_by_unit(findings, area)
         if user.has_perm("inspections.view_finding")
         else None,
@@ -101,7 +101,7 @@ def dashboard(request, code: str | None = None):
                 }
                 for c in children
             ],
-            "causes": [{"name": n, "value": v} for n, v, _ in causes],
+            "causes": [{"name": c["label"], "value": c["n"]} for c in causes],
             "exits": [{"year": y, "planned": p, "done": d} for y, p, d in exits],
         },
     }
