@@ -186,17 +186,21 @@ PROJECT_PAGES = {
 }
 
 
+def assert_same_at_3_and_30(client, world, assert_queries, name, queries, grow) -> None:
+    grow(world, 3)
+    with assert_queries(queries):
+        assert client.get(reverse(name)).status_code == 200
+    grow(world, 27)
+    with assert_queries(queries):
+        assert client.get(reverse(name)).status_code == 200
+
+
 @pytest.mark.parametrize(("name", "queries"), PROJECT_PAGES.items())
 def test_project_lists_cost_the_same_at_3_and_30_projects(
     client, make_user, world, django_assert_num_queries, name, queries
 ):
     client.force_login(make_user(Role.COUNTY_STAFF, world.county))
-    grow_projects(world, 3)
-    with django_assert_num_queries(queries):
-        assert client.get(reverse(name)).status_code == 200
-    grow_projects(world, 27)
-    with django_assert_num_queries(queries):
-        assert client.get(reverse(name)).status_code == 200
+    assert_same_at_3_and_30(client, world, django_assert_num_queries, name, queries, grow_projects)
 
 
 def test_the_project_page_costs_the_same_with_more_funds_beneficiaries_and_disclosures(
@@ -268,12 +272,9 @@ def test_inspection_lists_cost_the_same_at_3_and_30_rows(
     client, make_user, world, django_assert_num_queries, name, queries
 ):
     client.force_login(make_user(Role.INSPECTOR, world.county))
-    grow_inspections(world, 3)
-    with django_assert_num_queries(queries):
-        assert client.get(reverse(name)).status_code == 200
-    grow_inspections(world, 27)
-    with django_assert_num_queries(queries):
-        assert client.get(reverse(name)).status_code == 200
+    assert_same_at_3_and_30(
+        client, world, django_assert_num_queries, name, queries, grow_inspections
+    )
 
 
 def test_finding_inspection_and_notice_pages_cost_the_same_with_more_rows(
