@@ -60,6 +60,8 @@ def test_the_county_page_shows_its_figures_and_colours_each_township(registry, m
     assert '<div class="fs-5" id="kpi-registered">5户 16人</div>' in page
     assert '<div class="fs-5" id="kpi-exited">2户 5人</div>' in page
     assert '<div class="fs-5" id="kpi-remaining">2户 9人</div>' in page
+    # Two poor villages, neither out by 2019; no village target pledged.
+    assert '<div class="fs-5" id="kpi-villages">0 / — · 剩2个</div>' in page
     # 9 still poor of 20,000 rural residents.
     assert response.context["figures"]["incidence_rate"] == 9 / 20000
     states = {c["area"]["name"]: (c["state"], c["overdue"]) for c in response.context["children"]}
