@@ -121,7 +121,12 @@ def battle_map(village: Area, year: int):
         Household.objects.filter(village=village)
         .with_summary()
         .prefetch_related(
-            Prefetch("measures", queryset=AssistanceMeasure.objects.order_by("start_date", "pk"))
+            # A list attribute, not .measures.all(): no queryset clone per row when rendering.
+            Prefetch(
+                "measures",
+                queryset=AssistanceMeasure.objects.order_by("start_date", "pk"),
+                to_attr="measure_list",
+            )
         )
         .order_by("status", "planned_exit_year", "code")
     )
