@@ -4,7 +4,6 @@ the printable 明白卡 and village notice, the phone visit form and the 疑点 
 from __future__ import annotations
 
 import contextlib
-import tempfile
 
 from django import forms as django_forms
 from django.db import transaction
@@ -13,6 +12,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import render
 from django.utils import timezone
 
+from poverty.common import excel
 from poverty.common.masking import can_see_sensitive
 from poverty.common.views import (
     ObjectActionView,
@@ -45,11 +45,8 @@ class HouseholdListView(ObjectListView):
             return super().get(request, *args, **kwargs)
         filterset = self.get_filterset(self.get_filterset_class())
         households = filterset.qs if filterset.is_valid() else self.get_queryset()
-        handle = tempfile.NamedTemporaryFile(suffix=".xlsx")  # noqa: SIM115 -- closed by the response
-        export_roster(handle.name, households, user=request.user)
-        handle.seek(0)
         name = f"花名册-{timezone.localtime():%Y%m%d-%H%M}.xlsx"
-        return FileResponse(handle, as_attachment=True, filename=name)
+        return excel.download(name, lambda path: export_roster(path, households, user=request.user))
 
 
 class HouseholdFormMixin:

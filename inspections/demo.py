@@ -135,8 +135,12 @@ def _pledges(rng, county: Area, townships: list[Area], today: datetime.date) -> 
         .order_by("code")
         .first()
     )
-    pairing = UnitPairing.objects.filter(village=household.village).select_related("unit").first()
-    if household and pairing:
+    pairing = (
+        UnitPairing.objects.filter(village=household.village).select_related("unit").first()
+        if household
+        else None
+    )
+    if pairing:
         Pledge.objects.create(
             kind=PledgeKind.UNIT_HOUSEHOLD,
             year=household.exit_year,

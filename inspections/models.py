@@ -428,14 +428,12 @@ class Finding(ScopedModel):
     def _place_by_subject(self) -> None:
         """Name the subject's object and take the finding's area from it."""
         field = SUBJECT_FIELDS.get(self.subject)
-        for other in SUBJECT_FIELDS.values():
-            if other != field:
-                setattr(self, other, None)
-        if field is not None:
-            if getattr(self, field) is None:
-                raise ValidationError({field: SUBJECT_MISSING[self.subject]})
-            self.area = subject_area(self.subject, getattr(self, field))
-        elif self.subject == Subject.VILLAGE:
+        if field is not None and getattr(self, field) is None:
+            raise ValidationError({field: SUBJECT_MISSING[self.subject]})
+        obj = getattr(self, field) if field else None
+        for name, value in placed_by_subject(self.subject, obj).items():
+            setattr(self, name, value)
+        if self.subject == Subject.VILLAGE:
             if not self.area_id:
                 raise ValidationError({"area": "请选择问题所在的行政村。"})
             if self.area.level != AreaLevel.VILLAGE:
@@ -455,11 +453,16 @@ SUBJECT_MISSING = {
 }
 
 
-def subject_area(subject: str, obj) -> Area | None:
-    """Where a finding about this object lies: the household's village, the project's or unit's area."""
-    if obj is None:
-        return None
-    return obj.village if subject == Subject.HOUSEHOLD else obj.area
+def placed_by_subject(subject: str, obj) -> dict:
+    """The fields a finding about `obj` gets: the other subjects' fields cleared and, for a
+    household, project or unit, the area where it lies (the household's village, the project's
+    or unit's area). Shared by the model's clean() and the API, which needs the area before it
+    judges the scope."""
+    field = SUBJECT_FIELDS.get(subject)
+    values = {other: None for other in SUBJECT_FIELDS.values() if other != field}
+    if field is not None and obj is not None:
+        values["area"] = obj.village if subject == Subject.HOUSEHOLD else obj.area
+    return values
 
 
 class FindingStep(ScopedModel):

@@ -21,7 +21,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 
 from accounts.models import User
@@ -239,11 +239,27 @@ def _bulletin_summary(county, first, cutoff, still_open, new, closed) -> dict:
 # --- daily reminders -------------------------------------------------------------------------
 
 
-def _recipients(finding: Finding) -> list[User]:
+def _accounts(findings: list[Finding]) -> tuple[dict, dict]:
+    """Active accounts of the cadres and units concerned, by cadre and by unit: one query for
+    all the day's findings (each account then reads its areas once, for the scope check)."""
+    cadres = {f.person_id for f in findings if f.person_id}
+    units = {f.unit_id for f in findings}
+    users = (
+        User.objects.filter(is_active=True, cadre__isnull=False)
+        .filter(Q(cadre__in=cadres) | Q(cadre__unit__in=units))
+        .select_related("cadre")
+    )
+    by_cadre: dict[int, list[User]] = defaultdict(list)
+    by_unit: dict[int, list[User]] = defaultdict(list)
+    for user in users:
+        by_cadre[user.cadre_id].append(user)
+        by_unit[user.cadre.unit_id].append(user)
+    return by_cadre, by_unit
+
+
+def _recipients(finding: Finding, by_cadre: dict, by_unit: dict) -> list[User]:
     """The responsible person's account, else the accounts of the responsible unit's cadres."""
-    users = User.objects.filter(is_active=True)
-    person = users.filter(cadre=finding.person_id) if finding.person_id else users.none()
-    chosen = list(person) or list(users.filter(cadre__unit=finding.unit_id))
+    chosen = by_cadre.get(finding.person_id) or by_unit.get(finding.unit_id, [])
     # A reminder is a read of the finding: only to users whose area holds it.
     return [
         u for u in chosen if in_scope(finding, u, "view") and u.has_perm("inspections.view_finding")
@@ -254,11 +270,13 @@ def remind_due(today: datetime.date | None = None) -> int:
     """Notify the people responsible for findings due within REMIND_DAYS days (once per deadline)."""
     today = today or timezone.localdate()
     made = 0
-    for finding in Finding.objects.due_within(REMIND_DAYS, today).select_related("unit"):
+    findings = list(Finding.objects.due_within(REMIND_DAYS, today).select_related("area"))
+    by_cadre, by_unit = _accounts(findings)
+    for finding in findings:
         days = (finding.deadline - today).days
         when = "今天" if days == 0 else f"{days}天后（{finding.deadline:%Y-%m-%d}）"
         message = f"督查问题“{finding}”的整改时限为{when}，当前{finding.get_status_display()}。"
-        for user in _recipients(finding):
+        for user in _recipients(finding, by_cadre, by_unit):
             note, created = Notification.objects.get_or_create(
                 user=user,
                 kind=NotificationKind.DUE_SOON,

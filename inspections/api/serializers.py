@@ -4,7 +4,7 @@ from rest_framework import serializers
 
 from poverty.common.api import ScopedSerializer
 
-from ..models import SUBJECT_FIELDS, Finding, Notice, NoticeItem, subject_area
+from ..models import SUBJECT_FIELDS, Finding, Notice, NoticeItem, placed_by_subject
 
 
 class FindingSerializer(ScopedSerializer):
@@ -50,13 +50,8 @@ class FindingSerializer(ScopedSerializer):
         # The area follows the object the finding is about, before the scope is judged.
         subject = attrs.get("subject", getattr(self.instance, "subject", None))
         field = SUBJECT_FIELDS.get(subject)
-        for other in SUBJECT_FIELDS.values():
-            if other != field:
-                attrs[other] = None
-        if field is not None:
-            obj = attrs.get(field, getattr(self.instance, field, None))
-            if obj is not None:
-                attrs["area"] = subject_area(subject, obj)
+        obj = attrs.get(field, getattr(self.instance, field, None)) if field else None
+        attrs.update(placed_by_subject(subject, obj))
         return super().validate(attrs)
 
     def create(self, validated_data):

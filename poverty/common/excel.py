@@ -229,9 +229,15 @@ def write_sheets(
     return count
 
 
-def xlsx_response(filename: str, sheets) -> FileResponse:
-    """A download of the given sheets, written to a temporary file the response closes."""
+def download(filename: str, write) -> FileResponse:
+    """A workbook `write(path)` puts in a temporary file, sent as an attachment (the response
+    closes, and so removes, the file)."""
     handle = tempfile.NamedTemporaryFile(suffix=".xlsx")  # noqa: SIM115 -- closed by the response
-    write_sheets(handle.name, sheets)
+    write(handle.name)
     handle.seek(0)
     return FileResponse(handle, as_attachment=True, filename=filename)
+
+
+def xlsx_response(filename: str, sheets) -> FileResponse:
+    """A download of the given (title, header, rows) sheets."""
+    return download(filename, lambda path: write_sheets(path, sheets))

@@ -6,17 +6,33 @@ from __future__ import annotations
 
 from collections import Counter
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 
 from households.choices import Cause, HouseholdStatus, MeasureType
 from households.models import AssistanceMeasure, Household
 from poverty.common.areacodes import prefix_of
+from projects.choices import PROGRESS_CHOICES
 from villages.choices import AreaLevel
 from villages.models import Area
 
 # A child area is "exited" with nobody left, "behind" with households past their deadline.
 EXITED, ON_TRACK, BEHIND = "exited", "on_track", "behind"
 STATE_LABELS = {EXITED: "已全部脱贫", ON_TRACK: "按计划推进", BEHIND: "有超期未脱贫户"}
+
+
+# The measures that answer each cause (精准施策: 因病→健康扶贫 …); causes not listed are left out.
+CAUSE_MEASURES = {
+    Cause.ILLNESS: (MeasureType.HEALTH,),
+    Cause.DISABILITY: (MeasureType.HEALTH, MeasureType.SOCIAL_SECURITY),
+    Cause.SCHOOLING: (MeasureType.EDUCATION,),
+    Cause.DISASTER: (MeasureType.HOUSING, MeasureType.RELOCATION),
+    Cause.NO_LAND: (MeasureType.INDUSTRY, MeasureType.EMPLOYMENT, MeasureType.RELOCATION),
+    Cause.NO_WATER: (MeasureType.INFRASTRUCTURE, MeasureType.RELOCATION),
+    Cause.NO_SKILLS: (MeasureType.TRAINING, MeasureType.EMPLOYMENT),
+    Cause.NO_LABOUR: (MeasureType.SOCIAL_SECURITY, MeasureType.WELFARE_JOB),
+    Cause.NO_CAPITAL: (MeasureType.MICROCREDIT, MeasureType.INDUSTRY),
+    Cause.POOR_TRANSPORT: (MeasureType.INFRASTRUCTURE, MeasureType.RELOCATION),
+}
 
 
 def _still_poor(year: int) -> Q:
@@ -62,8 +78,6 @@ def by_cause(villages: dict[int, str], year: int) -> list[dict]:
     """Per primary cause (two grouped queries): registered, still poor at year end, still poor
     with no measure at all, and still poor with none of the measures that answer the cause
     (CAUSE_MEASURES; None for causes without such a list)."""
-    from django.db.models import Exists, OuterRef
-
     measures = AssistanceMeasure.objects.filter(household=OuterRef("pk"))
     unanswered = Q(pk__in=[])
     for cause, types in CAUSE_MEASURES.items():
@@ -151,55 +165,29 @@ def exits_by_year(villages: dict[int, str]) -> list[tuple[int, int, int]]:
 
 def findings_by_unit(findings, area: Area) -> list[dict]:
     """Open and overdue findings per responsible unit, from the findings the user may see."""
-    from django.utils import timezone
-
-    today = timezone.localdate()
-    unclosed = ~Q(status="closed")
+    mine = findings.filter(area__code__startswith=prefix_of(area.code)).unclosed()
     return list(
-        findings.filter(area__code__startswith=prefix_of(area.code))
-        .filter(unclosed)
-        .order_by()
+        mine.order_by()
         .values("unit__name")
-        .annotate(open=Count("pk"), overdue=Count("pk", filter=Q(deadline__lt=today)))
+        .annotate(
+            open=Count("pk"),
+            overdue=Count("pk", filter=Q(pk__in=mine.overdue().values("pk"))),
+        )
         .order_by("-overdue", "-open", "unit__name")
     )
 
 
 def projects_by_stage(projects, area: Area) -> list[dict]:
     """Projects managed in the area per stage, with how many are behind plan."""
-    from django.db.models import Exists, OuterRef
-    from django.utils import timezone
-
-    from projects.choices import PROGRESS_CHOICES
-    from projects.models import ProjectStage
-
-    late = ProjectStage.objects.filter(
-        project=OuterRef("pk"), actual_date__isnull=True, planned_date__lt=timezone.localdate()
-    )
+    mine = projects.filter(area__code__startswith=prefix_of(area.code))
     rows = {
         r["stage"]: r
-        for r in projects.filter(area__code__startswith=prefix_of(area.code))
-        .order_by()
+        for r in mine.order_by()
         .values("stage")
-        .annotate(n=Count("pk"), behind=Count("pk", filter=Q(Exists(late))))
+        .annotate(n=Count("pk"), behind=Count("pk", filter=Q(pk__in=mine.overdue().values("pk"))))
     }
     return [
         {"label": label, "n": rows[stage]["n"], "behind": rows[stage]["behind"]}
         for stage, label in PROGRESS_CHOICES
         if stage in rows
     ]
-
-
-# The measures that answer each cause (精准施策: 因病→健康扶贫 …); causes not listed are left out.
-CAUSE_MEASURES = {
-    Cause.ILLNESS: (MeasureType.HEALTH,),
-    Cause.DISABILITY: (MeasureType.HEALTH, MeasureType.SOCIAL_SECURITY),
-    Cause.SCHOOLING: (MeasureType.EDUCATION,),
-    Cause.DISASTER: (MeasureType.HOUSING, MeasureType.RELOCATION),
-    Cause.NO_LAND: (MeasureType.INDUSTRY, MeasureType.EMPLOYMENT, MeasureType.RELOCATION),
-    Cause.NO_WATER: (MeasureType.INFRASTRUCTURE, MeasureType.RELOCATION),
-    Cause.NO_SKILLS: (MeasureType.TRAINING, MeasureType.EMPLOYMENT),
-    Cause.NO_LABOUR: (MeasureType.SOCIAL_SECURITY, MeasureType.WELFARE_JOB),
-    Cause.NO_CAPITAL: (MeasureType.MICROCREDIT, MeasureType.INDUSTRY),
-    Cause.POOR_TRANSPORT: (MeasureType.INFRASTRUCTURE, MeasureType.RELOCATION),
-}
