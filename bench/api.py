@@ -67,7 +67,8 @@ def build_areas():
 
 def fill(cursor, start: int, count: int, include: str, exclude: str = "-") -> None:
     """`count` households over the villages under `include` but not under `exclude`
-    (80 % exited in 2016–2020), with 3 persons each and a fourth in one household of ten."""
+    (80 % exited in 2016–2020), with 3 persons each and a fourth in one household of ten, eleven
+    primary causes in turn, and one to three measures of thirteen types (none in one of twenty)."""
     cursor.execute("SELECT coalesce(max(id), 0) FROM households_household")
     before = cursor.fetchone()[0]
     cursor.execute(
@@ -76,7 +77,10 @@ def fill(cursor, start: int, count: int, include: str, exclude: str = "-") -> No
             address, phone, category, primary_cause, other_causes, identified_year,
             planned_exit_year, status, exit_year, returned_year, monitoring_type,
             monitored_since, version, persons)
-        SELECT now(), now(), 'B' || g, v.ids[1 + g %% v.n], '', '', '', 'general', 'illness', '',
+        SELECT now(), now(), 'B' || g, v.ids[1 + g %% v.n], '', '', '', 'general',
+            (ARRAY['illness', 'disability', 'schooling', 'disaster', 'no_land', 'no_water',
+                   'no_skills', 'no_labour', 'no_capital', 'poor_transport', 'other'])
+                [1 + (g / 7) %% 11], '',
             2014 + g %% 5, 2016 + g %% 5,
             CASE WHEN g %% 10 < 8 THEN 'exited' ELSE 'assisted' END,
             CASE WHEN g %% 10 < 8 THEN 2016 + g %% 5 END, NULL, '', NULL, 1, 0
@@ -96,6 +100,20 @@ def fill(cursor, start: int, count: int, include: str, exclude: str = "-") -> No
             '', '', 'healthy', '', ''
         FROM households_household h, generate_series(1, 4) s
         WHERE h.id > %s AND (s <= 3 OR h.id %% 10 = 0)
+        """,
+        [before],
+    )
+    cursor.execute(
+        """
+        INSERT INTO households_assistancemeasure (created_at, updated_at, measure_type,
+            description, amount, start_date, end_date, status, cadre_id, household_id)
+        SELECT now(), now(),
+            (ARRAY['industry', 'employment', 'relocation', 'education', 'health', 'housing',
+                   'microcredit', 'ecology', 'photovoltaic', 'social_security', 'welfare_job',
+                   'training', 'infrastructure'])[1 + (h.id * 7 + s * 5) %% 13],
+            '措施', NULL, DATE '2017-03-01', NULL, 'done', NULL, h.id
+        FROM households_household h, generate_series(1, 3) s
+        WHERE h.id > %s AND h.id %% 20 <> 0 AND s <= 1 + h.id %% 3
         """,
         [before],
     )

@@ -54,6 +54,7 @@ from .excel import (
 )
 from .models import Household, IncomeRecord, Member, SensitiveAccess, recount_persons
 from .quality import duplicate_numbers
+from .signals import registry_changed
 
 YEAR_RANGE = range(2013, 2036)
 INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
@@ -490,6 +491,8 @@ def _check_registry(parsed, households, villages, user, errors):
 class Plan:
     new_households: list[Household] = field(default_factory=list)
     changed_households: list[Household] = field(default_factory=list)
+    # The villages the changed households were in before (one may move to another village).
+    villages_before: set[int] = field(default_factory=set)
     unchanged_households: int = 0
     # (household code, the row's member values): instances are made chunk by chunk when written.
     new_members: list[tuple[str, dict]] = field(default_factory=list)
@@ -546,6 +549,7 @@ def _plan(parsed, households, villages, existing, people) -> Plan:
                 )
             changed = [f for f in HOUSEHOLD_FIELDS if getattr(current, f) != values[f]]
             if changed:
+                plan.villages_before.add(current.village_id)
                 for f in changed:
                     setattr(current, f, values[f])
                 current.version += 1
@@ -628,6 +632,12 @@ def _write(plan: Plan, user) -> None:
     # Bulk writes send no signals: the households' person counts are set here.
     for chunk in _chunks(list(ids.values())):
         recount_persons(chunk)
+    registry_changed.send(
+        sender=Household,
+        households=list(ids.values()),
+        villages={h.village_id for h in (*plan.new_households, *plan.changed_households)}
+        | plan.villages_before,
+    )
 
 
 # --- export -------------------------------------------------------------------------------

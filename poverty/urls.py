@@ -14,6 +14,11 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("system/", views.system_status, name="system_status"),
     path("dashboard/", dashboard.dashboard, name="dashboard"),
+    path(
+        "dashboard/household/<int:pk>/",
+        dashboard.HouseholdView.as_view(),
+        name="dashboard_household",
+    ),
     path("dashboard/<str:code>/", dashboard.dashboard, name="dashboard_area"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -1,47 +1,33 @@
 """Reads of the 挂图作战 dashboard beyond the exit statistics: how far each child area is behind
-its deadlines, households by cause and by measure, and the village battle map. Each is one
-grouped query whatever the size of the area."""
+its deadlines, households by cause and by measure, the deadline line, and the village battle map.
+The counts come from the village tallies (models.py), one grouped query each whatever the size of
+the area; the battle map reads the village's households."""
 
 from __future__ import annotations
 
 from collections import Counter
+from datetime import datetime
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from django.db.models import BooleanField, Count, ExpressionWrapper, F, Min, Q, Sum
+from django.utils import timezone
 
 from households.choices import Cause, HouseholdStatus, MeasureType
-from households.models import AssistanceMeasure, Household
+from households.models import AssistanceMeasure, Household, HouseholdPairing
 from poverty.common.areacodes import prefix_of
 from projects.choices import PROGRESS_CHOICES
-from villages.choices import AreaLevel
-from villages.models import Area
+from villages.choices import AreaLevel, PostingRole
+from villages.models import Area, LeaderPairing, UnitPairing, VillagePosting
+
+from .models import MeasureTally, VillageTally
+from .stats import CAUSE_MEASURES, counted, overdue
 
 # A child area is "exited" with nobody left, "behind" with households past their deadline.
 EXITED, ON_TRACK, BEHIND = "exited", "on_track", "behind"
 STATE_LABELS = {EXITED: "已全部脱贫", ON_TRACK: "按计划推进", BEHIND: "有超期未脱贫户"}
 
 
-# The measures that answer each cause (精准施策: 因病→健康扶贫 …); causes not listed are left out.
-CAUSE_MEASURES = {
-    Cause.ILLNESS: (MeasureType.HEALTH,),
-    Cause.DISABILITY: (MeasureType.HEALTH, MeasureType.SOCIAL_SECURITY),
-    Cause.SCHOOLING: (MeasureType.EDUCATION,),
-    Cause.DISASTER: (MeasureType.HOUSING, MeasureType.RELOCATION),
-    Cause.NO_LAND: (MeasureType.INDUSTRY, MeasureType.EMPLOYMENT, MeasureType.RELOCATION),
-    Cause.NO_WATER: (MeasureType.INFRASTRUCTURE, MeasureType.RELOCATION),
-    Cause.NO_SKILLS: (MeasureType.TRAINING, MeasureType.EMPLOYMENT),
-    Cause.NO_LABOUR: (MeasureType.SOCIAL_SECURITY, MeasureType.WELFARE_JOB),
-    Cause.NO_CAPITAL: (MeasureType.MICROCREDIT, MeasureType.INDUSTRY),
-    Cause.POOR_TRANSPORT: (MeasureType.INFRASTRUCTURE, MeasureType.RELOCATION),
-}
-
-
-def _still_poor(year: int) -> Q:
-    return Q(identified_year__lte=year) & ~Q(status=HouseholdStatus.EXITED, exit_year__lte=year)
-
-
 def village_codes(area: Area) -> dict[int, str]:
-    """The villages under an area, id → code: every household read below goes by these ids
-    (PostgreSQL then walks the village index instead of joining the areas)."""
+    """The villages under an area, id → code: every tally read below goes by these ids."""
     return dict(
         Area.objects.filter(
             code__startswith=prefix_of(area.code), level=AreaLevel.VILLAGE
@@ -49,18 +35,18 @@ def village_codes(area: Area) -> dict[int, str]:
     )
 
 
-def _households(villages: dict[int, str]):
-    return Household.objects.filter(village_id__in=list(villages)).order_by()
+def _tallies(villages: dict[int, str], year: int | None = None):
+    rows = VillageTally.objects.filter(village_id__in=list(villages)).order_by()
+    return rows if year is None else rows.filter(year=year)
 
 
 def overdue_by_child(villages: dict[int, str], year: int, digits: int) -> Counter:
     """Households past their 脱贫时限 (planned before `year`) and still poor, per child prefix."""
     rows = (
-        _households(villages)
-        .filter(planned_exit_year__lt=year)
-        .filter(_still_poor(year))
+        _tallies(villages, year)
+        .filter(overdue_households__gt=0)
         .values("village_id")
-        .annotate(n=Count("pk"))
+        .annotate(n=Sum("overdue_households"))
     )
     counts: Counter = Counter()
     for row in rows:
@@ -75,34 +61,21 @@ def state_of(remaining: int, overdue: int) -> str:
 
 
 def by_cause(villages: dict[int, str], year: int) -> list[dict]:
-    """Per primary cause (two grouped queries): registered, still poor at year end, still poor
-    with no measure at all, and still poor with none of the measures that answer the cause
-    (CAUSE_MEASURES; None for causes without such a list)."""
-    measures = AssistanceMeasure.objects.filter(household=OuterRef("pk"))
-    unanswered = Q(pk__in=[])
-    for cause, types in CAUSE_MEASURES.items():
-        unanswered |= Q(primary_cause=cause) & ~Q(Exists(measures.filter(measure_type__in=types)))
-    poor = _still_poor(year)
-    rows = (
-        _households(villages)
-        .filter(identified_year__lte=year)
-        .values("primary_cause")
-        .annotate(n=Count("pk"), poor=Count("pk", filter=poor))
-    )
-    # The measure checks only over the households still poor (a fifth or less of the rows).
-    gaps = {
-        r["primary_cause"]: r
-        for r in _households(villages)
-        .filter(poor)
-        .values("primary_cause")
+    """Per primary cause: registered, still poor at year end, still poor with no measure at all,
+    and still poor with none of the measures that answer the cause (CAUSE_MEASURES; None for
+    causes without such a list)."""
+    found = {
+        r["cause"]: r
+        for r in _tallies(villages, year)
+        .values("cause")
         .annotate(
-            no_measure=Count("pk", filter=~Q(Exists(measures))),
-            gap=Count("pk", filter=unanswered),
+            n=Sum("registered_households"),
+            poor=Sum(F("registered_households") - F("exited_cumulative_households")),
+            no_measure=Sum("unmeasured_households"),
+            gap=Sum("unanswered_households"),
         )
+        if r["n"]
     }
-    found = {r["primary_cause"]: r for r in rows}
-    for code, row in found.items():
-        row.update(gaps.get(code, {"no_measure": 0, "gap": 0}))
     return [
         {
             "label": label,
@@ -120,47 +93,130 @@ def by_cause(villages: dict[int, str], year: int) -> list[dict]:
 def by_measure(villages: dict[int, str]) -> list[tuple[str, int]]:
     """(measure type, households with such a measure) under the area."""
     rows = (
-        AssistanceMeasure.objects.filter(household__village_id__in=list(villages))
+        MeasureTally.objects.filter(village_id__in=list(villages))
         .order_by()
         .values("measure_type")
-        .annotate(n=Count("household", distinct=True))
+        .annotate(n=Sum("households"))
     )
     found = {r["measure_type"]: r["n"] for r in rows}
     return [(label, found[code]) for code, label in MeasureType.choices if code in found]
 
 
-def battle_map(village: Area, year: int):
-    """Every household of a village with its causes, measures, paired cadre and deadline."""
-    return (
+def battle_map(village: Area, year: int, household_url: str) -> list[dict]:
+    """Every household of a village with its causes, measures, paired cadre (unit, phone) and
+    deadline; those past their deadline in `year` first. Plain rows with their labels looked up
+    here (three queries), so a village of 300 households renders in a few milliseconds.
+    `household_url` is a household's drill-down URL with `{pk}` in it."""
+    households = list(
         Household.objects.filter(village=village)
-        .with_summary()
-        .prefetch_related(
-            # A list attribute, not .measures.all(): no queryset clone per row when rendering.
-            Prefetch(
-                "measures",
-                queryset=AssistanceMeasure.objects.order_by("start_date", "pk"),
-                to_attr="measure_list",
-            )
+        .with_head()
+        .annotate(
+            behind=ExpressionWrapper(overdue(year), output_field=BooleanField()),
+            out=ExpressionWrapper(counted(year)["exited_cumulative"], output_field=BooleanField()),
         )
-        .order_by("status", "planned_exit_year", "code")
+        .order_by("-behind", "out", "planned_exit_year", "code")
+        .values(
+            "pk", "code", "head_name", "persons", "primary_cause", "other_causes",
+            "planned_exit_year", "status", "behind", "out",
+        )
+    )  # fmt: skip
+    measures: dict[int, list[str]] = {}
+    for household, kind in (
+        AssistanceMeasure.objects.filter(household__village=village)
+        .order_by("start_date", "pk")
+        .values_list("household_id", "measure_type")
+    ):
+        kinds = measures.setdefault(household, [])
+        if kind not in kinds:
+            kinds.append(kind)
+    cadres = {
+        household: (name, unit, phone)
+        for household, name, unit, phone in HouseholdPairing.objects.active()
+        .filter(household__village=village)
+        .order_by("start_date", "pk")  # the latest pairing wins
+        .values_list("household_id", "cadre__name", "cadre__unit__name", "cadre__phone")
+    }
+    causes, kinds, states = (
+        dict(Cause.choices),
+        dict(MeasureType.choices),
+        dict(HouseholdStatus.choices),
     )
+    for row in households:
+        row["url"] = household_url.replace("{pk}", str(row["pk"]))
+        row["causes"] = "、".join(
+            causes.get(c, c) for c in [row["primary_cause"], *row["other_causes"].split(",")] if c
+        )
+        row["measures"] = "、".join(kinds.get(k, k) for k in measures.get(row["pk"], ()))
+        row["cadre"], row["unit"], row["phone"] = cadres.get(row["pk"], ("", "", ""))
+        row["state"] = states.get(row["status"], row["status"])
+        row["css"] = "table-danger" if row["behind"] else "table-success" if row["out"] else ""
+    return households
 
 
-def exits_by_year(villages: dict[int, str]) -> list[tuple[int, int, int]]:
+def responsible(area: Area, user) -> dict:
+    """Who answers for an area: its 包联 leaders, and for a village its posted cadres (第一书记,
+    驻村工作队, 包村干部) and paired units; as the user may see them."""
+    today = timezone.localdate()
+    people = {
+        "leaders": list(
+            LeaderPairing.objects.restrict(user)
+            .active(today)
+            .filter(area=area)
+            .values("leader__name", "leader__position", "leader__unit__name", "leader__phone")
+            .order_by("leader__name")
+        )
+    }
+    if area.level == AreaLevel.VILLAGE:
+        people["postings"] = [
+            {**row, "role": PostingRole(row["role"]).label}
+            for row in VillagePosting.objects.restrict(user)
+            .active(today)
+            .filter(village=area)
+            .values("role", "cadre__name", "cadre__unit__name", "cadre__phone")
+            .order_by("role", "cadre__name")
+        ]
+        people["units"] = list(
+            UnitPairing.objects.restrict(user)
+            .active(today)
+            .filter(village=area)
+            .order_by("unit__name")
+            .values_list("unit__name", flat=True)
+        )
+    return people
+
+
+def leaders_by_area(codes: list[str], user) -> dict[str, str]:
+    """The 包联 leaders of the areas with these codes ("张三、李四"), for the tiles."""
+    names: dict[str, list[str]] = {}
+    for code, name in (
+        LeaderPairing.objects.restrict(user)
+        .active()
+        .filter(area__code__in=codes)
+        .order_by("leader__name")
+        .values_list("area__code", "leader__name")
+    ):
+        names.setdefault(code, []).append(name)
+    return {code: "、".join(people) for code, people in names.items()}
+
+
+def exits_by_year(villages: dict[int, str]) -> tuple[list[tuple[int, int, int]], datetime | None]:
     """(year, households planned to exit that year, households that did) — the deadline line —
-    from one grouped pass."""
-    rows = (
-        _households(villages)
-        .values("planned_exit_year", "exit_year", "status")
-        .annotate(n=Count("pk"))
+    and when the oldest of these tallies was counted (every village with households has rows
+    here, all of its years counted at once)."""
+    rows = list(
+        _tallies(villages)
+        .filter(Q(planned_households__gt=0) | Q(exited_households__gt=0))
+        .values("year")
+        .annotate(
+            planned=Sum("planned_households"),
+            done=Sum("exited_households"),
+            as_of=Min("refreshed_at"),
+        )
+        .order_by("year")
     )
-    planned: Counter = Counter()
-    done: Counter = Counter()
-    for row in rows:
-        planned[row["planned_exit_year"]] += row["n"]
-        if row["status"] == HouseholdStatus.EXITED and row["exit_year"]:
-            done[row["exit_year"]] += row["n"]
-    return [(y, planned[y], done[y]) for y in sorted(set(planned) | set(done))]
+    return [(r["year"], r["planned"], r["done"]) for r in rows], min(
+        (r["as_of"] for r in rows), default=None
+    )
 
 
 def findings_by_unit(findings, area: Area) -> list[dict]:

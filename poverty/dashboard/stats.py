@@ -12,6 +12,9 @@ Definitions (year Y, area A, everything under A by 区划代码 prefix):
 - villages: 贫困村 under A; exited: exited in Y; remaining: not exited by the end of Y;
 - targets: the persons / villages-to-exit targets of the pledges made for A in Y (summed);
 - completion: exited in Y / target.
+
+The dashboard reads the same figures from the village tallies (tallies.py), which count the
+households by these same rules (`counted`); the API counts them live.
 """
 
 from __future__ import annotations
@@ -21,13 +24,15 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Q, Sum
 
-from households.choices import HouseholdStatus
+from households.choices import Cause, HouseholdStatus, MeasureType
 from households.models import Household
 from inspections.choices import Metric
 from inspections.models import PledgeTarget
 from poverty.common.areacodes import digits_of, prefix_of
 from villages.choices import AreaLevel
 from villages.models import Area
+
+from .models import VillageTally
 
 # The level below each level, for `children`.
 CHILD_LEVEL = {
@@ -37,6 +42,43 @@ CHILD_LEVEL = {
     AreaLevel.TOWNSHIP: AreaLevel.VILLAGE,
 }
 TARGET_METRICS = {Metric.PERSONS_EXITED: "persons", Metric.VILLAGES_EXITED: "villages"}
+FIGURES = ("registered", "exited", "exited_cumulative")
+
+# The measures that answer each cause (精准施策: 因病→健康扶贫 …); causes not listed are left out.
+CAUSE_MEASURES = {
+    Cause.ILLNESS: (MeasureType.HEALTH,),
+    Cause.DISABILITY: (MeasureType.HEALTH, MeasureType.SOCIAL_SECURITY),
+    Cause.SCHOOLING: (MeasureType.EDUCATION,),
+    Cause.DISASTER: (MeasureType.HOUSING, MeasureType.RELOCATION),
+    Cause.NO_LAND: (MeasureType.INDUSTRY, MeasureType.EMPLOYMENT, MeasureType.RELOCATION),
+    Cause.NO_WATER: (MeasureType.INFRASTRUCTURE, MeasureType.RELOCATION),
+    Cause.NO_SKILLS: (MeasureType.TRAINING, MeasureType.EMPLOYMENT),
+    Cause.NO_LABOUR: (MeasureType.SOCIAL_SECURITY, MeasureType.WELFARE_JOB),
+    Cause.NO_CAPITAL: (MeasureType.MICROCREDIT, MeasureType.INDUSTRY),
+    Cause.POOR_TRANSPORT: (MeasureType.INFRASTRUCTURE, MeasureType.RELOCATION),
+}
+
+
+def counted(year: int) -> dict[str, Q]:
+    """Which households each of FIGURES counts in `year`: the one rule for the live figures and
+    the tallies."""
+    registered = Q(identified_year__lte=year)
+    exited = registered & Q(status=HouseholdStatus.EXITED)
+    return {
+        "registered": registered,
+        "exited": exited & Q(exit_year=year),
+        "exited_cumulative": exited & Q(exit_year__lte=year),
+    }
+
+
+def still_poor(year: int) -> Q:
+    """Registered by the end of `year` and not exited by then (registered − exited_cumulative)."""
+    return Q(identified_year__lte=year) & ~Q(status=HouseholdStatus.EXITED, exit_year__lte=year)
+
+
+def overdue(year: int) -> Q:
+    """Past the 脱贫时限 (planned to exit before `year`) and still poor."""
+    return still_poor(year) & Q(planned_exit_year__lt=year)
 
 
 @dataclass
@@ -85,8 +127,40 @@ class Figures:
         return data
 
 
-def exit_statistics(area: Area, year: int) -> dict:
-    """The DESIGN §6 figures of `area` in `year`, with the same figures for each child area."""
+def _live_per_village(villages: list[int], year: int):
+    """The households counted live, grouped by village (an integer key, no join to the areas);
+    persons from each household's kept member count. The village ids as a list: PostgreSQL then
+    reads the covering index (household_tally_idx) per village, about twice as fast as joining
+    the areas."""
+    aggregates = {}
+    for key, rule in counted(year).items():
+        aggregates[f"h_{key}"] = Count("pk", filter=rule)
+        aggregates[f"p_{key}"] = Sum("persons", filter=rule)
+    return (
+        Household.objects.filter(village_id__in=villages, identified_year__lte=year)
+        .order_by()
+        .values("village_id")
+        .annotate(**aggregates)
+    )
+
+
+def _tallied_per_village(villages: list[int], year: int):
+    """The same rows from the village tallies."""
+    aggregates = {}
+    for key in FIGURES:
+        aggregates[f"h_{key}"] = Sum(f"{key}_households")
+        aggregates[f"p_{key}"] = Sum(f"{key}_persons")
+    return (
+        VillageTally.objects.filter(village_id__in=villages, year=year)
+        .order_by()
+        .values("village_id")
+        .annotate(**aggregates)
+    )
+
+
+def exit_statistics(area: Area, year: int, *, tallied: bool = False) -> dict:
+    """The DESIGN §6 figures of `area` in `year`, with the same figures for each child area;
+    counted live, or read from the village tallies with `tallied`."""
     child_level = CHILD_LEVEL.get(area.level)
     children = list(area.children.order_by("code")) if child_level else []
     prefix = prefix_of(area.code)
@@ -99,31 +173,12 @@ def exit_statistics(area: Area, year: int) -> dict:
             code__startswith=prefix, level=AreaLevel.VILLAGE
         ).values_list("pk", "code", "is_poor", "actual_exit_year", "rural_population")
     }
-    # One pass over the households, grouped by village (an integer key, no join to the
-    # areas); persons come from each household's kept member count.
-    exited = Q(status=HouseholdStatus.EXITED)
-    exited_in = exited & Q(exit_year=year)
-    exited_by = exited & Q(exit_year__lte=year)
-    per_village = (
-        # The village ids as a list: PostgreSQL then reads the covering index
-        # (household_tally_idx) per village, about twice as fast as joining the areas.
-        Household.objects.filter(village_id__in=list(villages), identified_year__lte=year)
-        .order_by()
-        .values("village_id")
-        .annotate(
-            h_registered=Count("pk"),
-            h_exited=Count("pk", filter=exited_in),
-            h_exited_cumulative=Count("pk", filter=exited_by),
-            p_registered=Sum("persons"),
-            p_exited=Sum("persons", filter=exited_in),
-            p_exited_cumulative=Sum("persons", filter=exited_by),
-        )
-    )
+    per_village = (_tallied_per_village if tallied else _live_per_village)(list(villages), year)
     households: dict[str, Counter] = defaultdict(Counter)
     persons: dict[str, Counter] = defaultdict(Counter)
     for row in per_village:
         code = villages[row["village_id"]][0][:digits]
-        for key in ("registered", "exited", "exited_cumulative"):
+        for key in FIGURES:
             households[code][key] += row[f"h_{key}"] or 0
             persons[code][key] += row[f"p_{key}"] or 0
     village_figures: dict[str, Counter] = defaultdict(Counter)

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "households",
     "projects",
     "inspections",
+    "poverty.dashboard",
 ]
 
 MIDDLEWARE = [
@@ -225,6 +226,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "inspections.tasks.make_monthly_notices",
         "schedule": env.float("NOTICES_SECONDS", default=0.0)
         or crontab(day_of_month=1, hour=1, minute=0),
+    },
+    # The dashboard's village tallies in full, every night at 03:00: they are recounted after
+    # every change, and this catches a job lost with the broker or data restored by hand.
+    "refresh-tallies": {
+        "task": "dashboard.tasks.refresh_tallies",
+        "schedule": crontab(hour=3, minute=0),
     },
     # Reminders of findings due within 3 days: every morning at 08:00.
     "remind-due-findings": {

@@ -9,15 +9,22 @@ from django.test import Client
 from accounts.choices import Role
 from households.choices import HouseholdStatus
 from households.models import Household
+from poverty.dashboard import tallies
 from tests.factories import (
     AssistanceMeasureFactory,
     CadreFactory,
     FindingFactory,
     HouseholdFactory,
     HouseholdPairingFactory,
+    IncomeRecordFactory,
+    LeaderPairingFactory,
     MemberFactory,
     UnitFactory,
+    UnitPairingFactory,
+    VillagePostingFactory,
+    VisitFactory,
 )
+from villages.models import Cadre
 
 pytestmark = pytest.mark.django_db
 
@@ -44,6 +51,7 @@ def registry(world):
     HouseholdPairingFactory(household=late, cadre=cadre)
     AssistanceMeasureFactory(household=late, cadre=cadre, measure_type="health")
     FindingFactory(area=world.v11, unit=UnitFactory(area=world.county, name="县水利局"))
+    tallies.refresh()  # what the job does when these writes commit
     return world
 
 
@@ -91,10 +99,81 @@ def test_a_village_shows_the_battle_map_with_the_way_back_up(registry, make_user
     page = response.content.decode()
     assert [a.name for a in response.context["breadcrumb"]] == ["测试县", "一乡"]
     rows = response.context["households"]
-    assert len(rows) == 2
-    late = next(h for h in rows if h.primary_cause == "no_labour")
-    assert (late.cadre_name, late.persons, late.planned_exit_year) == ("张帮扶", 4, 2018)
-    assert "健康扶贫" in page and "张帮扶" in page and 'class="table-danger"' in page
+    # Behind first: the 缺劳力 household planned for 2018 and still poor.
+    assert [(h["causes"], h["behind"], h["css"]) for h in rows] == [
+        ("缺劳力", True, "table-danger"),
+        ("因病", False, "table-success"),
+    ]
+    late = rows[0]
+    cadre = Cadre.objects.get(name="张帮扶")
+    assert (late["cadre"], late["unit"], late["phone"], late["persons"]) == (
+        "张帮扶",
+        cadre.unit.name,
+        cadre.phone,
+        4,
+    )
+    assert late["measures"] == "健康扶贫" and rows[1]["measures"] == ""
+    assert late["url"] == f"/dashboard/household/{late['pk']}/"
+    assert f'<a href="/dashboard/household/{late["pk"]}/?year=2019">' in page
+    assert '<span class="text-danger">未结对</span>' in page  # the exited household has none
+    assert 'class="table table-sm table-hover mb-0 sortable" id="battle-map"' in page
+
+
+def test_who_answers_for_a_township_and_a_village(registry, make_user):
+    county_unit = UnitFactory(area=registry.county, name="县农业农村局")
+    leader = CadreFactory(
+        unit=county_unit, name="王县长", is_leader=True, phone="13800000001", position="副县长"
+    )
+    LeaderPairingFactory(leader=leader, area=registry.t1)
+    LeaderPairingFactory(
+        leader=CadreFactory(unit=county_unit, name="赵局长", is_leader=True), area=registry.v11
+    )
+    VillagePostingFactory(
+        village=registry.v11,
+        cadre=CadreFactory(unit=county_unit, name="钱书记", phone="13800000002"),
+        role="first_secretary",
+    )
+    UnitPairingFactory(unit=county_unit, village=registry.v11)
+    client = login(make_user, Role.LEADER, registry.county)
+    county = client.get("/dashboard/990123000000/", {"year": 2019})
+    tiles = {c["area"]["name"]: c["leaders"] for c in county.context["children"]}
+    assert tiles == {"一乡": "王县长", "二镇": ""}
+    assert "包联：王县长" in county.content.decode()
+    township = client.get("/dashboard/990123100000/", {"year": 2019}).content.decode()
+    assert "王县长（县农业农村局 副县长）" in township and 'href="tel:13800000001"' in township
+    village = client.get("/dashboard/990123100201/", {"year": 2019}).content.decode()
+    assert "赵局长" in village and "第一书记 钱书记（县农业农村局）" in village
+    assert '帮扶单位</dt><dd class="col-sm-10">县农业农村局</dd>' in village
+    other = client.get("/dashboard/990123101201/", {"year": 2019}).content.decode()
+    assert "未派驻" in other and "未明确" in other
+
+
+def test_a_household_card_ends_the_drill_down(registry, make_user):
+    late = Household.objects.get(primary_cause="no_labour")
+    VisitFactory(household=late, cadre=Cadre.objects.get(), findings="家中老人住院，需落实兜底")
+    IncomeRecordFactory(household=late, year=2019)
+    client = login(make_user, Role.LEADER, registry.county)
+    response = client.get(f"/dashboard/household/{late.pk}/", {"year": 2019})
+    page = response.content.decode()
+    assert [a.name for a in response.context["breadcrumb"]] == ["测试县", "一乡", "一乡甲村"]
+    assert 'href="/dashboard/990123100201/?year=2019"' in page  # back up to the village
+    assert "已超过脱贫时限（2018年），2019年末仍未脱贫。" in page
+    assert "张帮扶" in page and "健康扶贫" in page and "家中老人住院" in page
+    assert "2019年人均纯收入" in page
+    assert "县水利局" not in page  # the finding is about the village, not this household
+    # Before its deadline it is not behind.
+    assert (
+        "已超过脱贫时限"
+        not in client.get(f"/dashboard/household/{late.pk}/", {"year": 2018}).content.decode()
+    )
+
+
+def test_a_household_outside_the_users_area_is_not_found(registry, make_user):
+    other = Household.objects.get(village=registry.v21)
+    client = login(make_user, Role.TOWNSHIP_STAFF, registry.t1)
+    assert client.get(f"/dashboard/household/{other.pk}/").status_code == 404
+    mine = Household.objects.filter(village=registry.v11).first()
+    assert client.get(f"/dashboard/household/{mine.pk}/").status_code == 200
 
 
 def test_a_township_user_sees_its_own_villages_only(registry, make_user):
@@ -113,13 +192,37 @@ def test_the_page_costs_the_same_with_more_households(
     registry, make_user, django_assert_num_queries
 ):
     client = login(make_user, Role.LEADER, registry.county)
-    # session, user, areas, the area, its children, villages, households and pledges (the
-    # statistics), villages and households past their deadline, ancestors, causes, measures,
-    # causes and their measure gaps, exits by year, findings, projects, funds
-    with django_assert_num_queries(18):
-        client.get("/dashboard/990123000000/", {"year": 2019})
-    for village in registry.villages:
-        for _ in range(5):
-            household(village, 3, exited=2019)
-    with django_assert_num_queries(18):
-        client.get("/dashboard/990123000000/", {"year": 2019})
+    # session, user, areas, the area, its children, villages, village tallies and pledges (the
+    # statistics), villages past their deadline, leaders of the children, ancestors, causes,
+    # measures, exits by year, findings, projects, funds
+    for more in (0, 20):
+        for n in range(more):
+            household(registry.v21 if n % 2 else registry.v12, 2, exited=2019 if n % 3 else None)
+        tallies.refresh()
+        with django_assert_num_queries(18):
+            response = client.get("/dashboard/990123000000/", {"year": 2019})
+    assert response.context["figures"]["registered"]["households"] == 25
+
+
+def test_the_battle_map_and_a_household_cost_the_same_with_more_households(
+    registry, make_user, django_assert_num_queries
+):
+    client = login(make_user, Role.LEADER, registry.county)
+    for more in (0, 20):
+        for _ in range(more):
+            h = household(registry.v11, 2)
+            HouseholdPairingFactory(household=h, cadre=Cadre.objects.first())
+            AssistanceMeasureFactory(household=h)
+            VisitFactory(household=h, cadre=Cadre.objects.first())
+        tallies.refresh()
+        # the figures as above (no children, so no leaders of children: 17), the households,
+        # their measures and their cadres, and the village's leaders, postings and units
+        with django_assert_num_queries(21):
+            response = client.get("/dashboard/990123100201/", {"year": 2019})
+        assert len(response.context["households"]) == 2 + more
+        # session, user, areas, the household, the user's own permissions (the detail view
+        # asks about edit rights a leader lacks: 2), ancestors, measures, pairing, income,
+        # visits, findings
+        pk = Household.objects.filter(village=registry.v11).latest("pk").pk
+        with django_assert_num_queries(12):
+            assert client.get(f"/dashboard/household/{pk}/").status_code == 200

@@ -2,6 +2,7 @@
 
 import time
 
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
@@ -74,6 +75,8 @@ class Command(BaseCommand):
             f"（逾期 {duty.overdue}），上月通知通报 {duty.notices}"
             f"（{time.monotonic() - started:.1f} 秒）"
         )
+        # The dashboard's village tallies, counted now rather than by the worker.
+        call_command("refresh_tallies", stdout=self.stdout)
         self.stdout.write(f"演示账号（密码均为 {DEMO_PASSWORD}）：")
         for username, role, areas in users:
             self.stdout.write(f"  {username:<10} {role:<12} {areas}")

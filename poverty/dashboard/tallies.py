@@ -1,0 +1,153 @@
+"""Counting the village tallies (models.py) from the registry.
+
+`refresh(villages)` recounts the given villages (all with None) in one transaction: the
+households are read in one grouped query per chunk of villages, each year's figures a conditional
+count by the same rules as the live statistics (stats.counted, stats.overdue), grouped by village,
+primary cause and whether the household has any measure / one that answers its cause; the rows are
+then replaced. Years run from the first registry year to next year (so New Year's Day finds its
+rows) or the latest planned exit year, whichever is later.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db import connection, transaction
+from django.db.models import BooleanField, Case, Count, Exists, OuterRef, Q, Sum, Value, When
+from django.utils import timezone
+
+from households.models import AssistanceMeasure, Household
+from villages.choices import AreaLevel
+from villages.models import YEAR_VALIDATORS, Area
+
+from .models import MeasureTally, VillageTally
+from .stats import CAUSE_MEASURES, FIGURES, counted, overdue
+
+FIRST_YEAR = YEAR_VALIDATORS[0].limit_value
+# Villages counted per query: bounds the rows held in memory during a full recount.
+CHUNK = 500
+
+
+def years_to_count(villages: list[int]) -> range:
+    latest = (
+        Household.objects.filter(village_id__in=villages)
+        .order_by("-planned_exit_year")
+        .values_list("planned_exit_year", flat=True)
+        .first()
+    )
+    return range(FIRST_YEAR, max(timezone.localdate().year + 1, latest or 0) + 1)
+
+
+def _grouped(villages: list[int], years: range):
+    measures = AssistanceMeasure.objects.filter(household=OuterRef("pk"))
+    answered = Case(
+        *(
+            When(primary_cause=cause, then=Exists(measures.filter(measure_type__in=types)))
+            for cause, types in CAUSE_MEASURES.items()
+        ),
+        default=Value(True),
+        output_field=BooleanField(),
+    )
+    aggregates = {}
+    for year in years:
+        for key, rule in counted(year).items():
+            aggregates[f"{key}_households_{year}"] = Count("pk", filter=rule)
+            aggregates[f"{key}_persons_{year}"] = Sum("persons", filter=rule)
+        aggregates[f"overdue_households_{year}"] = Count("pk", filter=overdue(year))
+        aggregates[f"planned_households_{year}"] = Count("pk", filter=Q(planned_exit_year=year))
+    return (
+        Household.objects.filter(village_id__in=villages)
+        .order_by()
+        .annotate(measured=Exists(measures), answered=answered)
+        .values("village_id", "primary_cause", "measured", "answered")
+        .annotate(**aggregates)
+    )
+
+
+def _tally_rows(villages: list[int], now) -> list[VillageTally]:
+    years = years_to_count(villages)
+    tallies: dict[tuple, VillageTally] = {}
+    for group in _grouped(villages, years):
+        for year in years:
+            values = {
+                f"{key}_{kind}": group[f"{key}_{kind}_{year}"] or 0
+                for key in FIGURES
+                for kind in ("households", "persons")
+            }
+            values["overdue_households"] = group[f"overdue_households_{year}"]
+            values["planned_households"] = group[f"planned_households_{year}"]
+            if not any(values.values()):
+                continue
+            key = (group["village_id"], year, group["primary_cause"])
+            tally = tallies.get(key)
+            if tally is None:
+                tally = tallies[key] = VillageTally(
+                    village_id=key[0], year=year, cause=key[2], refreshed_at=now
+                )
+            for field, value in values.items():
+                setattr(tally, field, getattr(tally, field) + value)
+            poor = values["registered_households"] - values["exited_cumulative_households"]
+            if not group["measured"]:
+                tally.unmeasured_households += poor
+            if not group["answered"]:
+                tally.unanswered_households += poor
+    return list(tallies.values())
+
+
+def _measure_rows(villages: list[int], now) -> list[MeasureTally]:
+    rows = (
+        AssistanceMeasure.objects.filter(household__village_id__in=villages)
+        .order_by()
+        .values("household__village_id", "measure_type")
+        .annotate(n=Count("household", distinct=True))
+    )
+    return [
+        MeasureTally(
+            village_id=row["household__village_id"],
+            measure_type=row["measure_type"],
+            households=row["n"],
+            refreshed_at=now,
+        )
+        for row in rows
+    ]
+
+
+def refresh(villages: Iterable[int] | None = None) -> int:
+    """Recount the tallies of these village ids (every village with None), in one transaction.
+    Returns the number of villages counted."""
+    if villages is None:
+        ids = list(
+            Area.objects.filter(level=AreaLevel.VILLAGE).order_by("pk").values_list("pk", flat=True)
+        )
+    else:
+        ids = sorted(set(villages))
+    now = timezone.now()
+    with transaction.atomic():
+        for start in range(0, len(ids), CHUNK):
+            chunk = ids[start : start + CHUNK]
+            VillageTally.objects.filter(village_id__in=chunk).delete()
+            MeasureTally.objects.filter(village_id__in=chunk).delete()
+            VillageTally.objects.bulk_create(_tally_rows(chunk, now), batch_size=2000)
+            MeasureTally.objects.bulk_create(_measure_rows(chunk, now), batch_size=2000)
+    if villages is None and connection.vendor == "postgresql":
+        # Every row replaced: fresh planner statistics and, outside a transaction, the old rows
+        # vacuumed away at once, so the pages do not wade through them until autovacuum comes.
+        tables = f"{VillageTally._meta.db_table}, {MeasureTally._meta.db_table}"
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"{'ANALYZE' if connection.in_atomic_block else 'VACUUM ANALYZE'} {tables}"
+            )
+    return len(ids)
+
+
+def villages_of(households: Iterable[int]) -> set[int]:
+    ids = list(households)
+    found: set[int] = set()
+    for start in range(0, len(ids), 2000):
+        found.update(
+            Household.objects.filter(pk__in=ids[start : start + 2000])
+            .order_by()
+            .values_list("village_id", flat=True)
+            .distinct()
+        )
+    return found

@@ -1,0 +1,218 @@
+"""The dashboard's village tallies: the same figures as the live statistics for every year,
+recounted when a change commits (also after a roster import and a household moving village), by
+the command and the nightly job, and the page saying as of when."""
+
+import datetime
+import random
+
+import pytest
+from django.conf import settings
+from django.core.management import CommandError, call_command
+from django.test import Client
+
+from accounts.choices import Role
+from households.choices import Cause, HouseholdStatus, MeasureType
+from households.models import Household
+from households.roster import import_roster
+from poverty.dashboard import selectors, tallies
+from poverty.dashboard.models import MeasureTally, VillageTally
+from poverty.dashboard.stats import exit_statistics
+from tests.factories import AssistanceMeasureFactory, HouseholdFactory, MemberFactory
+
+from ..households.test_roster import family, write
+
+pytestmark = pytest.mark.django_db
+
+
+def random_registry(world, seed: int, n: int = 40) -> None:
+    rng = random.Random(seed)
+    villages = [world.v11, world.v12, world.v21, world.v22]
+    for _ in range(n):
+        identified = rng.randint(2014, 2019)
+        h = HouseholdFactory(
+            village=rng.choice(villages),
+            identified_year=identified,
+            planned_exit_year=rng.randint(identified, 2021),
+            primary_cause=rng.choice(Cause.values),
+        )
+        for _ in range(rng.randint(0, 4)):
+            MemberFactory(household=h)
+        for _ in range(rng.choice((0, 0, 1, 2))):
+            AssistanceMeasureFactory(household=h, measure_type=rng.choice(MeasureType.values))
+        if rng.random() < 0.6:
+            Household.objects.filter(pk=h.pk).update(
+                status=HouseholdStatus.EXITED, exit_year=rng.randint(identified, 2021)
+            )
+        elif rng.random() < 0.3:
+            Household.objects.filter(pk=h.pk).update(status=HouseholdStatus.PROPOSED)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_the_tallies_give_the_live_figures_of_every_area_and_year(world, seed):
+    random_registry(world, seed)
+    tallies.refresh()
+    for area in (world.county, world.t1, world.v21):
+        for year in range(2013, 2023):
+            tallied = exit_statistics(area, year, tallied=True)
+            assert tallied == exit_statistics(area, year), (area.name, year)
+
+
+def test_the_cause_and_measure_figures_match_the_households(world):
+    random_registry(world, 4)
+    tallies.refresh()
+    villages = selectors.village_codes(world.county)
+    households = Household.objects.all()
+    for year in (2016, 2019):
+        poor = [
+            h
+            for h in households.prefetch_related("measures")
+            if h.identified_year <= year
+            and not (h.status == HouseholdStatus.EXITED and h.exit_year <= year)
+        ]
+        causes = {c["label"]: c for c in selectors.by_cause(villages, year)}
+        for code, label in Cause.choices:
+            mine = [h for h in poor if h.primary_cause == code]
+            registered = households.filter(primary_cause=code, identified_year__lte=year).count()
+            if not registered:
+                assert label not in causes
+                continue
+            assert (causes[label]["n"], causes[label]["poor"]) == (registered, len(mine))
+            assert causes[label]["no_measure"] == sum(1 for h in mine if not h.measures.all())
+            answers = selectors.CAUSE_MEASURES.get(code)
+            expected_gap = (
+                sum(1 for h in mine if not any(m.measure_type in answers for m in h.measures.all()))
+                if answers
+                else None
+            )
+            assert causes[label]["gap"] == expected_gap
+    measured = {
+        MeasureType(t).label: households.filter(measures__measure_type=t).distinct().count()
+        for t in MeasureType.values
+    }
+    assert dict(selectors.by_measure(villages)) == {k: v for k, v in measured.items() if v}
+    planned_and_done = {
+        y: (
+            households.filter(planned_exit_year=y).count(),
+            households.filter(status=HouseholdStatus.EXITED, exit_year=y).count(),
+        )
+        for y in range(2013, 2036)
+    }
+    assert selectors.exits_by_year(villages)[0] == [
+        (y, p, d) for y, (p, d) in planned_and_done.items() if p or d
+    ]
+
+
+def test_a_committed_change_recounts_the_village(world, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        h = HouseholdFactory(village=world.v11, planned_exit_year=2018)
+    year = datetime.date.today().year
+
+    def registered(village) -> int:
+        return sum(
+            VillageTally.objects.filter(village=village, year=year).values_list(
+                "registered_households", flat=True
+            )
+        )
+
+    assert (registered(world.v11), registered(world.v12)) == (1, 0)
+    with django_capture_on_commit_callbacks(execute=True):
+        MemberFactory(household=h)
+    assert VillageTally.objects.get(village=world.v11, year=year).registered_persons == 2
+    with django_capture_on_commit_callbacks(execute=True):
+        AssistanceMeasureFactory(household=h, measure_type="health")
+    assert MeasureTally.objects.get(village=world.v11).households == 1
+    # Moved to another village: both are recounted.
+    with django_capture_on_commit_callbacks(execute=True):
+        h = Household.objects.get(pk=h.pk)
+        h.village = world.v12
+        h.save()
+    assert (registered(world.v11), registered(world.v12)) == (0, 1)
+    with django_capture_on_commit_callbacks(execute=True):
+        h.delete()
+    assert not VillageTally.objects.exists() and not MeasureTally.objects.exists()
+
+
+def test_many_changes_in_one_transaction_queue_one_recount(
+    world, django_capture_on_commit_callbacks, monkeypatch
+):
+    queued = []
+    monkeypatch.setattr(
+        "poverty.dashboard.signals.refresh_tallies.delay", lambda *a: queued.append(a)
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        for village in (world.v11, world.v11, world.v21):
+            HouseholdFactory(village=village)
+    assert len(queued) == 1
+    villages, households = queued[0]
+    assert set(villages) == {world.v11.pk, world.v21.pk} and len(households) == 3  # the heads
+
+
+def test_a_broker_that_is_down_does_not_lose_the_change(
+    world, django_capture_on_commit_callbacks, monkeypatch, caplog
+):
+    def down(*args):
+        raise ConnectionError("broker down")
+
+    monkeypatch.setattr("poverty.dashboard.signals.refresh_tallies.delay", down)
+    with django_capture_on_commit_callbacks(execute=True):
+        HouseholdFactory(village=world.v11)
+    assert Household.objects.count() == 1
+    assert "could not queue the tally recount" in caplog.text
+
+
+def test_a_roster_import_recounts_its_villages(
+    tmp_path, world, make_user, django_capture_on_commit_callbacks
+):
+    staff = make_user(Role.COUNTY_STAFF, world.county)
+    rows = family(world) + family(world, code="H-0002", 脱贫状态="已脱贫", 脱贫年度=2018)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert import_roster(write(tmp_path, rows), user=staff).ok
+    figures = exit_statistics(world.v11, 2019, tallied=True)
+    assert figures["registered"] == {"households": 2, "persons": 4}
+    assert figures["exited_cumulative"]["households"] == 1
+    # The edited file moves H-0002 to another village: both villages are recounted.
+    for row in rows[2:]:
+        row.update(乡镇=world.t2.name, 行政村=world.v21.name)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert import_roster(write(tmp_path, rows, "moved.xlsx"), user=staff).ok
+    assert exit_statistics(world.v11, 2019, tallied=True)["registered"]["households"] == 1
+    assert exit_statistics(world.v21, 2019, tallied=True)["registered"]["households"] == 1
+
+
+def test_the_command_recounts_an_area_or_everything(world, capsys):
+    HouseholdFactory(village=world.v11)
+    HouseholdFactory(village=world.v21)
+    call_command("refresh_tallies", "--area", world.t1.code)
+    assert "2 个行政村" in capsys.readouterr().out
+    assert set(VillageTally.objects.values_list("village", flat=True)) == {world.v11.pk}
+    call_command("refresh_tallies")
+    assert set(VillageTally.objects.values_list("village", flat=True)) == {
+        world.v11.pk,
+        world.v21.pk,
+    }
+    with pytest.raises(CommandError, match="找不到区划代码 990999000000"):
+        call_command("refresh_tallies", "--area", "990999000000")
+
+
+def test_the_nightly_job_recounts_every_village(world):
+    schedule = settings.CELERY_BEAT_SCHEDULE["refresh-tallies"]
+    assert schedule["task"] == "dashboard.tasks.refresh_tallies"
+    HouseholdFactory(village=world.v22)
+    from poverty.dashboard.tasks import refresh_tallies
+
+    assert refresh_tallies.delay().get() == 4  # every village, with or without households
+    assert VillageTally.objects.filter(village=world.v22).exists()
+
+
+def test_the_page_says_as_of_when(world, make_user):
+    client = Client()
+    client.force_login(make_user(Role.LEADER, world.county))
+    page = client.get("/dashboard/").content.decode()
+    assert "该地区暂无统计数据" in page
+    HouseholdFactory(village=world.v11)
+    tallies.refresh()
+    stamp = VillageTally.objects.first().refreshed_at.astimezone(
+        datetime.timezone(datetime.timedelta(hours=8))
+    )
+    page = client.get("/dashboard/").content.decode()
+    assert f"统计数据截至 {stamp:%Y-%m-%d %H:%M}" in page
