@@ -26,15 +26,6 @@ EXITED, ON_TRACK, BEHIND = "exited", "on_track", "behind"
 STATE_LABELS = {EXITED: "已全部脱贫", ON_TRACK: "按计划推进", BEHIND: "有超期未脱贫户"}
 
 
-def village_codes(area: Area) -> dict[int, str]:
-    """The villages under an area, id → code: every tally read below goes by these ids."""
-    return dict(
-        Area.objects.filter(
-            code__startswith=prefix_of(area.code), level=AreaLevel.VILLAGE
-        ).values_list("pk", "code")
-    )
-
-
 def _tallies(villages: dict[int, str], year: int | None = None):
     rows = VillageTally.objects.filter(village_id__in=list(villages)).order_by()
     return rows if year is None else rows.filter(year=year)

@@ -158,21 +158,29 @@ def _tallied_per_village(villages: list[int], year: int):
     )
 
 
-def exit_statistics(area: Area, year: int, *, tallied: bool = False) -> dict:
+def village_rows(area: Area) -> dict[int, tuple]:
+    """Every village under the area, id → (code, is_poor, actual_exit_year, rural_population):
+    its own figures, and the code that maps its households to the child areas."""
+    return {
+        pk: row
+        for pk, *row in Area.objects.filter(
+            code__startswith=prefix_of(area.code), level=AreaLevel.VILLAGE
+        ).values_list("pk", "code", "is_poor", "actual_exit_year", "rural_population")
+    }
+
+
+def exit_statistics(
+    area: Area, year: int, *, tallied: bool = False, villages: dict[int, tuple] | None = None
+) -> dict:
     """The DESIGN §6 figures of `area` in `year`, with the same figures for each child area;
-    counted live, or read from the village tallies with `tallied`."""
+    counted live, or read from the village tallies with `tallied`. `villages` are the area's
+    village_rows() when the caller has read them already."""
     child_level = CHILD_LEVEL.get(area.level)
     children = list(area.children.order_by("code")) if child_level else []
     prefix = prefix_of(area.code)
     digits = digits_of(child_level) if child_level else len(prefix)
 
-    # Every village under the area, with its figures: it maps households to child areas too.
-    villages = {
-        pk: row
-        for pk, *row in Area.objects.filter(
-            code__startswith=prefix, level=AreaLevel.VILLAGE
-        ).values_list("pk", "code", "is_poor", "actual_exit_year", "rural_population")
-    }
+    villages = villages if villages is not None else village_rows(area)
     per_village = (_tallied_per_village if tallied else _live_per_village)(list(villages), year)
     households: dict[str, Counter] = defaultdict(Counter)
     persons: dict[str, Counter] = defaultdict(Counter)

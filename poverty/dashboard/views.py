@@ -12,6 +12,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 
 from households.models import Household, HouseholdPairing
@@ -24,7 +25,7 @@ from villages.choices import AreaLevel
 from villages.models import YEAR_VALIDATORS, Area
 
 from . import selectors
-from .stats import CHILD_LEVEL, exit_statistics, overdue
+from .stats import CHILD_LEVEL, exit_statistics, overdue, village_rows
 
 FIRST_YEAR = YEAR_VALIDATORS[0].limit_value
 
@@ -100,9 +101,11 @@ def dashboard(request, code: str | None = None):
         raise Http404("找不到该地区，或不在您的管辖范围内。")
     today = timezone.localdate()
     year = _year(request)
+    screen = request.GET.get("screen") == "1"
 
-    figures = exit_statistics(area, year, tallied=True)
-    villages = selectors.village_codes(area)
+    rows = village_rows(area)
+    figures = exit_statistics(area, year, tallied=True, villages=rows)
+    villages = {pk: row[0] for pk, row in rows.items()}  # id → code, for the selectors
     children = figures.pop("children")
     child_level = CHILD_LEVEL.get(area.level)
     if child_level:
@@ -148,7 +151,9 @@ def dashboard(request, code: str | None = None):
         )
         if user.has_perm("projects.view_project")
         else None,
-        "screen": request.GET.get("screen") == "1",
+        "screen": screen,
+        # Drill-down links keep the year, and big-screen mode on a projector.
+        "query": urlencode({"year": year, **({"screen": 1} if screen else {})}),
         "households": (
             selectors.battle_map(
                 area, year, reverse("dashboard_household", args=[0]).replace("/0/", "/{pk}/")

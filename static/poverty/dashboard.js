@@ -19,8 +19,8 @@
   if (data.children.length) {
     draw("chart-children", {
       tooltip: { trigger: "axis" },
-      legend: { data: ["累计脱贫(户)", "剩余贫困(户)"] },
-      grid: { left: 48, right: 16, bottom: 64 },
+      legend: { top: 0, data: ["累计脱贫(户)", "剩余贫困(户)"] },
+      grid: { left: 48, right: 16, top: 36, bottom: 64 },
       xAxis: { type: "category", data: data.children.map(function (c) { return c.name; }), axisLabel: { rotate: 30 } },
       yAxis: { type: "value" },
       series: [
@@ -42,8 +42,8 @@
   if (data.exits.length) {
     draw("chart-exits", {
       tooltip: { trigger: "axis" },
-      legend: { data: ["计划脱贫(户)", "实际脱贫(户)"] },
-      grid: { left: 48, right: 16, bottom: 40 },
+      legend: { top: 0, data: ["计划脱贫(户)", "实际脱贫(户)"] },
+      grid: { left: 48, right: 16, top: 36, bottom: 32 },
       xAxis: { type: "category", data: data.exits.map(function (e) { return String(e.year); }) },
       yAxis: { type: "value" },
       series: [

@@ -19,7 +19,6 @@
         var numeric = th.dataset.type === "number";
         var ascending = th.getAttribute("aria-sort") !== "ascending";
         var rows = Array.prototype.slice.call(body.rows);
-        if (rows.length < 2) return;
         rows.sort(function (a, b) {
           var x = key(a, index, numeric), y = key(b, index, numeric);
           var order = numeric ? x - y : String(x).localeCompare(String(y), "zh-Hans-CN");
