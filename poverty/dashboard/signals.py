@@ -1,7 +1,7 @@
 """Keeping the village tallies current: a change to a household, a member or a measure marks its
-village, and when the transaction commits one job recounts the villages marked in it. Bulk writers
-(the roster import, the demo) send households.signals.registry_changed instead, as bulk writes
-send no post_save."""
+village, and when the transaction commits one job recounts the villages marked in it. The roster
+import sends households.signals.registry_changed instead, as bulk writes send no post_save; the
+demo recounts everything when it is done (seed_demo)."""
 
 from __future__ import annotations
 

@@ -81,15 +81,11 @@ def _year(request) -> int:
     return min(max(year, FIRST_YEAR), today.year)
 
 
-def _check(user) -> None:
-    if not user.has_perm("households.view_household"):
-        raise PermissionDenied("您没有查看建档立卡数据的权限。")
-
-
 @login_required
 def dashboard(request, code: str | None = None):
     user = request.user
-    _check(user)
+    if not user.has_perm("households.view_household"):
+        raise PermissionDenied("您没有查看建档立卡数据的权限。")
     areas = Area.objects.restrict(user)
     if code is None:
         area = areas.filter(code__in=user.scope_codes).order_by("code").first() or (
@@ -217,6 +213,7 @@ class HouseholdView(ObjectDetailView):
         context.update(
             household=household,
             year=self.year,
+            query=urlencode({"year": self.year}),
             breadcrumb=list(
                 Area.objects.restrict(user)
                 .filter(code__in=[*ancestor_codes(household.village.code), household.village.code])
