@@ -37,7 +37,13 @@ def system_status(request):
         .order_by("-date_done")
         .first()
     )
+    last_recount = (
+        TaskResult.objects.filter(task_name="dashboard.tasks.recount_tallies")
+        .order_by("-date_done")
+        .first()
+    )
     context = {
+        "last_recount": last_recount,
         "database": connection.vendor,
         "broker": "Redis" if settings.REDIS_URL else "本地文件队列（无需单独服务）",
         "eager": settings.CELERY_TASK_ALWAYS_EAGER,

@@ -1,14 +1,18 @@
-"""Dashboard jobs: recounting the village tallies after a change, and in full every night."""
+"""Dashboard jobs: recounting the village tallies after a change, and all of them every night."""
 
 from celery import shared_task
 
 from . import tallies
 
 
-@shared_task(name="dashboard.tasks.refresh_tallies")
-def refresh_tallies(villages: list[int] | None = None, households: list[int] | None = None) -> int:
-    """Recount the tallies of these villages and of the villages of these households; every
-    village when both are None (the nightly run). Returns the number of villages counted."""
-    if villages is None and households is None:
-        return tallies.refresh()
-    return tallies.refresh({*(villages or ()), *tallies.villages_of(households or ())})
+@shared_task(name="dashboard.tasks.refresh_tallies", ignore_result=True)
+def refresh_tallies(villages: list[int], households: list[int]) -> int:
+    """Recount the villages changed by one transaction: these villages and those of these
+    households. No result row: one runs after every change."""
+    return tallies.refresh({*villages, *tallies.villages_of(households)})
+
+
+@shared_task(name="dashboard.tasks.recount_tallies")
+def recount_tallies() -> int:
+    """Recount every village (the nightly run; 系统状态 shows its last result)."""
+    return tallies.refresh()

@@ -230,7 +230,7 @@ CELERY_BEAT_SCHEDULE = {
     # The dashboard's village tallies in full, every night at 03:00: they are recounted after
     # every change, and this catches a job lost with the broker or data restored by hand.
     "refresh-tallies": {
-        "task": "dashboard.tasks.refresh_tallies",
+        "task": "dashboard.tasks.recount_tallies",
         "schedule": crontab(hour=3, minute=0),
     },
     # Reminders of findings due within 3 days: every morning at 08:00.

@@ -9,6 +9,7 @@ import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.test import Client
+from django_celery_results.models import TaskResult
 
 from accounts.choices import Role
 from households.choices import Cause, HouseholdStatus, MeasureType
@@ -194,14 +195,22 @@ def test_the_command_recounts_an_area_or_everything(world, capsys):
         call_command("refresh_tallies", "--area", "990999000000")
 
 
-def test_the_nightly_job_recounts_every_village(world):
+def test_the_nightly_job_recounts_every_village_and_the_status_page_says_when(world, make_user):
     schedule = settings.CELERY_BEAT_SCHEDULE["refresh-tallies"]
-    assert schedule["task"] == "dashboard.tasks.refresh_tallies"
+    assert schedule["task"] == "dashboard.tasks.recount_tallies"
     HouseholdFactory(village=world.v22)
-    from poverty.dashboard.tasks import refresh_tallies
+    from poverty.dashboard.tasks import recount_tallies
 
-    assert refresh_tallies.delay().get() == 4  # every village, with or without households
+    assert recount_tallies.delay().get() == 4  # every village, with or without households
     assert VillageTally.objects.filter(village=world.v22).exists()
+    # What the worker's result backend records (eager runs record nothing).
+    TaskResult.objects.create(
+        task_id="nightly", task_name="dashboard.tasks.recount_tallies", status="SUCCESS", result="4"
+    )
+    client = Client()
+    client.force_login(make_user(Role.COUNTY_STAFF, world.county, is_staff=True))
+    page = client.get("/system/").content.decode()
+    assert "最近一次全量重算" in page and "4 个行政村" in page
 
 
 def test_the_page_says_as_of_when(world, make_user):
