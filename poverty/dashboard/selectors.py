@@ -5,7 +5,6 @@ the area; the battle map reads the village's households."""
 
 from __future__ import annotations
 
-from collections import Counter
 from datetime import datetime
 
 from django.db.models import BooleanField, Count, ExpressionWrapper, F, Min, Q, Sum
@@ -29,20 +28,6 @@ STATE_LABELS = {EXITED: "已全部脱贫", ON_TRACK: "按计划推进", BEHIND: 
 def _tallies(villages: dict[int, str], year: int | None = None):
     rows = VillageTally.objects.filter(village_id__in=list(villages)).order_by()
     return rows if year is None else rows.filter(year=year)
-
-
-def overdue_by_child(villages: dict[int, str], year: int, digits: int) -> Counter:
-    """Households past their 脱贫时限 (planned before `year`) and still poor, per child prefix."""
-    rows = (
-        _tallies(villages, year)
-        .filter(overdue_households__gt=0)
-        .values("village_id")
-        .annotate(n=Sum("overdue_households"))
-    )
-    counts: Counter = Counter()
-    for row in rows:
-        counts[villages[row["village_id"]][:digits]] += row["n"]
-    return counts
 
 
 def state_of(remaining: int, overdue: int) -> str:

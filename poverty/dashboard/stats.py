@@ -144,9 +144,10 @@ def _live_per_village(villages: list[int], year: int):
     )
 
 
-def _tallied_per_village(villages: list[int], year: int):
-    """The same rows from the village tallies."""
-    aggregates = {}
+def tallied_per_village(villages: list[int], year: int):
+    """The same rows from the village tallies, with each village's households past their
+    deadline (`overdue`) for the dashboard's colours."""
+    aggregates = {"overdue": Sum("overdue_households")}
     for key in FIGURES:
         aggregates[f"h_{key}"] = Sum(f"{key}_households")
         aggregates[f"p_{key}"] = Sum(f"{key}_persons")
@@ -170,18 +171,26 @@ def village_rows(area: Area) -> dict[int, tuple]:
 
 
 def exit_statistics(
-    area: Area, year: int, *, tallied: bool = False, villages: dict[int, tuple] | None = None
+    area: Area,
+    year: int,
+    *,
+    villages: dict[int, tuple] | None = None,
+    per_village=None,
+    children: list[Area] | None = None,
 ) -> dict:
-    """The DESIGN §6 figures of `area` in `year`, with the same figures for each child area;
-    counted live, or read from the village tallies with `tallied`. `villages` are the area's
-    village_rows() when the caller has read them already."""
+    """The DESIGN §6 figures of `area` in `year`, with the same figures for each child area.
+
+    A caller that has read them already passes the area's `villages` (village_rows), the
+    `per_village` rows (else the households are counted live) and the `children` (by code)."""
     child_level = CHILD_LEVEL.get(area.level)
-    children = list(area.children.order_by("code")) if child_level else []
+    if children is None:
+        children = list(area.children.order_by("code")) if child_level else []
     prefix = prefix_of(area.code)
     digits = digits_of(child_level) if child_level else len(prefix)
 
     villages = villages if villages is not None else village_rows(area)
-    per_village = (_tallied_per_village if tallied else _live_per_village)(list(villages), year)
+    if per_village is None:
+        per_village = _live_per_village(list(villages), year)
     households: dict[str, Counter] = defaultdict(Counter)
     persons: dict[str, Counter] = defaultdict(Counter)
     for row in per_village:

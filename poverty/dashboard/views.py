@@ -4,9 +4,11 @@ household. Scoped like every page: an area outside the user's is a 404."""
 
 from __future__ import annotations
 
+from collections import Counter
+
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import BooleanField, ExpressionWrapper
+from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
@@ -17,7 +19,7 @@ from django.utils.safestring import mark_safe
 
 from households.models import Household, HouseholdPairing
 from inspections.models import Finding
-from poverty.common.areacodes import ancestor_codes, digits_of
+from poverty.common.areacodes import ancestor_codes, digits_of, is_valid_code
 from poverty.common.views import ObjectDetailView
 from projects.models import FundEntry, Project
 from projects.selectors import fund_totals
@@ -25,7 +27,7 @@ from villages.choices import AreaLevel
 from villages.models import YEAR_VALIDATORS, Area
 
 from . import selectors
-from .stats import CHILD_LEVEL, exit_statistics, overdue, village_rows
+from .stats import CHILD_LEVEL, exit_statistics, overdue, tallied_per_village, village_rows
 
 FIRST_YEAR = YEAR_VALIDATORS[0].limit_value
 
@@ -87,34 +89,50 @@ def dashboard(request, code: str | None = None):
     if not user.has_perm("households.view_household"):
         raise PermissionDenied("您没有查看建档立卡数据的权限。")
     areas = Area.objects.restrict(user)
-    if code is None:
-        area = areas.filter(code__in=user.scope_codes).order_by("code").first() or (
-            areas.order_by("code").first()
+    if code is None:  # the user's own area (the first, if several)
+        code = (
+            min(user.scope_codes, default=None)
+            or areas.order_by("code").values_list("code", flat=True).first()
         )
-    else:
-        area = areas.filter(code=code).first()
+    if not code or not is_valid_code(code):
+        raise Http404("找不到该地区，或不在您的管辖范围内。")
+    # The area, the way up to it and its children in one read.
+    ancestors = ancestor_codes(code)
+    found = list(
+        areas.filter(Q(code__in=[*ancestors, code]) | Q(parent__code=code)).order_by("code")
+    )
+    area = next((a for a in found if a.code == code), None)
     if area is None:
         raise Http404("找不到该地区，或不在您的管辖范围内。")
+    breadcrumb = [a for a in found if a.code in ancestors]
     today = timezone.localdate()
     year = _year(request)
     screen = request.GET.get("screen") == "1"
 
     rows = village_rows(area)
-    figures = exit_statistics(area, year, tallied=True, villages=rows)
     villages = {pk: row[0] for pk, row in rows.items()}  # id → code, for the selectors
-    children = figures.pop("children")
+    per_village = list(tallied_per_village(list(villages), year))
     child_level = CHILD_LEVEL.get(area.level)
+    figures = exit_statistics(
+        area,
+        year,
+        villages=rows,
+        per_village=per_village,
+        children=[a for a in found if a.parent_id == area.pk] if child_level else [],
+    )
+    children = figures.pop("children")
     if child_level:
-        overdue = selectors.overdue_by_child(villages, year, digits_of(child_level))
+        digits = digits_of(child_level)
+        overdue = Counter()
+        for row in per_village:
+            overdue[villages[row["village_id"]][:digits]] += row["overdue"] or 0
+        leaders = selectors.leaders_by_area([c["area"]["code"] for c in children], user)
         for child in children:
-            late = overdue.get(child["area"]["code"][: digits_of(child_level)], 0)
+            late = overdue[child["area"]["code"][:digits]]
             child["overdue"] = late
             child["state"] = selectors.state_of(child["remaining"]["households"], late)
             child["state_label"] = selectors.STATE_LABELS[child["state"]]
-        leaders = selectors.leaders_by_area([c["area"]["code"] for c in children], user)
-        for child in children:
             child["leaders"] = leaders.get(child["area"]["code"], "")
-    breadcrumb = list(areas.filter(code__in=ancestor_codes(area.code)).order_by("code"))
     causes = selectors.by_cause(villages, year)
     exits, as_of = selectors.exits_by_year(villages)
     # Findings and projects as the user may see them (a village cadre sees no projects).

@@ -192,14 +192,14 @@ def test_the_page_costs_the_same_with_more_households(
     registry, make_user, django_assert_num_queries
 ):
     client = login(make_user, Role.LEADER, registry.county)
-    # session, user, areas, the area, villages, its children, village tallies and pledges (the
-    # statistics), villages past their deadline, leaders of the children, ancestors, causes,
-    # measures, exits by year, findings, projects, funds
+    # session, user, areas, the area with its ancestors and children, villages, village tallies
+    # (with those past their deadline), pledges, leaders of the children, causes, measures,
+    # exits by year, findings, projects, funds
     for more in (0, 20):
         for n in range(more):
             household(registry.v21 if n % 2 else registry.v12, 2, exited=2019 if n % 3 else None)
         tallies.refresh()
-        with django_assert_num_queries(17):
+        with django_assert_num_queries(14):
             response = client.get("/dashboard/990123000000/", {"year": 2019})
     assert response.context["figures"]["registered"]["households"] == 25
 
@@ -215,9 +215,9 @@ def test_the_battle_map_and_a_household_cost_the_same_with_more_households(
             AssistanceMeasureFactory(household=h)
             VisitFactory(household=h, cadre=Cadre.objects.first())
         tallies.refresh()
-        # the figures as above (no children, so no leaders of children: 16), the households,
+        # the figures as above (no children, so no leaders of children: 13), the households,
         # their measures and their cadres, and the village's leaders, postings and units
-        with django_assert_num_queries(20):
+        with django_assert_num_queries(19):
             response = client.get("/dashboard/990123100201/", {"year": 2019})
         assert len(response.context["households"]) == 2 + more
         # session, user, areas, the household, the user's own permissions (the detail view
