@@ -19,7 +19,7 @@ from django.utils.safestring import mark_safe
 
 from households.models import Household, HouseholdPairing
 from inspections.models import Finding
-from poverty.common.areacodes import ancestor_codes, digits_of, is_valid_code
+from poverty.common.areacodes import ancestor_codes, digits_of, is_valid_code, level_of, prefix_of
 from poverty.common.views import ObjectDetailView
 from projects.models import FundEntry, Project
 from projects.selectors import fund_totals
@@ -96,11 +96,13 @@ def dashboard(request, code: str | None = None):
         )
     if not code or not is_valid_code(code):
         raise Http404("找不到该地区，或不在您的管辖范围内。")
-    # The area, the way up to it and its children in one read.
+    # The area, the way up to it and its children in one read (children by code prefix, which
+    # the code index answers; a join on the parent would scan every area).
     ancestors = ancestor_codes(code)
-    found = list(
-        areas.filter(Q(code__in=[*ancestors, code]) | Q(parent__code=code)).order_by("code")
-    )
+    wanted = Q(code__in=[*ancestors, code])
+    if child_level := CHILD_LEVEL.get(level_of(code)):
+        wanted |= Q(code__startswith=prefix_of(code), level=child_level)
+    found = list(areas.filter(wanted).order_by("code"))
     area = next((a for a in found if a.code == code), None)
     if area is None:
         raise Http404("找不到该地区，或不在您的管辖范围内。")
@@ -112,7 +114,6 @@ def dashboard(request, code: str | None = None):
     rows = village_rows(area)
     villages = {pk: row[0] for pk, row in rows.items()}  # id → code, for the selectors
     per_village = list(tallied_per_village(list(villages), year))
-    child_level = CHILD_LEVEL.get(area.level)
     figures = exit_statistics(
         area,
         year,
