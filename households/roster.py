@@ -19,10 +19,10 @@ from pathlib import Path
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Case, F, When
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+from django.db.models import Case, When
+from simple_history.utils import bulk_update_with_history
 
-from poverty.common import crypto, excel, idnumber
+from poverty.common import bulk, crypto, excel, idnumber
 from poverty.common.masking import can_see_sensitive, mask_id_number, mask_phone
 from poverty.common.scoping import in_scope
 from villages.choices import AreaLevel
@@ -121,11 +121,28 @@ def _noop(**kwargs) -> None:
     pass
 
 
-@dataclass
+@dataclass(slots=True)
+class Person:
+    """A row's member values (slotted: a province file holds millions of them)."""
+
+    name: str
+    id_number: str
+    hash: str  # the keyed hash of the ID number, by which persons are matched
+    gender: str
+    birth_date: object
+    relation: str
+    education: str
+    schooling: str
+    health: str
+    labour_skill: str
+    work_status: str
+
+
+@dataclass(slots=True)
 class ParsedRow:
     row: int
     household: dict
-    member: dict
+    member: Person
 
 
 class RosterReader:
@@ -134,6 +151,7 @@ class RosterReader:
     def __init__(self) -> None:
         self.errors: list[RowError] = []
         self.columns: dict[int, str] = {}  # position -> key
+        self.positions: dict[str, int] = {}  # key -> position
         self.unknown: list[str] = []
         # Households with a row that failed: their head count is not judged on the rest.
         self.failed_codes: set[str] = set()
@@ -159,6 +177,7 @@ class RosterReader:
             else:
                 seen.add(column.key)
                 self.columns[position] = column.key
+                self.positions[column.key] = position
         missing = [c.header for c in COLUMNS if c.required and c.key not in seen]
         for header in missing:
             self.error(1, header, "缺少必填列。")
@@ -181,8 +200,11 @@ class RosterReader:
             )
 
     def parse(self, row: int, cells: list) -> ParsedRow | None:
-        raw = {key: cells[pos] if pos < len(cells) else None for pos, key in self.columns.items()}
-        text = {key: excel.cell_text(value) for key, value in raw.items()}
+        width = len(cells)
+        text = {
+            key: excel.cell_text(cells[pos]) if pos < width else ""
+            for pos, key in self.columns.items()
+        }
         if not any(text.values()):
             return None  # a blank line
         before = len(self.errors)
@@ -202,7 +224,7 @@ class RosterReader:
                 and (row, column.key) not in self.formula_cells
             ):
                 self.error(row, column.header, "必填，不能为空。")
-        h, m = {}, {}
+        h = {}
         for key in ("township", "village", "code", "group"):
             h[key] = text.get(key, "")
         if h["code"] and not re.match(r"^[0-9A-Za-z\-]{4,30}$", h["code"]):
@@ -240,22 +262,31 @@ class RosterReader:
                     self.error(row, "年人均纯收入", "不能为负数。")
             except InvalidOperation:
                 self.error(row, "年人均纯收入", "应为数字。")
-        m["name"] = text.get("name", "")
-        m["id_number"], info = self._id_number(row, raw.get("id_number"), text.get("id_number", ""))
-        m["hash"] = crypto.keyed_hash(m["id_number"]) if info is not None else ""
+        position = self.positions.get("id_number", width)
+        raw_number = cells[position] if position < width else None
+        number, info = self._id_number(row, raw_number, text.get("id_number", ""))
         if info is not None:
-            m["birth_date"], m["gender"] = info.birth_date, info.gender
             gender = text.get("gender", "")
             if gender and self._code(row, "gender", gender) not in ("", info.gender):
                 self.error(row, "性别", "性别与证件号码不符（第17位奇数为男、偶数为女）。")
-        m["relation"] = self._code(row, "relation", text.get("relation", ""))
-        for key in ("education", "schooling", "labour_skill", "work_status"):
-            m[key] = self._code(row, key, text.get(key, ""))
-        m["health"] = self._code(row, "health", text.get("health", "")) or "healthy"
-        if len(self.errors) > before:
+        codes = {
+            key: self._code(row, key, text.get(key, ""))
+            for key in ("relation", "education", "schooling", "labour_skill", "work_status")
+        }
+        health = self._code(row, "health", text.get("health", "")) or "healthy"
+        if len(self.errors) > before or info is None:
             self.failed_codes.add(h["code"])
             return None
-        return ParsedRow(row, self._shared_household(row, h), m)
+        person = Person(
+            name=text.get("name", ""),
+            id_number=number,
+            hash=crypto.keyed_hash(number),
+            gender=info.gender,
+            birth_date=info.birth_date,
+            health=health,
+            **codes,
+        )
+        return ParsedRow(row, self._shared_household(row, h), person)
 
     def _shared_household(self, row: int, h: dict) -> dict:
         """The household's columns must agree with its first row; later rows then share the
@@ -401,7 +432,7 @@ def _check_households(
         groups[row.household["code"]].append(row)
     for code, rows in groups.items():
         first = rows[0]
-        heads = [r for r in rows if r.member["relation"] == Relation.HEAD]
+        heads = [r for r in rows if r.member.relation == Relation.HEAD]
         if len(heads) != 1 and code not in skip_heads:
             errors.append(
                 RowError(
@@ -410,7 +441,7 @@ def _check_households(
                     f"户编号{code}有{len(heads)}名户主，每户须有且只有一名。",
                 )
             )
-    for keys in duplicate_numbers((r.row, r.member["id_number"]) for r in parsed).values():
+    for keys in duplicate_numbers((r.row, r.member.id_number) for r in parsed).values():
         for row in keys[1:]:
             errors.append(
                 RowError(row, "证件号码", f"与第{keys[0]}行的证件号码重复，一人只能登记一次。")
@@ -460,26 +491,27 @@ def _check_registry(parsed, households, villages, user, errors):
                     f"户编号{code}已在您的管辖范围以外登记，不能导入。",
                 )
             )
-    hashes = {r.member["hash"]: r for r in parsed}
-    people: dict[str, dict] = {}
+    hashes = {r.member.hash: r for r in parsed}
+    people: dict[str, tuple] = {}
     keys = list(hashes)
     for start in range(0, len(keys), 5000):
-        # One model per row (no joined instances): the household's code and village ride along.
-        # Plain values, not model instances: a province file holds millions of people.
-        for m in Member.objects.filter(id_number_hash__in=keys[start : start + 5000]).values(
+        # Named tuples, not model instances or dicts: a province file holds millions of people.
+        # The household's code and village ride along.
+        for m in Member.objects.filter(id_number_hash__in=keys[start : start + 5000]).values_list(
             "pk",
             "id_number_hash",
             *MEMBER_COMPARED,
-            household_code=F("household__code"),
-            village_code=F("household__village__code"),
+            "household__code",
+            "household__village__code",
+            named=True,
         ):
-            people[m["id_number_hash"]] = m
+            people[m.id_number_hash] = m
     for digest, m in people.items():
         row = hashes[digest]
-        if m["household_code"] == row.household["code"] or m["household_code"] in households:
+        if m.household__code == row.household["code"] or m.household__code in households:
             continue  # the same household, or a move between households of this file
-        place = Household(village=Area(code=m["village_code"]))
-        where = f"（户编号{m['household_code']}）" if in_scope(place, user, "view") else ""
+        place = Household(village=Area(code=m.household__village__code))
+        where = f"（户编号{m.household__code}）" if in_scope(place, user, "view") else ""
 
         errors.append(
             RowError(row.row, "证件号码", f"此人已登记在其他贫困户{where}，一人只能属于一户。")
@@ -489,17 +521,22 @@ def _check_registry(parsed, households, villages, user, errors):
 
 @dataclass
 class Plan:
-    new_households: list[Household] = field(default_factory=list)
+    # The values of new households (HOUSEHOLD_FIELDS, with "code" and "persons").
+    new_households: list[dict] = field(default_factory=list)
     changed_households: list[Household] = field(default_factory=list)
-    # The villages the changed households were in before (one may move to another village).
-    villages_before: set[int] = field(default_factory=set)
     unchanged_households: int = 0
-    # (household code, the row's member values): instances are made chunk by chunk when written.
-    new_members: list[tuple[str, dict]] = field(default_factory=list)
+    # 户编号 -> id of the file's households already registered.
+    existing_ids: dict[str, int] = field(default_factory=dict)
+    # (household code, the row's member values)
+    new_members: list[tuple[str, Person]] = field(default_factory=list)
     # (household code, member pk, the row's member values)
-    changed_members: list[tuple[str, int, dict]] = field(default_factory=list)
+    changed_members: list[tuple[str, int, Person]] = field(default_factory=list)
     unchanged_members: int = 0
     removed_members: list[int] = field(default_factory=list)
+    # Registered households whose members change: their person counts are recounted.
+    recount: set[int] = field(default_factory=set)
+    # Villages whose households change, including any a household moves out of.
+    villages: set[int] = field(default_factory=set)
 
     def counts(self) -> dict[str, int]:
         return {
@@ -531,14 +568,15 @@ def _household_values(rows: list[ParsedRow], villages) -> dict:
 
 
 def _plan(parsed, households, villages, existing, people) -> Plan:
-    plan = Plan()
+    plan = Plan(existing_ids={code: h.pk for code, h in existing.items()})
     file_hashes = set()
     for code, rows in households.items():
         values = _household_values(rows, villages)
         current = existing.get(code)
         if current is None:
             values["status"] = values["status"] or HouseholdStatus.ASSISTED
-            plan.new_households.append(Household(code=code, **values))
+            plan.new_households.append({"code": code, "persons": len(rows), **values})
+            plan.villages.add(values["village_id"])
         else:
             if values["status"] is None:
                 # 未脱贫 in the file: any stage short of exit stays as it is.
@@ -549,7 +587,7 @@ def _plan(parsed, households, villages, existing, people) -> Plan:
                 )
             changed = [f for f in HOUSEHOLD_FIELDS if getattr(current, f) != values[f]]
             if changed:
-                plan.villages_before.add(current.village_id)
+                plan.villages.update((current.village_id, values["village_id"]))
                 for f in changed:
                     setattr(current, f, values[f])
                 current.version += 1
@@ -557,26 +595,31 @@ def _plan(parsed, households, villages, existing, people) -> Plan:
             else:
                 plan.unchanged_households += 1
         for row in rows:
-            digest = row.member["hash"]
-            file_hashes.add(digest)
             m = row.member
-            person = people.get(digest)
+            file_hashes.add(m.hash)
+            person = people.get(m.hash)
             if person is None:
                 plan.new_members.append((code, m))
-            elif person["household_code"] != code or any(
-                person[k] != m[k] for k in MEMBER_COMPARED
+            elif person.household__code != code or any(
+                getattr(person, k) != getattr(m, k) for k in MEMBER_COMPARED
             ):
-                plan.changed_members.append((code, person["pk"], m))
+                plan.changed_members.append((code, person.pk, m))
+                plan.recount.add(existing[person.household__code].pk)
             else:
                 plan.unchanged_members += 1
+                continue
+            if current is not None:
+                plan.recount.add(current.pk)
     # Members of the file's households that the file no longer lists.
-    ids = [h.pk for h in existing.values()]
+    ids = list(plan.existing_ids.values())
     for start in range(0, len(ids), 5000):
-        for pk, digest in Member.objects.filter(
+        for pk, household, digest in Member.objects.filter(
             household_id__in=ids[start : start + 5000]
-        ).values_list("pk", "id_number_hash"):
+        ).values_list("pk", "household_id", "id_number_hash"):
             if digest not in file_hashes:
                 plan.removed_members.append(pk)
+                plan.recount.add(household)
+    plan.villages.update(h.village_id for h in existing.values() if h.pk in plan.recount)
     return plan
 
 
@@ -585,10 +628,27 @@ def _chunks(items: list, size: int = WRITE_CHUNK):
         yield items[start : start + size]
 
 
+NEW_HOUSEHOLD_FIELDS = ["id", "code", *HOUSEHOLD_FIELDS, "persons"]
+NEW_MEMBER_FIELDS = [
+    "id",
+    *MEMBER_FIELDS,
+    "id_number_encrypted",
+    "id_number_hash",
+    "id_number_masked",
+]
+
+
 @transaction.atomic
 def _write(plan: Plan, user) -> None:
-    """Everything in one transaction, built and sent in chunks so memory stays flat."""
-    bulk_create_with_history(plan.new_households, Household, batch_size=2000, default_user=user)
+    """Everything in one transaction. New households and members (the bulk of a first import)
+    go in by COPY with their history rows (poverty.common.bulk); changes go through the ORM."""
+    ids = dict(plan.existing_ids)
+    for chunk in _chunks(plan.new_households):
+        rows = []
+        for pk, h in zip(bulk.reserve_ids(Household, len(chunk)), chunk, strict=True):
+            ids[h["code"]] = pk
+            rows.append((pk, *(h[name] for name in NEW_HOUSEHOLD_FIELDS[1:])))
+        bulk.insert_with_history(Household, NEW_HOUSEHOLD_FIELDS, rows, user=user)
     if plan.changed_households:
         bulk_update_with_history(
             plan.changed_households,
@@ -597,12 +657,6 @@ def _write(plan: Plan, user) -> None:
             batch_size=2000,
             default_user=user,
         )
-    codes = sorted(
-        {code for code, *_ in plan.new_members} | {code for code, *_ in plan.changed_members}
-    )
-    ids: dict[str, int] = {}
-    for chunk in _chunks(codes):
-        ids.update(Household.objects.filter(code__in=chunk).values_list("code", "pk"))
 
     for chunk in _chunks(plan.removed_members):
         for member in Member.objects.filter(pk__in=chunk):
@@ -618,26 +672,28 @@ def _write(plan: Plan, user) -> None:
             member = members[pk]
             member.household_id = ids[code]
             for name in MEMBER_COMPARED:
-                setattr(member, name, values[name])
+                setattr(member, name, getattr(values, name))
         bulk_update_with_history(
             list(members.values()), Member, MEMBER_FIELDS, batch_size=2000, default_user=user
         )
     for chunk in _chunks(plan.new_members):
-        members = []
-        for code, values in chunk:
-            member = Member(household_id=ids[code], **{k: values[k] for k in MEMBER_COMPARED})
-            member.id_number = values["id_number"]
-            members.append(member)
-        bulk_create_with_history(members, Member, batch_size=2000, default_user=user)
-    # Bulk writes send no signals: the households' person counts are set here.
-    for chunk in _chunks(list(ids.values())):
+        rows = []
+        for pk, (code, m) in zip(bulk.reserve_ids(Member, len(chunk)), chunk, strict=True):
+            rows.append(
+                (
+                    pk,
+                    ids[code],
+                    *(getattr(m, name) for name in MEMBER_COMPARED),
+                    crypto.encrypt(m.id_number),
+                    m.hash,
+                    mask_id_number(m.id_number),
+                )
+            )
+        bulk.insert_with_history(Member, NEW_MEMBER_FIELDS, rows, user=user)
+    # New households were written with their person counts; registered ones are recounted.
+    for chunk in _chunks(sorted(plan.recount)):
         recount_persons(chunk)
-    registry_changed.send(
-        sender=Household,
-        households=list(ids.values()),
-        villages={h.village_id for h in (*plan.new_households, *plan.changed_households)}
-        | plan.villages_before,
-    )
+    registry_changed.send(sender=Household, households=(), villages=plan.villages)
 
 
 # --- export -------------------------------------------------------------------------------

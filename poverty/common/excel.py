@@ -177,6 +177,8 @@ def read_rows(path: str | Path) -> Iterator[list]:
 
 def cell_text(value) -> str:
     """A cell as the text a user typed: 2018.0 -> "2018", dates as YYYY-MM-DD."""
+    if type(value) is str:  # most cells: checked first
+        return value.strip()
     if value is None:
         return ""
     if isinstance(value, bool):

@@ -7,6 +7,7 @@ even for women) and an ISO 7064 MOD 11-2 check character (0-9 or X).
 from __future__ import annotations
 
 import datetime
+import operator
 import re
 from dataclasses import dataclass
 
@@ -20,7 +21,9 @@ EARLIEST_BIRTH = datetime.date(1890, 1, 1)
 
 
 def check_char(first17: str) -> str:
-    return CHECK_CHARS[sum(int(c) * w for c, w in zip(first17, WEIGHTS, strict=True)) % 11]
+    if len(first17) != len(WEIGHTS):
+        raise ValueError("check_char needs the first 17 digits")
+    return CHECK_CHARS[sum(map(operator.mul, map(int, first17), WEIGHTS)) % 11]
 
 
 def normalize(value: str) -> str:

@@ -93,6 +93,11 @@ def test_import_creates_households_and_members(tmp_path, world, staff):
         datetime.date(1968, 2, 1),
     )
     assert h.history.first().history_user == staff  # imports leave an audit trail too
+    assert wife.history.get().history_user == staff
+    assert h.persons == 2  # counted as the rows were written
+    number = rows[1]["证件号码"]
+    assert Member.objects.with_id_number(number).get() == wife
+    assert wife.id_number == number and wife.id_number_masked == number[:4] + "*" * 10 + number[-4:]
 
 
 def test_the_same_file_again_changes_nothing(tmp_path, world, staff):
