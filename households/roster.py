@@ -476,14 +476,14 @@ def _resolve_villages(parsed, user, errors) -> dict[tuple[str, str], Area]:
 def _check_registry(parsed, households, villages, user, errors):
     """Existing households by 户编号 and persons by ID hash; nothing outside the user's area."""
     codes = list(households)
-    existing: dict[str, Household] = {}
+    existing: dict[str, tuple] = {}  # named tuples of the compared fields, not instances
     for start in range(0, len(codes), 5000):
-        for h in Household.objects.filter(code__in=codes[start : start + 5000]).select_related(
-            "village"
+        for h in Household.objects.filter(code__in=codes[start : start + 5000]).values_list(
+            "pk", "code", *HOUSEHOLD_FIELDS, "village__code", named=True
         ):
             existing[h.code] = h
     for code, h in existing.items():
-        if not in_scope(h, user, "change"):
+        if not in_scope(Household(village=Area(code=h.village__code)), user, "change"):
             errors.append(
                 RowError(
                     households[code][0].row,
@@ -523,7 +523,8 @@ def _check_registry(parsed, households, villages, user, errors):
 class Plan:
     # The values of new households (HOUSEHOLD_FIELDS, with "code" and "persons").
     new_households: list[dict] = field(default_factory=list)
-    changed_households: list[Household] = field(default_factory=list)
+    # (id, the file's values) of registered households that changed
+    changed_households: list[tuple[int, dict]] = field(default_factory=list)
     unchanged_households: int = 0
     # 户编号 -> id of the file's households already registered.
     existing_ids: dict[str, int] = field(default_factory=dict)
@@ -585,13 +586,9 @@ def _plan(parsed, households, villages, existing, people) -> Plan:
                     if current.status == HouseholdStatus.EXITED
                     else current.status
                 )
-            changed = [f for f in HOUSEHOLD_FIELDS if getattr(current, f) != values[f]]
-            if changed:
+            if any(getattr(current, f) != values[f] for f in HOUSEHOLD_FIELDS):
                 plan.villages.update((current.village_id, values["village_id"]))
-                for f in changed:
-                    setattr(current, f, values[f])
-                current.version += 1
-                plan.changed_households.append(current)
+                plan.changed_households.append((current.pk, values))
             else:
                 plan.unchanged_households += 1
         for row in rows:
@@ -649,9 +646,15 @@ def _write(plan: Plan, user) -> None:
             ids[h["code"]] = pk
             rows.append((pk, *(h[name] for name in NEW_HOUSEHOLD_FIELDS[1:])))
         bulk.insert_with_history(Household, NEW_HOUSEHOLD_FIELDS, rows, user=user)
-    if plan.changed_households:
+    for chunk in _chunks(plan.changed_households):
+        households = Household.objects.in_bulk([pk for pk, _ in chunk])
+        for pk, values in chunk:
+            household = households[pk]
+            for name, value in values.items():
+                setattr(household, name, value)
+            household.version += 1
         bulk_update_with_history(
-            plan.changed_households,
+            list(households.values()),
             Household,
             [*HOUSEHOLD_FIELDS, "version"],
             batch_size=2000,
