@@ -9,6 +9,7 @@ hash); re-importing the same file, or an export of ours, changes nothing.
 
 from __future__ import annotations
 
+import datetime
 import re
 from collections import defaultdict
 from collections.abc import Callable
@@ -129,7 +130,7 @@ class Person:
     id_number: str
     hash: str  # the keyed hash of the ID number, by which persons are matched
     gender: str
-    birth_date: object
+    birth_date: datetime.date
     relation: str
     education: str
     schooling: str
