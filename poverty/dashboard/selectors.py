@@ -13,6 +13,7 @@ from django.utils import timezone
 from households.choices import Cause, HouseholdStatus, MeasureType
 from households.models import AssistanceMeasure, Household, HouseholdPairing
 from poverty.common.areacodes import prefix_of
+from poverty.common.masking import shown
 from projects.choices import PROGRESS_CHOICES
 from villages.choices import AreaLevel, PostingRole
 from villages.models import Area, LeaderPairing, UnitPairing, VillagePosting
@@ -78,11 +79,12 @@ def by_measure(villages: dict[int, str]) -> list[tuple[str, int]]:
     return [(label, found[code]) for code, label in MeasureType.choices if code in found]
 
 
-def battle_map(village: Area, year: int, household_url: str) -> list[dict]:
+def battle_map(village: Area, year: int, household_url: str, user) -> list[dict]:
     """Every household of a village with its causes, measures, paired cadre (unit, phone) and
     deadline; those past their deadline in `year` first. Plain rows with their labels looked up
     here (three queries), so a village of 300 households renders in a few milliseconds.
-    `household_url` is a household's drill-down URL with `{pk}` in it."""
+    `household_url` is a household's drill-down URL with `{pk}` in it; phones are shown as
+    `user` may see them."""
     households = list(
         Household.objects.filter(village=village)
         .with_head()
@@ -123,7 +125,8 @@ def battle_map(village: Area, year: int, household_url: str) -> list[dict]:
             causes.get(c, c) for c in [row["primary_cause"], *row["other_causes"].split(",")] if c
         )
         row["measures"] = "、".join(kinds.get(k, k) for k in measures.get(row["pk"], ()))
-        row["cadre"], row["unit"], row["phone"] = cadres.get(row["pk"], ("", "", ""))
+        row["cadre"], row["unit"], phone = cadres.get(row["pk"], ("", "", ""))
+        row["phone"] = shown(phone, "phone", user)
         row["state"] = states.get(row["status"], row["status"])
         row["css"] = "table-danger" if row["behind"] else "table-success" if row["out"] else ""
     return households

@@ -171,7 +171,10 @@ def dashboard(request, code: str | None = None):
         "query": urlencode({"year": year, **({"screen": 1} if screen else {})}),
         "households": (
             selectors.battle_map(
-                area, year, reverse("dashboard_household", args=[0]).replace("/0/", "/{pk}/")
+                area,
+                year,
+                reverse("dashboard_household", args=[0]).replace("/0/", "/{pk}/"),
+                user,
             )
             if area.level == AreaLevel.VILLAGE
             else None

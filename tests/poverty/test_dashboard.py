@@ -9,6 +9,7 @@ from django.test import Client
 from accounts.choices import Role
 from households.choices import HouseholdStatus
 from households.models import Household
+from poverty.common.masking import mask_phone
 from poverty.dashboard import tallies
 from tests.factories import (
     AssistanceMeasureFactory,
@@ -109,9 +110,12 @@ def test_a_village_shows_the_battle_map_with_the_way_back_up(registry, make_user
     assert (late["cadre"], late["unit"], late["phone"], late["persons"]) == (
         "张帮扶",
         cadre.unit.name,
-        cadre.phone,
+        mask_phone(cadre.phone),  # a leader has no sensitive-data permission
         4,
     )
+    staff = login(make_user, Role.COUNTY_STAFF, registry.county)
+    staff_rows = staff.get("/dashboard/990123100201/", {"year": 2019}).context["households"]
+    assert staff_rows[0]["phone"] == cadre.phone
     assert late["measures"] == "健康扶贫" and rows[1]["measures"] == ""
     assert late["url"] == f"/dashboard/household/{late['pk']}/"
     assert f'<a href="/dashboard/household/{late["pk"]}/?year=2019">' in page
@@ -140,7 +144,11 @@ def test_who_answers_for_a_township_and_a_village(registry, make_user):
     assert tiles == {"一乡": "王县长", "二镇": ""}
     assert "包联：王县长" in county.content.decode()
     township = client.get("/dashboard/990123100000/", {"year": 2019}).content.decode()
-    assert "王县长（县农业农村局 副县长）" in township and 'href="tel:13800000001"' in township
+    assert "王县长（县农业农村局 副县长）" in township and "138****0001" in township
+    assert "13800000001" not in township  # a leader has no sensitive-data permission
+    staff = login(make_user, Role.COUNTY_STAFF, registry.county)
+    township = staff.get("/dashboard/990123100000/", {"year": 2019}).content.decode()
+    assert 'href="tel:13800000001"' in township
     village = client.get("/dashboard/990123100201/", {"year": 2019}).content.decode()
     assert "赵局长" in village and "第一书记 钱书记（县农业农村局）" in village
     assert '帮扶单位</dt><dd class="col-sm-10">县农业农村局</dd>' in village
@@ -159,6 +167,8 @@ def test_a_household_card_ends_the_drill_down(registry, make_user):
     assert 'href="/dashboard/990123100201/?year=2019"' in page  # back up to the village
     assert "已超过脱贫时限（2018年），2019年末仍未脱贫。" in page
     assert "张帮扶" in page and "健康扶贫" in page and "家中老人住院" in page
+    phone = Cadre.objects.get().phone
+    assert mask_phone(phone) in page and phone not in page  # masked for a leader
     assert "2019年人均纯收入" in page
     assert "县水利局" not in page  # the finding is about the village, not this household
     # Before its deadline it is not behind.
@@ -216,8 +226,9 @@ def test_the_battle_map_and_a_household_cost_the_same_with_more_households(
             VisitFactory(household=h, cadre=Cadre.objects.first())
         tallies.refresh()
         # the figures as above (no children, so no leaders of children: 13), the households,
-        # their measures and their cadres, and the village's leaders, postings and units
-        with django_assert_num_queries(19):
+        # their measures and their cadres, the user's own permissions (whether the phones are
+        # shown in full: 2, once), and the village's leaders, postings and units
+        with django_assert_num_queries(21):
             response = client.get("/dashboard/990123100201/", {"year": 2019})
         assert len(response.context["households"]) == 2 + more
         # session, user, areas, the household, the user's own permissions (the detail view
