@@ -1,7 +1,8 @@
 """The Excel engine: safe reading of uploaded .xlsx files and streaming, formula-safe writing.
 
-Reading goes through python-calamine (a Rust parser: it returns cached cell values and never
-evaluates formulas, and it does not expand XML entities). Before it sees a file, `check_xlsx`
+Reading goes through python-calamine-plus (python-calamine's Rust parser, streaming one row at a
+time in constant memory: it returns cached cell values, never evaluates formulas, and does not
+expand XML entities). Before it sees a file, `check_xlsx`
 refuses what is not a real .xlsx, archives whose declared sizes or compression ratios look like
 a zip bomb, and XML parts that declare a DTD. Writing uses openpyxl's write-only mode; a text
 that Excel would take for a formula (= + - @ ...) is written as a text cell.
@@ -22,7 +23,7 @@ from django.http import FileResponse
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
-from python_calamine import CalamineWorkbook
+from python_calamine_plus import CalamineWorkbook
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 REQUIRED_PARTS = ("[Content_Types].xml", "xl/workbook.xml")
@@ -96,10 +97,12 @@ MERGED = re.compile(rb'<mergeCell ref="([A-Z]{1,3})(\d+):([A-Z]{1,3}\d+)"')
 
 @dataclass
 class SheetScan:
-    """What calamine cannot tell: formula cells and merged ranges, as (column index, row)."""
+    """What the value stream does not tell: formula cells and merged ranges, as (column index,
+    row), and how many rows the sheet has (a progress total)."""
 
     formulas: list[tuple[int, int]]
     merged: list[tuple[int, int, str]]
+    rows: int = 0
 
 
 def column_letters(index: int) -> str:
@@ -120,11 +123,13 @@ def column_index(letters: str) -> int:
 
 
 def scan_sheet(path: str | Path, chunk: int = 1 << 20) -> SheetScan:
-    """Stream the first worksheet's XML once, looking for formulas and merged cells.
+    """Stream the first worksheet's XML once, looking for formulas and merged cells and counting
+    rows.
 
     A byte scan, not a parse: one decompression pass and about one chunk of memory. Matches
     are taken where they start; the last 256 bytes of a chunk wait for the next one, so a tag
-    split across two chunks is seen once, whole.
+    split across two chunks is seen once, whole. The regular expressions run only on chunks that
+    hold their tag at all (most rosters have neither).
     """
     scan = SheetScan([], [])
     with zipfile.ZipFile(path) as archive:
@@ -140,35 +145,33 @@ def scan_sheet(path: str | Path, chunk: int = 1 << 20) -> SheetScan:
                 block = part.read(chunk)
                 data = tail + block
                 cut = len(data) - 256 if block else len(data)
-                for m in FORMULA_CELL.finditer(data):
-                    if m.start() < cut:
-                        scan.formulas.append((column_index(m.group(1).decode()), int(m.group(2))))
-                for m in MERGED.finditer(data):
-                    if m.start() < cut:
-                        ref = f"{m.group(1).decode()}{m.group(2).decode()}:{m.group(3).decode()}"
-                        scan.merged.append(
-                            (column_index(m.group(1).decode()), int(m.group(2)), ref)
-                        )
+                # Counted where they start, like the matches: "<row " is 5 bytes.
+                scan.rows += data.count(b"<row ", 0, cut + 4) + data.count(b"<row>", 0, cut + 4)
+                if b"<f" in data:
+                    for m in FORMULA_CELL.finditer(data):
+                        if m.start() < cut:
+                            scan.formulas.append(
+                                (column_index(m.group(1).decode()), int(m.group(2)))
+                            )
+                if b"<mergeCell " in data:
+                    for m in MERGED.finditer(data):
+                        if m.start() < cut:
+                            ref = (
+                                f"{m.group(1).decode()}{m.group(2).decode()}:{m.group(3).decode()}"
+                            )
+                            scan.merged.append(
+                                (column_index(m.group(1).decode()), int(m.group(2)), ref)
+                            )
                 if not block:
                     return scan
                 tail = data[max(cut, 0) :]
-
-
-def count_rows(path: str | Path) -> int:
-    """Rows below the header of the first sheet, from the sheet's dimensions (no full read)."""
-    try:
-        sheet = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0)
-        return max(0, sheet.total_height - 1)
-    except Exception:
-        return 0
 
 
 def read_rows(path: str | Path) -> Iterator[list]:
     """The first sheet's rows as lists of cell values, streamed (row 1 is the header)."""
     try:
         workbook = CalamineWorkbook.from_path(str(path))
-        sheet = workbook.get_sheet_by_index(0)
-        yield from sheet.iter_rows()
+        yield from workbook.stream_sheet_by_index(0)
     except ExcelError:
         raise
     except Exception as exc:  # calamine raises its own error types for broken files
