@@ -15,7 +15,10 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from functools import cache
+from operator import attrgetter, itemgetter
 from pathlib import Path
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -89,6 +92,10 @@ MEMBER_FIELDS = [
 PROGRESS_EVERY = 2000
 WRITE_CHUNK = 5000
 MEMBER_COMPARED = [f for f in MEMBER_FIELDS if f != "household_id"]
+# The compared values as one tuple, read in C (a re-import compares every row).
+MEMBER_VALUES = attrgetter(*MEMBER_COMPARED)
+REGISTERED_HOUSEHOLD = attrgetter(*HOUSEHOLD_FIELDS)
+FILE_HOUSEHOLD = itemgetter(*HOUSEHOLD_FIELDS)
 COMPARED_KEYS = [k for k in (*HOUSEHOLD_KEYS, "exited") if k not in ("code", "income")]
 
 
@@ -160,6 +167,9 @@ class RosterReader:
         self.first_rows: dict[str, tuple[int, dict]] = {}
         self.labels = {c.key: label_map(c) for c in COLUMNS if c.choices}
         self.cause_labels = label_map(BY_HEADER["主要致贫原因"])
+        self.required: list[str] = []  # the required columns the header has
+        self.last_household: tuple[tuple, dict] | None = None
+        self.today = datetime.date.today()
 
     def error(self, row: int, column: str, message: str) -> None:
         self.errors.append(RowError(row, column, message))
@@ -179,6 +189,7 @@ class RosterReader:
                 seen.add(column.key)
                 self.columns[position] = column.key
                 self.positions[column.key] = position
+        self.required = [c.key for c in COLUMNS if c.required and c.key in seen]
         missing = [c.header for c in COLUMNS if c.required and c.key not in seen]
         for header in missing:
             self.error(1, header, "缺少必填列。")
@@ -202,29 +213,61 @@ class RosterReader:
 
     def parse(self, row: int, cells: list) -> ParsedRow | None:
         width = len(cells)
-        text = {
-            key: excel.cell_text(cells[pos]) if pos < width else ""
-            for pos, key in self.columns.items()
-        }
+        text = {}
+        for pos, key in self.columns.items():
+            value = cells[pos] if pos < width else ""
+            text[key] = value.strip() if type(value) is str else excel.cell_text(value)
         if not any(text.values()):
             return None  # a blank line
         before = len(self.errors)
-        for key, value in text.items():
-            if INVISIBLE.search(value):
-                self.error(
-                    row,
-                    BY_KEY[key].header,
-                    "含有看不见的字符（如零宽空格），请删除后重新输入。",
-                )
-                text[key] = INVISIBLE.sub("", value)
-        for column in COLUMNS:
-            if (
-                column.required
-                and column.key in text
-                and not text[column.key]
-                and (row, column.key) not in self.formula_cells
-            ):
-                self.error(row, column.header, "必填，不能为空。")
+        if INVISIBLE.search("".join(text.values())):
+            for key, value in text.items():
+                if INVISIBLE.search(value):
+                    self.error(
+                        row,
+                        BY_KEY[key].header,
+                        "含有看不见的字符（如零宽空格），请删除后重新输入。",
+                    )
+                    text[key] = INVISIBLE.sub("", value)
+        for key in self.required:
+            if not text[key] and (row, key) not in self.formula_cells:
+                self.error(row, BY_KEY[key].header, "必填，不能为空。")
+        # A household's rows repeat its columns: a row whose household columns read exactly as
+        # the row before (already checked, without error) shares that row's values.
+        texts = tuple(text.get(key, "") for key in HOUSEHOLD_KEYS)
+        if self.last_household is not None and self.last_household[0] == texts:
+            h = self.last_household[1]
+        else:
+            checked = len(self.errors)
+            h = self._shared_household(row, self._household(row, text))
+            self.last_household = (texts, h) if len(self.errors) == checked else None
+        position = self.positions.get("id_number", width)
+        raw_number = cells[position] if position < width else None
+        number, info = self._id_number(row, raw_number, text.get("id_number", ""))
+        if info is not None:
+            gender = text.get("gender", "")
+            if gender and self._code(row, "gender", gender) not in ("", info.gender):
+                self.error(row, "性别", "性别与证件号码不符（第17位奇数为男、偶数为女）。")
+        codes = {
+            key: self._code(row, key, text.get(key, ""))
+            for key in ("relation", "education", "schooling", "labour_skill", "work_status")
+        }
+        health = self._code(row, "health", text.get("health", "")) or "healthy"
+        if len(self.errors) > before or info is None:
+            self.failed_codes.add(h["code"])
+            return None
+        person = Person(
+            name=text.get("name", ""),
+            id_number=number,
+            hash=crypto.keyed_hash(number),
+            gender=info.gender,
+            birth_date=info.birth_date,
+            health=health,
+            **codes,
+        )
+        return ParsedRow(row, h, person)
+
+    def _household(self, row: int, text: dict) -> dict:
         h = {}
         for key in ("township", "village", "code", "group"):
             h[key] = text.get(key, "")
@@ -263,31 +306,7 @@ class RosterReader:
                     self.error(row, "年人均纯收入", "不能为负数。")
             except InvalidOperation:
                 self.error(row, "年人均纯收入", "应为数字。")
-        position = self.positions.get("id_number", width)
-        raw_number = cells[position] if position < width else None
-        number, info = self._id_number(row, raw_number, text.get("id_number", ""))
-        if info is not None:
-            gender = text.get("gender", "")
-            if gender and self._code(row, "gender", gender) not in ("", info.gender):
-                self.error(row, "性别", "性别与证件号码不符（第17位奇数为男、偶数为女）。")
-        codes = {
-            key: self._code(row, key, text.get(key, ""))
-            for key in ("relation", "education", "schooling", "labour_skill", "work_status")
-        }
-        health = self._code(row, "health", text.get("health", "")) or "healthy"
-        if len(self.errors) > before or info is None:
-            self.failed_codes.add(h["code"])
-            return None
-        person = Person(
-            name=text.get("name", ""),
-            id_number=number,
-            hash=crypto.keyed_hash(number),
-            gender=info.gender,
-            birth_date=info.birth_date,
-            health=health,
-            **codes,
-        )
-        return ParsedRow(row, self._shared_household(row, h), person)
+        return h
 
     def _shared_household(self, row: int, h: dict) -> dict:
         """The household's columns must agree with its first row; later rows then share the
@@ -362,7 +381,7 @@ class RosterReader:
             )
             return "", None
         try:
-            info = idnumber.parse(value)
+            info = idnumber.parse(value, today=self.today)
         except ValidationError as exc:
             self.error(row, "证件号码", exc.messages[0])
             return "", None
@@ -392,7 +411,9 @@ def import_roster(
         if reader.errors:
             result.errors = reader.errors
             return result
-        reader.check_sheet(excel.scan_sheet(path))
+        scan = excel.scan_sheet(path)
+        progress(phase="read", total_rows=max(scan.rows - 1, 0))
+        reader.check_sheet(scan)
         parsed: list[ParsedRow] = []
         number = 1
         for number, cells in enumerate(rows, start=2):
@@ -408,13 +429,13 @@ def import_roster(
     errors = reader.errors
     households = _check_households(parsed, errors, skip_heads=reader.failed_codes)
     villages = _resolve_villages(parsed, user, errors)
-    existing, people = _check_registry(parsed, households, villages, user, errors)
+    existing, people, removed = _check_registry(parsed, households, villages, user, errors)
     result.rows = len({r.row for r in parsed} | {e.row for e in errors if e.row > 1})
     progress(phase="validate", rows_validated=result.rows)
     if errors:
         result.errors = sorted(errors, key=lambda e: (e.row, e.column))
         return result
-    plan = _plan(parsed, households, villages, existing, people)
+    plan = _plan(parsed, households, villages, existing, people, removed)
     result.counts = plan.counts()
     if not dry_run:
         progress(phase="write")
@@ -475,16 +496,28 @@ def _resolve_villages(parsed, user, errors) -> dict[tuple[str, str], Area]:
 
 
 def _check_registry(parsed, households, villages, user, errors):
-    """Existing households by 户编号 and persons by ID hash; nothing outside the user's area."""
+    """Existing households by 户编号 and persons by ID hash; nothing outside the user's area.
+
+    Returns the registered households (by code) and persons (by hash) the file names, and the
+    registered members of the file's households that the file no longer lists, as (pk,
+    household id). Small tuples, not model instances: a province file holds millions of people,
+    so a person's values are compared with the file's row as they are read, and only the
+    outcome is kept.
+    """
+    allowed = cache(
+        lambda village_code, action: in_scope(
+            Household(village=Area(code=village_code)), user, action
+        )
+    )
     codes = list(households)
-    existing: dict[str, tuple] = {}  # named tuples of the compared fields, not instances
+    existing: dict[str, tuple] = {}
     for start in range(0, len(codes), 5000):
         for h in Household.objects.filter(code__in=codes[start : start + 5000]).values_list(
             "pk", "code", *HOUSEHOLD_FIELDS, "village__code", named=True
         ):
             existing[h.code] = h
     for code, h in existing.items():
-        if not in_scope(Household(village=Area(code=h.village__code)), user, "change"):
+        if not allowed(h.village__code, "change"):
             errors.append(
                 RowError(
                     households[code][0].row,
@@ -493,31 +526,54 @@ def _check_registry(parsed, households, villages, user, errors):
                 )
             )
     hashes = {r.member.hash: r for r in parsed}
-    people: dict[str, tuple] = {}
-    keys = list(hashes)
+    people: dict[str, Registered] = {}
+    removed: list[tuple[int, int]] = []
+    # First the members of the file's registered households, found by household (an unchanged
+    # re-import finds everyone here)...
+    code_of = {h.pk: h.code for h in existing.values()}
+    ids = list(code_of)
+    for start in range(0, len(ids), 5000):
+        for pk, household_id, digest, *values in Member.objects.filter(
+            household_id__in=ids[start : start + 5000]
+        ).values_list("pk", "household_id", "id_number_hash", *MEMBER_COMPARED):
+            row = hashes.get(digest)
+            if row is None:
+                removed.append((pk, household_id))
+            else:
+                same = tuple(values) == MEMBER_VALUES(row.member)
+                people[digest] = Registered(pk, household_id, code_of[household_id], same)
+    # ...then, by ID hash, the file's other persons: new, or registered in another household.
+    keys = [key for key in hashes if key not in people]
     for start in range(0, len(keys), 5000):
-        # Named tuples, not model instances or dicts: a province file holds millions of people.
-        # The household's code and village ride along.
-        for m in Member.objects.filter(id_number_hash__in=keys[start : start + 5000]).values_list(
+        for pk, household_id, digest, code, village_code, *values in Member.objects.filter(
+            id_number_hash__in=keys[start : start + 5000]
+        ).values_list(
             "pk",
+            "household_id",
             "id_number_hash",
-            *MEMBER_COMPARED,
             "household__code",
             "household__village__code",
-            named=True,
+            *MEMBER_COMPARED,
         ):
-            people[m.id_number_hash] = m
-    for digest, m in people.items():
-        row = hashes[digest]
-        if m.household__code == row.household["code"] or m.household__code in households:
-            continue  # the same household, or a move between households of this file
-        place = Household(village=Area(code=m.household__village__code))
-        where = f"（户编号{m.household__code}）" if in_scope(place, user, "view") else ""
+            row = hashes[digest]
+            same = tuple(values) == MEMBER_VALUES(row.member)
+            people[digest] = Registered(pk, household_id, code, same)
+            if code == row.household["code"] or code in households:
+                continue  # a move between households of this file
+            where = f"（户编号{code}）" if allowed(village_code, "view") else ""
+            errors.append(
+                RowError(row.row, "证件号码", f"此人已登记在其他贫困户{where}，一人只能属于一户。")
+            )
+    return existing, people, removed
 
-        errors.append(
-            RowError(row.row, "证件号码", f"此人已登记在其他贫困户{where}，一人只能属于一户。")
-        )
-    return existing, people
+
+class Registered(NamedTuple):
+    """A registered person the file lists."""
+
+    pk: int
+    household_id: int
+    household_code: str
+    same: bool  # the registered values equal the file's row
 
 
 @dataclass
@@ -569,9 +625,8 @@ def _household_values(rows: list[ParsedRow], villages) -> dict:
     }
 
 
-def _plan(parsed, households, villages, existing, people) -> Plan:
+def _plan(parsed, households, villages, existing, people, removed) -> Plan:
     plan = Plan(existing_ids={code: h.pk for code, h in existing.items()})
-    file_hashes = set()
     for code, rows in households.items():
         values = _household_values(rows, villages)
         current = existing.get(code)
@@ -587,36 +642,28 @@ def _plan(parsed, households, villages, existing, people) -> Plan:
                     if current.status == HouseholdStatus.EXITED
                     else current.status
                 )
-            if any(getattr(current, f) != values[f] for f in HOUSEHOLD_FIELDS):
+            if REGISTERED_HOUSEHOLD(current) != FILE_HOUSEHOLD(values):
                 plan.villages.update((current.village_id, values["village_id"]))
                 plan.changed_households.append((current.pk, values))
             else:
                 plan.unchanged_households += 1
         for row in rows:
             m = row.member
-            file_hashes.add(m.hash)
             person = people.get(m.hash)
             if person is None:
                 plan.new_members.append((code, m))
-            elif person.household__code != code or any(
-                getattr(person, k) != getattr(m, k) for k in MEMBER_COMPARED
-            ):
+            elif person.household_code != code or not person.same:
                 plan.changed_members.append((code, person.pk, m))
-                plan.recount.add(existing[person.household__code].pk)
+                plan.recount.add(person.household_id)
             else:
                 plan.unchanged_members += 1
                 continue
             if current is not None:
                 plan.recount.add(current.pk)
     # Members of the file's households that the file no longer lists.
-    ids = list(plan.existing_ids.values())
-    for start in range(0, len(ids), 5000):
-        for pk, household, digest in Member.objects.filter(
-            household_id__in=ids[start : start + 5000]
-        ).values_list("pk", "household_id", "id_number_hash"):
-            if digest not in file_hashes:
-                plan.removed_members.append(pk)
-                plan.recount.add(household)
+    for pk, household in removed:
+        plan.removed_members.append(pk)
+        plan.recount.add(household)
     plan.villages.update(h.village_id for h in existing.values() if h.pk in plan.recount)
     return plan
 
@@ -641,12 +688,18 @@ def _write(plan: Plan, user) -> None:
     """Everything in one transaction. New households and members (the bulk of a first import)
     go in by COPY with their history rows (poverty.common.bulk); changes go through the ORM."""
     ids = dict(plan.existing_ids)
-    for chunk in _chunks(plan.new_households):
-        rows = []
-        for pk, h in zip(bulk.reserve_ids(Household, len(chunk)), chunk, strict=True):
-            ids[h["code"]] = pk
-            rows.append((pk, *(h[name] for name in NEW_HOUSEHOLD_FIELDS[1:])))
-        bulk.insert_with_history(Household, NEW_HOUSEHOLD_FIELDS, rows, user=user)
+    reserved = bulk.reserve_ids(Household, len(plan.new_households))
+    for pk, h in zip(reserved, plan.new_households, strict=True):
+        ids[h["code"]] = pk
+    bulk.insert_with_history(
+        Household,
+        NEW_HOUSEHOLD_FIELDS,
+        (
+            (pk, *(h[name] for name in NEW_HOUSEHOLD_FIELDS[1:]))
+            for pk, h in zip(reserved, plan.new_households, strict=True)
+        ),
+        user=user,
+    )
     for chunk in _chunks(plan.changed_households):
         households = Household.objects.in_bulk([pk for pk, _ in chunk])
         for pk, values in chunk:
@@ -680,20 +733,24 @@ def _write(plan: Plan, user) -> None:
         bulk_update_with_history(
             list(members.values()), Member, MEMBER_FIELDS, batch_size=2000, default_user=user
         )
-    for chunk in _chunks(plan.new_members):
-        rows = []
-        for pk, (code, m) in zip(bulk.reserve_ids(Member, len(chunk)), chunk, strict=True):
-            rows.append(
-                (
-                    pk,
-                    ids[code],
-                    *(getattr(m, name) for name in MEMBER_COMPARED),
-                    crypto.encrypt(m.id_number),
-                    m.hash,
-                    mask_id_number(m.id_number),
-                )
+    bulk.insert_with_history(
+        Member,
+        NEW_MEMBER_FIELDS,
+        (
+            (
+                pk,
+                ids[code],
+                *(getattr(m, name) for name in MEMBER_COMPARED),
+                crypto.encrypt(m.id_number),
+                m.hash,
+                mask_id_number(m.id_number),
             )
-        bulk.insert_with_history(Member, NEW_MEMBER_FIELDS, rows, user=user)
+            for pk, (code, m) in zip(
+                bulk.reserve_ids(Member, len(plan.new_members)), plan.new_members, strict=True
+            )
+        ),
+        user=user,
+    )
     # New households were written with their person counts; registered ones are recounted.
     for chunk in _chunks(sorted(plan.recount)):
         recount_persons(chunk)
@@ -852,7 +909,7 @@ def run_import_job(job_id: int) -> dict:
     if job.is_done:
         return {"status": job.status}  # a retried message: the job already ran
     path = job.file.path
-    jobs.update(status=RosterImport.Status.RUNNING, phase="read", total_rows=excel.count_rows(path))
+    jobs.update(status=RosterImport.Status.RUNNING, phase="read")
 
     def progress(phase: str, **counts) -> None:
         jobs.update(phase=phase, **counts)

@@ -2,17 +2,20 @@
 
 `bulk_create_with_history` builds two model instances per row and prepares every value through
 the field; for a 300,000-person roster that is most of the import. Here a caller hands plain
-tuples of already-valid values: PostgreSQL takes them by COPY, any other database by one
-executemany. Ids are reserved first (`reserve_ids`), so related rows and history rows can be
-written in the same pass without reading anything back. Model validation is the caller's job:
-the roster validates every row before it writes any.
+tuples of already-valid values, as a list or a generator: PostgreSQL takes them by one streaming
+COPY (the server ingests rows while the caller is still making the next ones), any other
+database by executemany in chunks. Ids are reserved first (`reserve_ids`), so related rows can
+be written in the same pass without reading anything back, and history rows are copied from
+the inserted rows by the database itself (INSERT ... SELECT). Model validation is the caller's
+job: the roster validates every row before it writes any.
 """
 
 from __future__ import annotations
 
 import datetime
 import io
-from collections.abc import Iterable, Sequence
+import json
+from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
 
 from django.db import connection, models
@@ -130,30 +133,88 @@ def insert(
 def insert_with_history(
     model: type[models.Model],
     fields: Sequence[str],
-    rows: Sequence[Sequence],
+    rows: Iterable[Sequence],
     *,
     user=None,
     constants: dict | None = None,
-) -> None:
-    """`insert`, and a django-simple-history "created" row for each, by `user`."""
+) -> int:
+    """`insert`, and a django-simple-history "created" row for each, by `user`. The first field
+    must be the (reserved) primary key. Returns the number of rows."""
+    if fields[0] != model._meta.pk.attname:
+        raise ValueError("insert_with_history needs the primary key as the first field")
+    ids: list[int] = []
+
+    def noted(rows):
+        for row in rows:
+            ids.append(row[0])
+            yield row
+
     now = timezone.now()
-    others = insert(model, fields, rows, constants=constants, now=now)
-    history = model.history.model
-    names = {f.attname for f in history._meta.concrete_fields}
-    kept = [i for i, name in enumerate(fields) if name in names]
-    insert(
-        history,
-        [fields[i] for i in kept],
-        (tuple(row[i] for i in kept) for row in rows),
-        constants={
-            **{k: v for k, v in others.items() if k in names},
+    insert(model, fields, noted(rows), constants=constants, now=now)
+    copy_history(
+        model,
+        ids,
+        {
             "history_date": now,
             "history_type": "+",
             "history_user_id": user.pk if user is not None else None,
             "history_change_reason": None,
         },
-        now=now,
     )
+    return len(ids)
+
+
+def copy_history(model: type[models.Model], ids: Sequence[int], constants: dict) -> None:
+    """History rows for the rows `ids` of `model`, copied from them as they now stand."""
+    history = model.history.model
+    table = {f.attname: f.column for f in model._meta.concrete_fields}
+    quote = connection.ops.quote_name
+    into, select, params = [], [], []
+    for field in history._meta.concrete_fields:
+        if field.primary_key:
+            continue  # history_id: numbered by the database
+        into.append(quote(field.column))
+        if field.attname in constants:
+            select.append("%s")
+            params.append(constants[field.attname])
+        elif field.attname in table:
+            select.append(quote(table[field.attname]))
+        else:
+            select.append("%s")
+            params.append(_constant(field, constants.get("history_date") or timezone.now()))
+    sql = (
+        f"INSERT INTO {quote(history._meta.db_table)} ({', '.join(into)}) "  # noqa: S608
+        f"SELECT {', '.join(select)} FROM {quote(model._meta.db_table)} "
+        f"WHERE {quote(model._meta.pk.column)} IN (SELECT value FROM {{}}) "
+        f"ORDER BY {quote(model._meta.pk.column)}"
+    )
+    with connection.cursor() as cursor:
+        for start in range(0, len(ids), CHUNK):
+            chunk = list(ids[start : start + CHUNK])
+            if connection.vendor == "postgresql":
+                cursor.execute(sql.format("unnest(%s::bigint[]) AS value"), [*params, chunk])
+            else:
+                values = [*map(_sqlite, params), json.dumps(chunk)]
+                cursor.execute(sql.format("json_each(%s)"), values)
+
+
+class _Lines(io.TextIOBase):
+    """A generator of COPY lines as the file copy_expert reads from."""
+
+    def __init__(self, lines: Iterator[str]):
+        self._lines = lines
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int = -1) -> str:
+        parts, length = [], 0
+        for line in self._lines:
+            parts.append(line)
+            length += len(line)
+            if 0 <= size <= length:
+                break
+        return "".join(parts)
 
 
 def _send(table: str, columns: list[str], rows: Iterable[Sequence], extra: list) -> int:
@@ -163,19 +224,18 @@ def _send(table: str, columns: list[str], rows: Iterable[Sequence], extra: list)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             tail = "".join("\t" + _copy_text(v) for v in extra) + "\n"
-            sql = f"COPY {quote(table)} ({names}) FROM STDIN"
-            buffer = io.StringIO()
-            for row in rows:
-                buffer.write(_copy_line(row))
-                buffer.write(tail)
-                count += 1
-                if count % CHUNK == 0:
-                    buffer.seek(0)
-                    cursor.copy_expert(sql, buffer)
-                    buffer = io.StringIO()
-            if buffer.tell():
-                buffer.seek(0)
-                cursor.copy_expert(sql, buffer)
+
+            def lines():
+                nonlocal count
+                for row in rows:
+                    count += 1
+                    yield _copy_line(row) + tail
+
+            # One COPY for all rows: PostgreSQL ingests what has arrived while the generator
+            # makes the rest, instead of the two taking turns chunk by chunk.
+            cursor.copy_expert(
+                f"COPY {quote(table)} ({names}) FROM STDIN", _Lines(lines()), 1 << 16
+            )
             return count
         extra = [_sqlite(v) for v in extra]
         marks = ", ".join(["%s"] * len(columns))

@@ -146,6 +146,29 @@ def test_an_edited_file_updates_what_changed(tmp_path, world, staff):
     assert not Member.objects.filter(name="王小明").exists()
 
 
+def test_a_person_moving_between_households_of_the_file_is_moved_not_duplicated(
+    tmp_path, world, staff
+):
+    son = person(
+        world,
+        name="王小明",
+        relation="子女",
+        number=new_id_number("male", datetime.date(2001, 5, 5)),
+    )
+    one, two = family(world), family(world, code="H-0002")
+    import_roster(write(tmp_path, [*one, son, *two]), user=staff)
+    # He leaves H-0001 and is listed under H-0002.
+    moved = {**son, "户编号": "H-0002", "与户主关系": "其他"}
+    result = import_roster(write(tmp_path, [*one, *two, moved], "moved.xlsx"), user=staff)
+    assert result.ok, result.errors
+    assert (result.counts["members_updated"], result.counts["members_created"]) == (1, 0)
+    assert result.counts["members_removed"] == 0
+    member = Member.objects.with_id_number(son["证件号码"]).get()
+    assert (member.household.code, member.relation) == ("H-0002", "other")
+    persons = dict(Household.objects.values_list("code", "persons"))
+    assert persons == {"H-0001": 2, "H-0002": 3}
+
+
 def test_every_error_is_reported_with_row_and_column_and_nothing_is_written(tmp_path, world, staff):
     HouseholdFactory(village=world.v11, code="EXISTING")
     taken = Member.objects.get().id_number
@@ -387,6 +410,7 @@ def test_progress_is_reported_by_phase(tmp_path, world, staff, monkeypatch):
     assert result.ok
     phases = [c["phase"] for c in calls]
     assert phases[0] == "read" and phases[-2:] == ["write", "done"]
+    assert calls[0] == {"phase": "read", "total_rows": 6}  # counted before the rows are read
     assert {"phase": "validate", "rows_read": 6} in calls
     assert {"phase": "validate", "rows_validated": 6} in calls
     assert calls[-1] == {"phase": "done", "rows_written": 6}
@@ -410,3 +434,23 @@ def test_the_job_page_shows_bars_for_each_phase(client, world, staff):
     assert 'aria-label="读取" aria-valuenow="100"' in partial
     assert 'aria-label="校验" aria-valuenow="40"' in partial
     assert 'aria-label="写入" aria-valuenow="0"' in partial
+
+
+@pytest.mark.parametrize("chunk", [100, 300, 1 << 20])
+def test_the_sheet_scan_counts_rows_and_finds_formulas_and_merges_whatever_the_chunk(
+    tmp_path, chunk
+):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    for n in range(1, 61):
+        sheet.append([f"户{n}", n, "因病"])
+    sheet["B41"] = "=B40+1"
+    sheet.merge_cells("C50:C52")
+    path = tmp_path / "scan.xlsx"
+    book.save(path)
+    scan = excel.scan_sheet(path, chunk=chunk)
+    assert scan.rows == 60
+    assert scan.formulas == [(1, 41)]
+    assert scan.merged == [(2, 50, "C50:C52")]
