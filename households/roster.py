@@ -22,7 +22,7 @@ from typing import NamedTuple
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Case, When
 from simple_history.utils import bulk_update_with_history
 
@@ -687,6 +687,11 @@ NEW_MEMBER_FIELDS = [
 def _write(plan: Plan, user) -> None:
     """Everything in one transaction. New households and members (the bulk of a first import)
     go in by COPY with their history rows (poverty.common.bulk); changes go through the ORM."""
+    if connection.vendor == "postgresql":
+        # Django makes foreign keys DEFERRABLE INITIALLY DEFERRED. Checked as each row arrives,
+        # they run while the COPY overlaps with making the rows, not all at once at COMMIT.
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
     ids = dict(plan.existing_ids)
     reserved = bulk.reserve_ids(Household, len(plan.new_households))
     for pk, h in zip(reserved, plan.new_households, strict=True):
