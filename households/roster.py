@@ -435,7 +435,7 @@ def import_roster(
     if errors:
         result.errors = sorted(errors, key=lambda e: (e.row, e.column))
         return result
-    plan = _plan(parsed, households, villages, existing, people, removed)
+    plan = _plan(households, villages, existing, people, removed)
     result.counts = plan.counts()
     if not dry_run:
         progress(phase="write")
@@ -625,7 +625,7 @@ def _household_values(rows: list[ParsedRow], villages) -> dict:
     }
 
 
-def _plan(parsed, households, villages, existing, people, removed) -> Plan:
+def _plan(households, villages, existing, people, removed) -> Plan:
     plan = Plan(existing_ids={code: h.pk for code, h in existing.items()})
     for code, rows in households.items():
         values = _household_values(rows, villages)
@@ -661,9 +661,8 @@ def _plan(parsed, households, villages, existing, people, removed) -> Plan:
             if current is not None:
                 plan.recount.add(current.pk)
     # Members of the file's households that the file no longer lists.
-    for pk, household in removed:
-        plan.removed_members.append(pk)
-        plan.recount.add(household)
+    plan.removed_members = [pk for pk, _ in removed]
+    plan.recount.update(household for _, household in removed)
     plan.villages.update(h.village_id for h in existing.values() if h.pk in plan.recount)
     return plan
 

@@ -107,12 +107,12 @@ def insert(
     *,
     constants: dict | None = None,
     now: datetime.datetime | None = None,
-) -> dict:
+) -> int:
     """Insert `rows` (tuples in the order of `fields`, attnames such as "household_id").
 
     Every other concrete column but an ungiven primary key gets `constants[name]`, else the
     field's default (auto_now and auto_now_add: `now`). Values must already be what the column
-    stores. Returns the values the other columns got.
+    stores. Returns the number of rows.
     """
     now = now or timezone.now()
     constants = constants or {}
@@ -121,13 +121,12 @@ def insert(
     others = {}
     for field in model._meta.concrete_fields:
         if field.attname in given or field.primary_key:
-            continue  # a primary key not given is numbered by the database (history rows)
+            continue  # a primary key not given is numbered by the database
         columns.append(field.column)
         others[field.attname] = (
             constants[field.attname] if field.attname in constants else _constant(field, now)
         )
-    _send(model._meta.db_table, columns, rows, list(others.values()))
-    return others
+    return _send(model._meta.db_table, columns, rows, list(others.values()))
 
 
 def insert_with_history(
