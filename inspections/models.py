@@ -263,10 +263,14 @@ class FindingQuerySet(ScopedQuerySet):
     def unclosed(self) -> FindingQuerySet:
         return self.exclude(status=Status.CLOSED)
 
+    @staticmethod
+    def overdue_condition(today: datetime.date | None = None) -> Q:
+        """Past the deadline (Asia/Shanghai date) and not closed: 逾期. Also for counting
+        inside an aggregate (Count(..., filter=...))."""
+        return ~Q(status=Status.CLOSED) & Q(deadline__lt=today or timezone.localdate())
+
     def overdue(self, today: datetime.date | None = None) -> FindingQuerySet:
-        """Past the deadline (Asia/Shanghai date) and not closed: 逾期."""
-        today = today or timezone.localdate()
-        return self.unclosed().filter(deadline__lt=today)
+        return self.filter(self.overdue_condition(today))
 
     def due_within(self, days: int, today: datetime.date | None = None) -> FindingQuerySet:
         today = today or timezone.localdate()

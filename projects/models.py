@@ -69,13 +69,19 @@ class ProjectQuerySet(ScopedQuerySet):
             next_due=Subquery(next_due, output_field=models.DateField()),
         )
 
-    def overdue(self, today: datetime.date | None = None) -> ProjectQuerySet:
-        """Projects with a stage whose planned date has passed and that is not done."""
-        today = today or timezone.localdate()
+    @staticmethod
+    def overdue_condition(today: datetime.date | None = None) -> models.Exists:
+        """A stage whose planned date has passed and that is not done. Also for counting inside
+        an aggregate (Count(..., filter=...))."""
         late = ProjectStage.objects.filter(
-            project=OuterRef("pk"), actual_date__isnull=True, planned_date__lt=today
+            project=OuterRef("pk"),
+            actual_date__isnull=True,
+            planned_date__lt=today or timezone.localdate(),
         )
-        return self.filter(models.Exists(late))
+        return models.Exists(late)
+
+    def overdue(self, today: datetime.date | None = None) -> ProjectQuerySet:
+        return self.filter(self.overdue_condition(today))
 
     def funded_by(self, source: str) -> ProjectQuerySet:
         return self.filter(

@@ -1,5 +1,9 @@
 """Navigation entries shown to a user, by the permissions they hold."""
 
+from functools import cache
+
+from django.urls import get_script_prefix, reverse
+
 from accounts.roles import role_allows
 
 NAV = [
@@ -51,6 +55,13 @@ NAV = [
 ]
 
 
+@cache
+def _url(name: str, prefix: str) -> str:
+    """A menu entry's address, reversed once per process (and script prefix): some thirty
+    reverse() calls on every page otherwise."""
+    return reverse(name)
+
+
 def navigation(request) -> dict:
     user = getattr(request, "user", None)
     if not (user and user.is_authenticated):
@@ -59,8 +70,9 @@ def navigation(request) -> dict:
     # From the role table alone: a has_perm() that falls through to the database would add
     # queries to every page of the roles without it.
     can_manage_tokens = user.is_superuser or role_allows(user.role, "accounts.manage_tokens")
+    prefix = get_script_prefix()
     for title, items in NAV:
-        allowed = [(label, url) for label, url, perm in items if user.has_perm(perm)]
+        allowed = [(label, _url(url, prefix)) for label, url, perm in items if user.has_perm(perm)]
         if allowed:
             nav.append((title, allowed))
     return {"nav": nav, "can_manage_tokens": can_manage_tokens}

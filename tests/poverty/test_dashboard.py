@@ -98,7 +98,11 @@ def test_a_village_shows_the_battle_map_with_the_way_back_up(registry, make_user
     client = login(make_user, Role.LEADER, registry.county)
     response = client.get("/dashboard/990123100201/", {"year": 2019})
     page = response.content.decode()
-    assert [a.name for a in response.context["breadcrumb"]] == ["测试县", "一乡"]
+    assert response.context["breadcrumb"] == [
+        {"name": "测试县", "url": "/dashboard/990123000000/"},
+        {"name": "一乡", "url": "/dashboard/990123100000/"},
+    ]
+    assert 'href="/dashboard/990123100000/?year=2019">一乡</a>' in page
     rows = response.context["households"]
     # Behind first: the 缺劳力 household planned for 2018 and still poor.
     assert [(h["causes"], h["behind"], h["css"]) for h in rows] == [
@@ -163,7 +167,7 @@ def test_a_household_card_ends_the_drill_down(registry, make_user):
     client = login(make_user, Role.LEADER, registry.county)
     response = client.get(f"/dashboard/household/{late.pk}/", {"year": 2019})
     page = response.content.decode()
-    assert [a.name for a in response.context["breadcrumb"]] == ["测试县", "一乡", "一乡甲村"]
+    assert [a["name"] for a in response.context["breadcrumb"]] == ["测试县", "一乡", "一乡甲村"]
     assert 'href="/dashboard/990123100201/?year=2019"' in page  # back up to the village
     assert "已超过脱贫时限（2018年），2019年末仍未脱贫。" in page
     assert "张帮扶" in page and "健康扶贫" in page and "家中老人住院" in page
