@@ -13,11 +13,13 @@ from django.db import connection
 
 
 def among(column: str, ids: Iterable[int]) -> tuple[str, object]:
-    """A condition that `column` is one of `ids`, and its one parameter: an array on
+    """A condition that `column` is one of `ids`, and its one parameter: an array literal on
     PostgreSQL, a JSON list read by json_each on SQLite."""
-    ids = list(ids)
+    ids = [int(pk) for pk in ids]
     if connection.vendor == "postgresql":
-        return f"{column} = ANY(%s)", ids
+        # An array literal, not ARRAY[...]: the planner estimates a constant, and with the
+        # constructor it chose an index scan three times slower for a province's 3,000 villages.
+        return f"{column} = ANY(%s::bigint[])", "{" + ",".join(map(str, ids)) + "}"
     return f"{column} IN (SELECT value FROM json_each(%s))", json.dumps(ids)  # noqa: S608
 
 
@@ -28,7 +30,8 @@ def fetch(sql: str, params: list) -> list[tuple]:
 
 
 def as_datetime(value) -> datetime.datetime | None:
-    """A timestamp as the ORM would give it (SQLite hands back text)."""
-    if isinstance(value, str):
+    """A timestamp as the ORM would give it: SQLite hands back naive UTC, or text from an
+    aggregate such as MIN()."""
+    if isinstance(value, str) or (isinstance(value, datetime.datetime) and value.tzinfo is None):
         return connection.ops.convert_datetimefield_value(value, None, connection)
     return value

@@ -223,6 +223,7 @@ def exit_statistics(
             pledge__area__in=[area, *children],
             metric__in=list(TARGET_METRICS),
         )
+        .order_by()  # no default ordering to resolve and drop again for the GROUP BY
         .values("pledge__area", "metric")
         .annotate(total=Sum("target"))
     )
