@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import datetime
 import io
-import json
 from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
 
 from django.db import connection, models
 from django.utils import timezone
+
+from .sql import among
 
 CHUNK = 5000
 
@@ -184,17 +185,14 @@ def copy_history(model: type[models.Model], ids: Sequence[int], constants: dict)
     sql = (
         f"INSERT INTO {quote(history._meta.db_table)} ({', '.join(into)}) "  # noqa: S608
         f"SELECT {', '.join(select)} FROM {quote(model._meta.db_table)} "
-        f"WHERE {quote(model._meta.pk.column)} IN (SELECT value FROM {{}}) "
-        f"ORDER BY {quote(model._meta.pk.column)}"
+        f"WHERE {{}} ORDER BY {quote(model._meta.pk.column)}"
     )
+    if connection.vendor != "postgresql":
+        params = [*map(_sqlite, params)]
     with connection.cursor() as cursor:
         for start in range(0, len(ids), CHUNK):
-            chunk = list(ids[start : start + CHUNK])
-            if connection.vendor == "postgresql":
-                cursor.execute(sql.format("unnest(%s::bigint[]) AS value"), [*params, chunk])
-            else:
-                values = [*map(_sqlite, params), json.dumps(chunk)]
-                cursor.execute(sql.format("json_each(%s)"), values)
+            condition, chunk = among(quote(model._meta.pk.column), ids[start : start + CHUNK])
+            cursor.execute(sql.format(condition), [*params, chunk])
 
 
 class _Lines(io.TextIOBase):

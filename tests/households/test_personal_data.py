@@ -1,6 +1,10 @@
 """ID numbers at rest: encrypted, a keyed hash for lookup, masked for display; access logged."""
 
+import base64
+
 import pytest
+from cryptography.fernet import Fernet
+from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 from django.urls import reverse
 
@@ -26,6 +30,39 @@ def test_a_database_dump_shows_no_full_id_number(world):
     assert Member.objects.get(pk=member.pk).id_number == number
     assert Member.objects.with_id_number(number).get() == member
     assert Member.objects.with_id_number(number.lower()).exists()
+
+
+def test_numbers_are_sealed_with_aes_gcm_and_each_encryption_differs():
+    number = new_id_number()
+    first, second = crypto.encrypt(number), crypto.encrypt(number)
+    assert first != second  # a fresh nonce each time: equal numbers do not show as equal
+    raw = base64.urlsafe_b64decode(first)
+    assert raw[:1] == b"\x01" and len(raw) == 1 + 12 + len(number) + 16
+    assert len(first) == 64  # half the 120 characters a Fernet token of an ID number takes
+    assert crypto.decrypt(first) == crypto.decrypt(second) == number
+    assert crypto.encrypt("") == "" and crypto.decrypt("") == ""
+
+
+def test_numbers_encrypted_before_with_fernet_still_read(world):
+    number = new_id_number()
+    old = Fernet(base64.urlsafe_b64encode(crypto._derive("encrypt"))).encrypt(number.encode())
+    assert crypto.decrypt(old.decode()) == number
+    member = MemberFactory(household=HouseholdFactory(village=world.v11), id_number=number)
+    Member.objects.filter(pk=member.pk).update(id_number_encrypted=old.decode())
+    assert Member.objects.get(pk=member.pk).id_number == number
+
+
+def test_a_wrong_key_or_a_damaged_value_is_an_error_not_a_wrong_number(settings):
+    number = new_id_number()
+    token = crypto.encrypt(number)
+    raw = bytearray(base64.urlsafe_b64decode(token))
+    raw[20] ^= 1
+    for damaged in (base64.urlsafe_b64encode(bytes(raw)).decode(), token[:30], "not base64!"):
+        with pytest.raises(ImproperlyConfigured, match="PII_KEY"):
+            crypto.decrypt(damaged)
+    settings.PII_KEY = "another-key"
+    with pytest.raises(ImproperlyConfigured, match="PII_KEY"):
+        crypto.decrypt(token)
 
 
 def test_the_hash_depends_on_the_key(settings):
