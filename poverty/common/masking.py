@@ -1,5 +1,7 @@
 """Masked forms of personal numbers for users without the sensitive-data permission."""
 
+from collections.abc import Callable
+
 SENSITIVE_PERMISSION = "accounts.view_sensitive"
 
 
@@ -28,8 +30,13 @@ def can_see_sensitive(user) -> bool:
     return bool(user and user.is_authenticated and user.has_perm(SENSITIVE_PERMISSION))
 
 
+def shown_as(kind: str, user) -> Callable[[str | None], str]:
+    """`shown` for many values of one kind: the permission is asked once, not once a value."""
+    if can_see_sensitive(user):
+        return lambda value: value or ""
+    return MASKERS[kind]
+
+
 def shown(value: str | None, kind: str, user) -> str:
     """The value as this user may see it."""
-    if can_see_sensitive(user):
-        return value or ""
-    return MASKERS[kind](value)
+    return shown_as(kind, user)(value)

@@ -1,7 +1,8 @@
-"""Raw SQL for the few hot reads where building a query through the ORM costs more than running
-it: the dashboard's sums over the village tallies, filtered by a list of village ids. The ORM
-prepares every id of an IN list as its own parameter and compiles the whole query on every
-request; here the statement is a constant and the ids travel as one parameter."""
+"""Raw SQL for the few hot statements where building a query through the ORM costs more than
+running it, all filtered by a list of ids: the dashboard's sums over the village tallies and the
+history rows bulk.copy_history copies. The ORM prepares every id of an IN list as its own
+parameter and compiles the whole query on every request; here the statement is a constant and
+the ids travel as one parameter."""
 
 from __future__ import annotations
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 from households.choices import Cause, HouseholdStatus, MeasureType
 from households.models import AssistanceMeasure, Household, HouseholdPairing
 from poverty.common.areacodes import prefix_of
-from poverty.common.masking import shown
+from poverty.common.masking import shown_as
 from poverty.common.sql import among, as_datetime, fetch
 from projects.choices import PROGRESS_CHOICES
 from villages.choices import AreaLevel, PostingRole
@@ -123,6 +123,7 @@ def battle_map(village: Area, year: int, household_url: str, user) -> list[dict]
         dict(MeasureType.choices),
         dict(HouseholdStatus.choices),
     )
+    phone_shown = shown_as("phone", user)
     for row in households:
         row["url"] = household_url.replace("{pk}", str(row["pk"]))
         row["causes"] = "、".join(
@@ -130,7 +131,7 @@ def battle_map(village: Area, year: int, household_url: str, user) -> list[dict]
         )
         row["measures"] = "、".join(kinds.get(k, k) for k in measures.get(row["pk"], ()))
         row["cadre"], row["unit"], phone = cadres.get(row["pk"], ("", "", ""))
-        row["phone"] = shown(phone, "phone", user)
+        row["phone"] = phone_shown(phone)
         row["state"] = states.get(row["status"], row["status"])
         row["css"] = "table-danger" if row["behind"] else "table-success" if row["out"] else ""
     return households

@@ -4,6 +4,7 @@ household. Scoped like every page: an area outside the user's is a 404."""
 
 from __future__ import annotations
 
+import html
 from collections import Counter
 from functools import cache
 
@@ -14,9 +15,8 @@ from django.http import Http404
 from django.shortcuts import render
 from django.urls import get_script_prefix, reverse
 from django.utils import timezone
-from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeData, SafeString, mark_safe
 
 from households.models import Household, HouseholdPairing
 from inspections.models import Finding
@@ -33,44 +33,47 @@ from .stats import CHILD_LEVEL, exit_statistics, overdue, tallied_per_village, v
 FIRST_YEAR = YEAR_VALIDATORS[0].limit_value
 
 
-# One battle-map row. Built with format_html rather than a template loop: a village of 300
-# households renders in a few milliseconds instead of some sixty.
+# One battle-map row, filled by str.format rather than a template loop or format_html: with
+# Django's escape() behind its lazy-string wrapper, 300 households took some 20 ms to render.
 BATTLE_ROW = (
     '<tr class="{css}"><td><a href="{url}?year={year}">{code}</a></td><td>{head}</td>'
     '<td class="text-end">{persons}</td><td>{causes}</td><td>{measures}</td>'
     "<td>{cadre}{unit}</td><td>{phone}</td>"
     '<td data-sort="{planned}">{planned}年</td><td>{state}</td></tr>'
 )
+UNIT = '<span class="text-muted small">（{}）</span>'
 NONE_MARK = {
     "measures": mark_safe('<span class="text-danger">无</span>'),
     "cadre": mark_safe('<span class="text-danger">未结对</span>'),
 }
 
 
-def battle_rows(households: list[dict], year: int) -> str:
-    return format_html_join(
-        "\n",
-        BATTLE_ROW,
-        (
-            {
-                "css": h["css"],
-                "url": h["url"],
-                "year": year,
-                "code": h["code"],
-                "head": h["head_name"] or "",
-                "persons": h["persons"],
-                "causes": h["causes"],
-                "measures": h["measures"] or NONE_MARK["measures"],
-                "cadre": h["cadre"] or NONE_MARK["cadre"],
-                "unit": format_html('<span class="text-muted small">（{}）</span>', h["unit"])
-                if h["unit"]
-                else "",
-                "phone": h["phone"],
-                "planned": h["planned_exit_year"],
-                "state": h["state"],
-            }
+def _text(value) -> str:
+    """HTML-escaped exactly as Django's escape() does (html.escape of str()), unless safe."""
+    return value if isinstance(value, SafeData) else html.escape(str(value))
+
+
+def battle_rows(households: list[dict], year: int) -> SafeString:
+    # Escaped: every text (typed by people, or labels); not the numbers and the row's class.
+    return mark_safe(  # noqa: S308
+        "\n".join(
+            BATTLE_ROW.format(
+                css=h["css"],
+                url=_text(h["url"]),
+                year=year,
+                code=_text(h["code"]),
+                head=_text(h["head_name"] or ""),
+                persons=h["persons"],
+                causes=_text(h["causes"]),
+                measures=_text(h["measures"] or NONE_MARK["measures"]),
+                cadre=_text(h["cadre"] or NONE_MARK["cadre"]),
+                unit=UNIT.format(_text(h["unit"])) if h["unit"] else "",
+                phone=_text(h["phone"]),
+                planned=h["planned_exit_year"],
+                state=_text(h["state"]),
+            )
             for h in households
-        ),
+        )
     )
 
 

@@ -127,6 +127,21 @@ def test_a_village_shows_the_battle_map_with_the_way_back_up(registry, make_user
     assert 'class="table table-sm table-hover mb-0 sortable" id="battle-map"' in page
 
 
+def test_the_battle_map_escapes_what_people_typed(registry, make_user):
+    late = Household.objects.get(primary_cause="no_labour")
+    late.members.filter(relation="head").update(name='<script>alert("户主")</script>')
+    Cadre.objects.filter(name="张帮扶").update(name="张&李")
+    page = login(make_user, Role.LEADER, registry.county).get(
+        "/dashboard/990123100201/", {"year": 2019}
+    )
+    page = page.content.decode()
+    assert "<script>alert" not in page
+    assert "<td>&lt;script&gt;alert(&quot;户主&quot;)&lt;/script&gt;</td>" in page
+    assert "<td>张&amp;李<span" in page
+    assert '<td class="text-end">4</td><td>缺劳力</td><td>健康扶贫</td>' in page
+    assert f'<td data-sort="2018">2018年</td><td>{late.get_status_display()}</td></tr>' in page
+
+
 def test_who_answers_for_a_township_and_a_village(registry, make_user):
     county_unit = UnitFactory(area=registry.county, name="县农业农村局")
     leader = CadreFactory(
