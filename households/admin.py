@@ -11,6 +11,7 @@ from .models import (
     Member,
     PovertyLine,
     QualityIssue,
+    RosterExport,
     RosterImport,
     SensitiveAccess,
     Visit,
@@ -77,6 +78,16 @@ class RosterImportAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request) -> bool:
         return False  # uploads go through the page, which starts the job
+
+
+@admin.register(RosterExport)
+class RosterExportAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "user", "area", "status", "rows_written"]
+    list_filter = ["status"]
+    readonly_fields = [f.name for f in RosterExport._meta.fields]
+
+    def has_add_permission(self, request) -> bool:
+        return False  # exports start from the household list
 
 
 for model in (

@@ -798,6 +798,76 @@ class RosterImport(ScopedModel):
         ]
 
 
+class RosterExport(ScopedModel):
+    """A roster export too large to make while the browser waits: the household list's filter,
+    written by a background job with progress, then downloaded by the user who asked for it."""
+
+    scope_path = "area__code"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "等待处理"
+        RUNNING = "running", "处理中"
+        SUCCEEDED = "succeeded", "已完成"
+        FAILED = "failed", "失败"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+        verbose_name="导出人",
+    )
+    area = models.ForeignKey(
+        Area,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+        verbose_name="导出人所辖区域",
+    )
+    query = models.CharField("筛选条件", max_length=2000, blank=True, editable=False)
+    status = models.CharField(
+        "状态", max_length=20, choices=Status.choices, default=Status.PENDING, editable=False
+    )
+    total_rows = models.PositiveIntegerField("总行数", default=0, editable=False)
+    rows_written = models.PositiveIntegerField("已写出", default=0, editable=False)
+    file = models.FileField("文件", blank=True, editable=False)
+    message = models.CharField("说明", max_length=300, blank=True, editable=False)
+    finished_at = models.DateTimeField("完成时间", null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = "花名册导出"
+        verbose_name_plural = "花名册导出"
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"花名册导出（{timezone.localtime(self.created_at):%Y-%m-%d %H:%M}）"
+
+    @property
+    def file_name(self) -> str:
+        return f"花名册-{timezone.localtime(self.created_at):%Y%m%d-%H%M}.xlsx"
+
+    def get_absolute_url(self) -> str:
+        return reverse("households:rosterexport_detail", args=[self.pk])
+
+    @property
+    def download_url(self) -> str:
+        done = self.status == self.Status.SUCCEEDED and self.file
+        return f"{self.get_absolute_url()}?download=1" if done else ""
+
+    @property
+    def is_done(self) -> bool:
+        return self.status in (self.Status.SUCCEEDED, self.Status.FAILED)
+
+    def progress_bars(self) -> list[tuple[str, int, int, str]]:
+        """(label, rows, percent, colour), as the import's (households/job_progress.html)."""
+        total = self.total_rows or 0
+        done = self.status == self.Status.SUCCEEDED
+        percent = (
+            100 if done else (min(100, round(100 * self.rows_written / total)) if total else 0)
+        )
+        return [("写出", self.rows_written, percent, "bg-success")]
+
+
 @receiver(post_save, sender=Member)
 @receiver(post_delete, sender=Member)
 def _member_changed(sender, instance: Member, **kwargs) -> None:

@@ -29,3 +29,11 @@ def import_roster(job_id: int) -> dict:
     from .roster import run_import_job
 
     return run_import_job(job_id)
+
+
+@shared_task(name="households.tasks.export_roster")
+def export_roster(job_id: int) -> dict:
+    """Write one large roster export, recording progress and the file on the job."""
+    from .roster import run_export_job
+
+    return run_export_job(job_id)

@@ -31,6 +31,11 @@ urlpatterns = [
         detail_fields=(),
     ),
     path(
+        "rosterexports/<int:pk>/",
+        views.RosterExportDetailView.as_view(),
+        name="rosterexport_detail",
+    ),
+    path(
         "households/<int:pk>/card/",
         views.HouseholdCardView.as_view(),
         name="household_card",

@@ -6,10 +6,11 @@ from __future__ import annotations
 import contextlib
 
 from django import forms as django_forms
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Count
 from django.http import FileResponse, Http404
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from poverty.common import excel
@@ -26,9 +27,16 @@ from villages.models import Area, VillagePosting
 
 from . import forms, services, tasks
 from .choices import ExitStep, HouseholdStatus, QualityStatus
-from .models import ExitRecord, Household, HouseholdPairing, IncomeRecord, PovertyLine
+from .models import (
+    ExitRecord,
+    Household,
+    HouseholdPairing,
+    IncomeRecord,
+    PovertyLine,
+    RosterExport,
+)
 from .quality import RULES, check_quality
-from .roster import export_roster
+from .roster import export_roster, households_for_export
 from .selectors import audit_trail
 
 
@@ -43,8 +51,20 @@ class HouseholdListView(ObjectListView):
     def get(self, request, *args, **kwargs):
         if request.GET.get("export") != "xlsx":
             return super().get(request, *args, **kwargs)
-        filterset = self.get_filterset(self.get_filterset_class())
-        households = filterset.qs if filterset.is_valid() else self.get_queryset()
+        query = request.GET.copy()
+        query.pop("export")
+        query.pop("page", None)
+        households = households_for_export(request.user, query.urlencode())
+        if households.count() > settings.ROSTER_EXPORT_INLINE:
+            # Too many to write while the browser waits: a job with a progress bar.
+            user = request.user
+            job = RosterExport.objects.create(
+                user=user,
+                area=user.areas.order_by("code").first() or Area.objects.order_by("code").first(),
+                query=query.urlencode(),
+            )
+            transaction.on_commit(lambda: tasks.export_roster.delay(job.pk))
+            return redirect(job)
         name = f"花名册-{timezone.localtime():%Y%m%d-%H%M}.xlsx"
         return excel.download(name, lambda path: export_roster(path, households, user=request.user))
 
@@ -321,7 +341,26 @@ class RosterImportDetailView(ObjectDetailView):
                 filename=f"错误-{self.object.file_name}",
             )
         if request.htmx:
-            return render(request, "households/rosterimport_progress.html", {"object": self.object})
+            return render(request, "households/job_progress.html", {"object": self.object})
+        return super().get(request, *args, **kwargs)
+
+
+class RosterExportDetailView(ObjectDetailView):
+    """A large export's page: htmx polls it for the progress bar; ?download=1 gives the file,
+    to the user who asked for it alone (it may hold full ID numbers)."""
+
+    model = RosterExport
+    pages = ("detail",)
+
+    def get(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        if request.GET.get("download"):
+            job = self.object
+            if job.user_id != request.user.pk or not job.file:
+                raise Http404("没有可下载的文件。")
+            return FileResponse(job.file.open("rb"), as_attachment=True, filename=job.file_name)
+        if request.htmx:
+            return render(request, "households/job_progress.html", {"object": self.object})
         return super().get(request, *args, **kwargs)
 
 

@@ -21,6 +21,7 @@ from households.models import (
     IncomeRecord,
     PovertyLine,
     QualityIssue,
+    RosterExport,
     RosterImport,
     Visit,
 )
@@ -324,6 +325,15 @@ CASES.update(
             # The job belongs to whoever uploads it: it is always in the uploader's area.
             data=lambda w, a: {"file": roster_upload([]), "dry_run": "on"},
             area_of=lambda o: o.area if o.area_id else None,
+            movable=False,
+        ),
+        RosterExport: ModelCase(
+            model=RosterExport,
+            places=lambda w: [w.county, *w.townships, w.v11],
+            make=lambda w, a: RosterExport.objects.create(user=UserFactory(areas=[a]), area=a),
+            # Started from the household list, never through a form.
+            data=lambda w, a: {},
+            area_of=lambda o: o.area,
             movable=False,
         ),
     }

@@ -148,6 +148,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024  # form fields; files are limited
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
 # A county roster of 30,000 households is about 10 MB; a province's about 100 MB.
 ROSTER_MAX_BYTES = env.int("ROSTER_MAX_BYTES", default=200 * 1024 * 1024)
+# Household-list exports of more households than this run as a background job with progress
+# (about 3 persons a household; 3,000 households write in a few seconds).
+ROSTER_EXPORT_INLINE = env.int("ROSTER_EXPORT_INLINE", default=3000)
 
 # household_tally_idx carries INCLUDE columns for PostgreSQL's index-only scans; SQLite (the
 # embedded default) builds the same index without them, which is all it needs.

@@ -13,7 +13,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from accounts.choices import Role
-from households.models import Household, Member, RosterImport, SensitiveAccess
+from households.models import Household, Member, RosterExport, RosterImport, SensitiveAccess
 from households.roster import export_roster, import_roster
 from poverty.common import excel
 from tests.factories import HouseholdFactory, new_id_number
@@ -385,6 +385,77 @@ def test_the_household_list_exports_its_filtered_rows(client, world, staff, tmp_
     )
     sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
     assert {row[3].value for row in sheet.iter_rows(min_row=2)} == {"H-T2"}
+
+
+def test_a_large_list_export_runs_as_a_job_that_only_its_user_downloads(
+    client, world, staff, make_user, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    settings.ROSTER_EXPORT_INLINE = 1  # two households are "large" here
+    settings.MEDIA_ROOT = tmp_path / "media"
+    numbers = [new_id_number(), new_id_number(), new_id_number()]
+    rows = (
+        family(world, code="H-T1")
+        + family(world, code="H-T2", village=world.v21)
+        + [person(world, code="H-T3", village=world.v22, number=numbers[2])]
+    )
+    assert import_roster(write(tmp_path, rows), user=staff).ok
+    client.force_login(staff)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.get(
+            reverse("households:household_list"),
+            {"within": world.t2.pk, "page": 2, "export": "xlsx"},
+        )
+    job = RosterExport.objects.get()
+    assert response.status_code == 302 and response.url == job.get_absolute_url()
+    assert job.query == f"within={world.t2.pk}"  # the filter, without the page or the export
+    assert (job.status, job.user, job.total_rows, job.rows_written) == ("succeeded", staff, 3, 3)
+
+    page = client.get(job.get_absolute_url()).content.decode()
+    assert "已完成" in page and "已导出3人" in page and 'id="job-download"' in page
+    partial = client.get(job.get_absolute_url(), HTTP_HX_REQUEST="true").content.decode()
+    assert 'aria-label="写出" aria-valuenow="100"' in partial and "hx-trigger" not in partial
+    download = client.get(job.get_absolute_url(), {"download": 1})
+    sheet = load_workbook(io.BytesIO(b"".join(download.streaming_content))).active
+    exported = [(r[3].value, r[5].value) for r in sheet.iter_rows(min_row=2)]
+    assert sorted(code for code, _ in exported) == ["H-T2", "H-T2", "H-T3"]  # t2 only
+    assert numbers[2] in {number for _, number in exported}  # staff see full numbers (logged)
+    assert SensitiveAccess.objects.filter(user=staff, what="导出花名册（3人）").exists()
+
+    # A colleague of the same county sees the job, never its file (full ID numbers).
+    colleague = make_user(Role.COUNTY_STAFF, world.county)
+    client.force_login(colleague)
+    page = client.get(job.get_absolute_url()).content.decode()
+    assert "已完成" in page and 'id="job-download"' not in page
+    assert client.get(job.get_absolute_url(), {"download": 1}).status_code == 404
+    # A township user of the other township does not see it at all.
+    client.force_login(make_user(Role.TOWNSHIP_STAFF, world.t1))
+    assert client.get(job.get_absolute_url()).status_code == 404
+
+
+def test_an_export_job_writes_masked_numbers_for_a_leader_and_reports_progress(
+    world, staff, make_user, settings, tmp_path, monkeypatch
+):
+    import households.roster as roster
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    monkeypatch.setattr(roster, "PROGRESS_EVERY", 2)
+    number = new_id_number()
+    rows = (
+        family(world) + family(world, code="H-0002") + [person(world, code="H-0003", number=number)]
+    )
+    assert import_roster(write(tmp_path, rows), user=staff).ok
+    calls = []
+    assert export_roster(tmp_path / "x.xlsx", Household.objects.all(), progress=calls.append) == 5
+    assert calls == [2, 4, 5]  # every PROGRESS_EVERY rows, then the total
+
+    leader = make_user(Role.LEADER, world.county)
+    job = RosterExport.objects.create(user=leader, area=world.county, query="")
+    assert roster.run_export_job(job.pk) == {"status": "succeeded", "rows": 5}
+    job.refresh_from_db()
+    sheet = load_workbook(job.file.path).active
+    numbers = [r[5].value for r in sheet.iter_rows(min_row=2)]
+    assert number not in numbers and "*" in numbers[0]  # masked for a leader
+    assert roster.run_export_job(job.pk) == {"status": "succeeded"}  # a retried message
 
 
 def test_pii_key_is_not_needed_to_read_the_command_help():
