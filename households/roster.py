@@ -1026,3 +1026,21 @@ def run_export_job(job_id: int) -> dict:
     job.finished_at = timezone.now()
     job.save()
     return {"status": job.status, "rows": count}
+
+
+def purge_exports(now=None) -> int:
+    """Delete the files of export jobs finished more than ROSTER_EXPORT_DAYS ago (they may
+    hold full ID numbers); the jobs stay, saying so. Returns the number of files deleted."""
+    from django.utils import timezone
+
+    from .models import RosterExport
+
+    now = now or timezone.now()
+    cutoff = now - datetime.timedelta(days=settings.ROSTER_EXPORT_DAYS)
+    purged = 0
+    for job in RosterExport.objects.filter(finished_at__lt=cutoff).exclude(file=""):
+        job.file.delete(save=False)
+        job.message = f"文件已于{timezone.localtime(now):%Y-%m-%d}按规定删除（保留{settings.ROSTER_EXPORT_DAYS}天），如需请重新导出。"
+        job.save(update_fields=["file", "message", "updated_at"])
+        purged += 1
+    return purged

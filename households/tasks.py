@@ -37,3 +37,11 @@ def export_roster(job_id: int) -> dict:
     from .roster import run_export_job
 
     return run_export_job(job_id)
+
+
+@shared_task(name="households.tasks.purge_roster_exports")
+def purge_roster_exports() -> int:
+    """Nightly: delete export files older than ROSTER_EXPORT_DAYS (personal data)."""
+    from .roster import purge_exports
+
+    return purge_exports()

@@ -270,6 +270,7 @@ class FindingQuerySet(ScopedQuerySet):
         return ~Q(status=Status.CLOSED) & Q(deadline__lt=today or timezone.localdate())
 
     def overdue(self, today: datetime.date | None = None) -> FindingQuerySet:
+        """Findings past their deadline and not closed (overdue_condition)."""
         return self.filter(self.overdue_condition(today))
 
     def due_within(self, days: int, today: datetime.date | None = None) -> FindingQuerySet:

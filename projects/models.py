@@ -81,6 +81,7 @@ class ProjectQuerySet(ScopedQuerySet):
         return models.Exists(late)
 
     def overdue(self, today: datetime.date | None = None) -> ProjectQuerySet:
+        """Projects with a stage past its planned date and not done (overdue_condition)."""
         return self.filter(self.overdue_condition(today))
 
     def funded_by(self, source: str) -> ProjectQuerySet:

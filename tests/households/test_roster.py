@@ -458,6 +458,38 @@ def test_an_export_job_writes_masked_numbers_for_a_leader_and_reports_progress(
     assert roster.run_export_job(job.pk) == {"status": "succeeded"}  # a retried message
 
 
+def test_export_files_are_deleted_after_the_retention_days(world, staff, settings, tmp_path):
+    from households.roster import purge_exports, run_export_job
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.ROSTER_EXPORT_DAYS = 7
+    assert import_roster(write(tmp_path, family(world)), user=staff).ok
+    old, recent = (RosterExport.objects.create(user=staff, area=world.county) for _ in range(2))
+    for job in (old, recent):
+        run_export_job(job.pk)
+    old.refresh_from_db()
+    path = Path(old.file.path)
+    assert path.exists()
+    eight_days_on = old.finished_at + datetime.timedelta(days=8)
+    RosterExport.objects.filter(pk=recent.pk).update(
+        finished_at=eight_days_on - datetime.timedelta(days=1)
+    )
+    assert purge_exports(now=eight_days_on) == 1
+    old.refresh_from_db()
+    assert not path.exists() and not old.file and not old.download_url
+    assert "按规定删除" in old.message
+    recent.refresh_from_db()
+    assert recent.file and Path(recent.file.path).exists()  # finished a day ago: kept
+    assert purge_exports(now=eight_days_on) == 0
+    # The nightly job runs the same (today nothing is a week old).
+    from households.tasks import purge_roster_exports
+
+    assert (
+        settings.CELERY_BEAT_SCHEDULE["purge-roster-exports"]["task"] == purge_roster_exports.name
+    )
+    assert purge_roster_exports.delay().get() == 0
+
+
 def test_pii_key_is_not_needed_to_read_the_command_help():
     result = subprocess.run(
         [sys.executable, "manage.py", "help", "import_roster"],
