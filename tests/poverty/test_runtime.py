@@ -102,8 +102,18 @@ import_roster.delay(job.pk)
 """
 
 
-def test_an_uploaded_roster_is_imported_by_a_real_worker(tmp_path):
-    """The upload page's job goes through the broker to a separate worker process."""
+SETUP_EXPORT = """
+from accounts.models import User
+from households.models import RosterExport
+from households.tasks import export_roster
+user = User.objects.get(username="staff")
+job = RosterExport.objects.create(user=user, area=user.areas.get(), query="")
+export_roster.delay(job.pk)
+"""
+
+
+def test_a_roster_import_and_a_large_export_run_on_a_real_worker(tmp_path):
+    """The upload page's and the export's jobs go through the broker to a separate worker."""
     env = worker_env(tmp_path)
     with real_worker(tmp_path, env) as worker:
         subprocess.run(  # noqa: S603
@@ -121,6 +131,24 @@ def test_an_uploaded_roster_is_imported_by_a_real_worker(tmp_path):
             "the roster import",
         )
         assert (status, members) == ("succeeded", 1)
+
+        # A large list export goes the same way, and leaves its file on the job.
+        subprocess.run(  # noqa: S603
+            [sys.executable, "manage.py", "shell", "-c", SETUP_EXPORT],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            timeout=120,
+        )
+        status, rows, file = wait_for(
+            worker,
+            tmp_path / "worker.sqlite3",
+            "select status, rows_written, file from households_rosterexport "
+            "where status in ('succeeded', 'failed')",
+            "the roster export",
+        )
+        assert (status, rows) == ("succeeded", 1)
+        assert (tmp_path / "media" / file).stat().st_size > 0
 
 
 def test_monthly_notices_run_on_the_1st_in_shanghai_time():
