@@ -707,10 +707,41 @@ def roster_upload_path(instance: RosterImport, filename: str) -> str:
     return f"imports/{timezone.localdate():%Y/%m}/{timezone.now():%H%M%S%f}.xlsx"
 
 
-class RosterImport(ScopedModel):
-    """An upload of the 花名册 and the background job that imports it (who, when, counts, errors)."""
+class RosterJob(ScopedModel):
+    """What a roster import and a roster export share: a Celery job run for a user, kept in the
+    user's area, with its progress and outcome on the row (households/job_progress.html).
+    Each kind names its own `Status` (the import's failure reads 有错误，未导入) and `status`."""
 
     scope_path = "area__code"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+        verbose_name="操作人",
+    )
+    area = models.ForeignKey(
+        Area,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+        verbose_name="操作人所辖区域",
+    )
+    total_rows = models.PositiveIntegerField("总行数", default=0, editable=False)
+    message = models.CharField("说明", max_length=300, blank=True, editable=False)
+    finished_at = models.DateTimeField("完成时间", null=True, blank=True, editable=False)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_done(self) -> bool:
+        return self.status in (self.Status.SUCCEEDED, self.Status.FAILED)
+
+
+class RosterImport(RosterJob):
+    """An upload of the 花名册 and the background job that imports it (who, when, counts, errors)."""
 
     class Status(models.TextChoices):
         PENDING = "pending", "等待处理"
@@ -718,20 +749,6 @@ class RosterImport(ScopedModel):
         SUCCEEDED = "succeeded", "已完成"
         FAILED = "failed", "有错误，未导入"
 
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        editable=False,
-        verbose_name="导入人",
-    )
-    area = models.ForeignKey(
-        Area,
-        on_delete=models.PROTECT,
-        related_name="+",
-        editable=False,
-        verbose_name="导入人所辖区域",
-    )
     file = models.FileField(
         "文件",
         upload_to=roster_upload_path,
@@ -743,7 +760,6 @@ class RosterImport(ScopedModel):
         "状态", max_length=20, choices=Status.choices, default=Status.PENDING, editable=False
     )
     phase = models.CharField("阶段", max_length=20, blank=True, editable=False)
-    total_rows = models.PositiveIntegerField("总行数", default=0, editable=False)
     rows_read = models.PositiveIntegerField("已读取", default=0, editable=False)
     rows_validated = models.PositiveIntegerField("已校验", default=0, editable=False)
     rows_written = models.PositiveIntegerField("已写入", default=0, editable=False)
@@ -752,8 +768,6 @@ class RosterImport(ScopedModel):
     error_count = models.PositiveIntegerField("错误数", default=0, editable=False)
     unknown_columns = models.JSONField("未识别的列", default=list, editable=False)
     error_file = models.FileField("错误标注文件", blank=True, editable=False)
-    message = models.CharField("说明", max_length=300, blank=True, editable=False)
-    finished_at = models.DateTimeField("完成时间", null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = "花名册导入"
@@ -769,10 +783,6 @@ class RosterImport(ScopedModel):
 
     def get_absolute_url(self) -> str:
         return reverse("households:rosterimport_detail", args=[self.pk])
-
-    @property
-    def is_done(self) -> bool:
-        return self.status in (self.Status.SUCCEEDED, self.Status.FAILED)
 
     def progress_bars(self) -> list[tuple[str, int, int, str]]:
         """(label, rows, percent, colour) for reading, validating and writing."""
@@ -798,11 +808,9 @@ class RosterImport(ScopedModel):
         ]
 
 
-class RosterExport(ScopedModel):
+class RosterExport(RosterJob):
     """A roster export too large to make while the browser waits: the household list's filter,
     written by a background job with progress, then downloaded by the user who asked for it."""
-
-    scope_path = "area__code"
 
     class Status(models.TextChoices):
         PENDING = "pending", "等待处理"
@@ -810,29 +818,12 @@ class RosterExport(ScopedModel):
         SUCCEEDED = "succeeded", "已完成"
         FAILED = "failed", "失败"
 
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        editable=False,
-        verbose_name="导出人",
-    )
-    area = models.ForeignKey(
-        Area,
-        on_delete=models.PROTECT,
-        related_name="+",
-        editable=False,
-        verbose_name="导出人所辖区域",
-    )
     query = models.CharField("筛选条件", max_length=2000, blank=True, editable=False)
     status = models.CharField(
         "状态", max_length=20, choices=Status.choices, default=Status.PENDING, editable=False
     )
-    total_rows = models.PositiveIntegerField("总行数", default=0, editable=False)
     rows_written = models.PositiveIntegerField("已写出", default=0, editable=False)
     file = models.FileField("文件", blank=True, editable=False)
-    message = models.CharField("说明", max_length=300, blank=True, editable=False)
-    finished_at = models.DateTimeField("完成时间", null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = "花名册导出"
@@ -853,10 +844,6 @@ class RosterExport(ScopedModel):
     def download_url(self) -> str:
         done = self.status == self.Status.SUCCEEDED and self.file
         return f"{self.get_absolute_url()}?download=1" if done else ""
-
-    @property
-    def is_done(self) -> bool:
-        return self.status in (self.Status.SUCCEEDED, self.Status.FAILED)
 
     def progress_bars(self) -> list[tuple[str, int, int, str]]:
         """(label, rows, percent, colour), as the import's (households/job_progress.html)."""

@@ -13,6 +13,7 @@ import datetime
 import re
 from collections import defaultdict
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from functools import cache
@@ -931,6 +932,19 @@ def error_copy(path: str | Path, out: str | Path, errors: list[dict]) -> None:
 MAX_STORED_ERRORS = 5000
 
 
+@contextmanager
+def _failing(jobs, message: str):
+    """A job that raises is marked failed with `message` for its page, then the error goes on
+    to Celery (and the log)."""
+    from django.utils import timezone
+
+    try:
+        yield
+    except Exception:
+        jobs.update(status="failed", message=message, finished_at=timezone.now())
+        raise
+
+
 def run_import_job(job_id: int) -> dict:
     """The Celery job behind the upload page: progress on the job row, then the outcome."""
     from django.core.files.base import ContentFile
@@ -948,15 +962,8 @@ def run_import_job(job_id: int) -> dict:
     def progress(phase: str, **counts) -> None:
         jobs.update(phase=phase, **counts)
 
-    try:
+    with _failing(jobs, "处理时发生内部错误，未导入任何数据；请联系系统管理员。"):
         result = import_roster(path, user=job.user, dry_run=job.dry_run, progress=progress)
-    except Exception:
-        jobs.update(
-            status=RosterImport.Status.FAILED,
-            message="处理时发生内部错误，未导入任何数据；请联系系统管理员。",
-            finished_at=timezone.now(),
-        )
-        raise
     errors = [e.as_dict() for e in result.errors]
     job.refresh_from_db()
     job.errors = errors[:MAX_STORED_ERRORS]
@@ -1003,23 +1010,18 @@ def run_export_job(job_id: int) -> dict:
     households = households_for_export(job.user, job.query)
     total = Member.objects.filter(household__in=households.values("pk")).count()
     jobs.update(status=RosterExport.Status.RUNNING, total_rows=total)
-    try:
-        with tempfile.NamedTemporaryFile(suffix=".xlsx") as tmp:
-            count = export_roster(
-                tmp.name,
-                households,
-                user=job.user,
-                progress=lambda rows: jobs.update(rows_written=rows),
-            )
-            job.refresh_from_db()
-            job.file.save(f"exports/roster-{job.pk}.xlsx", File(tmp), save=False)
-    except Exception:
-        jobs.update(
-            status=RosterExport.Status.FAILED,
-            message="导出时发生内部错误；请联系系统管理员。",
-            finished_at=timezone.now(),
+    with (
+        _failing(jobs, "导出时发生内部错误；请联系系统管理员。"),
+        tempfile.NamedTemporaryFile(suffix=".xlsx") as tmp,
+    ):
+        count = export_roster(
+            tmp.name,
+            households,
+            user=job.user,
+            progress=lambda rows: jobs.update(rows_written=rows),
         )
-        raise
+        job.refresh_from_db()
+        job.file.save(f"exports/roster-{job.pk}.xlsx", File(tmp), save=False)
     job.status = RosterExport.Status.SUCCEEDED
     job.rows_written = count
     job.message = f"已导出{count}人。"

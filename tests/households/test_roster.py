@@ -458,6 +458,35 @@ def test_an_export_job_writes_masked_numbers_for_a_leader_and_reports_progress(
     assert roster.run_export_job(job.pk) == {"status": "succeeded"}  # a retried message
 
 
+def test_a_job_that_breaks_says_so_on_its_page_and_writes_nothing(
+    world, staff, tmp_path, settings, monkeypatch
+):
+    import households.roster as roster
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+    def broken(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(roster, "export_roster", broken)
+    export = RosterExport.objects.create(user=staff, area=world.county)
+    with pytest.raises(OSError):
+        roster.run_export_job(export.pk)
+    export.refresh_from_db()
+    assert (export.status, export.is_done, export.file.name) == ("failed", True, "")
+    assert "内部错误" in export.message and export.finished_at is not None
+
+    monkeypatch.setattr(roster, "import_roster", broken)
+    upload = RosterImport.objects.create(user=staff, area=world.county, file_name="x.xlsx")
+    upload.file.save("x.xlsx", io.BytesIO(roster_bytes(family(world))))
+    with pytest.raises(OSError):
+        roster.run_import_job(upload.pk)
+    upload.refresh_from_db()
+    assert (upload.status, upload.get_status_display()) == ("failed", "有错误，未导入")
+    assert "未导入任何数据" in upload.message
+    assert not Household.objects.exists()
+
+
 def test_export_files_are_deleted_after_the_retention_days(world, staff, settings, tmp_path):
     from households.roster import purge_exports, run_export_job
 
