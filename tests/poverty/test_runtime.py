@@ -55,6 +55,17 @@ def real_worker(tmp_path, env):
         worker.wait(timeout=20)
 
 
+def run_shell(env, code: str) -> None:
+    """Run `code` in `manage.py shell` against the worker's database."""
+    subprocess.run(  # noqa: S603
+        [sys.executable, "manage.py", "shell", "-c", code],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        timeout=120,
+    )
+
+
 def wait_for(worker, db, sql: str, what: str, seconds: int = 90):
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -116,13 +127,7 @@ def test_a_roster_import_and_a_large_export_run_on_a_real_worker(tmp_path):
     """The upload page's and the export's jobs go through the broker to a separate worker."""
     env = worker_env(tmp_path)
     with real_worker(tmp_path, env) as worker:
-        subprocess.run(  # noqa: S603
-            [sys.executable, "manage.py", "shell", "-c", SETUP_IMPORT],
-            cwd=ROOT,
-            env=env,
-            check=True,
-            timeout=120,
-        )
+        run_shell(env, SETUP_IMPORT)
         status, members = wait_for(
             worker,
             tmp_path / "worker.sqlite3",
@@ -133,13 +138,7 @@ def test_a_roster_import_and_a_large_export_run_on_a_real_worker(tmp_path):
         assert (status, members) == ("succeeded", 1)
 
         # A large list export goes the same way, and leaves its file on the job.
-        subprocess.run(  # noqa: S603
-            [sys.executable, "manage.py", "shell", "-c", SETUP_EXPORT],
-            cwd=ROOT,
-            env=env,
-            check=True,
-            timeout=120,
-        )
+        run_shell(env, SETUP_EXPORT)
         status, rows, file = wait_for(
             worker,
             tmp_path / "worker.sqlite3",
@@ -181,13 +180,7 @@ def test_beat_makes_the_monthly_notices_on_a_real_worker_once(tmp_path):
     worker; repeated runs for the same month make nothing new."""
     env = {**worker_env(tmp_path), "NOTICES_SECONDS": "2"}
     with real_worker(tmp_path, env) as worker:
-        subprocess.run(  # noqa: S603
-            [sys.executable, "manage.py", "shell", "-c", SETUP_FINDINGS],
-            cwd=ROOT,
-            env=env,
-            check=True,
-            timeout=120,
-        )
+        run_shell(env, SETUP_FINDINGS)
         db = tmp_path / "worker.sqlite3"
         runs = (
             "select count(*) from django_celery_results_taskresult "
