@@ -1030,19 +1030,25 @@ def run_export_job(job_id: int) -> dict:
     return {"status": job.status, "rows": count}
 
 
-def purge_exports(now=None) -> int:
-    """Delete the files of export jobs finished more than ROSTER_EXPORT_DAYS ago (they may
-    hold full ID numbers); the jobs stay, saying so. Returns the number of files deleted."""
+def purge_files(now=None) -> int:
+    """Delete the files of roster jobs finished more than ROSTER_FILE_DAYS ago: uploads, their
+    error copies and exports, which may all hold full ID numbers. The jobs stay (who, when,
+    counts, errors). Returns the number of files deleted."""
     from django.utils import timezone
 
-    from .models import RosterExport
+    from .models import RosterExport, RosterImport
 
     now = now or timezone.now()
-    cutoff = now - datetime.timedelta(days=settings.ROSTER_EXPORT_DAYS)
-    purged = 0
-    for job in RosterExport.objects.filter(finished_at__lt=cutoff).exclude(file=""):
-        job.file.delete(save=False)
-        job.message = f"文件已于{timezone.localtime(now):%Y-%m-%d}按规定删除（保留{settings.ROSTER_EXPORT_DAYS}天），如需请重新导出。"
-        job.save(update_fields=["file", "message", "updated_at"])
-        purged += 1
-    return purged
+    days = settings.ROSTER_FILE_DAYS
+    cutoff = now - datetime.timedelta(days=days)
+    deleted = 0
+    for model, fields in ((RosterImport, ("file", "error_file")), (RosterExport, ("file",))):
+        for job in model.objects.filter(finished_at__lt=cutoff).exclude(file=""):
+            for name in fields:
+                if getattr(job, name):
+                    getattr(job, name).delete(save=False)
+                    deleted += 1
+            if model is RosterExport:
+                job.message += f"文件已按规定删除（保留{days}天），如需请重新导出。"
+            job.save(update_fields=[*fields, "message", "updated_at"])
+    return deleted

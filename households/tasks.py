@@ -39,9 +39,9 @@ def export_roster(job_id: int) -> dict:
     return run_export_job(job_id)
 
 
-@shared_task(name="households.tasks.purge_roster_exports")
-def purge_roster_exports() -> int:
-    """Nightly: delete export files older than ROSTER_EXPORT_DAYS (personal data)."""
-    from .roster import purge_exports
+@shared_task(name="households.tasks.purge_roster_files")
+def purge_roster_files() -> int:
+    """Nightly: delete roster files ROSTER_FILE_DAYS after their job (personal data)."""
+    from .roster import purge_files
 
-    return purge_exports()
+    return purge_files()

@@ -151,8 +151,9 @@ ROSTER_MAX_BYTES = env.int("ROSTER_MAX_BYTES", default=200 * 1024 * 1024)
 # Household-list exports of more households than this run as a background job with progress
 # (about 3 persons a household; 3,000 households write in a few seconds).
 ROSTER_EXPORT_INLINE = env.int("ROSTER_EXPORT_INLINE", default=3000)
-# Days an export job's file is kept for its user to download; then it is deleted (the job stays).
-ROSTER_EXPORT_DAYS = env.int("ROSTER_EXPORT_DAYS", default=7)
+# Days roster files (uploads, their error copies, export files: all may hold full ID numbers)
+# are kept after their job finished; then a nightly job deletes them (the job records stay).
+ROSTER_FILE_DAYS = env.int("ROSTER_FILE_DAYS", default=30)
 
 # household_tally_idx carries INCLUDE columns for PostgreSQL's index-only scans; SQLite (the
 # embedded default) builds the same index without them, which is all it needs.
@@ -238,9 +239,9 @@ CELERY_BEAT_SCHEDULE = {
         "task": "dashboard.tasks.recount_tallies",
         "schedule": crontab(hour=3, minute=0),
     },
-    # Roster exports hold personal data: their files are deleted after ROSTER_EXPORT_DAYS.
-    "purge-roster-exports": {
-        "task": "households.tasks.purge_roster_exports",
+    # Roster files hold personal data: deleted ROSTER_FILE_DAYS after their job, at 04:00.
+    "purge-roster-files": {
+        "task": "households.tasks.purge_roster_files",
         "schedule": crontab(hour=4, minute=0),
     },
     # Reminders of findings due within 3 days: every morning at 08:00.

@@ -487,36 +487,45 @@ def test_a_job_that_breaks_says_so_on_its_page_and_writes_nothing(
     assert not Household.objects.exists()
 
 
-def test_export_files_are_deleted_after_the_retention_days(world, staff, settings, tmp_path):
-    from households.roster import purge_exports, run_export_job
+def test_roster_files_are_deleted_after_the_retention_days_and_the_jobs_stay(
+    client, world, staff, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    from households.roster import purge_files, run_export_job
 
     settings.MEDIA_ROOT = tmp_path / "media"
-    settings.ROSTER_EXPORT_DAYS = 7
+    settings.ROSTER_FILE_DAYS = 30
+    client.force_login(staff)
+    with django_capture_on_commit_callbacks(execute=True):  # an upload with an error copy
+        client.post(
+            reverse("households:rosterimport_add"),
+            {"file": roster_upload([person(world, code="BAD-1", number="110105194912310021")])},
+        )
+    upload = RosterImport.objects.get()
     assert import_roster(write(tmp_path, family(world)), user=staff).ok
     old, recent = (RosterExport.objects.create(user=staff, area=world.county) for _ in range(2))
     for job in (old, recent):
         run_export_job(job.pk)
     old.refresh_from_db()
-    path = Path(old.file.path)
-    assert path.exists()
-    eight_days_on = old.finished_at + datetime.timedelta(days=8)
-    RosterExport.objects.filter(pk=recent.pk).update(
-        finished_at=eight_days_on - datetime.timedelta(days=1)
-    )
-    assert purge_exports(now=eight_days_on) == 1
-    old.refresh_from_db()
-    assert not path.exists() and not old.file and not old.download_url
-    assert "按规定删除" in old.message
-    recent.refresh_from_db()
-    assert recent.file and Path(recent.file.path).exists()  # finished a day ago: kept
-    assert purge_exports(now=eight_days_on) == 0
-    # The nightly job runs the same (today nothing is a week old).
-    from households.tasks import purge_roster_exports
+    paths = [Path(f.path) for f in (upload.file, upload.error_file, old.file)]
+    assert all(path.exists() for path in paths)
+    later = old.finished_at + datetime.timedelta(days=31)
+    RosterExport.objects.filter(pk=recent.pk).update(finished_at=later - datetime.timedelta(days=1))
 
-    assert (
-        settings.CELERY_BEAT_SCHEDULE["purge-roster-exports"]["task"] == purge_roster_exports.name
-    )
-    assert purge_roster_exports.delay().get() == 0
+    assert purge_files(now=later) == 3
+    assert not any(path.exists() for path in paths)
+    old.refresh_from_db()
+    assert not old.file and not old.download_url and "按规定删除" in old.message
+    page = client.get(upload.get_absolute_url()).content.decode()
+    assert "保留期满，已按规定删除" in page and "下载标注了错误的文件" not in page
+    assert "发现1处错误" in page  # the job's history stays
+    recent.refresh_from_db()
+    assert recent.file and Path(recent.file.path).exists()  # finished a day before: kept
+    assert purge_files(now=later) == 0
+    # The nightly job runs the same (today nothing is a month old).
+    from households.tasks import purge_roster_files
+
+    assert settings.CELERY_BEAT_SCHEDULE["purge-roster-files"]["task"] == purge_roster_files.name
+    assert purge_roster_files.delay().get() == 0
 
 
 def test_pii_key_is_not_needed_to_read_the_command_help():
