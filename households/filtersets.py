@@ -34,6 +34,7 @@ from .models import (
     IncomeRecord,
     PovertyLine,
     QualityIssue,
+    RosterExport,
     RosterImport,
     Visit,
 )
@@ -197,6 +198,14 @@ class QualityIssueFilterSet(django_filters.FilterSet):
             return qs
         paired = HouseholdPairing.objects.active().filter(cadre=value).values("household_id")
         return qs.filter(household__in=paired)
+
+
+class RosterExportFilterSet(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(label="状态", choices=RosterExport.Status.choices)
+
+    class Meta:
+        model = RosterExport
+        fields = ["status"]
 
 
 class RosterImportFilterSet(django_filters.FilterSet):

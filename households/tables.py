@@ -16,6 +16,7 @@ from .models import (
     IncomeRecord,
     PovertyLine,
     QualityIssue,
+    RosterExport,
     RosterImport,
     Visit,
 )
@@ -174,6 +175,15 @@ class QualityIssueTable(tables.Table):
 
         rule = RULES.get(value)
         return rule.description if rule else value
+
+
+class RosterExportTable(tables.Table):
+    created_at = tables.DateTimeColumn(format="Y-m-d H:i", linkify=True, verbose_name="导出时间")
+    user = tables.Column(accessor="user__display_name", verbose_name="导出人", orderable=False)
+
+    class Meta:
+        model = RosterExport
+        fields = ["created_at", "user", "status", "rows_written", "message"]
 
 
 class RosterImportTable(tables.Table):

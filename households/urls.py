@@ -11,6 +11,7 @@ from .models import (
     IncomeRecord,
     PovertyLine,
     QualityIssue,
+    RosterExport,
     RosterImport,
     Visit,
 )
@@ -29,11 +30,6 @@ urlpatterns = [
         create_view=views.HouseholdCreateView,
         edit_view=views.HouseholdEditView,
         detail_fields=(),
-    ),
-    path(
-        "rosterexports/<int:pk>/",
-        views.RosterExportDetailView.as_view(),
-        name="rosterexport_detail",
     ),
     path(
         "households/<int:pk>/card/",
@@ -166,6 +162,16 @@ urlpatterns = [
             "last_seen",
         ),
         pages=("list", "detail", "edit"),
+    ),
+    *crud_urls(
+        RosterExport,
+        form=None,
+        filterset=filtersets.RosterExportFilterSet,
+        table=tables.RosterExportTable,
+        select_related=("user",),
+        detail_view=views.RosterExportDetailView,
+        detail_fields=(),
+        pages=("list", "detail"),
     ),
     *crud_urls(
         RosterImport,

@@ -349,9 +349,6 @@ class RosterExportDetailView(ObjectDetailView):
     """A large export's page: htmx polls it for the progress bar; ?download=1 gives the file,
     to the user who asked for it alone (it may hold full ID numbers)."""
 
-    model = RosterExport
-    pages = ("detail",)
-
     def get(self, request, *args, **kwargs):
         self.object = self.get_object()
         if request.GET.get("download"):

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from accounts.choices import Role
-from households.models import QualityIssue, RosterImport
+from households.models import QualityIssue, RosterExport, RosterImport
 from inspections.models import Accountability, FindingStep, Notice, NoticeItem, PledgeTarget
 from projects.models import Beneficiary, Objection
 from tests.factories import (
@@ -95,6 +95,7 @@ def grow_registry(world, n):
         RosterImport.objects.create(
             user=cadre_user(world), area=world.county, file="imports/x.xlsx", file_name="x.xlsx"
         )
+        RosterExport.objects.create(user=cadre_user(world), area=world.county)
 
 
 # session, user, areas, count, page, plus the filter's choice lists.
@@ -108,6 +109,7 @@ REGISTRY_PAGES = {
     "households:qualityissue_list": 8,  # plus the per-rule counts
     "households:povertyline_list": 4,
     "households:rosterimport_list": 5,
+    "households:rosterexport_list": 5,
     # session, user, areas, count, page, then members, measures and incomes in one query each.
     "api:household-list": 8,
     "api:visit-list": 5,

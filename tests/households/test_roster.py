@@ -412,6 +412,8 @@ def test_a_large_list_export_runs_as_a_job_that_only_its_user_downloads(
 
     page = client.get(job.get_absolute_url()).content.decode()
     assert "已完成" in page and "已导出3人" in page and 'id="job-download"' in page
+    listed = client.get(reverse("households:rosterexport_list")).content.decode()
+    assert f'href="{job.get_absolute_url()}"' in listed  # found again after the tab is closed
     partial = client.get(job.get_absolute_url(), HTTP_HX_REQUEST="true").content.decode()
     assert 'aria-label="写出" aria-valuenow="100"' in partial and "hx-trigger" not in partial
     download = client.get(job.get_absolute_url(), {"download": 1})
