@@ -12,7 +12,6 @@ from poverty.common import idnumber
 from poverty.common.excel import ExcelError, Limits, check_xlsx
 from poverty.common.forms import IdNumberFormMixin, ScopedInlineFormSet, ScopedModelForm
 from poverty.common.scoping import in_scope
-from villages.models import Area
 
 from .choices import Cause, MonitoringType, Relation
 from .models import (
@@ -399,9 +398,7 @@ class RosterImportForm(ScopedModelForm):
         ].help_text = "建档立卡贫困人口花名册，.xlsx 格式，一人一行，第一行为列名。"
         if not self.instance.pk:
             self.instance.user = self.user
-            self.instance.area = (
-                self.user.areas.order_by("code").first() or Area.objects.order_by("code").first()
-            )
+            self.instance.area = RosterImport.area_of(self.user)
 
     def clean_file(self):
         upload = self.cleaned_data["file"]

@@ -739,6 +739,12 @@ class RosterJob(ScopedModel):
     def is_done(self) -> bool:
         return self.status in (self.Status.SUCCEEDED, self.Status.FAILED)
 
+    @staticmethod
+    def area_of(user) -> Area | None:
+        """The area a user's job is kept in: the first of the user's areas (a superuser without
+        any: the top of the tree)."""
+        return user.areas.order_by("code").first() or Area.objects.order_by("code").first()
+
 
 class RosterImport(RosterJob):
     """An upload of the 花名册 and the background job that imports it (who, when, counts, errors)."""

@@ -29,7 +29,7 @@ from simple_history.utils import bulk_update_with_history
 
 from poverty.common import bulk, crypto, excel, idnumber
 from poverty.common.masking import can_see_sensitive, mask_id_number, mask_phone
-from poverty.common.scoping import in_scope
+from poverty.common.scoping import code_in_scope
 from villages.choices import AreaLevel
 from villages.models import Area
 
@@ -479,7 +479,7 @@ def _resolve_villages(parsed, user, errors) -> dict[tuple[str, str], Area]:
     )
     by_names: dict[tuple[str, str], list[Area]] = defaultdict(list)
     for v in villages:
-        if in_scope(Household(village=v), user, "add"):
+        if code_in_scope(Household, v.code, user, "add"):
             by_names[(v.parent.name if v.parent else "", v.name)].append(v)
     found: dict[tuple[str, str], Area] = {}
     for row in parsed:
@@ -506,9 +506,7 @@ def _check_registry(parsed, households, villages, user, errors):
     outcome is kept.
     """
     allowed = cache(
-        lambda village_code, action: in_scope(
-            Household(village=Area(code=village_code)), user, action
-        )
+        lambda village_code, action: code_in_scope(Household, village_code, user, action)
     )
     codes = list(households)
     existing: dict[str, tuple] = {}

@@ -57,11 +57,8 @@ class HouseholdListView(ObjectListView):
         households = households_for_export(request.user, query.urlencode())
         if households.count() > settings.ROSTER_EXPORT_INLINE:
             # Too many to write while the browser waits: a job with a progress bar.
-            user = request.user
             job = RosterExport.objects.create(
-                user=user,
-                area=user.areas.order_by("code").first() or Area.objects.order_by("code").first(),
-                query=query.urlencode(),
+                user=request.user, area=RosterExport.area_of(request.user), query=query.urlencode()
             )
             transaction.on_commit(lambda: tasks.export_roster.delay(job.pk))
             return redirect(job)

@@ -66,17 +66,22 @@ def scope_value(instance: models.Model) -> str | None:
 def in_scope(instance: models.Model, user, action: str) -> bool:
     """Whether the user may perform the action on this instance, judged by its area alone."""
     if user.is_superuser or instance.scope_path is None:
+        return True  # before following the path: that may cost a query
+    return code_in_scope(type(instance), scope_value(instance), user, action)
+
+
+def code_in_scope(model: type[models.Model], code: str | None, user, action: str) -> bool:
+    """Whether the user may perform the action on a `model` row in the area with this code
+    (for callers that hold codes, not instances: the roster checks thousands of rows)."""
+    if user.is_superuser or model.scope_path is None:
         return True
-    code = scope_value(instance)
     if not code:
         return False
     codes = user_area_codes(user)
     if any(code.startswith(prefix_of(c)) for c in codes):
         return True
     return (
-        action == "view"
-        and type(instance).scope_ancestors
-        and any(code in ancestor_codes(c) for c in codes)
+        action == "view" and model.scope_ancestors and any(code in ancestor_codes(c) for c in codes)
     )
 
 
