@@ -45,6 +45,15 @@ def state_of(remaining: int, overdue: int) -> str:
     return BEHIND if overdue else ON_TRACK
 
 
+def shade_of(overdue: int, worst: int) -> int:
+    """How deep a behind tile's red is, by its households past their deadline against `worst`,
+    the most any sibling has: 3 for the sibling(s) with the most, so the reddest tile on a
+    projector is the one most behind; 2 for at least half of that; 1 for fewer; 0 for none."""
+    if not overdue or not worst:
+        return 0
+    return 1 + min(2, 2 * overdue // worst)
+
+
 def by_cause(villages: dict[int, str], year: int) -> list[dict]:
     """Per primary cause: registered, still poor at year end, still poor with no measure at all,
     and still poor with none of the measures that answer the cause (CAUSE_MEASURES; None for

@@ -148,9 +148,11 @@ def dashboard(request, code: str | None = None):
         for row in per_village:
             overdue[villages[row["village_id"]][:digits]] += row["overdue"] or 0
         leaders = selectors.leaders_by_area([c["area"]["code"] for c in children], user)
+        worst = max(overdue.values(), default=0)
         for child in children:
             late = overdue[child["area"]["code"][:digits]]
             child["overdue"] = late
+            child["shade"] = selectors.shade_of(late, worst)
             child["state"] = selectors.state_of(child["remaining"]["households"], late)
             child["state_label"] = selectors.STATE_LABELS[child["state"]]
             child["leaders"] = leaders.get(child["area"]["code"], "")

@@ -4,7 +4,9 @@
   var source = document.getElementById("chart-data");
   if (!source || typeof echarts === "undefined") return;
   var data = JSON.parse(source.textContent);
-  var font = { fontFamily: "WenQuanYi Micro Hei, Microsoft YaHei, sans-serif" };
+  // Big-screen mode (a projector) reads from across the room: larger labels.
+  var big = document.documentElement.classList.contains("screen");
+  var font = { fontFamily: "WenQuanYi Micro Hei, Microsoft YaHei, sans-serif", fontSize: big ? 16 : 12 };
   var charts = [];
 
   function draw(id, option) {

@@ -16,14 +16,22 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def reddest(page) -> None:
-    """Click the red tile with the most households past their deadline."""
+    """Click the reddest tile, as a leader would, after checking that it is the one with the
+    most households past their deadline."""
     tiles = page.locator("#tiles a.tile-behind")
     assert tiles.count() >= 1, "no area behind its deadline in the demo"
     overdue = [
         int(re.search(r"超期(\d+)户", tiles.nth(i).inner_text()).group(1))
         for i in range(tiles.count())
     ]
-    tiles.nth(overdue.index(max(overdue))).click()
+    colours = [
+        tiles.nth(i).evaluate("t => getComputedStyle(t).backgroundColor")
+        for i in range(tiles.count())
+    ]
+    worst = overdue.index(max(overdue))
+    assert colours[worst] == "rgb(220, 53, 69)"  # the deepest red
+    assert colours.count(colours[worst]) == overdue.count(max(overdue))
+    tiles.nth(worst).click()
 
 
 def test_a_leader_finds_who_is_behind_from_the_projector(live_server, browser):
@@ -39,7 +47,9 @@ def test_a_leader_finds_who_is_behind_from_the_projector(live_server, browser):
     page.wait_for_selector("#chart-exits[data-drawn=true] svg")
     assert page.locator("#tiles a").count() == 8
     assert "统计数据截至" in page.locator("#as-of").inner_text()
-    assert not page.locator("nav.navbar").is_visible()  # big-screen mode
+    # Big-screen mode: no menu, type enlarged for the room.
+    assert not page.locator("nav.navbar").is_visible()
+    assert page.evaluate("getComputedStyle(document.documentElement).fontSize") == "20px"
     screenshot(page, "dashboard-county")
 
     reddest(page)

@@ -10,7 +10,7 @@ from accounts.choices import Role
 from households.choices import HouseholdStatus
 from households.models import Household
 from poverty.common.masking import mask_phone
-from poverty.dashboard import tallies
+from poverty.dashboard import selectors, tallies
 from tests.factories import (
     AssistanceMeasureFactory,
     CadreFactory,
@@ -75,6 +75,12 @@ def test_the_county_page_shows_its_figures_and_colours_each_township(registry, m
     assert response.context["figures"]["incidence_rate"] == 9 / 20000
     states = {c["area"]["name"]: (c["state"], c["overdue"]) for c in response.context["children"]}
     assert states == {"一乡": ("behind", 1), "二镇": ("on_track", 0)}
+    # The township most behind is the reddest tile; one on plan is not red at all.
+    assert (
+        'class="tile tile-behind shade-3 text-decoration-none" href="/dashboard/990123100000/'
+        in page
+    )
+    assert 'class="tile tile-on_track text-decoration-none" href="/dashboard/990123101000/' in page
     assert 'href="/dashboard/990123100000/?year=2019"' in page  # drill down to 一乡
     causes = {c["label"]: (c["n"], c["poor"]) for c in response.context["causes"]}
     assert causes == {"因病": (4, 1), "缺劳力": (1, 1)}
@@ -125,6 +131,29 @@ def test_a_village_shows_the_battle_map_with_the_way_back_up(registry, make_user
     assert f'<a href="/dashboard/household/{late["pk"]}/?year=2019">' in page
     assert '<span class="text-danger">未结对</span>' in page  # the exited household has none
     assert 'class="table table-sm table-hover mb-0 sortable" id="battle-map"' in page
+    # A village's page leads with its battle map and who answers for it, the charts after.
+    assert (
+        page.index('id="battle-map"') < page.index('id="responsible"') < page.index("chart-causes")
+    )
+
+
+@pytest.mark.parametrize(
+    ("overdue", "worst", "shade"),
+    [(0, 5, 0), (1, 5, 1), (2, 5, 1), (3, 5, 2), (4, 5, 2), (5, 5, 3), (1, 1, 3), (0, 0, 0)],
+)
+def test_a_tile_is_redder_the_more_households_are_past_their_deadline(overdue, worst, shade):
+    # Deepest for the sibling(s) most behind, then at least half of that, then fewer.
+    assert selectors.shade_of(overdue, worst) == shade
+
+
+def test_big_screen_mode_enlarges_the_page_and_refreshes_itself(registry, make_user):
+    client = login(make_user, Role.LEADER, registry.county)
+    page = client.get("/dashboard/", {"year": 2019, "screen": 1}).content.decode()
+    assert '<html lang="zh-hans" class="screen">' in page
+    assert '<meta http-equiv="refresh" content="300">' in page
+    assert 'href="/dashboard/990123100000/?year=2019&amp;screen=1"' in page  # drill-down keeps it
+    normal = client.get("/dashboard/", {"year": 2019}).content.decode()
+    assert '<html lang="zh-hans" class="">' in normal and "refresh" not in normal
 
 
 def test_the_battle_map_escapes_what_people_typed(registry, make_user):
