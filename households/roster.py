@@ -269,6 +269,7 @@ class RosterReader:
         return ParsedRow(row, h, person)
 
     def _household(self, row: int, text: dict) -> dict:
+        checked = len(self.errors)
         h = {}
         for key in ("township", "village", "code", "group"):
             h[key] = text.get(key, "")
@@ -307,6 +308,11 @@ class RosterReader:
                     self.error(row, "年人均纯收入", "不能为负数。")
             except InvalidOperation:
                 self.error(row, "年人均纯收入", "应为数字。")
+        # The columns that failed here: not compared with the household's other rows.
+        if invalid := {
+            BY_HEADER[e.column].key for e in self.errors[checked:] if e.column in BY_HEADER
+        }:
+            h["invalid"] = invalid
         return h
 
     def _shared_household(self, row: int, h: dict) -> dict:
@@ -317,8 +323,11 @@ class RosterReader:
             self.first_rows[h["code"]] = (row, h)
             return h
         first_row, first_h = first
+        # A value that is not in its code list has its own error; "disagrees with row N" on top
+        # would send the user to the wrong row.
+        invalid = h.get("invalid", set()) | first_h.get("invalid", set())
         for key in COMPARED_KEYS:
-            if h.get(key) != first_h.get(key):
+            if h.get(key) != first_h.get(key) and key not in invalid:
                 header = BY_KEY[key].header
                 self.error(
                     row, header, f"同一户（户编号{h['code']}）的“{header}”与第{first_row}行不一致。"
@@ -454,16 +463,15 @@ def _check_households(
     for row in parsed:
         groups[row.household["code"]].append(row)
     for code, rows in groups.items():
-        first = rows[0]
-        heads = [r for r in rows if r.member.relation == Relation.HEAD]
-        if len(heads) != 1 and code not in skip_heads:
-            errors.append(
-                RowError(
-                    first.row,
-                    "与户主关系",
-                    f"户编号{code}有{len(heads)}名户主，每户须有且只有一名。",
-                )
-            )
+        heads = [r.row for r in rows if r.member.relation == Relation.HEAD]
+        if len(heads) == 1 or code in skip_heads:
+            continue
+        # Marked on the rows to correct: every head after the first, or the household's first row.
+        named = heads if heads else [r.row for r in rows]
+        where = "、".join(map(str, named[:5])) + ("等" if len(named) > 5 else "")
+        message = f"户编号{code}有{len(heads)}名户主（第{where}行），每户须有且只有一名。"
+        for row in heads[1:] or [rows[0].row]:
+            errors.append(RowError(row, "与户主关系", message))
     for keys in duplicate_numbers((r.row, r.member.id_number) for r in parsed).values():
         for row in keys[1:]:
             errors.append(

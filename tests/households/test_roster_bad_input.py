@@ -98,8 +98,16 @@ CASES = {
         (4, "证件号码", "与第2行的证件号码重复"),
         {},
     ),
-    "two heads": (lambda w: rows_with(w, 1, 与户主关系="户主"), (2, "与户主关系", "有2名户主"), {}),
-    "no head": (lambda w: rows_with(w, 0, 与户主关系="子女"), (2, "与户主关系", "有0名户主"), {}),
+    "two heads": (
+        lambda w: rows_with(w, 1, 与户主关系="户主"),
+        (3, "与户主关系", "有2名户主（第2、3行）"),
+        {},
+    ),
+    "no head": (
+        lambda w: rows_with(w, 0, 与户主关系="子女"),
+        (2, "与户主关系", "有0名户主（第2、3行）"),
+        {},
+    ),
     "household columns disagree": (
         lambda w: rows_with(w, 1, 主要致贫原因="因学"),
         (3, "主要致贫原因", "与第2行不一致"),
@@ -180,6 +188,28 @@ def test_bad_input_is_refused_with_its_reason(tmp_path, world, make_user, name):
         (e.row, e.column, e.message) for e in result.errors
     ]
     assert (Household.objects.count(), Member.objects.count()) == before
+
+
+def test_a_second_head_is_marked_on_its_own_row(tmp_path, world, make_user):
+    # The error copy marks the row to correct, not the real head above it.
+    rows = [*family(world), person(world, code="H-0001", name="李强", relation="户主")]
+    result = import_roster(
+        sheet_file(tmp_path, rows), user=make_user(Role.COUNTY_STAFF, world.county)
+    )
+    assert [(e.row, e.column, e.message) for e in result.errors] == [
+        (4, "与户主关系", "户编号H-0001有2名户主（第2、4行），每户须有且只有一名。")
+    ]
+
+
+@pytest.mark.parametrize("index", [0, 1])
+def test_a_value_outside_its_code_list_is_one_error_not_two(tmp_path, world, make_user, index):
+    # Not also "disagrees with the household's other row", which would point at the wrong row.
+    rows = rows_with(world, index, 主要致贫原因="因懒")
+    result = import_roster(
+        sheet_file(tmp_path, rows), user=make_user(Role.COUNTY_STAFF, world.county)
+    )
+    assert [(e.row, e.column) for e in result.errors] == [(2 + index, "主要致贫原因")]
+    assert "“因懒”不在代码表中" in result.errors[0].message
 
 
 def test_duplicate_against_the_database_and_villages_outside_the_area(tmp_path, world, make_user):
