@@ -769,6 +769,7 @@ class RosterImport(RosterJob):
     rows_read = models.PositiveIntegerField("已读取", default=0, editable=False)
     rows_validated = models.PositiveIntegerField("已校验", default=0, editable=False)
     rows_written = models.PositiveIntegerField("已写入", default=0, editable=False)
+    rows_marked = models.PositiveIntegerField("已标注", default=0, editable=False)
     counts = models.JSONField("结果统计", default=dict, editable=False)
     errors = models.JSONField("错误", default=list, editable=False)
     error_count = models.PositiveIntegerField("错误数", default=0, editable=False)
@@ -791,9 +792,10 @@ class RosterImport(RosterJob):
         return reverse("households:rosterimport_detail", args=[self.pk])
 
     def progress_bars(self) -> list[tuple[str, int, int, str]]:
-        """(label, rows, percent, colour) for reading, validating and writing."""
+        """(label, rows, percent, colour) for reading, validating and writing; for a file with
+        errors, the copy with the errors marked in place of writing."""
         total = self.total_rows or 0
-        order = ["read", "validate", "write", "done"]
+        order = ["read", "validate", "mark", "write", "done"]
         reached = order.index(self.phase) if self.phase in order else -1
 
         def percent(rows: int, stage: int) -> int:
@@ -801,14 +803,22 @@ class RosterImport(RosterJob):
                 return 100
             return min(100, round(100 * rows / total)) if total else 0
 
-        written = self.rows_written if self.status == self.Status.SUCCEEDED else 0
-        return [
+        bars = [
             ("读取", self.rows_read, percent(self.rows_read, 0), "bg-primary"),
             ("校验", self.rows_validated, percent(self.rows_validated, 1), "bg-info"),
+        ]
+        if self.phase == "mark" or self.error_file:
+            return [
+                *bars,
+                ("标注错误", self.rows_marked, percent(self.rows_marked, 2), "bg-danger"),
+            ]
+        written = self.rows_written if self.status == self.Status.SUCCEEDED else 0
+        return [
+            *bars,
             (
                 "写入",
                 written,
-                100 if written else (0 if self.is_done else percent(written, 2)),
+                100 if written else (0 if self.is_done else percent(written, 3)),
                 "bg-success",
             ),
         ]

@@ -895,7 +895,8 @@ def _counted(rows, progress: Callable[[int], None]):
         yield row
         if count % PROGRESS_EVERY == 0:
             progress(count)
-    progress(count)
+    if count == 0 or count % PROGRESS_EVERY:
+        progress(count)  # the total, unless just told
 
 
 def households_for_export(user, query: str):
@@ -914,8 +915,14 @@ def households_for_export(user, query: str):
     return filterset.qs if filterset.is_valid() else households
 
 
-def error_copy(path: str | Path, out: str | Path, errors: list[dict]) -> None:
-    """The uploaded workbook's first sheet with an error column, for the user to correct."""
+def error_copy(
+    path: str | Path,
+    out: str | Path,
+    errors: list[dict],
+    progress: Callable[[int], None] | None = None,
+) -> None:
+    """The uploaded workbook's first sheet with an error column, for the user to correct;
+    `progress` is told the rows copied so far, every PROGRESS_EVERY rows."""
     by_row: dict[int, list[str]] = defaultdict(list)
     for e in errors:
         by_row[e["row"]].append(f"{e['column']}：{e['message']}" if e["column"] else e["message"])
@@ -930,7 +937,8 @@ def error_copy(path: str | Path, out: str | Path, errors: list[dict]) -> None:
                 "；".join(by_row.get(number, [])),
             ]
 
-    excel.write_rows(out, [*header, "错误"], body(), title="花名册（含错误）")
+    rows_out = body() if progress is None else _counted(body(), progress)
+    excel.write_rows(out, [*header, "错误"], rows_out, title="花名册（含错误）")
 
 
 # --- the background job -------------------------------------------------------------------
@@ -971,6 +979,18 @@ def run_import_job(job_id: int) -> dict:
     with _failing(jobs, "处理时发生内部错误，未导入任何数据；请联系系统管理员。"):
         result = import_roster(path, user=job.user, dry_run=job.dry_run, progress=progress)
     errors = [e.as_dict() for e in result.errors]
+    marked = None
+    if any(e["row"] > 1 for e in errors):
+        # The copy with the errors marked: for a county's file, a phase of its own (seconds).
+        import tempfile
+
+        jobs.update(phase="mark", message=f"发现{len(errors)}处错误，正在生成标注了错误的文件……")
+        with (
+            _failing(jobs, "生成错误标注文件时发生内部错误；请联系系统管理员。"),
+            tempfile.NamedTemporaryFile(suffix=".xlsx") as tmp,
+        ):
+            error_copy(path, tmp.name, errors, lambda rows: jobs.update(rows_marked=rows))
+            marked = ContentFile(Path(tmp.name).read_bytes())
     job.refresh_from_db()
     job.errors = errors[:MAX_STORED_ERRORS]
     job.error_count = len(errors)
@@ -981,16 +1001,8 @@ def run_import_job(job_id: int) -> dict:
     if errors:
         job.status = RosterImport.Status.FAILED
         job.message = f"发现{len(errors)}处错误，未导入任何数据。"
-        if any(e["row"] > 1 for e in errors):
-            import tempfile
-
-            with tempfile.NamedTemporaryFile(suffix=".xlsx") as tmp:
-                error_copy(path, tmp.name, errors)
-                job.error_file.save(
-                    f"imports/errors-{job.pk}.xlsx",
-                    ContentFile(Path(tmp.name).read_bytes()),
-                    save=False,
-                )
+        if marked is not None:
+            job.error_file.save(f"imports/errors-{job.pk}.xlsx", marked, save=False)
     else:
         job.status = RosterImport.Status.SUCCEEDED
         job.rows_validated = result.rows

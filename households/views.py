@@ -12,6 +12,7 @@ from django.db.models import Count
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django_htmx.http import HttpResponseClientRefresh
 
 from poverty.common import excel
 from poverty.common.masking import can_see_sensitive
@@ -324,38 +325,47 @@ class RosterImportCreateView(ObjectCreateView):
         transaction.on_commit(lambda: tasks.import_roster.delay(job_id))
 
 
-class RosterImportDetailView(ObjectDetailView):
-    """The job's page; htmx polls it for the progress bar; ?download=errors gives the marked copy."""
-
-    def get(self, request, *args, **kwargs):
-        self.object = self.get_object()
-        if request.GET.get("download") == "errors":
-            if not self.object.error_file:
-                raise Http404("没有错误标注文件。")
-            return FileResponse(
-                self.object.error_file.open("rb"),
-                as_attachment=True,
-                filename=f"错误-{self.object.file_name}",
-            )
-        if request.htmx:
-            return render(request, "households/job_progress.html", {"object": self.object})
-        return super().get(request, *args, **kwargs)
-
-
-class RosterExportDetailView(ObjectDetailView):
-    """A large export's page: htmx polls it for the progress bar; ?download=1 gives the file,
-    to the user who asked for it alone (it may hold full ID numbers)."""
+class JobDetailView(ObjectDetailView):
+    """A roster job's page: htmx polls it for the progress bars (households/job_progress.html)
+    while the job runs; the poll that finds it ended reloads the whole page, which then shows
+    the outcome (counts, errors, the finishing time) and stops polling."""
 
     def get(self, request, *args, **kwargs):
         self.object = self.get_object()
         if request.GET.get("download"):
-            job = self.object
-            if job.user_id != request.user.pk or not job.file:
-                raise Http404("没有可下载的文件。")
-            return FileResponse(job.file.open("rb"), as_attachment=True, filename=job.file_name)
+            return self.download(request.GET["download"])
         if request.htmx:
+            if self.object.is_done:
+                return HttpResponseClientRefresh()
             return render(request, "households/job_progress.html", {"object": self.object})
         return super().get(request, *args, **kwargs)
+
+    def download(self, what: str) -> FileResponse:
+        raise Http404
+
+
+class RosterImportDetailView(JobDetailView):
+    """An upload's job; ?download=errors gives the copy of the file with its errors marked."""
+
+    def download(self, what: str) -> FileResponse:
+        if what != "errors" or not self.object.error_file:
+            raise Http404("没有错误标注文件。")
+        return FileResponse(
+            self.object.error_file.open("rb"),
+            as_attachment=True,
+            filename=f"错误-{self.object.file_name}",
+        )
+
+
+class RosterExportDetailView(JobDetailView):
+    """A large export's job; ?download=1 gives the file, to the user who asked for it alone (it
+    may hold full ID numbers)."""
+
+    def download(self, what: str) -> FileResponse:
+        job = self.object
+        if job.user_id != self.request.user.pk or not job.file:
+            raise Http404("没有可下载的文件。")
+        return FileResponse(job.file.open("rb"), as_attachment=True, filename=job.file_name)
 
 
 class QualityIssueListView(ObjectListView):

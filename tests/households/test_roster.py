@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from accounts.choices import Role
@@ -349,8 +350,10 @@ def test_upload_page_runs_the_job_and_shows_progress_and_errors(
     assert (job.status, job.user, job.counts["members_created"]) == ("succeeded", staff, 2)
     page = client.get(job.get_absolute_url()).content.decode()
     assert "新增 1" in page and "已完成" in page
-    partial = client.get(job.get_absolute_url(), HTTP_HX_REQUEST="true").content.decode()
-    assert "progress-bar" in partial and "hx-trigger" not in partial  # finished: polling stops
+    assert "hx-trigger" not in page  # finished: nothing polls
+    # The page's last poll, when the job has ended, reloads it to show the outcome.
+    poll = client.get(job.get_absolute_url(), HTTP_HX_REQUEST="true")
+    assert poll.headers["HX-Refresh"] == "true"
 
     with django_capture_on_commit_callbacks(execute=True):
         client.post(
@@ -414,8 +417,9 @@ def test_a_large_list_export_runs_as_a_job_that_only_its_user_downloads(
     assert "已完成" in page and "已导出3人" in page and 'id="job-download"' in page
     listed = client.get(reverse("households:rosterexport_list")).content.decode()
     assert f'href="{job.get_absolute_url()}"' in listed  # found again after the tab is closed
-    partial = client.get(job.get_absolute_url(), HTTP_HX_REQUEST="true").content.decode()
-    assert 'aria-label="写出" aria-valuenow="100"' in partial and "hx-trigger" not in partial
+    assert 'aria-label="写出" aria-valuenow="100"' in page and "hx-trigger" not in page
+    poll = client.get(job.get_absolute_url(), HTTP_HX_REQUEST="true")
+    assert poll.headers["HX-Refresh"] == "true"  # the tab left open shows the download
     download = client.get(job.get_absolute_url(), {"download": 1})
     sheet = load_workbook(io.BytesIO(b"".join(download.streaming_content))).active
     exported = [(r[3].value, r[5].value) for r in sheet.iter_rows(min_row=2)]
@@ -541,6 +545,46 @@ def test_pii_key_is_not_needed_to_read_the_command_help():
     assert "--dry-run" in result.stdout
 
 
+def test_a_file_with_errors_shows_the_marking_of_its_copy_as_a_phase(
+    world, staff, tmp_path, settings, monkeypatch, client
+):
+    import households.roster as roster
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    monkeypatch.setattr(roster, "PROGRESS_EVERY", 2)
+    rows = family(world) + family(world, code="H-0002") + family(world, code="H-0003")
+    rows[4]["证件号码"] = "110105194912310021"  # a bad check digit on row 6
+    upload = RosterImport.objects.create(user=staff, area=world.county, file_name="x.xlsx")
+    upload.file.save("x.xlsx", io.BytesIO(roster_bytes(rows)))
+    seen, copied = [], []
+    real = roster.error_copy
+
+    def watched(path, out, errors, progress):
+        # What the page shows while the copy is made: its own bar, under a message.
+        def told(count):
+            progress(count)
+            job = RosterImport.objects.get(pk=upload.pk)
+            seen.append((job.phase, job.rows_marked, job.is_done, job.message))
+
+        real(path, out, errors, told)
+        copied.append(timezone.now())
+
+    monkeypatch.setattr(roster, "error_copy", watched)
+    roster.run_import_job(upload.pk)
+    assert seen == [
+        ("mark", 2, False, "发现1处错误，正在生成标注了错误的文件……"),
+        ("mark", 4, False, "发现1处错误，正在生成标注了错误的文件……"),
+        ("mark", 6, False, "发现1处错误，正在生成标注了错误的文件……"),
+    ]
+    upload.refresh_from_db()
+    assert upload.status == "failed" and upload.error_file
+    assert upload.finished_at >= copied[0]  # the job ends when its copy is made
+    client.force_login(staff)
+    page = client.get(upload.get_absolute_url()).content.decode()
+    assert 'aria-label="标注错误" aria-valuenow="100"' in page
+    assert 'aria-label="写入"' not in page  # nothing is written from a file with errors
+
+
 def test_progress_is_reported_by_phase(tmp_path, world, staff, monkeypatch):
     import households.roster as roster
 
@@ -577,6 +621,11 @@ def test_the_job_page_shows_bars_for_each_phase(client, world, staff):
     assert 'aria-label="读取" aria-valuenow="100"' in partial
     assert 'aria-label="校验" aria-valuenow="40"' in partial
     assert 'aria-label="写入" aria-valuenow="0"' in partial
+
+    RosterImport.objects.filter(pk=job.pk).update(phase="mark", rows_marked=25)
+    partial = client.get(job.get_absolute_url(), HTTP_HX_REQUEST="true").content.decode()
+    assert 'aria-label="校验" aria-valuenow="100"' in partial
+    assert 'aria-label="标注错误" aria-valuenow="25"' in partial
 
 
 @pytest.mark.parametrize("chunk", [100, 300, 1 << 20])
