@@ -8,6 +8,8 @@ from django_filters.widgets import BooleanWidget
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
+from villages.choices import AreaLevel
+
 from .areacodes import prefix_of
 
 
@@ -22,9 +24,23 @@ def scoped_choices(model, action: str = "view"):
     return queryset
 
 
+# An area's depth below the county, by level (AreaLevel runs from the province down).
+AREA_DEPTH = {level: depth - 2 for depth, level in enumerate(AreaLevel.values)}
+
+
+class AreaTreeField(django_filters.fields.ModelChoiceField):
+    """Areas listed as a tree: each indented by its depth below the county with full-width
+    spaces (which a <select> keeps), so a township and its villages read apart."""
+
+    def label_from_instance(self, area) -> str:
+        return "\u3000" * max(0, AREA_DEPTH.get(area.level, 0)) + area.name
+
+
 @extend_schema_field(OpenApiTypes.INT)
 class WithinAreaFilter(django_filters.ModelChoiceFilter):
     """Rows whose area lies under the chosen area, at any level (prefix match on the code)."""
+
+    field_class = AreaTreeField
 
     def __init__(self, *args, code_path: str, **kwargs) -> None:
         self.code_path = code_path

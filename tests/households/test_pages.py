@@ -202,6 +202,10 @@ def test_household_list_filters_search_and_overdue(staff_client, world):
     assert ill.members.get().name in page and "超期" in page
     assert rows(cause="illness") == {ill, other}
     assert rows(within=world.t1.pk) == {ill, plain}
+    # The area choices read as a tree: the county, its townships, their villages.
+    assert f'<option value="{world.county.pk}">测试县</option>' in page
+    assert f'<option value="{world.t1.pk}">\u3000一乡</option>' in page
+    assert f'<option value="{world.v11.pk}">\u3000\u3000一乡甲村</option>' in page
     assert rows(overdue="true") == {ill}
     assert rows(q=plain.code) == {plain}
     assert rows(q=other.members.get().name) == {other}
