@@ -9,12 +9,13 @@ from django import forms as django_forms
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Count
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, QueryDict
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django_htmx.http import HttpResponseClientRefresh
 
 from poverty.common import excel
+from poverty.common.filters import described
 from poverty.common.masking import can_see_sensitive
 from poverty.common.views import (
     ObjectActionView,
@@ -28,6 +29,7 @@ from villages.models import Area, VillagePosting
 
 from . import forms, services, tasks
 from .choices import ExitStep, HouseholdStatus, QualityStatus
+from .filtersets import HouseholdFilterSet
 from .models import (
     ExitRecord,
     Household,
@@ -359,7 +361,21 @@ class RosterImportDetailView(JobDetailView):
 
 class RosterExportDetailView(JobDetailView):
     """A large export's job; ?download=1 gives the file, to the user who asked for it alone (it
-    may hold full ID numbers)."""
+    may hold full ID numbers). The page says in words what the export's filter chose; the search
+    text (it may be an ID number or a name) only to the user who exported."""
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        query = QueryDict(self.object.query, mutable=True)
+        hidden = self.object.user_id != self.request.user.pk and any(query.pop("q", []))
+        filterset = HouseholdFilterSet(
+            query, queryset=Household.objects.none(), request=self.request
+        )
+        context["filters"] = described(filterset) + (
+            [("搜索", "（仅导出人可见）")] if hidden else []
+        )
+        context["list_query"] = query.urlencode()
+        return context
 
     def download(self, what: str) -> FileResponse:
         job = self.object

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import django_filters
-from django.db.models import Q, QuerySet
+from django.db.models import Model, Q, QuerySet
 from django_filters.widgets import BooleanWidget
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -108,3 +108,27 @@ class ActiveFilter(YesNoFilter):
             return qs
         active = qs.active()
         return active if value else qs.exclude(pk__in=active.values("pk"))
+
+
+def described(filterset) -> list[tuple[str, str]]:
+    """The filters a bound FilterSet applies, in words, as its form reads them: (label, value)
+    pairs such as ("所属区域", "云田乡"), for a page that tells what a saved filter chose.
+    Nothing for an invalid filter."""
+    form = filterset.form
+    if not form.is_valid():
+        return []
+    pairs = []
+    for name, field in form.fields.items():
+        value = form.cleaned_data.get(name)
+        if value is None or value == "":
+            continue
+        if isinstance(value, bool):
+            text = "是" if value else "否"
+        elif isinstance(value, Model):
+            text = str(value)
+        elif getattr(field, "choices", None):
+            text = str(dict(field.choices).get(value, value))
+        else:
+            text = str(value)
+        pairs.append((str(field.label), text))
+    return pairs

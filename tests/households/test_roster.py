@@ -297,6 +297,16 @@ def test_export_reimports_with_zero_changes(tmp_path, world, staff):
     assert result.counts["households_unchanged"] == 3 and result.counts["members_unchanged"] == 5
     assert SensitiveAccess.objects.filter(what__startswith="导出花名册").exists()
 
+    # Opened in Excel or WPS: header frozen, bold and filterable, columns wide enough, and the
+    # ID numbers and phones in text format, so one retyped stays a number kept as text.
+    sheet = load_workbook(out).active
+    assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref == "A1:V6"
+    assert sheet["A1"].font.b and not sheet["A2"].font.b
+    assert sheet.column_dimensions["F"].width == 20  # 18 digits, and a margin
+    assert sheet.column_dimensions["A"].width == 6  # 乡镇, 一乡: two wide characters, a margin
+    assert (sheet["F2"].number_format, sheet["U2"].number_format) == ("@", "@")
+    assert sheet["E2"].number_format == "General"  # a name
+
 
 def test_export_masks_for_users_without_the_permission_and_writes_formulas_as_text(
     tmp_path, world, staff, make_user
@@ -415,6 +425,7 @@ def test_a_large_list_export_runs_as_a_job_that_only_its_user_downloads(
 
     page = client.get(job.get_absolute_url()).content.decode()
     assert "已完成" in page and "已导出3人" in page and 'id="job-download"' in page
+    assert f'<span id="export-filters">所属区域：{world.t2.name}</span>' in page  # in words
     listed = client.get(reverse("households:rosterexport_list")).content.decode()
     assert f'href="{job.get_absolute_url()}"' in listed  # found again after the tab is closed
     assert 'aria-label="写出" aria-valuenow="100"' in page and "hx-trigger" not in page
@@ -427,11 +438,21 @@ def test_a_large_list_export_runs_as_a_job_that_only_its_user_downloads(
     assert numbers[2] in {number for _, number in exported}  # staff see full numbers (logged)
     assert SensitiveAccess.objects.filter(user=staff, what="导出花名册（3人）").exists()
 
-    # A colleague of the same county sees the job, never its file (full ID numbers).
+    # A colleague of the same county sees the job, never its file (full ID numbers), nor what
+    # its user searched for (an ID number here).
+    searched = RosterExport.objects.create(
+        user=staff, area=world.county, query=f"q={numbers[2]}&cause=illness&overdue=true"
+    )
+    mine = client.get(searched.get_absolute_url()).content.decode()
+    assert f"搜索：{numbers[2]}；致贫原因：因病；超过脱贫时限：是" in mine
     colleague = make_user(Role.COUNTY_STAFF, world.county)
     client.force_login(colleague)
     page = client.get(job.get_absolute_url()).content.decode()
     assert "已完成" in page and 'id="job-download"' not in page
+    theirs = client.get(searched.get_absolute_url()).content.decode()
+    assert "致贫原因：因病；超过脱贫时限：是；搜索：（仅导出人可见）" in theirs
+    assert numbers[2] not in theirs
+    assert "?cause=illness&amp;overdue=true" in theirs  # the list link without the search
     assert client.get(job.get_absolute_url(), {"download": 1}).status_code == 404
     # A township user of the other township does not see it at all.
     client.force_login(make_user(Role.TOWNSHIP_STAFF, world.t1))
