@@ -323,8 +323,8 @@ class RosterReader:
             self.first_rows[h["code"]] = (row, h)
             return h
         first_row, first_h = first
-        # A value that is not in its code list has its own error; "disagrees with row N" on top
-        # would send the user to the wrong row.
+        # A value that failed its own check (not in its code list, not a year...) has its own
+        # error; "disagrees with row N" on top would send the user to the wrong row.
         invalid = h.get("invalid", set()) | first_h.get("invalid", set())
         for key in COMPARED_KEYS:
             if h.get(key) != first_h.get(key) and key not in invalid:

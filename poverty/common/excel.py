@@ -22,8 +22,9 @@ from pathlib import Path
 
 from django.http import FileResponse
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell import Cell, WriteOnlyCell
 from openpyxl.styles import Font, NamedStyle
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from python_calamine_plus import CalamineWorkbook
 
@@ -199,29 +200,39 @@ def cell_text(value) -> str:
     return str(value).strip()
 
 
-# Named styles every written workbook has: the header row, and text that looks like a number.
-HEADER, TEXT = "表头", "文本"
+HEADER = "表头"  # the named style of the header row
+# Text format (builtin number format 49, "@"), set through the cell's style array: digit strings
+# longer than Excel's 15 significant digits (ID numbers, 户编号) keep it, so one retyped in Excel
+# stays text instead of turning into 1.10105E+17. Shorter ones (phones) survive as numbers.
+TEXT_STYLE = StyleArray()
+TEXT_STYLE.numFmtId = 49
+LONG_DIGITS = 16
 SAMPLE_ROWS = 200  # the first rows, which set the column widths
 MAX_WIDTH = 40
 
 
-def _cell(sheet, value, style: str | None = None):
+def _cell(sheet, value):
     """A plain value where safe (fast); else a cell object: a text cell where Excel would see a
-    formula, and text format for numbers kept as text (ID numbers, phones, 户编号), so a number
-    retyped in Excel stays text instead of turning into 1.10105E+17."""
-    if isinstance(value, Decimal):
-        return float(value)
+    formula, text format for a long digit string. No cell at all for an empty string (openpyxl
+    would write an empty element for it, and many roster columns are mostly empty)."""
     if isinstance(value, str):
+        if not value:
+            return None
         if value.startswith(FORMULA_PREFIXES):
             cell = WriteOnlyCell(sheet, value=value)
             cell.data_type = "s"  # text, never a formula
             return cell
-        if len(value) >= 11 and value[:17].isdigit():
-            style = style or TEXT
-    if style is None:
+        if len(value) >= LONG_DIGITS and value[:17].isdigit():
+            return Cell(sheet, row=1, column=1, value=value, style_array=TEXT_STYLE)
         return value
+    if isinstance(value, Decimal):
+        return float(value)
+    return value
+
+
+def _header(sheet, value):
     cell = WriteOnlyCell(sheet, value=value)
-    cell.style = style
+    cell.style = HEADER
     return cell
 
 
@@ -247,7 +258,6 @@ def write_sheets(
     SAMPLE_ROWS rows need, the header row bold, frozen and filterable."""
     workbook = Workbook(write_only=True)
     workbook.add_named_style(NamedStyle(name=HEADER, font=Font(bold=True)))
-    workbook.add_named_style(NamedStyle(name=TEXT, number_format="@"))
     count = 0
     for title, header, rows in sheets:
         sheet = workbook.create_sheet(title=title)
@@ -257,7 +267,7 @@ def write_sheets(
             width = max(map(_width, column), default=0) + 2
             sheet.column_dimensions[get_column_letter(position)].width = min(width, MAX_WIDTH)
         sheet.freeze_panes = "A2"
-        sheet.append([_cell(sheet, h, HEADER) for h in header])
+        sheet.append([_header(sheet, h) for h in header])
         written = 0
         for row in chain(sample, rows):
             sheet.append([_cell(sheet, v) for v in row])
