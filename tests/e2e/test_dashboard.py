@@ -69,6 +69,17 @@ def test_a_leader_finds_who_is_behind_from_the_projector(live_server, browser):
     assert "驻村干部" in page.locator("#responsible").inner_text()
     screenshot(page, "dashboard-village")
 
+    # Printed on A4 landscape (297 mm, 1123 px at 96 dpi), every battle-map column is on the page.
+    page.set_viewport_size({"width": 1123, "height": 794})
+    page.emulate_media(media="print")
+    table, box = page.evaluate(
+        "[document.querySelector('#battle-map').scrollWidth,"
+        " document.querySelector('#battle-map').parentElement.clientWidth]"
+    )
+    assert table <= box, (table, box)
+    page.emulate_media(media="screen")
+    page.set_viewport_size({"width": 1920, "height": 1080})
+
     # Sort by 脱贫时限, earliest first, then latest first.
     header = page.locator("#battle-map thead th", has_text="脱贫时限")
     header.click()
