@@ -734,6 +734,7 @@ class RosterJob(ScopedModel):
 
     class Meta:
         abstract = True
+        ordering = ["-created_at"]
 
     @property
     def is_done(self) -> bool:
@@ -776,10 +777,9 @@ class RosterImport(RosterJob):
     unknown_columns = models.JSONField("未识别的列", default=list, editable=False)
     error_file = models.FileField("错误标注文件", blank=True, editable=False)
 
-    class Meta:
+    class Meta(RosterJob.Meta):
         verbose_name = "花名册导入"
         verbose_name_plural = "花名册导入"
-        ordering = ["-created_at"]
 
     def __str__(self) -> str:
         return (
@@ -841,10 +841,9 @@ class RosterExport(RosterJob):
     rows_written = models.PositiveIntegerField("已写出", default=0, editable=False)
     file = models.FileField("文件", blank=True, editable=False)
 
-    class Meta:
+    class Meta(RosterJob.Meta):
         verbose_name = "花名册导出"
         verbose_name_plural = "花名册导出"
-        ordering = ["-created_at"]
 
     def __str__(self) -> str:
         return f"花名册导出（{timezone.localtime(self.created_at):%Y-%m-%d %H:%M}）"

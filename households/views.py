@@ -57,11 +57,12 @@ class HouseholdListView(ObjectListView):
         query = request.GET.copy()
         query.pop("export")
         query.pop("page", None)
-        households = households_for_export(request.user, query.urlencode())
+        query = query.urlencode()
+        households = households_for_export(request.user, query)
         if households.count() > settings.ROSTER_EXPORT_INLINE:
             # Too many to write while the browser waits: a job with a progress bar.
             job = RosterExport.objects.create(
-                user=request.user, area=RosterExport.area_of(request.user), query=query.urlencode()
+                user=request.user, area=RosterExport.area_of(request.user), query=query
             )
             transaction.on_commit(lambda: tasks.export_roster.delay(job.pk))
             return redirect(job)
