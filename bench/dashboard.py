@@ -100,7 +100,7 @@ def main() -> None:
             else f"/dashboard/{code}/?year=2019"
         )
         client.get(url)
-        times, sql = [], []
+        times, sql, ratios = [], [], []
         for _ in range(args.repeat):
             with CaptureQueriesContext(connection) as queries:
                 began = time.perf_counter()
@@ -114,6 +114,10 @@ def main() -> None:
                     cursor.execute(query["sql"])
                     cursor.fetchall()
             sql.append((time.perf_counter() - began) * 1000)
+            # Each page against its own statements, timed right after it: the machine's speed
+            # drifts by a third from one second to the next here, and a ratio of two medians
+            # taken at different moments mixes that drift into the ratio.
+            ratios.append(times[-1] / sql[-1])
         page_ms, sql_ms = statistics.median(times), statistics.median(sql)
         households = (
             1
@@ -124,7 +128,8 @@ def main() -> None:
             f"{label:<8} ({households:>9,} households): page {page_ms:7.1f} ms, its SQL "
             f"{sql_ms:7.1f} ms in {len(queries.captured_queries)} queries; "
             f"target {TARGETS[label]:.0f} ms (ratio {page_ms / TARGETS[label]:.2f}), "
-            f"page/SQL {page_ms / sql_ms:.2f} (target ≤ {SQL_RATIO:.0f})"
+            f"page/SQL {statistics.median(ratios):.2f} (median of {len(ratios)} runs, each page "
+            f"against its own SQL; {min(ratios):.2f}–{max(ratios):.2f}; target ≤ {SQL_RATIO:.0f})"
         )
 
 

@@ -13,10 +13,15 @@ from .models import ZERO, Project, rate
 
 def fund_totals(entries) -> dict[str, Decimal]:
     """Planned / allocated / disbursed sums of a FundEntry queryset, in one query."""
-    sums = entries.aggregate(
-        **{kind: Sum("amount", filter=Q(kind=kind)) for kind in FundKind.values}
+    return totals_of(
+        entries.aggregate(**{kind: Sum("amount", filter=Q(kind=kind)) for kind in FundKind.values})
     )
-    totals = {kind: sums[kind] or ZERO for kind in FundKind.values}
+
+
+def totals_of(sums: dict) -> dict[str, Decimal]:
+    """Planned / allocated / disbursed from their sums by kind (a kind without entries: 0), and
+    the two rates."""
+    totals = {kind: sums.get(kind) or ZERO for kind in FundKind.values}
     totals["allocation_rate"] = rate(totals[FundKind.ALLOCATED], totals[FundKind.PLANNED])
     totals["disbursement_rate"] = rate(totals[FundKind.DISBURSED], totals[FundKind.ALLOCATED])
     return totals

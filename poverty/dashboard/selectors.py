@@ -1,21 +1,29 @@
 """Reads of the 挂图作战 dashboard beyond the exit statistics: how far each child area is behind
-its deadlines, households by cause and by measure, the deadline line, and the village battle map.
-The counts come from the village tallies (models.py), one grouped query each whatever the size of
-the area; the battle map reads the village's households."""
+its deadlines, households by cause and by measure, the deadline line, findings, projects and
+funds, and the village battle map. The counts come from the village tallies (models.py), one
+grouped query each whatever the size of the area; the battle map reads the village's households.
+
+Scoping: the view finds the area through Area.objects.restrict(user), so the user may see it,
+and under prefix scoping (poverty.common.scoping) every row under an area the user may see is
+one the user may see; the view checks the model permissions. The sums then filter by the area's
+code prefix alone, in SQL (poverty.common.sql), without building each query through the ORM.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from django.db.models import BooleanField, Count, ExpressionWrapper
+from django.db.models import BooleanField, ExpressionWrapper
 from django.utils import timezone
 
 from households.choices import Cause, HouseholdStatus, MeasureType
 from households.models import AssistanceMeasure, Household, HouseholdPairing
-from poverty.common.areacodes import prefix_of
+from inspections.choices import Status as FindingStatus
 from poverty.common.masking import shown_as
-from poverty.common.sql import among, as_datetime, fetch
+from poverty.common.sql import among, as_datetime, as_decimal, fetch, under
 from projects.choices import PROGRESS_CHOICES
+from projects.models import FundEntry
+from projects.selectors import totals_of
 from villages.choices import AreaLevel, PostingRole
 from villages.models import Area, LeaderPairing, UnitPairing, VillagePosting
 
@@ -178,17 +186,20 @@ def responsible(area: Area, user) -> dict:
     return people
 
 
-def leaders_by_area(codes: list[str], user) -> dict[str, str]:
-    """The 包联 leaders of the areas with these codes ("张三、李四"), for the tiles."""
+def leaders_by_area(areas: list[Area], today: date) -> dict[str, str]:
+    """The 包联 leaders paired with these areas on `today` ("张三、李四"), by area code, for the
+    tiles (LeaderPairing.objects.active(), in SQL)."""
+    codes = {a.pk: a.code for a in areas}
+    condition, ids = among("p.area_id", codes)
     names: dict[str, list[str]] = {}
-    for code, name in (
-        LeaderPairing.objects.restrict(user)
-        .active()
-        .filter(area__code__in=codes)
-        .order_by("leader__name")
-        .values_list("area__code", "leader__name")
+    for area_id, name in fetch(
+        "SELECT p.area_id, c.name FROM villages_leaderpairing p "  # noqa: S608
+        "JOIN villages_cadre c ON c.id = p.leader_id "
+        f"WHERE {condition} AND p.start_date <= %s AND (p.end_date IS NULL OR p.end_date >= %s) "
+        "ORDER BY c.name",
+        [ids, today, today],
     ):
-        names.setdefault(code, []).append(name)
+        names.setdefault(codes[area_id], []).append(name)
     return {code: "、".join(people) for code, people in names.items()}
 
 
@@ -208,31 +219,59 @@ def exits_by_year(villages: dict[int, str]) -> tuple[list[tuple[int, int, int]],
     )
 
 
-def findings_by_unit(findings, area: Area) -> list[dict]:
-    """Open and overdue findings per responsible unit, from the findings the user may see."""
-    mine = findings.filter(area__code__startswith=prefix_of(area.code)).unclosed()
-    return list(
-        mine.order_by()
-        .values("unit__name")
-        .annotate(
-            open=Count("pk"),
-            overdue=Count("pk", filter=mine.overdue_condition()),
+def findings_by_unit(area: Area, today: date) -> list[dict]:
+    """Open and overdue findings per responsible unit under the area (FindingQuerySet.unclosed
+    and overdue_condition, in SQL), those with the most overdue first."""
+    condition, prefix = under("a.code", area.code)
+    return [
+        {"unit__name": unit, "open": n, "overdue": late}
+        for unit, n, late in fetch(
+            "SELECT u.name, COUNT(*), SUM(CASE WHEN f.deadline < %s THEN 1 ELSE 0 END) "  # noqa: S608
+            "FROM inspections_finding f JOIN villages_area a ON a.id = f.area_id "
+            "JOIN villages_unit u ON u.id = f.unit_id "
+            f"WHERE {condition} AND f.status <> %s "
+            "GROUP BY u.name ORDER BY 3 DESC, 2 DESC, 1",
+            [today, prefix, FindingStatus.CLOSED],
         )
-        .order_by("-overdue", "-open", "unit__name")
-    )
+    ]
 
 
-def projects_by_stage(projects, area: Area) -> list[dict]:
-    """Projects managed in the area per stage, with how many are behind plan."""
-    mine = projects.filter(area__code__startswith=prefix_of(area.code))
+def projects_by_stage(area: Area, today: date) -> list[dict]:
+    """Projects managed under the area per stage, with how many are behind plan (a stage past
+    its planned date and not done: ProjectQuerySet.overdue_condition, in SQL)."""
+    condition, prefix = under("a.code", area.code)
     rows = {
-        r["stage"]: r
-        for r in mine.order_by()
-        .values("stage")
-        .annotate(n=Count("pk"), behind=Count("pk", filter=mine.overdue_condition()))
+        stage: (n, behind)
+        for stage, n, behind in fetch(
+            "SELECT p.stage, COUNT(*), SUM(CASE WHEN EXISTS (SELECT 1 FROM projects_projectstage s "  # noqa: S608
+            "WHERE s.project_id = p.id AND s.actual_date IS NULL AND s.planned_date < %s) "
+            "THEN 1 ELSE 0 END) "
+            "FROM projects_project p JOIN villages_area a ON a.id = p.area_id "
+            f"WHERE {condition} GROUP BY p.stage",
+            [today, prefix],
+        )
     }
     return [
-        {"label": label, "n": rows[stage]["n"], "behind": rows[stage]["behind"]}
+        {"label": label, "n": rows[stage][0], "behind": rows[stage][1]}
         for stage, label in PROGRESS_CHOICES
         if stage in rows
     ]
+
+
+def funds(area: Area) -> dict:
+    """Planned / allocated / disbursed funds of the projects managed under the area, with the
+    rates (projects.selectors.totals_of)."""
+    condition, prefix = under("a.code", area.code)
+    places = FundEntry._meta.get_field("amount").decimal_places
+    return totals_of(
+        {
+            kind: as_decimal(total, places)
+            for kind, total in fetch(
+                "SELECT e.kind, SUM(e.amount) FROM projects_fundentry e "  # noqa: S608
+                "JOIN projects_project p ON p.id = e.project_id "
+                "JOIN villages_area a ON a.id = p.area_id "
+                f"WHERE {condition} GROUP BY e.kind",
+                [prefix],
+            )
+        }
+    )

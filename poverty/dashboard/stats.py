@@ -27,9 +27,8 @@ from django.db.models import Count, Q, Sum
 from households.choices import Cause, HouseholdStatus, MeasureType
 from households.models import Household
 from inspections.choices import Metric
-from inspections.models import PledgeTarget
 from poverty.common.areacodes import digits_of, prefix_of
-from poverty.common.sql import among, fetch
+from poverty.common.sql import among, fetch, under
 from villages.choices import AreaLevel
 from villages.models import Area
 
@@ -171,11 +170,14 @@ def tallied_per_village(villages: list[int], year: int) -> list[dict]:
 def village_rows(area: Area) -> dict[int, tuple]:
     """Every village under the area, id → (code, is_poor, actual_exit_year, rural_population):
     its own figures, and the code that maps its households to the child areas."""
+    condition, prefix = under("code", area.code)
     return {
-        pk: row
-        for pk, *row in Area.objects.filter(
-            code__startswith=prefix_of(area.code), level=AreaLevel.VILLAGE
-        ).values_list("pk", "code", "is_poor", "actual_exit_year", "rural_population")
+        pk: (code, bool(is_poor), exit_year, population)
+        for pk, code, is_poor, exit_year, population in fetch(
+            "SELECT id, code, is_poor, actual_exit_year, rural_population FROM villages_area "  # noqa: S608
+            f"WHERE {condition} AND level = %s",
+            [prefix, AreaLevel.VILLAGE],
+        )
     }
 
 
@@ -216,19 +218,16 @@ def exit_statistics(
             group["exited"] += exit_year == year
             group["exited_cumulative"] += exit_year is not None and exit_year <= year
 
+    # The pledges' targets for the area and each child (summed when there are several).
     targets: dict[int, dict] = defaultdict(dict)
-    rows = (
-        PledgeTarget.objects.filter(
-            pledge__year=year,
-            pledge__area__in=[area, *children],
-            metric__in=list(TARGET_METRICS),
-        )
-        .order_by()  # no default ordering to resolve and drop again for the GROUP BY
-        .values("pledge__area", "metric")
-        .annotate(total=Sum("target"))
-    )
-    for row in rows:
-        targets[row["pledge__area"]][TARGET_METRICS[row["metric"]]] = int(row["total"])
+    condition, ids = among("p.area_id", [area.pk, *(c.pk for c in children)])
+    for area_id, metric, total in fetch(
+        "SELECT p.area_id, t.metric, SUM(t.target) FROM inspections_pledgetarget t "  # noqa: S608
+        "JOIN inspections_pledge p ON p.id = t.pledge_id "
+        f"WHERE p.year = %s AND {condition} AND t.metric IN (%s, %s) GROUP BY p.area_id, t.metric",
+        [year, ids, *TARGET_METRICS],
+    ):
+        targets[area_id][TARGET_METRICS[metric]] = int(total)
 
     def figures(node: Area, groups: list[str]) -> Figures:
         result = Figures(node, year, targets=targets.get(node.pk, {}))

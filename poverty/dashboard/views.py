@@ -21,9 +21,8 @@ from django.utils.safestring import SafeData, SafeString, mark_safe
 from households.models import Household, HouseholdPairing
 from inspections.models import Finding
 from poverty.common.areacodes import ancestor_codes, digits_of, is_valid_code, level_of, prefix_of
+from poverty.common.figures import percent
 from poverty.common.views import ObjectDetailView
-from projects.models import FundEntry, Project
-from projects.selectors import fund_totals
 from villages.choices import AreaLevel
 from villages.models import YEAR_VALIDATORS, Area
 
@@ -42,6 +41,20 @@ BATTLE_ROW = (
     '<td data-sort="{planned}">{planned}年</td><td>{state}</td></tr>'
 )
 UNIT = '<span class="text-muted small">（{}）</span>'
+# A child area's tile and its row of the tiles' data table, the same way (a province has some
+# 100 counties, a county 10–30 townships).
+TILE = (
+    '<a class="tile tile-{state}{shade} text-decoration-none" href="{url}?{query}" '
+    'title="{label}">\n      <strong>{name}</strong><span>剩余{remaining}户{overdue}</span>'
+    "{leaders}</a>"
+)
+CHILD_ROW = (
+    '<tr><td><a href="{url}?{query}">{name}</a></td><td class="text-end">{registered}</td>'
+    '<td class="text-end">{exited}/{exited_persons}</td>'
+    '<td class="text-end">{remaining}/{remaining_persons}</td>'
+    '<td class="text-end">{overdue}</td><td class="text-end">{rate}</td>'
+    '<td class="text-end">{villages}</td><td>{label}</td></tr>'
+)
 NONE_MARK = {
     "measures": mark_safe('<span class="text-danger">无</span>'),
     "cadre": mark_safe('<span class="text-danger">未结对</span>'),
@@ -75,6 +88,44 @@ def battle_rows(households: list[dict], year: int) -> SafeString:
             for h in households
         )
     )
+
+
+def child_tiles(children: list[dict], query: str) -> tuple[SafeString, SafeString]:
+    """The child areas' tiles, and the rows of their data table."""
+    tiles, rows = [], []
+    for c in children:
+        common = {
+            "url": _text(c["url"]),
+            "query": _text(query),
+            "name": _text(c["area"]["name"]),
+            "label": _text(c["state_label"]),
+        }
+        tiles.append(
+            TILE.format(
+                state=c["state"],
+                shade=f" shade-{c['shade']}" if c["shade"] else "",
+                remaining=c["remaining"]["households"],
+                overdue=f" · 超期{c['overdue']}户" if c["overdue"] else "",
+                leaders=f'<span class="small">包联：{_text(c["leaders"])}</span>'
+                if c["leaders"]
+                else "",
+                **common,
+            )
+        )
+        rows.append(
+            CHILD_ROW.format(
+                registered=c["registered"]["households"],
+                exited=c["exited"]["households"],
+                exited_persons=c["exited"]["persons"],
+                remaining=c["remaining"]["households"],
+                remaining_persons=c["remaining"]["persons"],
+                overdue=c["overdue"],
+                rate=percent(c["incidence_rate"]),
+                villages=c["villages"]["remaining"],
+                **common,
+            )
+        )
+    return mark_safe("".join(tiles)), mark_safe("".join(rows))  # noqa: S308 (escaped above)
 
 
 @cache
@@ -147,7 +198,11 @@ def dashboard(request, code: str | None = None):
         overdue = Counter()
         for row in per_village:
             overdue[villages[row["village_id"]][:digits]] += row["overdue"] or 0
-        leaders = selectors.leaders_by_area([c["area"]["code"] for c in children], user)
+        leaders = (
+            selectors.leaders_by_area([a for a in found if a.parent_id == area.pk], today)
+            if user.has_perm("villages.view_leaderpairing")
+            else {}
+        )
         worst = max(overdue.values(), default=0)
         for child in children:
             late = overdue[child["area"]["code"][:digits]]
@@ -159,9 +214,6 @@ def dashboard(request, code: str | None = None):
             child["url"] = area_url(child["area"]["code"])
     causes = selectors.by_cause(villages, year)
     exits, as_of = selectors.exits_by_year(villages)
-    # Findings and projects as the user may see them (a village cadre sees no projects).
-    findings = Finding.objects.restrict(user)
-    projects = Project.objects.restrict(user)
     context = {
         "area": area,
         "year": year,
@@ -176,19 +228,15 @@ def dashboard(request, code: str | None = None):
         "exits": exits,
         "without_measures": sum(c["no_measure"] for c in causes),
         "gaps": [c for c in causes if c["gap"]],
-        "findings": selectors.findings_by_unit(findings, area)
+        # Everything under the area is the user's to see (selectors), given the permission: a
+        # village cadre sees no projects.
+        "findings": selectors.findings_by_unit(area, today)
         if user.has_perm("inspections.view_finding")
         else None,
-        "projects": selectors.projects_by_stage(projects, area)
+        "projects": selectors.projects_by_stage(area, today)
         if user.has_perm("projects.view_project")
         else None,
-        "funds": fund_totals(
-            FundEntry.objects.filter(
-                project__in=projects.filter(area__code__startswith=area.prefix).values("pk")
-            )
-        )
-        if user.has_perm("projects.view_project")
-        else None,
+        "funds": selectors.funds(area) if user.has_perm("projects.view_project") else None,
         "screen": screen,
         # Drill-down links keep the year, and big-screen mode on a projector.
         "query": urlencode({"year": year, **({"screen": 1} if screen else {})}),
@@ -223,6 +271,7 @@ def dashboard(request, code: str | None = None):
     }
     if context["households"] is not None:
         context["battle_rows"] = battle_rows(context["households"], year)
+    context["tiles"], context["child_rows"] = child_tiles(children, context["query"])
     return render(request, "dashboard/dashboard.html", context)
 
 

@@ -1,31 +1,42 @@
 """The 挂图作战 dashboard: figures against a hand-worked registry, drill-down, the village battle
 map, scoping (also of the chart data) and a fixed number of queries."""
 
+import datetime
 import json
+from decimal import Decimal
 
 import pytest
+from django.db.models import Count
 from django.test import Client
+from django.utils import timezone
 
 from accounts.choices import Role
 from households.choices import HouseholdStatus
 from households.models import Household
+from inspections.choices import Status as FindingStatus
+from inspections.models import Finding
 from poverty.common.masking import mask_phone
 from poverty.dashboard import selectors, tallies
+from projects.choices import FundKind, Stage
+from projects.models import FundEntry, Project
+from projects.selectors import fund_totals
 from tests.factories import (
     AssistanceMeasureFactory,
     CadreFactory,
     FindingFactory,
+    FundEntryFactory,
     HouseholdFactory,
     HouseholdPairingFactory,
     IncomeRecordFactory,
     LeaderPairingFactory,
     MemberFactory,
+    ProjectFactory,
     UnitFactory,
     UnitPairingFactory,
     VillagePostingFactory,
     VisitFactory,
 )
-from villages.models import Cadre
+from villages.models import Cadre, LeaderPairing
 
 pytestmark = pytest.mark.django_db
 
@@ -171,6 +182,21 @@ def test_the_battle_map_escapes_what_people_typed(registry, make_user):
     assert f'<td data-sort="2018">2018年</td><td>{late.get_status_display()}</td></tr>' in page
 
 
+def test_the_tiles_escape_names_too(registry, make_user):
+    registry.t1.name = "一乡<b>"
+    registry.t1.save()
+    LeaderPairingFactory(
+        leader=CadreFactory(unit=UnitFactory(area=registry.county), name="王&张", is_leader=True),
+        area=registry.t1,
+    )
+    page = login(make_user, Role.LEADER, registry.county).get("/dashboard/", {"year": 2019})
+    page = page.content.decode()
+    assert "一乡<b>" not in page
+    assert "<strong>一乡&lt;b&gt;</strong>" in page  # the tile
+    assert '?year=2019">一乡&lt;b&gt;</a></td>' in page  # its row of the data table
+    assert "包联：王&amp;张" in page
+
+
 def test_who_answers_for_a_township_and_a_village(registry, make_user):
     county_unit = UnitFactory(area=registry.county, name="县农业农村局")
     leader = CadreFactory(
@@ -285,3 +311,72 @@ def test_the_battle_map_and_a_household_cost_the_same_with_more_households(
         pk = Household.objects.filter(village=registry.v11).latest("pk").pk
         with django_assert_num_queries(12):
             assert client.get(f"/dashboard/household/{pk}/").status_code == 200
+
+
+def test_findings_projects_funds_and_leaders_follow_the_models_own_rules(world):
+    """The dashboard sums these in SQL; each sum agrees with the model's own rule (unclosed and
+    overdue findings, projects behind plan, fund totals, active pairings) at the edges: due
+    today, closed, a stage done late, a pairing that ended yesterday or starts tomorrow; and
+    nothing of the sibling township counts."""
+    today = timezone.localdate()
+    yesterday, tomorrow = today - datetime.timedelta(days=1), today + datetime.timedelta(days=1)
+    water = UnitFactory(area=world.county, name="县水利局")
+    roads = UnitFactory(area=world.county, name="县交通局")
+    FindingFactory(area=world.v11, unit=water, deadline=yesterday)
+    FindingFactory(area=world.v12, unit=water, deadline=today)  # due today: not yet overdue
+    closed = FindingFactory(area=world.v12, unit=roads, deadline=yesterday)
+    Finding.objects.filter(pk=closed.pk).update(status=FindingStatus.CLOSED)
+    FindingFactory(area=world.v21, unit=roads, deadline=yesterday)  # the sibling township's
+    under_t1 = {"area__code__startswith": "990123100"}
+    mine = Finding.objects.filter(**under_t1).unclosed()
+    assert (
+        selectors.findings_by_unit(world.t1, today)
+        == list(
+            mine.values("unit__name")
+            .annotate(open=Count("pk"), overdue=Count("pk", filter=mine.overdue_condition(today)))
+            .order_by("-overdue", "-open", "unit__name")
+        )
+        == [{"unit__name": "县水利局", "open": 2, "overdue": 1}]
+    )
+
+    late, done, due_today, sibling = (
+        ProjectFactory(area=area) for area in (world.t1, world.t1, world.t1, world.t2)
+    )
+    for project, planned, actual in (
+        (late, yesterday, None),
+        (done, yesterday, today),
+        (due_today, today, None),
+        (sibling, yesterday, None),
+    ):
+        project.stages.filter(stage=Stage.LISTED).update(planned_date=planned, actual_date=actual)
+    projects = Project.objects.filter(area__code__startswith="990123100")
+    assert selectors.projects_by_stage(world.t1, today) == [
+        {"label": "未入库", "n": 3, "behind": 1}
+    ]
+    assert list(projects.overdue(today)) == [late]
+
+    FundEntryFactory(project=late, kind=FundKind.PLANNED, amount=Decimal("100000.10"))
+    FundEntryFactory(project=done, kind=FundKind.PLANNED, amount=Decimal("0.20"))
+    FundEntryFactory(project=late, kind=FundKind.ALLOCATED, amount=Decimal("50000.15"))
+    FundEntryFactory(project=sibling, kind=FundKind.DISBURSED, amount=Decimal("999.00"))
+    funds = selectors.funds(world.t1)
+    assert funds == fund_totals(FundEntry.objects.filter(project__in=projects))
+    assert (funds["planned"], funds["allocated"], funds["disbursed"]) == (
+        Decimal("100000.30"),
+        Decimal("50000.15"),
+        Decimal("0"),
+    )
+
+    for name, start, end in (
+        ("王县长", datetime.date(2018, 1, 1), None),
+        ("李县长", datetime.date(2018, 1, 1), yesterday),  # no longer paired
+        ("赵局长", tomorrow, None),  # not yet
+    ):
+        LeaderPairingFactory(
+            leader=CadreFactory(unit=water, name=name, is_leader=True),
+            area=world.t1,
+            start_date=start,
+            end_date=end,
+        )
+    assert selectors.leaders_by_area([world.t1, world.t2], today) == {"990123100000": "王县长"}
+    assert [p.leader.name for p in LeaderPairing.objects.active(today)] == ["王县长"]

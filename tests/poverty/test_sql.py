@@ -1,11 +1,13 @@
-"""poverty.common.sql: the id list as one parameter, on whichever database the suite runs on."""
+"""poverty.common.sql: the id list and an area's code prefix as one parameter, and sums read as the
+ORM would give them, on whichever database the suite runs on."""
 
 import datetime
+from decimal import Decimal
 
 import pytest
 from django.utils import timezone
 
-from poverty.common.sql import among, as_datetime, fetch
+from poverty.common.sql import among, as_datetime, as_decimal, fetch, under
 from villages.models import Area
 
 pytestmark = pytest.mark.django_db
@@ -37,3 +39,33 @@ def test_a_timestamp_reads_as_the_orm_would_give_it(world):
     (least,) = fetch("SELECT MIN(updated_at) FROM villages_area WHERE id = %s", [world.v11.pk])[0]
     assert as_datetime(least) == stamp
     assert as_datetime(None) is None
+
+
+def test_under_an_area_means_its_code_prefix(world):
+    condition, prefix = under("code", world.t1.code)
+    sql = f"SELECT code FROM villages_area WHERE {condition} ORDER BY code"  # noqa: S608
+    assert [code for (code,) in fetch(sql, [prefix])] == [
+        world.t1.code,
+        world.v11.code,
+        world.v12.code,
+    ]
+    # Never a pattern of someone's making: only a well-formed area code goes in.
+    for bad in ("9901%", "990123_00000", "", "000000000000"):
+        with pytest.raises(ValueError):
+            under("code", bad)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (Decimal("100000.10"), Decimal("100000.10")),
+        (100000.1, Decimal("100000.10")),  # SQLite sums decimals as floats
+        (150000, Decimal("150000.00")),
+        (0.1 + 0.2, Decimal("0.30")),
+        (None, None),
+    ],
+)
+def test_a_decimal_sum_reads_as_the_orm_would_give_it(value, expected):
+    result = as_decimal(value, 2)
+    assert result == expected
+    assert result is None or result.as_tuple().exponent == -2
