@@ -204,11 +204,13 @@ def exit_statistics(
         per_village = _live_per_village(list(villages), year)
     households: dict[str, Counter] = defaultdict(Counter)
     persons: dict[str, Counter] = defaultdict(Counter)
+    columns = [(key, f"h_{key}", f"p_{key}") for key in FIGURES]
     for row in per_village:
         code = villages[row["village_id"]][0][:digits]
-        for key in FIGURES:
-            households[code][key] += row[f"h_{key}"] or 0
-            persons[code][key] += row[f"p_{key}"] or 0
+        into_h, into_p = households[code], persons[code]
+        for key, h, p in columns:
+            into_h[key] += row[h] or 0
+            into_p[key] += row[p] or 0
     village_figures: dict[str, Counter] = defaultdict(Counter)
     for code, is_poor, exit_year, population in villages.values():
         group = village_figures[code[:digits]]

@@ -96,6 +96,11 @@ def test_the_county_page_shows_its_figures_and_colours_each_township(registry, m
     causes = {c["label"]: (c["n"], c["poor"]) for c in response.context["causes"]}
     assert causes == {"因病": (4, 1), "缺劳力": (1, 1)}
     assert response.context["exits"] == [(2018, 1, 1), (2019, 0, 2), (2020, 4, 0)]
+    # Each chart's numbers as a table, and the year chosen.
+    assert '<tr><td>因病</td><td class="text-end">4</td><td class="text-end">1</td></tr>' in page
+    assert '<tr><td>2019</td><td class="text-end">0</td><td class="text-end">2</td></tr>' in page
+    assert '<tr><td>健康扶贫</td><td class="text-end">1</td></tr>' in page
+    assert '<option value="2019" selected>2019年</option><option value="2018">' in page
     assert response.context["without_measures"] == 1  # 二镇甲村's household has none
     # Still poor: 一乡's 缺劳力 household (a health measure, not 兜底 or 公益岗位) and 二镇's 因病
     # household with nothing.
