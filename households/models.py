@@ -813,15 +813,11 @@ class RosterImport(RosterJob):
                 ("标注错误", self.rows_marked, percent(self.rows_marked, 2), "bg-danger"),
             ]
         written = self.rows_written if self.status == self.Status.SUCCEEDED else 0
-        return [
-            *bars,
-            (
-                "写入",
-                written,
-                100 if written else (0 if self.is_done else percent(written, 3)),
-                "bg-success",
-            ),
-        ]
+        if self.status == self.Status.SUCCEEDED and not self.dry_run:
+            done = 100  # every change written, however many rows that was (none: unchanged)
+        else:
+            done = 0 if self.is_done else percent(written, 3)
+        return [*bars, ("写入", written, done, "bg-success")]
 
 
 class RosterExport(RosterJob):

@@ -116,6 +116,7 @@ class ImportResult:
     errors: list[RowError] = field(default_factory=list)
     unknown_columns: list[str] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
+    rows_changed: int = 0  # the rows that change the registry (Plan.rows_changed)
     dry_run: bool = False
 
     @property
@@ -447,10 +448,11 @@ def import_roster(
         return result
     plan = _plan(households, villages, existing, people, removed)
     result.counts = plan.counts()
+    result.rows_changed = plan.rows_changed
     if not dry_run:
         progress(phase="write")
         _write(plan, user)
-    progress(phase="done", rows_written=0 if dry_run else result.rows)
+    progress(phase="done", rows_written=0 if dry_run else plan.rows_changed)
     return result
 
 
@@ -598,6 +600,9 @@ class Plan:
     changed_members: list[tuple[str, int, Person]] = field(default_factory=list)
     unchanged_members: int = 0
     removed_members: list[int] = field(default_factory=list)
+    # The file's rows that change something: a new or changed household's, a new or changed
+    # person's. An unchanged re-import writes none.
+    rows_changed: int = 0
     # Registered households whose members change: their person counts are recounted.
     recount: set[int] = field(default_factory=set)
     # Villages whose households change, including any a household moves out of.
@@ -641,6 +646,7 @@ def _plan(households, villages, existing, people, removed) -> Plan:
             values["status"] = values["status"] or HouseholdStatus.ASSISTED
             plan.new_households.append({"code": code, "persons": len(rows), **values})
             plan.villages.add(values["village_id"])
+            household_changed = True
         else:
             if values["status"] is None:
                 # 未脱贫 in the file: any stage short of exit stays as it is.
@@ -649,7 +655,8 @@ def _plan(households, villages, existing, people, removed) -> Plan:
                     if current.status == HouseholdStatus.EXITED
                     else current.status
                 )
-            if REGISTERED_HOUSEHOLD(current) != FILE_HOUSEHOLD(values):
+            household_changed = REGISTERED_HOUSEHOLD(current) != FILE_HOUSEHOLD(values)
+            if household_changed:
                 plan.villages.update((current.village_id, values["village_id"]))
                 plan.changed_households.append((current.pk, values))
             else:
@@ -664,7 +671,9 @@ def _plan(households, villages, existing, people, removed) -> Plan:
                 plan.recount.add(person.household_id)
             else:
                 plan.unchanged_members += 1
+                plan.rows_changed += household_changed  # its household's columns
                 continue
+            plan.rows_changed += 1
             if current is not None:
                 plan.recount.add(current.pk)
     # Members of the file's households that the file no longer lists.
@@ -1006,8 +1015,13 @@ def run_import_job(job_id: int) -> dict:
     else:
         job.status = RosterImport.Status.SUCCEEDED
         job.rows_validated = result.rows
-        job.rows_written = 0 if job.dry_run else result.rows
-        job.message = "校验通过（未写入）。" if job.dry_run else "导入完成。"
+        job.rows_written = 0 if job.dry_run else result.rows_changed
+        if job.dry_run:
+            job.message = "校验通过（未写入）。"
+        elif result.rows_changed or result.counts.get("members_removed"):
+            job.message = "导入完成。"
+        else:
+            job.message = "导入完成：文件与已登记的信息完全相同，没有需要写入的变化。"
     job.save()
     return {"status": job.status, "errors": len(errors), **result.counts}
 

@@ -103,9 +103,10 @@ def test_import_creates_households_and_members(tmp_path, world, staff):
 
 def test_the_same_file_again_changes_nothing(tmp_path, world, staff):
     path = write(tmp_path, family(world))
-    import_roster(path, user=staff)
+    assert import_roster(path, user=staff).rows_changed == 2
     before = list(Member.objects.values_list()) + list(Household.objects.values_list())
     result = import_roster(path, user=staff)
+    assert result.rows_changed == 0
     assert result.counts == {
         "households_created": 0,
         "households_updated": 0,
@@ -116,6 +117,38 @@ def test_the_same_file_again_changes_nothing(tmp_path, world, staff):
         "members_removed": 0,
     }
     assert list(Member.objects.values_list()) + list(Household.objects.values_list()) == before
+
+
+def test_the_rows_written_are_the_rows_that_change_something(tmp_path, world, staff):
+    rows = family(world) + family(world, code="H-0002")
+    import_roster(write(tmp_path, rows), user=staff)
+    rows[1]["健康状况"] = "患有大病"  # one person of the first household
+    for row in rows[2:]:
+        row["联系电话"] = "13900000000"  # a household column: both of the second's rows
+    result = import_roster(write(tmp_path, rows), user=staff)
+    assert result.rows_changed == 3
+    assert (result.counts["members_updated"], result.counts["households_updated"]) == (1, 1)
+
+
+def test_an_unchanged_upload_says_so_and_fills_its_write_bar(
+    client, world, staff, tmp_path, settings
+):
+    import households.roster as roster
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    data = roster_bytes(family(world))
+    for _ in range(2):
+        upload = RosterImport.objects.create(user=staff, area=world.county, file_name="x.xlsx")
+        upload.file.save("x.xlsx", io.BytesIO(data))
+        roster.run_import_job(upload.pk)
+    upload.refresh_from_db()
+    assert (upload.status, upload.rows_written) == ("succeeded", 0)
+    assert upload.message == "导入完成：文件与已登记的信息完全相同，没有需要写入的变化。"
+    client.force_login(staff)
+    page = client.get(upload.get_absolute_url()).content.decode()
+    assert "写入 0 行" in page and 'aria-label="写入" aria-valuenow="100"' in page
+    first = RosterImport.objects.order_by("pk").first()
+    assert (first.rows_written, first.message) == (2, "导入完成。")
 
 
 def test_an_edited_file_updates_what_changed(tmp_path, world, staff):
