@@ -223,10 +223,12 @@ def exit_statistics(
     # The pledges' targets for the area and each child (summed when there are several).
     targets: dict[int, dict] = defaultdict(dict)
     condition, ids = among("p.area_id", [area.pk, *(c.pk for c in children)])
+    metrics = ", ".join(["%s"] * len(TARGET_METRICS))
     for area_id, metric, total in fetch(
         "SELECT p.area_id, t.metric, SUM(t.target) FROM inspections_pledgetarget t "  # noqa: S608
         "JOIN inspections_pledge p ON p.id = t.pledge_id "
-        f"WHERE p.year = %s AND {condition} AND t.metric IN (%s, %s) GROUP BY p.area_id, t.metric",
+        f"WHERE p.year = %s AND {condition} AND t.metric IN ({metrics}) "
+        "GROUP BY p.area_id, t.metric",
         [year, ids, *TARGET_METRICS],
     ):
         targets[area_id][TARGET_METRICS[metric]] = int(total)
