@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime
 import re
-from collections import defaultdict
+from collections import defaultdict, namedtuple
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -30,6 +30,7 @@ from simple_history.utils import bulk_update_with_history
 from poverty.common import bulk, crypto, excel, idnumber
 from poverty.common.masking import can_see_sensitive, mask_id_number, mask_phone
 from poverty.common.scoping import code_in_scope
+from poverty.common.sql import among, among_text, as_date, fetch
 from villages.choices import AreaLevel
 from villages.models import Area
 
@@ -519,11 +520,16 @@ def _check_registry(parsed, households, villages, user, errors):
         lambda village_code, action: code_in_scope(Household, village_code, user, action)
     )
     codes = list(households)
-    existing: dict[str, tuple] = {}
-    for start in range(0, len(codes), 5000):
-        for h in Household.objects.filter(code__in=codes[start : start + 5000]).values_list(
-            "pk", "code", *HOUSEHOLD_FIELDS, "village__code", named=True
+    existing: dict[str, RegisteredHousehold] = {}
+    for start in range(0, len(codes), MATCH_CHUNK):
+        condition, param = among_text("h.code", codes[start : start + MATCH_CHUNK])
+        for values in fetch(
+            f"SELECT h.id, h.code, {_columns(Household, HOUSEHOLD_FIELDS, 'h')}, a.code "  # noqa: S608
+            f"FROM households_household h JOIN villages_area a ON a.id = h.village_id "
+            f"WHERE {condition}",
+            [param],
         ):
+            h = RegisteredHousehold(*values)
             existing[h.code] = h
     for code, h in existing.items():
         if not allowed(h.village__code, "change"):
@@ -537,35 +543,37 @@ def _check_registry(parsed, households, villages, user, errors):
     hashes = {r.member.hash: r for r in parsed}
     people: dict[str, Registered] = {}
     removed: list[tuple[int, int]] = []
+    compared = _columns(Member, MEMBER_COMPARED, "m")
+    dated = _dated_values()
     # First the members of the file's registered households, found by household (an unchanged
     # re-import finds everyone here)...
     code_of = {h.pk: h.code for h in existing.values()}
     ids = list(code_of)
-    for start in range(0, len(ids), 5000):
-        for pk, household_id, digest, *values in Member.objects.filter(
-            household_id__in=ids[start : start + 5000]
-        ).values_list("pk", "household_id", "id_number_hash", *MEMBER_COMPARED):
+    for start in range(0, len(ids), MATCH_CHUNK):
+        condition, param = among("m.household_id", ids[start : start + MATCH_CHUNK])
+        for pk, household_id, digest, *values in fetch(
+            f"SELECT m.id, m.household_id, m.id_number_hash, {compared} "  # noqa: S608
+            f"FROM households_member m WHERE {condition}",
+            [param],
+        ):
             row = hashes.get(digest)
             if row is None:
                 removed.append((pk, household_id))
             else:
-                same = tuple(values) == MEMBER_VALUES(row.member)
+                same = dated(values) == MEMBER_VALUES(row.member)
                 people[digest] = Registered(pk, household_id, code_of[household_id], same)
     # ...then, by ID hash, the file's other persons: new, or registered in another household.
     keys = [key for key in hashes if key not in people]
-    for start in range(0, len(keys), 5000):
-        for pk, household_id, digest, code, village_code, *values in Member.objects.filter(
-            id_number_hash__in=keys[start : start + 5000]
-        ).values_list(
-            "pk",
-            "household_id",
-            "id_number_hash",
-            "household__code",
-            "household__village__code",
-            *MEMBER_COMPARED,
+    for start in range(0, len(keys), MATCH_CHUNK):
+        condition, param = among_text("m.id_number_hash", keys[start : start + MATCH_CHUNK])
+        for pk, household_id, digest, code, village_code, *values in fetch(
+            f"SELECT m.id, m.household_id, m.id_number_hash, h.code, a.code, {compared} "  # noqa: S608
+            "FROM households_member m JOIN households_household h ON h.id = m.household_id "
+            f"JOIN villages_area a ON a.id = h.village_id WHERE {condition}",
+            [param],
         ):
             row = hashes[digest]
-            same = tuple(values) == MEMBER_VALUES(row.member)
+            same = dated(values) == MEMBER_VALUES(row.member)
             people[digest] = Registered(pk, household_id, code, same)
             if code == row.household["code"] or code in households:
                 continue  # a move between households of this file
@@ -574,6 +582,33 @@ def _check_registry(parsed, households, villages, user, errors):
                 RowError(row.row, "证件号码", f"此人已登记在其他贫困户{where}，一人只能属于一户。")
             )
     return existing, people, removed
+
+
+# Matching a file against the registry: ids, 户编号 or ID hashes per statement, as one parameter.
+MATCH_CHUNK = 5000
+# A registered household as _check_registry reads it, its fields named as in the ORM.
+RegisteredHousehold = namedtuple(
+    "RegisteredHousehold", ["pk", "code", *HOUSEHOLD_FIELDS, "village__code"]
+)
+
+
+def _columns(model, fields: list[str], alias: str) -> str:
+    quote = connection.ops.quote_name
+    return ", ".join(f"{alias}.{quote(model._meta.get_field(f).column)}" for f in fields)
+
+
+def _dated_values() -> Callable[[list], tuple]:
+    """A registered person's compared values (MEMBER_COMPARED) as the ORM would give them, to
+    compare with the file's: SQLite hands the birth date back as text."""
+    if connection.vendor == "postgresql":
+        return tuple
+    birth = MEMBER_COMPARED.index("birth_date")
+
+    def dated(values: list) -> tuple:
+        values[birth] = as_date(values[birth])
+        return tuple(values)
+
+    return dated
 
 
 class Registered(NamedTuple):

@@ -28,6 +28,15 @@ def among(column: str, ids: Iterable[int]) -> tuple[str, object]:
     return f"{column} IN (SELECT value FROM json_each(%s))", json.dumps(ids)  # noqa: S608
 
 
+def among_text(column: str, values: Iterable[str]) -> tuple[str, object]:
+    """`among` for text values (户编号, keyed hashes): each quoted in the array literal."""
+    values = [str(v) for v in values]
+    if connection.vendor == "postgresql":
+        quoted = ('"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"' for v in values)
+        return f"{column} = ANY(%s::text[])", "{" + ",".join(quoted) + "}"
+    return f"{column} IN (SELECT value FROM json_each(%s))", json.dumps(values)  # noqa: S608
+
+
 def under(column: str, code: str) -> tuple[str, str]:
     """A condition that the area code in `column` lies under the area `code` (its 区划代码
     prefix, as poverty.common.scoping narrows every query), and its one parameter."""
@@ -48,6 +57,11 @@ def as_datetime(value) -> datetime.datetime | None:
     if isinstance(value, str) or (isinstance(value, datetime.datetime) and value.tzinfo is None):
         return connection.ops.convert_datetimefield_value(value, None, connection)
     return value
+
+
+def as_date(value) -> datetime.date | None:
+    """A date as the ORM would give it: SQLite hands back text."""
+    return datetime.date.fromisoformat(value) if isinstance(value, str) else value
 
 
 def as_decimal(value, places: int) -> decimal.Decimal | None:

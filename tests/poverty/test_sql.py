@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from poverty.common.sql import among, as_datetime, as_decimal, fetch, under
+from poverty.common.sql import among, among_text, as_datetime, as_decimal, fetch, under
 from villages.models import Area
 
 pytestmark = pytest.mark.django_db
@@ -69,3 +69,13 @@ def test_a_decimal_sum_reads_as_the_orm_would_give_it(value, expected):
     result = as_decimal(value, 2)
     assert result == expected
     assert result is None or result.as_tuple().exponent == -2
+
+
+def test_text_values_match_whatever_characters_they_hold(world):
+    odd = 'a"b\\c,{d} e'  # a quote, a backslash, a comma, braces: the array literal's own marks
+    Area.objects.filter(pk=world.v11.pk).update(name=odd)
+    condition, param = among_text("name", [odd, world.v12.name, "不存在"])
+    sql = f"SELECT code FROM villages_area WHERE {condition} ORDER BY code"  # noqa: S608
+    assert [code for (code,) in fetch(sql, [param])] == [world.v11.code, world.v12.code]
+    condition, param = among_text("name", [])
+    assert fetch(f"SELECT code FROM villages_area WHERE {condition}", [param]) == []  # noqa: S608
