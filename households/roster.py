@@ -525,7 +525,7 @@ def _check_registry(parsed, households, villages, user, errors):
         condition, param = among_text("h.code", codes[start : start + MATCH_CHUNK])
         for values in fetch(
             f"SELECT h.id, h.code, {_columns(Household, HOUSEHOLD_FIELDS, 'h')}, a.code "  # noqa: S608
-            f"FROM households_household h JOIN villages_area a ON a.id = h.village_id "
+            "FROM households_household h JOIN villages_area a ON a.id = h.village_id "
             f"WHERE {condition}",
             [param],
         ):

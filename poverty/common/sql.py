@@ -1,6 +1,7 @@
 """Raw SQL for the few hot statements where building a query through the ORM costs more than
 running it: the dashboard's sums (over the village tallies, and the findings, projects, funds
-and pairings under an area) and the history rows bulk.copy_history copies. The ORM prepares
+and pairings under an area), the user's area codes read on every page, the roster's matching
+against the registry, and the history rows bulk.copy_history copies. The ORM prepares
 every id of an IN list as its own parameter and builds and compiles the whole query on every
 request (about 1.5 ms for one of the dashboard's small sums, against 0.6 ms to run it); here the
 statement is a constant and a list of ids, or an area's code prefix, travels as one parameter."""
