@@ -207,12 +207,13 @@ def dashboard(request, code: str | None = None):
     rows = village_rows(area)
     villages = {pk: row[0] for pk, row in rows.items()}  # id → code, for the selectors
     per_village = list(tallied_per_village(list(villages), year))
+    child_areas = [a for a in found if a.parent_id == area.pk] if child_level else []
     figures = exit_statistics(
         area,
         year,
         villages=rows,
         per_village=per_village,
-        children=[a for a in found if a.parent_id == area.pk] if child_level else [],
+        children=child_areas,
     )
     children = figures.pop("children")
     if child_level:
@@ -221,7 +222,7 @@ def dashboard(request, code: str | None = None):
         for row in per_village:
             overdue[villages[row["village_id"]][:digits]] += row["overdue"] or 0
         leaders = (
-            selectors.leaders_by_area([a for a in found if a.parent_id == area.pk], today)
+            selectors.leaders_by_area(child_areas, today)
             if user.has_perm("villages.view_leaderpairing")
             else {}
         )
