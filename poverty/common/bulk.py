@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import datetime
 import io
+import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
+from operator import itemgetter
 
 from django.db import connection, models
 from django.utils import timezone
@@ -33,9 +35,11 @@ def reserve_ids(model: type[models.Model], n: int) -> list[int]:
     column = model._meta.pk.column
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
+            # The sequence's name once: looked up per row, it cost more than the nextval calls.
+            cursor.execute("SELECT pg_get_serial_sequence(%s, %s)", [table, column])
+            sequence = cursor.fetchone()[0]
             cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-                [table, column, n],
+                "SELECT nextval(%s::regclass) FROM generate_series(1, %s)", [sequence, n]
             )
             return [row[0] for row in cursor.fetchall()]
         # SQLite: AUTOINCREMENT keeps the highest id handed out in sqlite_sequence. Raising it
@@ -101,6 +105,24 @@ def _sqlite(value):
     return value
 
 
+def _other_columns(model, given, constants: dict, now) -> dict[str, object]:
+    """The columns `given` lacks (but an ungiven primary key, which the database numbers), by
+    attname, with their values: `constants[name]`, else the field's default (auto_now and
+    auto_now_add: `now`)."""
+    others = {}
+    for field in model._meta.concrete_fields:
+        if field.attname in given or field.primary_key:
+            continue
+        others[field.attname] = (
+            constants[field.attname] if field.attname in constants else _constant(field, now)
+        )
+    return others
+
+
+def _column(model, attname: str) -> str:
+    return model._meta.get_field(attname).column
+
+
 def insert(
     model: type[models.Model],
     fields: Sequence[str],
@@ -116,17 +138,8 @@ def insert(
     stores. Returns the number of rows.
     """
     now = now or timezone.now()
-    constants = constants or {}
-    given = set(fields)
-    columns = [model._meta.get_field(name).column for name in fields]
-    others = {}
-    for field in model._meta.concrete_fields:
-        if field.attname in given or field.primary_key:
-            continue  # a primary key not given is numbered by the database
-        columns.append(field.column)
-        others[field.attname] = (
-            constants[field.attname] if field.attname in constants else _constant(field, now)
-        )
+    others = _other_columns(model, set(fields), constants or {}, now)
+    columns = [_column(model, name) for name in (*fields, *others)]
     return _send(model._meta.db_table, columns, rows, list(others.values()))
 
 
@@ -139,9 +152,55 @@ def insert_with_history(
     constants: dict | None = None,
 ) -> int:
     """`insert`, and a django-simple-history "created" row for each, by `user`. The first field
-    must be the (reserved) primary key. Returns the number of rows."""
+    must be the (reserved) primary key. Returns the number of rows.
+
+    On PostgreSQL each history row is the inserted row's line with the history columns after
+    it, spilled to a temporary file while the rows are copied and then copied in itself: the
+    database reads no row back (copying them by INSERT ... SELECT took it 1.6 times as long).
+    """
     if fields[0] != model._meta.pk.attname:
         raise ValueError("insert_with_history needs the primary key as the first field")
+    now = timezone.now()
+    constants = constants or {}
+    marks = {
+        "history_date": now,
+        "history_type": "+",
+        "history_user_id": user.pk if user is not None else None,
+        "history_change_reason": None,
+    }
+    history = model.history.model
+    kept = {f.attname for f in history._meta.concrete_fields}
+    others = _other_columns(model, set(fields), constants, now)
+    columns = [_column(model, name) for name in (*fields, *others)]
+    if connection.vendor == "postgresql":
+        # The history row: the given fields it keeps, as inserted, then its other columns.
+        shared = [name for name in fields if name in kept]
+        after = {
+            f.attname: marks[f.attname]
+            if f.attname in marks
+            else others[f.attname]
+            if f.attname in others
+            else _constant(f, now)
+            for f in history._meta.concrete_fields
+            if not f.primary_key and f.attname not in fields
+        }
+        history_columns = [_column(history, name) for name in (*shared, *after)]
+        # Its values out of the row: all of it (the line is reused), or the kept positions.
+        pick = None
+        if len(shared) < len(fields):
+            positions = [fields.index(name) for name in shared]
+            pick = itemgetter(*positions) if len(positions) > 1 else lambda row: (row[0],)
+        with tempfile.TemporaryFile("w+", encoding="utf-8", newline="") as spill:
+            count = _send(
+                model._meta.db_table,
+                columns,
+                rows,
+                list(others.values()),
+                spill=(spill, _tail(after.values()), pick),
+            )
+            spill.seek(0)
+            _copy(history._meta.db_table, history_columns, spill)
+        return count
     ids: list[int] = []
 
     def noted(rows):
@@ -149,18 +208,8 @@ def insert_with_history(
             ids.append(row[0])
             yield row
 
-    now = timezone.now()
-    insert(model, fields, noted(rows), constants=constants, now=now)
-    copy_history(
-        model,
-        ids,
-        {
-            "history_date": now,
-            "history_type": "+",
-            "history_user_id": user.pk if user is not None else None,
-            "history_change_reason": None,
-        },
-    )
+    _send(model._meta.db_table, columns, noted(rows), list(others.values()))
+    copy_history(model, ids, marks)
     return len(ids)
 
 
@@ -214,29 +263,48 @@ class _Lines(io.TextIOBase):
         return "".join(parts)
 
 
-def _send(table: str, columns: list[str], rows: Iterable[Sequence], extra: list) -> int:
+def _tail(values: Iterable) -> str:
+    """The constant columns after a row's own: the end of every COPY line."""
+    return "".join("\t" + _copy_text(v) for v in values) + "\n"
+
+
+def _copy(table: str, columns: list[str], source) -> None:
     quote = connection.ops.quote_name
     names = ", ".join(quote(c) for c in columns)
-    count = 0
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            tail = "".join("\t" + _copy_text(v) for v in extra) + "\n"
+        cursor.copy_expert(f"COPY {quote(table)} ({names}) FROM STDIN", source, 1 << 16)
 
-            def lines():
-                nonlocal count
-                for row in rows:
-                    count += 1
-                    yield _copy_line(row) + tail
 
-            # One COPY for all rows: PostgreSQL ingests what has arrived while the generator
-            # makes the rest, instead of the two taking turns chunk by chunk.
-            cursor.copy_expert(
-                f"COPY {quote(table)} ({names}) FROM STDIN", _Lines(lines()), 1 << 16
-            )
-            return count
-        extra = [_sqlite(v) for v in extra]
-        marks = ", ".join(["%s"] * len(columns))
-        sql = f"INSERT INTO {quote(table)} ({names}) VALUES ({marks})"  # noqa: S608
+def _send(
+    table: str, columns: list[str], rows: Iterable[Sequence], extra: list, *, spill=None
+) -> int:
+    """Insert `rows` with the constant `extra` columns after each. `spill` (PostgreSQL only), a
+    (file, tail, pick) triple, gets every row's line again with that tail; `pick`, unless None,
+    takes the values it gets out of the row."""
+    quote = connection.ops.quote_name
+    count = 0
+    if connection.vendor == "postgresql":
+        tail = _tail(extra)
+
+        def lines():
+            nonlocal count
+            for row in rows:
+                count += 1
+                line = _copy_line(row)
+                if spill is not None:
+                    file, end, pick = spill
+                    file.write((line if pick is None else _copy_line(pick(row))) + end)
+                yield line + tail
+
+        # One COPY for all rows: PostgreSQL ingests what has arrived while the generator
+        # makes the rest, instead of the two taking turns chunk by chunk.
+        _copy(table, columns, _Lines(lines()))
+        return count
+    names = ", ".join(quote(c) for c in columns)
+    extra = [_sqlite(v) for v in extra]
+    marks = ", ".join(["%s"] * len(columns))
+    sql = f"INSERT INTO {quote(table)} ({names}) VALUES ({marks})"  # noqa: S608
+    with connection.cursor() as cursor:
         batch = []
         for row in rows:
             batch.append((*map(_sqlite, row), *extra))

@@ -4,7 +4,7 @@ import datetime
 
 import pytest
 
-from households.models import Member
+from households.models import Household, Member
 from poverty.common import bulk
 from tests.factories import HouseholdFactory, MemberFactory
 
@@ -44,3 +44,28 @@ def test_reserved_ids_are_never_handed_out_again(world):
     assert MemberFactory(household=household).pk > ids[-1]
     assert bulk.reserve_ids(Member, 2)[0] > ids[-1]
     assert bulk.reserve_ids(Member, 0) == []
+
+
+def test_history_leaves_out_what_the_model_excludes_from_it(world, make_user):
+    # Household history excludes "persons": its rows come from the kept values only.
+    user = make_user()
+    (pk,) = bulk.reserve_ids(Household, 1)
+    fields = ["id", "code", "village_id", "persons", "category", "primary_cause"]
+    fields += ["status", "identified_year", "planned_exit_year"]
+    row = (pk, "TAB\tCODE", world.v11.pk, 4, "general", "illness", "assisted", 2015, 2018)
+    bulk.insert_with_history(Household, fields, [row], user=user)
+
+    household = Household.objects.get(pk=pk)
+    assert (household.code, household.persons, household.village_id) == (
+        "TAB\tCODE",
+        4,
+        world.v11.pk,
+    )
+    (history,) = Household.history.filter(id=pk)
+    assert (history.code, history.village_id, history.primary_cause) == (
+        "TAB\tCODE",
+        world.v11.pk,
+        "illness",
+    )
+    assert (history.history_type, history.history_user_id) == ("+", user.pk)
+    assert history.created_at == household.created_at
