@@ -59,7 +59,6 @@ from .excel import (
     labels_of,
 )
 from .models import Household, IncomeRecord, Member, SensitiveAccess, recount_persons
-from .quality import duplicate_numbers
 from .signals import registry_changed
 
 YEAR_RANGE = range(2013, 2036)
@@ -193,6 +192,7 @@ class RosterReader:
                 self.columns[position] = column.key
                 self.positions[column.key] = position
         self.required = [c.key for c in COLUMNS if c.required and c.key in seen]
+        self._prepare()
         missing = [c.header for c in COLUMNS if c.required and c.key not in seen]
         for header in missing:
             self.error(1, header, "缺少必填列。")
@@ -214,12 +214,32 @@ class RosterReader:
                 row, self.header_of(position), f"合并单元格（{ref}）；请取消合并，每行都填上内容。"
             )
 
+    def _prepare(self) -> None:
+        """Getters for the header's columns, made once: a row's values are then picked in C."""
+        keys = list(self.columns.values())
+        positions = list(self.columns)
+        self.keys = keys
+        self.width = max(positions, default=-1) + 1
+        self.pick = itemgetter(*positions) if len(positions) > 1 else lambda cells: (cells[0],)
+        # The household columns the header has, in HOUSEHOLD_KEYS order (a missing one reads
+        # "" on every row, so it adds nothing to the comparison).
+        household = [key for key in HOUSEHOLD_KEYS if key in self.positions]
+        self.household_texts = itemgetter(*household) if household else lambda text: ()
+        self.member_codes = [
+            (key, self.labels[key])
+            for key in ("relation", "education", "schooling", "labour_skill", "work_status")
+        ]
+
     def parse(self, row: int, cells: list) -> ParsedRow | None:
-        width = len(cells)
-        text = {}
-        for pos, key in self.columns.items():
-            value = cells[pos] if pos < width else ""
-            text[key] = value.strip() if type(value) is str else excel.cell_text(value)
+        if len(cells) < self.width:
+            cells = [*cells, *[""] * (self.width - len(cells))]
+        text = dict(
+            zip(
+                self.keys,
+                [v.strip() if type(v) is str else excel.cell_text(v) for v in self.pick(cells)],
+                strict=True,
+            )
+        )
         if not any(text.values()):
             return None  # a blank line
         before = len(self.errors)
@@ -232,29 +252,30 @@ class RosterReader:
                         "含有看不见的字符（如零宽空格），请删除后重新输入。",
                     )
                     text[key] = INVISIBLE.sub("", value)
-        for key in self.required:
-            if not text[key] and (row, key) not in self.formula_cells:
-                self.error(row, BY_KEY[key].header, "必填，不能为空。")
+        if not all(map(text.__getitem__, self.required)):
+            for key in self.required:
+                if not text[key] and (row, key) not in self.formula_cells:
+                    self.error(row, BY_KEY[key].header, "必填，不能为空。")
         # A household's rows repeat its columns: a row whose household columns read exactly as
         # the row before (already checked, without error) shares that row's values.
-        texts = tuple(text.get(key, "") for key in HOUSEHOLD_KEYS)
+        texts = self.household_texts(text)
         if self.last_household is not None and self.last_household[0] == texts:
             h = self.last_household[1]
         else:
             checked = len(self.errors)
             h = self._shared_household(row, self._household(row, text))
             self.last_household = (texts, h) if len(self.errors) == checked else None
-        position = self.positions.get("id_number", width)
-        raw_number = cells[position] if position < width else None
+        position = self.positions.get("id_number")
+        raw_number = None if position is None else cells[position]
         number, info = self._id_number(row, raw_number, text.get("id_number", ""))
         if info is not None:
             gender = text.get("gender", "")
             if gender and self._code(row, "gender", gender) not in ("", info.gender):
                 self.error(row, "性别", "性别与证件号码不符（第17位奇数为男、偶数为女）。")
-        codes = {
-            key: self._code(row, key, text.get(key, ""))
-            for key in ("relation", "education", "schooling", "labour_skill", "work_status")
-        }
+        codes = {}
+        for key, labels in self.member_codes:
+            value = text.get(key, "")
+            codes[key] = labels.get(value) or self._code(row, key, value) if value else ""
         health = self._code(row, "health", text.get("health", "")) or "healthy"
         if len(self.errors) > before or info is None:
             self.failed_codes.add(h["code"])
@@ -404,6 +425,11 @@ def import_roster(
     path: str | Path, *, user, dry_run: bool = False, progress: Progress = _noop
 ) -> ImportResult:
     """Validate the whole file; write it (unless dry_run) only if there is no error."""
+    with bulk.gc_paused():
+        return _import(path, user, dry_run, progress)
+
+
+def _import(path, user, dry_run: bool, progress: Progress) -> ImportResult:
     result = ImportResult(dry_run=dry_run)
     if not (
         user.has_perm("households.add_household") and user.has_perm("households.change_household")
@@ -475,10 +501,14 @@ def _check_households(
         message = f"户编号{code}有{len(heads)}名户主（第{where}行），每户须有且只有一名。"
         for row in heads[1:] or [rows[0].row]:
             errors.append(RowError(row, "与户主关系", message))
-    for keys in duplicate_numbers((r.row, r.member.id_number) for r in parsed).values():
-        for row in keys[1:]:
+    # Parsed numbers are 18 digits, upper-case X (anything else failed its row), so equal
+    # numbers are equal keyed hashes.
+    first: dict[str, int] = {}
+    for r in parsed:
+        row = first.setdefault(r.member.hash, r.row)
+        if row != r.row:
             errors.append(
-                RowError(row, "证件号码", f"与第{keys[0]}行的证件号码重复，一人只能登记一次。")
+                RowError(r.row, "证件号码", f"与第{row}行的证件号码重复，一人只能登记一次。")
             )
     return groups
 

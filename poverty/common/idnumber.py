@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime
 import operator
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.core.exceptions import ValidationError
 
@@ -20,26 +20,33 @@ LEGACY = re.compile(r"^\d{15}$")
 EARLIEST_BIRTH = datetime.date(1890, 1, 1)
 
 
+# Digits weighed by their character codes, less what the codes add over the digits' values:
+# no int() per digit (a roster import checks 300,000 numbers).
+ZERO_WEIGHT = ord("0") * sum(WEIGHTS)
+
+
 def check_char(first17: str) -> str:
-    if len(first17) != len(WEIGHTS):
+    if len(first17) != len(WEIGHTS) or not first17.isdigit():
         raise ValueError("check_char needs the first 17 digits")
-    return CHECK_CHARS[sum(map(operator.mul, map(int, first17), WEIGHTS)) % 11]
+    return CHECK_CHARS[(sum(map(operator.mul, first17.encode(), WEIGHTS)) - ZERO_WEIGHT) % 11]
 
 
 def normalize(value: str) -> str:
     return (value or "").strip().upper().replace(" ", "")
 
 
-@dataclass(frozen=True)
-class IdInfo:
+class IdInfo(NamedTuple):
     number: str
     birth_date: datetime.date
     gender: str  # "male" / "female", the codes of households.choices.Gender
 
 
 def birth_date_of(number: str) -> datetime.date | None:
+    digits = number[6:14]
+    if len(digits) != 8 or not digits.isdigit():
+        return None
     try:
-        return datetime.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+        return datetime.date.fromisoformat(digits)  # YYYYMMDD, checked as a date
     except ValueError:
         return None
 
