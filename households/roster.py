@@ -220,7 +220,11 @@ class RosterReader:
         positions = list(self.columns)
         self.keys = keys
         self.width = max(positions, default=-1) + 1
-        self.pick = itemgetter(*positions) if len(positions) > 1 else lambda cells: (cells[0],)
+        self.pick = (
+            itemgetter(*positions)
+            if len(positions) > 1
+            else lambda cells: tuple(cells[p] for p in positions)
+        )
         # The household columns the header has, in HOUSEHOLD_KEYS order (a missing one reads
         # "" on every row, so it adds nothing to the comparison).
         household = [key for key in HOUSEHOLD_KEYS if key in self.positions]
@@ -275,7 +279,7 @@ class RosterReader:
         codes = {}
         for key, labels in self.member_codes:
             value = text.get(key, "")
-            codes[key] = labels.get(value) or self._code(row, key, value) if value else ""
+            codes[key] = (labels.get(value) or self._code(row, key, value)) if value else ""
         health = self._code(row, "health", text.get("health", "")) or "healthy"
         if len(self.errors) > before or info is None:
             self.failed_codes.add(h["code"])

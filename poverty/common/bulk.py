@@ -5,9 +5,9 @@ the field; for a 300,000-person roster that is most of the import. Here a caller
 tuples of already-valid values, as a list or a generator: PostgreSQL takes them by one streaming
 COPY (the server ingests rows while the caller is still making the next ones), any other
 database by executemany in chunks. Ids are reserved first (`reserve_ids`), so related rows can
-be written in the same pass without reading anything back, and history rows are copied from
-the inserted rows by the database itself (INSERT ... SELECT). Model validation is the caller's
-job: the roster validates every row before it writes any.
+be written in the same pass without reading anything back. History rows go in by a second COPY
+of the same lines on PostgreSQL, elsewhere by INSERT ... SELECT from the inserted rows. Model
+validation is the caller's job: the roster validates every row before it writes any.
 """
 
 from __future__ import annotations
@@ -178,7 +178,7 @@ def insert_with_history(
         raise ValueError("insert_with_history needs the primary key as the first field")
     now = timezone.now()
     constants = constants or {}
-    marks = {
+    stamp = {
         "history_date": now,
         "history_type": "+",
         "history_user_id": user.pk if user is not None else None,
@@ -192,8 +192,8 @@ def insert_with_history(
         # The history row: the given fields it keeps, as inserted, then its other columns.
         shared = [name for name in fields if name in kept]
         after = {
-            f.attname: marks[f.attname]
-            if f.attname in marks
+            f.attname: stamp[f.attname]
+            if f.attname in stamp
             else others[f.attname]
             if f.attname in others
             else _constant(f, now)
@@ -205,7 +205,9 @@ def insert_with_history(
         pick = None
         if len(shared) < len(fields):
             positions = [fields.index(name) for name in shared]
-            pick = itemgetter(*positions) if len(positions) > 1 else lambda row: (row[0],)
+            pick = (
+                itemgetter(*positions) if len(positions) > 1 else lambda row: (row[positions[0]],)
+            )
         with tempfile.TemporaryFile("w+", encoding="utf-8", newline="") as spill:
             count = _send(
                 model._meta.db_table,
@@ -225,7 +227,7 @@ def insert_with_history(
             yield row
 
     _send(model._meta.db_table, columns, noted(rows), list(others.values()))
-    copy_history(model, ids, marks)
+    copy_history(model, ids, stamp)
     return len(ids)
 
 

@@ -15,8 +15,12 @@ from django.core.exceptions import ValidationError
 
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 CHECK_CHARS = "10X98765432"
-SHAPE = re.compile(r"^\d{17}[\dX]$")
-LEGACY = re.compile(r"^\d{15}$")
+# ASCII digits only: str's \d also takes full-width and other scripts' digits, whose keyed hash
+# would differ from the same number typed in ASCII.
+SHAPE = re.compile(r"^\d{17}[\dX]$", re.ASCII)
+LEGACY = re.compile(r"^\d{15}$", re.ASCII)
+# Full-width digits and X (a Chinese input method's) as the ASCII ones.
+HALF_WIDTH = str.maketrans("０１２３４５６７８９Ｘｘ", "0123456789XX")
 EARLIEST_BIRTH = datetime.date(1890, 1, 1)
 
 
@@ -26,13 +30,13 @@ ZERO_WEIGHT = ord("0") * sum(WEIGHTS)
 
 
 def check_char(first17: str) -> str:
-    if len(first17) != len(WEIGHTS) or not first17.isdigit():
+    if len(first17) != len(WEIGHTS) or not (first17.isascii() and first17.isdigit()):
         raise ValueError("check_char needs the first 17 digits")
     return CHECK_CHARS[(sum(map(operator.mul, first17.encode(), WEIGHTS)) - ZERO_WEIGHT) % 11]
 
 
 def normalize(value: str) -> str:
-    return (value or "").strip().upper().replace(" ", "")
+    return (value or "").translate(HALF_WIDTH).strip().upper().replace(" ", "")
 
 
 class IdInfo(NamedTuple):
@@ -43,7 +47,7 @@ class IdInfo(NamedTuple):
 
 def birth_date_of(number: str) -> datetime.date | None:
     digits = number[6:14]
-    if len(digits) != 8 or not digits.isdigit():
+    if len(digits) != 8 or not (digits.isascii() and digits.isdigit()):
         return None
     try:
         return datetime.date.fromisoformat(digits)  # YYYYMMDD, checked as a date

@@ -76,3 +76,15 @@ def test_hand_made_invalid_numbers_say_why(number, reason):
     with pytest.raises(ValidationError) as exc:
         idnumber.parse(number)
     assert reason in exc.value.messages[0]
+
+
+def test_full_width_digits_are_read_as_ascii_and_other_scripts_digits_refused():
+    number = idnumber.make("110105", datetime.date(1949, 12, 31), 2)
+    full_width = number[:17].translate(str.maketrans("0123456789", "０１２３４５６７８９")) + "Ｘ"
+    assert number.endswith("X")
+    assert idnumber.parse(full_width).number == number  # one person, one keyed hash
+    arabic_indic = number.replace("1", "\u0661")
+    with pytest.raises(ValidationError, match="18位"):
+        idnumber.parse(arabic_indic)
+    with pytest.raises(ValueError):
+        idnumber.check_char("\u0661" * 17)
