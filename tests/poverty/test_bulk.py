@@ -69,3 +69,13 @@ def test_history_leaves_out_what_the_model_excludes_from_it(world, make_user):
     )
     assert (history.history_type, history.history_user_id) == ("+", user.pk)
     assert history.created_at == household.created_at
+
+
+def test_the_collector_comes_back_on_after_a_failed_bulk_job():
+    import gc
+
+    assert gc.isenabled()
+    with pytest.raises(RuntimeError), bulk.gc_paused():
+        assert not gc.isenabled()
+        raise RuntimeError("the job failed")
+    assert gc.isenabled()
