@@ -264,6 +264,8 @@ class VisitForm(HouseholdChildForm):
             )
             others = households.queryset.exclude(pk__in=mine)
             own = households.queryset.filter(pk__in=mine)
+            # A cadre's choice is one village: listed, own households first, not searched.
+            households.widget = forms.Select()
             households.choices = [("", "---------")]
             if mine:
                 households.choices += [("我结对的户", [(h.pk, str(h)) for h in own])]

@@ -116,6 +116,9 @@ class Household(ScopedModel):
     """建档立卡贫困户, one per 户编号."""
 
     scope_path = "village__code"
+    # Forms pick a household by searching (poverty.common.widgets): a county has tens of
+    # thousands.
+    picker = "households:household_pick"
 
     code = models.CharField(
         "户编号",

@@ -31,6 +31,7 @@ urlpatterns = [
         edit_view=views.HouseholdEditView,
         detail_fields=(),
     ),
+    path("households/pick/", views.HouseholdPickView.as_view(), name="household_pick"),
     path(
         "households/<int:pk>/card/",
         views.HouseholdCardView.as_view(),

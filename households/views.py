@@ -23,6 +23,7 @@ from poverty.common.views import (
     ObjectDetailView,
     ObjectEditView,
     ObjectListView,
+    ObjectPickView,
 )
 from villages.choices import PostingRole
 from villages.models import Area, VillagePosting
@@ -72,6 +73,17 @@ class HouseholdListView(ObjectListView):
 
 class HouseholdFormMixin:
     formset_class = forms.MemberFormSet
+
+
+class HouseholdPickView(ObjectPickView):
+    """Matches for a household search box, searched as the household list searches."""
+
+    model = Household
+    template_name = "households/household_pick.html"
+
+    def search(self, queryset, query: str):
+        households = HouseholdFilterSet({"q": query}, queryset=queryset, request=self.request).qs
+        return households.with_head().select_related("village").order_by("code")
 
 
 class HouseholdCreateView(HouseholdFormMixin, ObjectCreateView):

@@ -25,6 +25,7 @@ from poverty.common.views import (
     ObjectDetailView,
     ObjectEditView,
     ObjectListView,
+    ObjectPickView,
 )
 
 from .factories import UserFactory, build_world
@@ -96,6 +97,7 @@ def kind_of(name: str | None, pattern: URLPattern) -> str | None:
         (ObjectEditView, "edit"),
         (ObjectDeleteView, "delete"),
         (ObjectActionView, "action"),
+        (ObjectPickView, "pick"),
     ):
         if view_class and issubclass(view_class, cls):
             return kind
@@ -184,6 +186,7 @@ def test_every_url_is_scoped(route, name, pattern):
         "action": check_action,
         "api_list": check_api_list,
         "api_detail": check_api_detail,
+        "pick": check_pick,
     }[kind](matrix, name)
 
 
@@ -270,6 +273,26 @@ def check_list(matrix, name):
         before = snapshot(matrix.case.model)
         for method in ("put", "patch", "delete"):
             check_refused(matrix, getattr(client, method)(url), before, 405)
+
+
+def check_pick(matrix, name):
+    """A search box's matches: each object, searched by its own label, is found only by the
+    users who may see it."""
+    url = reverse(name)
+    response = Client().get(url, {"q": "x"})
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+    for user in matrix.users:
+        client = matrix.client(user)
+        for obj in matrix.objects():
+            response = client.get(url, {"q": str(obj)})
+            if not matrix.allowed(user, "view"):
+                assert response.status_code == 403
+                continue
+            assert response.status_code == 200
+            found = obj.pk in {o.pk for o in response.context["matches"]}
+            assert found == matrix.visible(user, obj, "view"), (user.role, str(obj))
+            if not found:
+                assert f'data-search-pick="{obj.pk}"' not in response.content.decode()
 
 
 def check_detail(matrix, name):

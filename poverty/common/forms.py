@@ -10,6 +10,7 @@ from django.utils import timezone
 from . import crypto, idnumber
 from .masking import can_see_sensitive
 from .scoping import ScopedQuerySet, in_scope
+from .widgets import SearchSelect
 
 OUT_OF_SCOPE = "所选地区或对象不在您的管辖范围内。"
 
@@ -53,6 +54,11 @@ class ScopedModelForm(forms.ModelForm):
             if isinstance(queryset, ScopedQuerySet):
                 # Users pick only what they may see; out-of-scope ids fail as invalid choices.
                 field.queryset = queryset.restrict(user, "view")
+                picker = getattr(queryset.model, "picker", None)
+                if picker and type(field) is forms.ModelChoiceField:
+                    field.widget = SearchSelect(picker)  # never a <select> of them all
+                    field.widget.is_required = field.required
+                    field.widget.choices = field.choices
             if isinstance(field, forms.DateField):
                 field.widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 

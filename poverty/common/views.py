@@ -16,7 +16,14 @@ from django.db import models, transaction
 from django.db.models import ProtectedError
 from django.http import HttpResponseRedirect
 from django.urls import path, reverse
-from django.views.generic import CreateView, DeleteView, DetailView, FormView, UpdateView
+from django.views.generic import (
+    CreateView,
+    DeleteView,
+    DetailView,
+    FormView,
+    ListView,
+    UpdateView,
+)
 from django.views.generic.detail import SingleObjectMixin
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
@@ -62,6 +69,30 @@ class ScopedViewMixin:
             a: p in self.pages and user.has_perm(permission_name(self.model, a))
             for a, p in page.items()
         }
+        return context
+
+
+class ObjectPickView(ScopedViewMixin, ListView):
+    """The matches for a search box that picks one object (poverty.common.widgets.SearchSelect):
+    at most `limit` of those the user may see, by `search`; none for an empty query."""
+
+    limit: ClassVar[int] = 20
+
+    def search(self, queryset, query: str):
+        raise NotImplementedError  # each model searches its own way
+
+    def get_queryset(self):
+        query = self.request.GET.get("q", "").strip()
+        if not query:
+            return self.model.objects.none()
+        return self.search(super().get_queryset(), query)[: self.limit + 1]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        matches = list(context["object_list"])
+        context["matches"] = matches[: self.limit]
+        context["more"] = len(matches) > self.limit
+        context["query"] = self.request.GET.get("q", "").strip()
         return context
 
 

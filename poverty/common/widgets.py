@@ -1,0 +1,62 @@
+"""A choice among too many objects to list: a search box instead of a <select>.
+
+A county's households run to tens of thousands, and a <select> of them made every form that
+names a household (a finding, a pledge, a pairing, an income record...) a page of megabytes
+that cost a query over the whole registry. `SearchSelect` renders a search box whose matches
+come from a search page (htmx, `static/poverty/picker.js` puts a clicked match in place) and a
+hidden input with the chosen id. Only the chosen object is read, to show its label; the form
+field still validates the id against its own (area-scoped) queryset.
+
+A model opts in with a `picker` attribute naming its search URL; ScopedModelForm then gives
+every single-choice field over that model this widget.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+
+
+class SearchSelect(forms.Widget):
+    PLACEHOLDER = "输入户编号、姓名或身份证号搜索"
+
+    def __init__(self, url_name: str, attrs=None, placeholder: str = PLACEHOLDER) -> None:
+        super().__init__(attrs)
+        self.url_name = url_name
+        self.placeholder = placeholder
+        self.choices = ()  # a ModelChoiceField sets its ModelChoiceIterator here
+
+    def label_of(self, value) -> str:
+        """The chosen object's label, as the field labels its choices ("" if none or unseen)."""
+        field = getattr(self.choices, "field", None)
+        if field is None or value in (None, ""):
+            return ""
+        try:
+            chosen = field.queryset.filter(pk=int(value)).first()
+        except (TypeError, ValueError):
+            return ""
+        return field.label_from_instance(chosen) if chosen is not None else ""
+
+    def render(self, name, value, attrs=None, renderer=None) -> str:
+        attrs = self.build_attrs(self.attrs, attrs)
+        box = attrs.get("id") or f"id_{name}"
+        value = self.format_value(value) or ""
+        return format_html(
+            '<div class="search-select" data-search-select>'
+            '<input type="hidden" name="{name}" value="{value}" data-search-value>'
+            '<input type="search" id="{box}" class="form-control" value="{label}" '
+            'placeholder="{placeholder}" autocomplete="off" name="q" '
+            'hx-get="{url}" hx-trigger="input changed delay:300ms, search" '
+            'hx-target="next [data-search-results]" hx-sync="this:replace"{required}>'
+            '<div class="list-group search-select-results" data-search-results></div>'
+            "</div>",
+            name=name,
+            value=value,
+            box=box,
+            label=self.label_of(value),
+            placeholder=self.placeholder,
+            url=reverse(self.url_name),
+            required=mark_safe(' aria-required="true"') if self.is_required else "",
+        )

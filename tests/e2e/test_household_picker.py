@@ -1,0 +1,62 @@
+"""An inspector records a finding about a household by typing part of the head's name into
+the household box and clicking the match, in a county whose households are never listed."""
+
+import pytest
+
+from accounts.choices import Role
+from inspections.models import Finding
+from tests.factories import (
+    HouseholdFactory,
+    InspectionFactory,
+    MemberFactory,
+    UnitFactory,
+    UserFactory,
+    build_world,
+)
+
+from .conftest import screenshot
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_an_inspector_finds_the_household_by_name_and_saves_the_finding(live_server, browser):
+    world = build_world()
+    InspectionFactory(area=world.county, title="十月暗访")
+    UnitFactory(area=world.t1, name="一乡人民政府")
+    target = HouseholdFactory(village=world.v11, code="4201-0042", head=False)
+    MemberFactory(household=target, relation="head", name="陈秀兰")
+    HouseholdFactory(village=world.v12, code="4201-0043")
+    UserFactory(username="inspector", role=Role.INSPECTOR, areas=[world.county])
+
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    page = context.new_page()
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("input[name=username]", "inspector")
+    page.fill("input[name=password]", "pw-for-tests")
+    page.click("main button[type=submit]")
+    page.wait_for_load_state()
+
+    page.goto(f"{live_server.url}/inspections/findings/add/")
+    assert "4201-0043" not in page.content()  # no household is listed up front
+    page.select_option("select[name=inspection]", label="十月暗访")
+    page.select_option("select[name=category]", "identification")
+    page.select_option("select[name=subject]", "household")
+    page.fill("#id_household", "秀兰")
+    match = page.locator("[data-search-pick]")
+    match.wait_for()
+    assert match.count() == 1 and "4201-0042 陈秀兰" in match.inner_text()
+    match.click()
+    assert page.input_value("#id_household") == "4201-0042 陈秀兰"
+    assert page.input_value("input[name=household][type=hidden]") == str(target.pk)
+    page.fill("textarea[name=description]", "户主长期外出务工，收入未如实登记。")
+    page.select_option("select[name=unit]", label="一乡人民政府")
+    page.fill("input[name=found_on]", "2026-10-09")
+    page.fill("input[name=deadline]", "2026-11-09")
+    screenshot(page, "finding-household-picked")
+    page.click("main button[type=submit]")
+    page.wait_for_load_state()
+
+    finding = Finding.objects.get()
+    assert finding.household == target
+    assert "4201-0042" in page.inner_text("main")
+    context.close()
