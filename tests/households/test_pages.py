@@ -331,3 +331,9 @@ def test_members_of_other_households_cannot_be_posted_into_an_edit(staff_client,
     assert "这一行不属于正在编辑的记录" in response.content.decode()
     stranger.refresh_from_db()
     assert stranger.household != household
+
+
+def test_the_household_form_has_a_plain_title(client, world, make_user):
+    client.force_login(make_user(Role.COUNTY_STAFF, world.county))
+    page = client.get("/registry/households/add/").content.decode()
+    assert "<title>新增贫困户 · 县扶贫办业务系统</title>" in page
