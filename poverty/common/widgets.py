@@ -14,9 +14,9 @@ every single-choice field over that model this widget.
 from __future__ import annotations
 
 from django import forms
+from django.forms.utils import flatatt
 from django.urls import reverse
 from django.utils.html import format_html
-from django.utils.safestring import mark_safe
 
 
 class SearchSelect(forms.Widget):
@@ -41,22 +41,32 @@ class SearchSelect(forms.Widget):
 
     def render(self, name, value, attrs=None, renderer=None) -> str:
         attrs = self.build_attrs(self.attrs, attrs)
-        box = attrs.get("id") or f"id_{name}"
+        box = attrs.pop("id", None) or f"id_{name}"
+        # The form's own classes (crispy's "is-invalid" on an error) and aria attributes go on
+        # the box; the wrapper is marked too, so Bootstrap shows the error after it.
+        classes = " ".join(dict.fromkeys(["form-control", *attrs.pop("class", "").split()]))
+        invalid = " is-invalid" if "is-invalid" in classes.split() else ""
+        for taken in ("name", "type", "value", "placeholder", "required"):
+            attrs.pop(taken, None)
+        if self.is_required:
+            attrs["aria-required"] = "true"
         value = self.format_value(value) or ""
         return format_html(
-            '<div class="search-select" data-search-select>'
+            '<div class="search-select{invalid}" data-search-select>'
             '<input type="hidden" name="{name}" value="{value}" data-search-value>'
-            '<input type="search" id="{box}" class="form-control" value="{label}" '
+            '<input type="search" id="{box}" class="{classes}" value="{label}" '
             'placeholder="{placeholder}" autocomplete="off" name="q" '
             'hx-get="{url}" hx-trigger="input changed delay:300ms, search" '
-            'hx-target="next [data-search-results]" hx-sync="this:replace"{required}>'
+            'hx-target="next [data-search-results]" hx-sync="this:replace"{extra}>'
             '<div class="list-group search-select-results" data-search-results></div>'
             "</div>",
+            invalid=invalid,
             name=name,
             value=value,
             box=box,
+            classes=classes,
             label=self.label_of(value),
             placeholder=self.placeholder,
             url=reverse(self.url_name),
-            required=mark_safe(' aria-required="true"') if self.is_required else "",
+            extra=flatatt(attrs),
         )

@@ -94,8 +94,13 @@ def test_an_edit_form_shows_the_chosen_household_and_saves_a_new_choice(client, 
 
     form = response.context["form"]
     data = {name: form[name].value() for name in form.fields}
-    data = {k: v for k, v in data.items() if v is not None} | {"household": new.pk}
-    response = client.post(url, data)
+    data = {k: v for k, v in data.items() if v is not None}
+    # No household chosen: the error shows under the box (Bootstrap needs the marked wrapper).
+    page = client.post(url, data | {"household": ""}).content.decode()
+    assert '<div class="search-select is-invalid"' in page
+    assert 'aria-describedby="id_household_error"' in page and "请选择涉及的贫困户。" in page
+
+    response = client.post(url, data | {"household": new.pk})
     assert response.status_code == 302, response.context["form"].errors
     finding.refresh_from_db()
     assert finding.household == new
