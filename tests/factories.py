@@ -30,6 +30,8 @@ from projects.models import Disclosure, FundEntry, Project, ProjectApproval
 from villages.choices import PostingRole
 from villages.models import Area, Cadre, LeaderPairing, Unit, UnitPairing, VillagePosting
 
+TEST_PASSWORD = "pw-for-tests"  # every factory-made user's
+
 
 class AreaFactory(factory.django.DjangoModelFactory):
     class Meta:
@@ -84,7 +86,7 @@ class UserFactory(factory.django.DjangoModelFactory):
         skip_postgeneration_save = True
 
     username = factory.Sequence(lambda n: f"user{n}")
-    password = factory.PostGenerationMethodCall("set_password", "pw-for-tests")
+    password = factory.PostGenerationMethodCall("set_password", TEST_PASSWORD)
     role = Role.COUNTY_STAFF
 
     @factory.post_generation

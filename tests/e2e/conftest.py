@@ -5,6 +5,8 @@ import shutil
 
 import pytest
 
+from tests.factories import TEST_PASSWORD
+
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARGS = [
     "--no-sandbox",
@@ -54,3 +56,12 @@ def screenshot(page, name: str) -> str:
     path = os.path.abspath(os.path.join(SCREENSHOTS, f"{name}.png"))
     page.screenshot(path=path, full_page=True)
     return path
+
+
+def log_in(page, live_server, username: str, password: str = TEST_PASSWORD) -> None:
+    """Sign in through the login page, as a user would."""
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.click("main button[type=submit]")
+    page.wait_for_load_state()

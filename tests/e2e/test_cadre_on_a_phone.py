@@ -16,7 +16,7 @@ from tests.factories import (
     new_id_number,
 )
 
-from .conftest import screenshot
+from .conftest import log_in, screenshot
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -32,11 +32,7 @@ def test_cadre_records_a_visit_on_a_phone(live_server, phone):
     UserFactory(username="zhao", role=Role.VILLAGE_CADRE, areas=[world.v11], cadre=cadre)
 
     page = phone
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("input[name=username]", "zhao")
-    page.fill("input[name=password]", "pw-for-tests")
-    page.click("main button[type=submit]")
-    page.wait_for_load_state()
+    log_in(page, live_server, "zhao")
 
     page.goto(f"{live_server.url}/registry/visits/add/")
     # The cadre's own household is preselected; the form fits the screen without sideways scrolling.
@@ -64,11 +60,7 @@ def test_staff_add_member_rows_in_the_browser(live_server, phone):
     world = build_world()
     UserFactory(username="staff", role=Role.COUNTY_STAFF, areas=[world.county])
     page = phone
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("input[name=username]", "staff")
-    page.fill("input[name=password]", "pw-for-tests")
-    page.click("main button[type=submit]")
-    page.wait_for_load_state()
+    log_in(page, live_server, "staff")
     page.goto(f"{live_server.url}/registry/households/add/")
     page.fill("input[name=code]", "NEW-0001")
     page.select_option("select[name=village]", str(world.v11.pk))

@@ -10,7 +10,7 @@ from django.core.management import call_command
 
 from poverty.demo import DEMO_PASSWORD
 
-from .conftest import screenshot
+from .conftest import log_in, screenshot
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -37,10 +37,7 @@ def reddest(page) -> None:
 def test_a_leader_finds_who_is_behind_from_the_projector(live_server, browser):
     call_command("seed_demo", "--households", "600", stdout=open("/dev/null", "w"))  # noqa: SIM115
     page = browser.new_page(viewport={"width": 1920, "height": 1080}, locale="zh-CN")
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("input[name=username]", "leader")
-    page.fill("input[name=password]", DEMO_PASSWORD)
-    page.click("main button[type=submit]")
+    log_in(page, live_server, "leader", DEMO_PASSWORD)
     page.goto(f"{live_server.url}/dashboard/?screen=1")
     page.wait_for_selector("#chart-children[data-drawn=true] svg")
     page.wait_for_selector("#chart-causes[data-drawn=true] svg")

@@ -14,7 +14,7 @@ from tests.factories import (
     build_world,
 )
 
-from .conftest import screenshot
+from .conftest import log_in, screenshot
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -30,11 +30,7 @@ def test_an_inspector_finds_the_household_by_name_and_saves_the_finding(live_ser
 
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
     page = context.new_page()
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("input[name=username]", "inspector")
-    page.fill("input[name=password]", "pw-for-tests")
-    page.click("main button[type=submit]")
-    page.wait_for_load_state()
+    log_in(page, live_server, "inspector")
 
     page.goto(f"{live_server.url}/inspections/findings/add/")
     assert "4201-0043" not in page.content()  # no household is listed up front
