@@ -216,15 +216,9 @@ class RosterReader:
 
     def _prepare(self) -> None:
         """Getters for the header's columns, made once: a row's values are then picked in C."""
-        keys = list(self.columns.values())
-        positions = list(self.columns)
-        self.keys = keys
-        self.width = max(positions, default=-1) + 1
-        self.pick = (
-            itemgetter(*positions)
-            if len(positions) > 1
-            else lambda cells: tuple(cells[p] for p in positions)
-        )
+        self.keys = list(self.columns.values())
+        self.width = max(self.columns, default=-1) + 1
+        self.pick = bulk.values_at(list(self.columns))
         # The household columns the header has, in HOUSEHOLD_KEYS order (a missing one reads
         # "" on every row, so it adds nothing to the comparison).
         household = [key for key in HOUSEHOLD_KEYS if key in self.positions]

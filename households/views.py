@@ -79,11 +79,11 @@ class HouseholdPickView(ObjectPickView):
     """Matches for a household search box, searched as the household list searches."""
 
     model = Household
+    filterset_class = HouseholdFilterSet
     template_name = "households/household_pick.html"
 
-    def search(self, queryset, query: str):
-        households = HouseholdFilterSet({"q": query}, queryset=queryset, request=self.request).qs
-        return households.with_head().select_related("village").order_by("code")
+    def scoped_queryset(self, queryset):
+        return queryset.with_head().select_related("village").order_by("code")
 
 
 class HouseholdCreateView(HouseholdFormMixin, ObjectCreateView):

@@ -135,6 +135,15 @@ def _other_columns(model, given, constants: dict, now) -> dict[str, object]:
     return others
 
 
+def values_at(positions: Sequence[int]):
+    """A getter of a row's values at `positions`, as a tuple (itemgetter, in C; with one position
+    itemgetter alone would give the bare value)."""
+    if len(positions) == 1:
+        (position,) = positions
+        return lambda row: (row[position],)
+    return itemgetter(*positions)
+
+
 def _column(model, attname: str) -> str:
     return model._meta.get_field(attname).column
 
@@ -192,23 +201,13 @@ def insert_with_history(
         kept = {f.attname for f in history._meta.concrete_fields}
         # The history row: the given fields it keeps, as inserted, then its other columns.
         shared = [name for name in fields if name in kept]
-        after = {
-            f.attname: stamp[f.attname]
-            if f.attname in stamp
-            else others[f.attname]
-            if f.attname in others
-            else _constant(f, now)
-            for f in history._meta.concrete_fields
-            if not f.primary_key and f.attname not in fields
-        }
+        # The model's own constants (created_at...) and the stamp, as the model's other columns.
+        after = _other_columns(history, set(fields), {**others, **stamp}, now)
         history_columns = [_column(history, name) for name in (*shared, *after)]
         # Its values out of the row: all of it (the line is reused), or the kept positions.
         pick = None
         if len(shared) < len(fields):
-            positions = [fields.index(name) for name in shared]
-            pick = (
-                itemgetter(*positions) if len(positions) > 1 else lambda row: (row[positions[0]],)
-            )
+            pick = values_at([fields.index(name) for name in shared])
         with tempfile.TemporaryFile("w+", encoding="utf-8", newline="") as spill:
             count = _send(
                 model._meta.db_table,

@@ -74,18 +74,21 @@ class ScopedViewMixin:
 
 class ObjectPickView(ScopedViewMixin, ListView):
     """The matches for a search box that picks one object (poverty.common.widgets.SearchSelect):
-    at most `limit` of those the user may see, by `search`; none for an empty query."""
+    at most `limit` of those the user may see, searched by the "q" filter of the model's list
+    FilterSet (`filterset_class`); none for an empty query. `scoped_queryset` orders and
+    annotates them."""
 
     limit: ClassVar[int] = 20
-
-    def search(self, queryset, query: str):
-        raise NotImplementedError  # each model searches its own way
+    filterset_class: ClassVar[type]
 
     def get_queryset(self):
         query = self.request.GET.get("q", "").strip()
         if not query:
             return self.model.objects.none()
-        return self.search(super().get_queryset(), query)[: self.limit + 1]
+        filterset = self.filterset_class(
+            {"q": query}, queryset=super().get_queryset(), request=self.request
+        )
+        return filterset.qs[: self.limit + 1]
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
