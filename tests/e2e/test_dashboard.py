@@ -31,7 +31,10 @@ def reddest(page) -> None:
     worst = overdue.index(max(overdue))
     assert colours[worst] == "rgb(220, 53, 69)"  # the deepest red
     assert colours.count(colours[worst]) == overdue.count(max(overdue))
+    href = tiles.nth(worst).get_attribute("href")
     tiles.nth(worst).click()
+    # Wait for the area's own page: counting rows before it has loaded counts the old page's.
+    page.wait_for_url(lambda url: url.endswith(href))
 
 
 def test_a_leader_finds_who_is_behind_from_the_projector(live_server, browser):
