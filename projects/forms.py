@@ -146,7 +146,13 @@ class BeneficiaryForm(ScopedModelForm):
         households = self.fields["household"].queryset.with_head()
         if project is not None:
             households = households.filter(within(project.served_codes(), "village__code"))
+            self.fields["household"].error_messages["invalid_choice"] = (
+                f"所选贫困户不在项目“{project.name}”覆盖的村内。"
+            )
         self.fields["household"].queryset = households
+        # The search box offers only the chosen project's households.
+        self.fields["household"].widget.url_name = "projects:beneficiary_household_pick"
+        self.fields["household"].widget.forward = ("project",)
         household = self._chosen("household", households)
         measures = self.fields["measure"].queryset
         self.fields["measure"].queryset = (

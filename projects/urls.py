@@ -22,6 +22,11 @@ urlpatterns = [
         detail_view=views.ProjectDetailView,
         detail_fields=(),
     ),
+    path(
+        "beneficiarys/pick-household/",
+        views.BeneficiaryHouseholdPickView.as_view(),
+        name="beneficiary_household_pick",
+    ),
     path("projects/<int:pk>/stage/", views.StageView.as_view(), name="project_stage"),
     path("projects/<int:pk>/plan/", views.PlanBackwardsView.as_view(), name="project_plan"),
     path("projects/<int:pk>/schedule/", views.ScheduleView.as_view(), name="project_schedule"),

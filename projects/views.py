@@ -8,6 +8,7 @@ from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from households.models import Household, head_name_of
+from households.views import HouseholdPickView
 from poverty.common.scoping import within
 from poverty.common.views import (
     ObjectActionView,
@@ -36,6 +37,22 @@ class ProjectListView(ObjectListView):
         chosen = FundEntry.objects.filter(project__in=self.object_list.values("pk"))
         context["totals"] = fund_totals(chosen)
         return context
+
+
+class BeneficiaryHouseholdPickView(HouseholdPickView):
+    """A beneficiary's household search: only households of the villages the chosen project
+    (?project=, as the beneficiary form sends it) serves, so what is offered is accepted."""
+
+    def scoped_queryset(self, queryset):
+        queryset = super().scoped_queryset(queryset)
+        try:
+            pk = int(self.request.GET.get("project", ""))
+        except ValueError:
+            return queryset
+        project = Project.objects.restrict(self.request.user, "view").filter(pk=pk).first()
+        if project is None:
+            return queryset
+        return queryset.filter(within(project.served_codes(), "village__code"))
 
 
 class ProjectDetailView(ObjectDetailView):

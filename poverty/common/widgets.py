@@ -8,7 +8,9 @@ hidden input with the chosen id. Only the chosen object is read, to show its lab
 field still validates the id against its own (area-scoped) queryset.
 
 A model opts in with a `picker` attribute naming its search URL; ScopedModelForm then gives
-every single-choice field over that model this widget.
+every single-choice field over that model this widget. A form whose choices depend on another
+field (a beneficiary's household on the project) points the widget at a narrower search page
+and `forward`s that field: its current value goes along with every search.
 """
 
 from __future__ import annotations
@@ -22,10 +24,13 @@ from django.utils.html import format_html
 class SearchSelect(forms.Widget):
     PLACEHOLDER = "输入户编号、姓名或身份证号搜索"
 
-    def __init__(self, url_name: str, attrs=None, placeholder: str = PLACEHOLDER) -> None:
+    def __init__(
+        self, url_name: str, attrs=None, placeholder: str = PLACEHOLDER, forward=()
+    ) -> None:
         super().__init__(attrs)
         self.url_name = url_name
         self.placeholder = placeholder
+        self.forward = tuple(forward)  # names of the form's fields sent along with the query
         self.choices = ()  # a ModelChoiceField sets its ModelChoiceIterator here
 
     def label_of(self, value) -> str:
@@ -50,6 +55,8 @@ class SearchSelect(forms.Widget):
             attrs.pop(taken, None)
         if self.is_required:
             attrs["aria-required"] = "true"
+        if self.forward:
+            attrs["hx-include"] = ", ".join(f"[name='{field}']" for field in self.forward)
         value = self.format_value(value) or ""
         return format_html(
             '<div class="search-select{invalid}" data-search-select>'

@@ -199,8 +199,39 @@ def test_a_beneficiary_outside_the_served_areas_is_refused(staff_client, world):
         reverse("projects:beneficiary_add"),
         {"project": project.pk, "household": HouseholdFactory(village=world.v12).pk},
     )
-    assert response.status_code == 200 and response.context["form"].errors
+    assert response.status_code == 200
+    assert response.context["form"].errors["household"] == [
+        f"所选贫困户不在项目“{project.name}”覆盖的村内。"
+    ]
     assert not Beneficiary.objects.exists()
+
+
+def test_the_beneficiary_search_offers_only_the_chosen_projects_households(
+    client, make_user, world
+):
+    project = ProjectFactory(area=world.t1, areas=[world.v11])
+    served = HouseholdFactory(village=world.v11, code="SERVED-01")
+    HouseholdFactory(village=world.v12, code="SERVED-02")  # the same township, not served
+    HouseholdFactory(village=world.v21, code="SERVED-03")  # another township
+    elsewhere = ProjectFactory(area=world.t2, areas=[world.v21])
+    client.force_login(make_user(Role.TOWNSHIP_STAFF, world.t1))
+
+    # The form's search box sends the chosen project along with what is typed.
+    page = client.get(reverse("projects:beneficiary_add"), {"project": project.pk})
+    box = re.search(r'<input type="search"[^>]*>', page.content.decode()).group()
+    assert reverse("projects:beneficiary_household_pick") in box
+    assert 'hx-include="[name=&#x27;project&#x27;]"' in box
+
+    def found(**params):
+        response = client.get(reverse("projects:beneficiary_household_pick"), params)
+        return [h.code for h in response.context["matches"]]
+
+    assert found(q="SERVED", project=project.pk) == [served.code]
+    # No project chosen yet: every household the user may see.
+    assert found(q="SERVED") == ["SERVED-01", "SERVED-02"]
+    # Another township's project is not the user's to narrow by: it is ignored, nothing leaks.
+    assert found(q="SERVED", project=elsewhere.pk) == ["SERVED-01", "SERVED-02"]
+    assert found(q="SERVED", project="x") == ["SERVED-01", "SERVED-02"]
 
 
 def test_the_stage_page_explains_the_joint_review_gate(staff_client, world):
