@@ -1,5 +1,6 @@
 """An inspector records a finding about a household by typing part of the head's name into
-the household box and clicking the match, in a county whose households are never listed."""
+the household box and clicking the match, in a county whose households are never listed; on the
+beneficiary form the box searches only the villages of the project chosen above it."""
 
 import pytest
 
@@ -9,6 +10,7 @@ from tests.factories import (
     HouseholdFactory,
     InspectionFactory,
     MemberFactory,
+    ProjectFactory,
     UnitFactory,
     UserFactory,
     build_world,
@@ -56,3 +58,26 @@ def test_an_inspector_finds_the_household_by_name_and_saves_the_finding(live_ser
     assert finding.household == target
     assert "4201-0042" in page.inner_text("main")
     context.close()
+
+
+def test_the_beneficiary_search_follows_the_project_chosen_on_the_form(live_server, browser):
+    world = build_world()
+    ProjectFactory(area=world.t1, areas=[world.v11], name="一村养羊项目")
+    ProjectFactory(area=world.t1, areas=[world.v12], name="二村光伏项目")
+    HouseholdFactory(village=world.v11, code="4201-0101")
+    HouseholdFactory(village=world.v12, code="4201-0201")
+    UserFactory(username="staff", role=Role.COUNTY_STAFF, areas=[world.county])
+    page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    log_in(page, live_server, "staff")
+    page.goto(f"{live_server.url}/projects/beneficiarys/add/")
+
+    def matches(project: str) -> list[str]:
+        page.select_option("select[name=project]", label=project)
+        page.fill("#id_household", "")
+        with page.expect_response(lambda r: "pick-household" in r.url):
+            page.fill("#id_household", "4201")
+        return [b.get_attribute("data-label") for b in page.locator("[data-search-pick]").all()]
+
+    assert [label.split()[0] for label in matches("一村养羊项目")] == ["4201-0101"]
+    assert [label.split()[0] for label in matches("二村光伏项目")] == ["4201-0201"]
+    page.close()
