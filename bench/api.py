@@ -117,12 +117,12 @@ def fill(cursor, start: int, count: int, include: str, exclude: str = "-") -> No
         """,
         [before],
     )
-    # What recount_persons() does after the roster import's bulk writes.
+    # What recount_members() does after the roster import's bulk writes.
     cursor.execute(
         """
-        UPDATE households_household h SET persons = c.n
-        FROM (SELECT household_id, count(*) n FROM households_member
-              WHERE household_id > %s GROUP BY household_id) c
+        UPDATE households_household h SET persons = c.n, member_names = c.names
+        FROM (SELECT household_id, count(*) n, string_agg(name, ' ') names
+              FROM households_member WHERE household_id > %s GROUP BY household_id) c
         WHERE h.id = c.household_id
         """,
         [before],

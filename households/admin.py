@@ -30,7 +30,7 @@ class MemberInline(admin.TabularInline):
 class HouseholdAdmin(SimpleHistoryAdmin):
     list_display = ["code", "village", "category", "primary_cause", "planned_exit_year", "status"]
     list_filter = ["status", "category", "primary_cause", "planned_exit_year"]
-    search_fields = ["code", "members__name"]
+    search_fields = ["code", "member_names"]
     autocomplete_fields = ["village"]
     readonly_fields = ["status", "exit_year", "returned_year", "monitoring_type", "version"]
     inlines = [MemberInline]

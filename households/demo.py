@@ -49,7 +49,7 @@ from .models import (
     Member,
     PovertyLine,
     Visit,
-    recount_persons,
+    recount_members,
 )
 
 CAUSE_WEIGHTS = {
@@ -512,7 +512,7 @@ def seed_registry(*, seed: int = 2017, households: int = 5000, by_user=None) -> 
         (ExitRecord, exit_rows),
     ):
         model.objects.bulk_create(rows, batch_size=2000)
-    recount_persons([h.pk for h, _ in plan])
+    recount_members([h.pk for h, _ in plan])
     counts.households = len(plan)
     counts.members = len(member_rows)
     counts.measures = len(measure_rows)

@@ -50,10 +50,12 @@ class HouseholdSearchFilter(SearchFilter):
         number = idnumber.normalize(value)
         if idnumber.SHAPE.match(number) or idnumber.LEGACY.match(number):
             return qs.filter(members__id_number_hash=crypto.keyed_hash(number))
-        matching = Q(code__icontains=value) | Q(
-            pk__in=Household.objects.filter(members__name__icontains=value).values("pk")
-        )
-        return qs.filter(matching)
+        # Names are kept on the household (member_names). The matches are picked out of the
+        # user's own entries of household_search_idx (an index-only scan), and only they are
+        # read whole: filtering the rows themselves made PostgreSQL scan every household of
+        # the province when few matched.
+        matching = qs.filter(Q(code__icontains=value) | Q(member_names__icontains=value))
+        return qs.filter(pk__in=matching.values("pk"))
 
 
 class HouseholdFilterSet(django_filters.FilterSet):

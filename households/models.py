@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import FileExtensionValidator, MinValueValidator, RegexValidator
 from django.db import models
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Aggregate, Count, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.db.models.signals import post_delete, post_init, post_save
 from django.dispatch import receiver
@@ -53,31 +53,54 @@ MONEY = {"max_digits": 12, "decimal_places": 2, "default": Decimal("0")}
 
 def head_name_of(household: str) -> Subquery:
     """The head's name of the household at `household` (a field path of the outer query)."""
-    heads = Member.objects.filter(household=OuterRef(household), relation="head")
+    # One head per household (member_one_head): no ordering, so no join to sort by.
+    heads = Member.objects.filter(household=OuterRef(household), relation="head").order_by()
     return Subquery(heads.values("name")[:1])
 
 
-def persons_of(household: str) -> Coalesce:
-    """The number of members of the household at `household` (0 when it has none)."""
+class JoinedNames(Aggregate):
+    """The values joined by spaces: STRING_AGG on PostgreSQL, GROUP_CONCAT on SQLite."""
+
+    function = "STRING_AGG"
+    output_field = models.TextField()
+
+    def __init__(self, expression, **extra) -> None:
+        super().__init__(expression, Value(" "), **extra)
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return super().as_sql(compiler, connection, function="GROUP_CONCAT", **extra)
+
+
+def _of_members(household: str, aggregate, empty) -> Coalesce:
     members = (
         Member.objects.filter(household=OuterRef(household))
         .order_by()
         .values("household")
-        .annotate(n=Count("pk"))
-        .values("n")
+        .annotate(value=aggregate)
+        .values("value")
     )
-    return Coalesce(Subquery(members), 0)
+    return Coalesce(Subquery(members), empty)
 
 
-def recount_persons(households) -> int:
-    """Set `persons` of these households (a queryset, or ids) from their members."""
+def persons_of(household: str) -> Coalesce:
+    """The number of members of the household at `household` (0 when it has none)."""
+    return _of_members(household, Count("pk"), 0)
+
+
+def member_names_of(household: str) -> Coalesce:
+    """The names of the members of the household at `household`, joined by spaces."""
+    return _of_members(household, JoinedNames("name"), Value(""))
+
+
+def recount_members(households) -> int:
+    """Set `persons` and `member_names` of these households (a queryset, or ids) from their
+    members."""
+    kept = {"persons": persons_of("pk"), "member_names": member_names_of("pk")}
     if hasattr(households, "values"):
-        return Household.objects.filter(pk__in=households.values("pk")).update(
-            persons=persons_of("pk")
-        )
+        return Household.objects.filter(pk__in=households.values("pk")).update(**kept)
     ids = list(households)
     return sum(
-        Household.objects.filter(pk__in=ids[i : i + 2000]).update(persons=persons_of("pk"))
+        Household.objects.filter(pk__in=ids[i : i + 2000]).update(**kept)
         for i in range(0, len(ids), 2000)
     )
 
@@ -126,8 +149,13 @@ class Household(ScopedModel):
         unique=True,
         validators=[RegexValidator(r"^[0-9A-Za-z\-]{4,30}$", "户编号只能包含数字、字母和短横线。")],
     )
+    # Indexed by household_search_idx below, which leads with it.
     village = models.ForeignKey(
-        Area, on_delete=models.PROTECT, related_name="households", verbose_name="行政村"
+        Area,
+        on_delete=models.PROTECT,
+        related_name="households",
+        verbose_name="行政村",
+        db_index=False,
     )
     group = models.CharField("自然村(组)", max_length=50, blank=True)
     address = models.CharField("住址", max_length=200, blank=True)
@@ -159,11 +187,18 @@ class Household(ScopedModel):
     monitored_since = models.DateField("纳入监测日期", null=True, blank=True, editable=False)
     # Optimistic concurrency: every save through a form must name the version it started from.
     version = models.PositiveIntegerField(default=1, editable=False)
-    # The number of members, kept by recount_persons() on every member change: statistics sum
+    # The number of members, kept by recount_members() on every member change: statistics sum
     # it over a million households instead of counting three million member rows.
     persons = models.PositiveIntegerField("家庭人口", default=0, editable=False)
+    # The members' names, kept alongside `persons`: a name search reads the user's own
+    # households only, instead of every member row of the province.
+    member_names = models.TextField(
+        "成员姓名", blank=True, default="", db_default="", editable=False
+    )
 
-    history = HistoricalRecords(excluded_fields=["version", "updated_at", "persons"])
+    history = HistoricalRecords(
+        excluded_fields=["version", "updated_at", "persons", "member_names"]
+    )
     objects = HouseholdQuerySet.as_manager()
 
     class Meta:
@@ -180,6 +215,14 @@ class Household(ScopedModel):
                 fields=["village", "identified_year"],
                 include=["status", "exit_year", "persons"],
                 name="household_tally_idx",
+            ),
+            # The search by 户编号 or name (HouseholdSearchFilter) reads the user's villages'
+            # entries of this index only, never the province's rows (and it is the village
+            # foreign key's index).
+            models.Index(
+                fields=["village"],
+                include=["id", "code", "member_names"],
+                name="household_search_idx",
             ),
             models.Index(fields=["status", "planned_exit_year"]),
             models.Index(fields=["primary_cause"]),
@@ -872,10 +915,10 @@ class RosterExport(RosterJob):
 @receiver(post_save, sender=Member)
 @receiver(post_delete, sender=Member)
 def _member_changed(sender, instance: Member, **kwargs) -> None:
-    """A member added, moved or removed: recount the household(s) concerned."""
+    """A member added, changed, moved or removed: recount the household(s) concerned."""
     ids = {instance.household_id, getattr(instance, "_household_before", None)} - {None}
     if ids:
-        recount_persons(ids)
+        recount_members(ids)
 
 
 @receiver(post_init, sender=Member)

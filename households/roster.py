@@ -58,7 +58,7 @@ from .excel import (
     label_of,
     labels_of,
 )
-from .models import Household, IncomeRecord, Member, SensitiveAccess, recount_persons
+from .models import Household, IncomeRecord, Member, SensitiveAccess, recount_members
 from .signals import registry_changed
 
 YEAR_RANGE = range(2013, 2036)
@@ -668,7 +668,7 @@ class Plan:
     # The file's rows that change something: a new or changed household's, a new or changed
     # person's. An unchanged re-import writes none.
     rows_changed: int = 0
-    # Registered households whose members change: their person counts are recounted.
+    # Registered households whose members change: their persons and names are recounted.
     recount: set[int] = field(default_factory=set)
     # Villages whose households change, including any a household moves out of.
     villages: set[int] = field(default_factory=set)
@@ -709,7 +709,10 @@ def _plan(households, villages, existing, people, removed) -> Plan:
         current = existing.get(code)
         if current is None:
             values["status"] = values["status"] or HouseholdStatus.ASSISTED
-            plan.new_households.append({"code": code, "persons": len(rows), **values})
+            names = " ".join(row.member.name for row in rows)
+            plan.new_households.append(
+                {"code": code, "persons": len(rows), "member_names": names, **values}
+            )
             plan.villages.add(values["village_id"])
             household_changed = True
         else:
@@ -753,7 +756,7 @@ def _chunks(items: list, size: int = WRITE_CHUNK):
         yield items[start : start + size]
 
 
-NEW_HOUSEHOLD_FIELDS = ["id", "code", *HOUSEHOLD_FIELDS, "persons"]
+NEW_HOUSEHOLD_FIELDS = ["id", "code", *HOUSEHOLD_FIELDS, "persons", "member_names"]
 NEW_MEMBER_FIELDS = [
     "id",
     *MEMBER_FIELDS,
@@ -836,9 +839,9 @@ def _write(plan: Plan, user) -> None:
         ),
         user=user,
     )
-    # New households were written with their person counts; registered ones are recounted.
+    # New households were written with their persons and names; registered ones are recounted.
     for chunk in _chunks(sorted(plan.recount)):
-        recount_persons(chunk)
+        recount_members(chunk)
     registry_changed.send(sender=Household, households=(), villages=plan.villages)
 
 

@@ -209,6 +209,10 @@ def test_household_list_filters_search_and_overdue(staff_client, world):
     assert rows(overdue="true") == {ill}
     assert rows(q=plain.code) == {plain}
     assert rows(q=other.members.get().name) == {other}
+    # Any member's name, in part, finds the household, within the other filters.
+    MemberFactory(household=plain, relation="child", name="欧阳小满")
+    assert rows(q="小满") == {plain}
+    assert rows(q="小满", within=world.t2.pk) == set()
     assert rows(q=ill.members.get().id_number) == {ill}
     assert rows(q=ill.members.get().id_number.lower()) == {ill}
 

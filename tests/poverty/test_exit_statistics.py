@@ -9,7 +9,7 @@ from rest_framework.authtoken.models import Token
 
 from accounts.choices import Role
 from households.choices import HouseholdStatus
-from households.models import Household, Member, recount_persons
+from households.models import Household, Member, recount_members
 from inspections.choices import Metric, PledgeKind
 from inspections.models import PledgeTarget
 from tests.factories import AreaFactory, HouseholdFactory, MemberFactory, PledgeFactory
@@ -162,7 +162,7 @@ def test_the_seed_report_figures_of_a_city(client, world, make_user):
         for h, size in zip(households, sizes, strict=True)
         for i in range(size)
     )
-    recount_persons(Household.objects.all())  # bulk inserts send no signals
+    recount_members(Household.objects.all())  # bulk inserts send no signals
     pledge(city, **{Metric.PERSONS_EXITED: 16000, Metric.VILLAGES_EXITED: 61})
     token_client(client, make_user(Role.API_CLIENT, city))
     body = client.get(URL, {"area": city.code, "year": "2019"}).json()
