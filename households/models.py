@@ -196,8 +196,11 @@ class Household(ScopedModel):
         "成员姓名", blank=True, default="", db_default="", editable=False
     )
 
+    # History is read by household (its id); the copies of the code's and village's indexes
+    # only slowed every write (a roster import writes a history row per household).
     history = HistoricalRecords(
-        excluded_fields=["version", "updated_at", "persons", "member_names"]
+        excluded_fields=["version", "updated_at", "persons", "member_names"],
+        no_db_index=["code", "village"],
     )
     objects = HouseholdQuerySet.as_manager()
 
