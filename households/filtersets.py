@@ -43,6 +43,8 @@ from .models import (
 class HouseholdSearchFilter(SearchFilter):
     """Name of any member, 户编号, or a full ID number (matched exactly by its keyed hash)."""
 
+    FEW = 1000  # matches looked up by id; more are filtered row by row
+
     def filter(self, qs, value):
         value = (value or "").strip()
         if not value:
@@ -51,11 +53,14 @@ class HouseholdSearchFilter(SearchFilter):
         if idnumber.SHAPE.match(number) or idnumber.LEGACY.match(number):
             return qs.filter(members__id_number_hash=crypto.keyed_hash(number))
         # Names are kept on the household (member_names). The matches are picked out of the
-        # user's own entries of household_search_idx (an index-only scan), and only they are
-        # read whole: filtering the rows themselves made PostgreSQL scan every household of
-        # the province when few matched.
+        # user's own entries of household_search_idx (an index-only scan) first, and only they
+        # are read whole. Left to one statement, PostgreSQL cannot tell a rare name from a
+        # common one and walks the user's households in page order looking for them: every
+        # household of the province when few match. Many matches fill a page early, so they
+        # are filtered row by row.
         matching = qs.filter(Q(code__icontains=value) | Q(member_names__icontains=value))
-        return qs.filter(pk__in=matching.values("pk"))
+        ids = list(matching.order_by().values_list("pk", flat=True)[: self.FEW + 1])
+        return qs.filter(pk__in=ids) if len(ids) <= self.FEW else matching
 
 
 class HouseholdFilterSet(django_filters.FilterSet):

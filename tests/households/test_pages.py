@@ -9,6 +9,7 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.choices import Role
+from households.filtersets import HouseholdSearchFilter
 from households.models import Household, Member, Visit
 from tests.factories import (
     CadreFactory,
@@ -213,8 +214,18 @@ def test_household_list_filters_search_and_overdue(staff_client, world):
     MemberFactory(household=plain, relation="child", name="欧阳小满")
     assert rows(q="小满") == {plain}
     assert rows(q="小满", within=world.t2.pk) == set()
-    assert rows(q=ill.members.get().id_number) == {ill}
-    assert rows(q=ill.members.get().id_number.lower()) == {ill}
+
+
+def test_household_search_finds_the_same_when_many_match(client, make_user, world, monkeypatch):
+    """Up to HouseholdSearchFilter.FEW matches are looked up by id, more are filtered row by
+    row: both find the user's households and no other township's."""
+    client.force_login(make_user(Role.TOWNSHIP_STAFF, world.t1))
+    mine = {HouseholdFactory(village=world.v11, code=f"MANY-{n}") for n in range(3)}
+    HouseholdFactory(village=world.v21, code="MANY-9")  # another township's
+    for few in (10, 2):
+        monkeypatch.setattr(HouseholdSearchFilter, "FEW", few)
+        response = client.get(reverse("households:household_list"), {"q": "MANY"})
+        assert {r.record for r in response.context["table"].paginated_rows} == mine, few
 
 
 def test_masked_numbers_for_roles_without_the_permission(client, make_user, world):
