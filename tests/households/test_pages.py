@@ -214,6 +214,8 @@ def test_household_list_filters_search_and_overdue(staff_client, world):
     MemberFactory(household=plain, relation="child", name="欧阳小满")
     assert rows(q="小满") == {plain}
     assert rows(q="小满", within=world.t2.pk) == set()
+    assert rows(q=ill.members.get().id_number) == {ill}
+    assert rows(q=ill.members.get().id_number.lower()) == {ill}
 
 
 def test_household_search_finds_the_same_when_many_match(client, make_user, world, monkeypatch):
