@@ -9,9 +9,10 @@ from django.forms import inlineformset_factory
 from django.utils import timezone
 
 from poverty.common import idnumber
-from poverty.common.excel import ExcelError, Limits, check_xlsx
+from poverty.common.excel import ExcelError, Limits
 from poverty.common.forms import IdNumberFormMixin, ScopedInlineFormSet, ScopedModelForm
 from poverty.common.scoping import in_scope
+from poverty.common.tabular import check_file
 
 from .choices import Cause, MonitoringType, Relation
 from .models import (
@@ -388,16 +389,18 @@ class RosterImportForm(ScopedModelForm):
         widgets = {
             "file": forms.ClearableFileInput(
                 attrs={
-                    "accept": ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+                    "accept": ".xlsx,.xls,.csv,application/vnd.openxmlformats-officedocument."
+                    "spreadsheetml.sheet,application/vnd.ms-excel,text/csv"
                 }
             )
         }
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields[
-            "file"
-        ].help_text = "建档立卡贫困人口花名册，.xlsx 格式，一人一行，第一行为列名。"
+        self.fields["file"].help_text = (
+            "建档立卡贫困人口花名册：.xlsx、.xls（Excel 97-2003）或 .csv（UTF-8 或 GBK），一人一行。"
+            "全国扶贫开发信息系统导出的表可直接上传：标题、填报单位、两行表头和表尾签字行会自动跳过。"
+        )
         if not self.instance.pk:
             self.instance.user = self.user
             self.instance.area = RosterImport.area_of(self.user)
@@ -405,7 +408,7 @@ class RosterImportForm(ScopedModelForm):
     def clean_file(self):
         upload = self.cleaned_data["file"]
         try:
-            check_xlsx(upload, Limits.for_upload(settings.ROSTER_MAX_BYTES))
+            check_file(upload, Limits.for_upload(settings.ROSTER_MAX_BYTES))
         except ExcelError as exc:
             raise ValidationError(str(exc)) from exc
         self.instance.file_name = upload.name[:200]

@@ -808,7 +808,7 @@ class RosterImport(RosterJob):
     file = models.FileField(
         "文件",
         upload_to=roster_upload_path,
-        validators=[FileExtensionValidator(["xlsx"])],
+        validators=[FileExtensionValidator(["xlsx", "xls", "csv"])],
     )
     file_name = models.CharField("文件名", max_length=200, editable=False)
     dry_run = models.BooleanField("仅校验，不写入", default=False)
@@ -824,6 +824,9 @@ class RosterImport(RosterJob):
     errors = models.JSONField("错误", default=list, editable=False)
     error_count = models.PositiveIntegerField("错误数", default=0, editable=False)
     unknown_columns = models.JSONField("未识别的列", default=list, editable=False)
+    # [row, why]: the title and 填报单位 lines, a column-number row and the footer read past.
+    skipped_rows = models.JSONField("跳过的行", default=list, editable=False)
+    header_row = models.PositiveIntegerField("列名所在行", default=1, editable=False)
     error_file = models.FileField("错误标注文件", blank=True, editable=False)
 
     class Meta(RosterJob.Meta):

@@ -26,7 +26,7 @@ def check_quality(area_code: str = "") -> dict:
 @shared_task(name="households.tasks.import_roster")
 def import_roster(job_id: int) -> dict:
     """Run one uploaded roster import, recording progress and the outcome on the job."""
-    from .roster import run_import_job
+    from .roster.jobs import run_import_job
 
     return run_import_job(job_id)
 
@@ -34,7 +34,7 @@ def import_roster(job_id: int) -> dict:
 @shared_task(name="households.tasks.export_roster")
 def export_roster(job_id: int) -> dict:
     """Write one large roster export, recording progress and the file on the job."""
-    from .roster import run_export_job
+    from .roster.jobs import run_export_job
 
     return run_export_job(job_id)
 
@@ -42,6 +42,6 @@ def export_roster(job_id: int) -> dict:
 @shared_task(name="households.tasks.purge_roster_files")
 def purge_roster_files() -> int:
     """Nightly: delete roster files ROSTER_FILE_DAYS after their job (personal data)."""
-    from .roster import purge_files
+    from .roster.jobs import purge_files
 
     return purge_files()

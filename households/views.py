@@ -4,6 +4,7 @@ the printable 明白卡 and village notice, the phone visit form and the 疑点 
 from __future__ import annotations
 
 import contextlib
+from pathlib import Path
 
 from django import forms as django_forms
 from django.conf import settings
@@ -368,7 +369,8 @@ class RosterImportDetailView(JobDetailView):
         return FileResponse(
             self.object.error_file.open("rb"),
             as_attachment=True,
-            filename=f"错误-{self.object.file_name}",
+            # Always a workbook, whatever was uploaded (.xls, .csv).
+            filename=f"错误-{Path(self.object.file_name).stem}.xlsx",
         )
 
 

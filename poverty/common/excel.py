@@ -171,10 +171,16 @@ def scan_sheet(path: str | Path, chunk: int = 1 << 20) -> SheetScan:
 
 
 def read_rows(path: str | Path) -> Iterator[list]:
-    """The first sheet's rows as lists of cell values, streamed (row 1 is the header)."""
+    """The first sheet's rows as lists of cell values, streamed from row 1.
+
+    calamine picks its reader by the file's name; an .xlsx under another name (the format is
+    told by content, tabular.sniff) is handed over as a file object instead."""
     try:
-        workbook = CalamineWorkbook.from_path(str(path))
-        yield from workbook.stream_sheet_by_index(0)
+        if str(path).lower().endswith(".xlsx"):
+            yield from CalamineWorkbook.from_path(str(path)).stream_sheet_by_index(0)
+        else:
+            with open(path, "rb") as handle:
+                yield from CalamineWorkbook.from_filelike(handle).stream_sheet_by_index(0)
     except ExcelError:
         raise
     except Exception as exc:  # calamine raises its own error types for broken files

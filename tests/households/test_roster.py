@@ -133,7 +133,7 @@ def test_the_rows_written_are_the_rows_that_change_something(tmp_path, world, st
 def test_an_unchanged_upload_says_so_and_fills_its_write_bar(
     client, world, staff, tmp_path, settings
 ):
-    import households.roster as roster
+    import households.roster.jobs as roster
 
     settings.MEDIA_ROOT = tmp_path / "media"
     data = roster_bytes(family(world))
@@ -496,10 +496,10 @@ def test_a_large_list_export_runs_as_a_job_that_only_its_user_downloads(
 def test_an_export_job_writes_masked_numbers_for_a_leader_and_reports_progress(
     world, staff, make_user, settings, tmp_path, monkeypatch
 ):
-    import households.roster as roster
+    import households.roster.jobs as roster
 
     settings.MEDIA_ROOT = tmp_path / "media"
-    monkeypatch.setattr(roster, "PROGRESS_EVERY", 2)
+    monkeypatch.setattr("households.roster.errors.PROGRESS_EVERY", 2)
     number = new_id_number()
     rows = (
         family(world) + family(world, code="H-0002") + [person(world, code="H-0003", number=number)]
@@ -522,7 +522,7 @@ def test_an_export_job_writes_masked_numbers_for_a_leader_and_reports_progress(
 def test_a_job_that_breaks_says_so_on_its_page_and_writes_nothing(
     world, staff, tmp_path, settings, monkeypatch
 ):
-    import households.roster as roster
+    import households.roster.jobs as roster
 
     settings.MEDIA_ROOT = tmp_path / "media"
 
@@ -551,7 +551,7 @@ def test_a_job_that_breaks_says_so_on_its_page_and_writes_nothing(
 def test_roster_files_are_deleted_after_the_retention_days_and_the_jobs_stay(
     client, world, staff, settings, tmp_path, django_capture_on_commit_callbacks
 ):
-    from households.roster import purge_files, run_export_job
+    from households.roster.jobs import purge_files, run_export_job
 
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.ROSTER_FILE_DAYS = 30
@@ -603,10 +603,10 @@ def test_pii_key_is_not_needed_to_read_the_command_help():
 def test_a_file_with_errors_shows_the_marking_of_its_copy_as_a_phase(
     world, staff, tmp_path, settings, monkeypatch, client
 ):
-    import households.roster as roster
+    import households.roster.jobs as roster
 
     settings.MEDIA_ROOT = tmp_path / "media"
-    monkeypatch.setattr(roster, "PROGRESS_EVERY", 2)
+    monkeypatch.setattr("households.roster.errors.PROGRESS_EVERY", 2)
     rows = family(world) + family(world, code="H-0002") + family(world, code="H-0003")
     rows[4]["证件号码"] = "110105194912310021"  # a bad check digit on row 6
     upload = RosterImport.objects.create(user=staff, area=world.county, file_name="x.xlsx")
@@ -614,14 +614,14 @@ def test_a_file_with_errors_shows_the_marking_of_its_copy_as_a_phase(
     seen, copied = [], []
     real = roster.error_copy
 
-    def watched(path, out, errors, progress):
+    def watched(path, out, errors, progress, **kwargs):
         # What the page shows while the copy is made: its own bar, under a message.
         def told(count):
             progress(count)
             job = RosterImport.objects.get(pk=upload.pk)
             seen.append((job.phase, job.rows_marked, job.is_done, job.message))
 
-        real(path, out, errors, told)
+        real(path, out, errors, told, **kwargs)
         copied.append(timezone.now())
 
     monkeypatch.setattr(roster, "error_copy", watched)
@@ -641,9 +641,8 @@ def test_a_file_with_errors_shows_the_marking_of_its_copy_as_a_phase(
 
 
 def test_progress_is_reported_by_phase(tmp_path, world, staff, monkeypatch):
-    import households.roster as roster
 
-    monkeypatch.setattr(roster, "PROGRESS_EVERY", 2)
+    monkeypatch.setattr("households.roster.errors.PROGRESS_EVERY", 2)
     calls = []
     rows = family(world) + family(world, code="H-0002") + family(world, code="H-0003")
     result = import_roster(

@@ -231,7 +231,14 @@ def test_duplicate_against_the_database_and_villages_outside_the_area(tmp_path, 
 FILES = {
     "empty sheet": (lambda: _empty_workbook(), "工作表是空的"),
     "a renamed .csv": (lambda: "乡镇,行政村\n一乡,甲村\n".encode(), "不是有效的 .xlsx"),
-    "a renamed .xls": (lambda: bytes.fromhex("d0cf11e0a1b11ae1") + b"\0" * 512, "不是有效的 .xlsx"),
+    "a broken .xls": (
+        lambda: bytes.fromhex("d0cf11e0a1b11ae1") + b"\0" * 512,
+        "无法读取该 .xls 文件",
+    ),
+    "a web page saved as .xls": (
+        lambda: "<html><body><table><tr><td>乡镇</td></tr></table></body></html>".encode(),
+        "网页（HTML/XML）格式",
+    ),
     "an .xlsm": (lambda: _with_macro(), "含宏"),
     "a zip bomb": (zip_bomb, "压缩炸弹"),
     "billion laughs": (with_dtd, "DTD"),
@@ -263,6 +270,32 @@ def test_files_that_are_not_safe_rosters_are_refused(tmp_path, world, make_user,
     result = import_roster(path, user=make_user(Role.COUNTY_STAFF, world.county))
     assert result.errors and fragment in result.errors[0].message, result.errors
     assert not Household.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "fragment"),
+    [
+        ("roster.csv", b"\x81\x30\xff\xfe" * 50, "无法识别 .csv 文件的编码"),
+        ("roster.csv", b"", "文件是空的"),
+        ("roster.csv", b"\n\n,,\n", "工作表是空的"),
+        # An .xlsx under a .csv or .xls name is read as the workbook it is.
+        ("roster.csv", None, None),
+        ("roster.xls", None, None),
+    ],
+)
+def test_a_file_is_told_by_what_it_holds(tmp_path, world, make_user, name, content, fragment):
+    user = make_user(Role.COUNTY_STAFF, world.county)
+    path = tmp_path / name
+    if content is None:
+        content = sheet_file(tmp_path, family(world)).read_bytes()
+    path.write_bytes(content)
+    result = import_roster(path, user=user)
+    if fragment is None:
+        assert result.ok, result.errors
+        assert Member.objects.count() == 2
+    else:
+        assert fragment in result.errors[0].message, result.errors
+        assert not Household.objects.exists()
 
 
 def test_an_oversized_file_is_refused(tmp_path, world, make_user, settings):

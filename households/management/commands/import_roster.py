@@ -1,4 +1,4 @@
-"""manage.py import_roster FILE.xlsx [--user U] [--dry-run]: the upload page's import, by hand."""
+"""manage.py import_roster FILE (.xlsx, .xls or .csv) [--user U] [--dry-run]: the upload page's import, by hand."""
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -17,9 +17,7 @@ COUNT_LABELS = {
 
 
 class Command(BaseCommand):
-    help = (
-        "导入建档立卡贫困人口花名册（.xlsx）。有任何错误则全部不导入，逐条列出错误并以状态1退出。"
-    )
+    help = "导入建档立卡贫困人口花名册（.xlsx、.xls 或 .csv；全国系统导出的表头、标题和表尾自动识别）。有任何错误则全部不导入，逐条列出错误并以状态1退出。"
 
     def add_arguments(self, parser):
         parser.add_argument("file")
@@ -38,6 +36,8 @@ class Command(BaseCommand):
             if account is None:
                 raise CommandError("请用 --user 指定导入人。")
         result = import_roster(file, user=account, dry_run=dry_run)
+        for row, why in result.skipped:
+            self.stdout.write(f"跳过第{row}行（{why}）")
         if result.unknown_columns:
             self.stdout.write(f"未识别的列（已忽略）：{'、'.join(result.unknown_columns)}")
         if result.errors:

@@ -1,0 +1,105 @@
+"""Roster import and export (DESIGN §6): one service for the upload page, the Celery job and
+`manage.py import_roster` / `export_roster`.
+
+The file is read through the tabular engine (poverty.common.tabular: .xlsx, .xls or .csv, the
+header found below any title rows, a footer skipped) and every row checked, collecting every
+error (the row as Excel numbers it, the column as the file names it, the reason in Chinese);
+only a file without errors is written, in one transaction, so a bad file changes nothing.
+Households are matched by 户编号 and persons by ID number (through the keyed hash);
+re-importing the same file, or an export of ours, changes nothing. An import never changes what
+a procedure owns: a registered household's exit status and year are the exit procedure's.
+
+Modules by concern: read (rows -> values), check (across the file's rows), match (against the
+registry), write (the plan and the transaction), export (and the error copy), jobs (Celery).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.conf import settings
+
+from poverty.common import bulk, excel, tabular
+
+from ..excel import resolve_header
+from . import errors as reporting
+from .check import check_households, resolve_villages
+from .errors import ImportResult, Progress, RowError, noop
+from .export import error_copy, export_roster, export_rows, households_for_export
+from .match import check_registry
+from .read import ParsedRow, RosterReader
+from .write import make_plan, write
+
+__all__ = [
+    "ImportResult",
+    "RowError",
+    "error_copy",
+    "export_roster",
+    "export_rows",
+    "households_for_export",
+    "import_roster",
+]
+
+
+def import_roster(
+    path: str | Path, *, user, dry_run: bool = False, progress: Progress = noop
+) -> ImportResult:
+    """Validate the whole file; write it (unless dry_run) only if there is no error."""
+    with bulk.gc_paused():
+        return _import(path, user, dry_run, progress)
+
+
+def _import(path, user, dry_run: bool, progress: Progress) -> ImportResult:
+    result = ImportResult(dry_run=dry_run)
+    if not (
+        user.has_perm("households.add_household") and user.has_perm("households.change_household")
+    ):
+        result.errors.append(RowError(0, "", "您没有导入花名册的权限。"))
+        return result
+    reader = RosterReader()
+    try:
+        reading = tabular.read_table(
+            path, resolve_header, limits=excel.Limits.for_upload(settings.ROSTER_MAX_BYTES)
+        )
+        header = reading.header
+        result.header_row = header.last_row
+        reader.read_header(header)
+        result.unknown_columns = reader.unknown
+        if reader.errors:
+            result.errors = reader.errors
+            return result
+        table = reading.table
+        progress(phase="read", total_rows=max(table.total_rows - header.last_row, 0))
+        reader.check_sheet(table, header)
+        parsed: list[ParsedRow] = []
+        number = header.last_row
+        for number, cells in reading.data:
+            row = reader.parse(number, cells)
+            if row is not None:
+                parsed.append(row)
+            if number % reporting.PROGRESS_EVERY == 0:
+                progress(phase="read", rows_read=number - header.last_row)
+        reader.finish()
+        result.skipped = reading.skipped
+    except excel.ExcelError as exc:
+        result.errors.append(RowError(0, "", str(exc)))
+        return result
+    progress(phase="validate", rows_read=number - header.last_row)
+    errors = reader.errors
+    names = reader.names
+    households = check_households(parsed, errors, names, skip_heads=reader.failed_codes)
+    villages = resolve_villages(parsed, user, errors, names)
+    existing, people, removed = check_registry(parsed, households, user, errors, names)
+    result.rows = len({r.row for r in parsed} | {e.row for e in errors if e.row > header.last_row})
+    progress(phase="validate", rows_validated=result.rows)
+    if errors:
+        result.errors = sorted(errors, key=lambda e: (e.row, e.column))
+        return result
+    plan = make_plan(households, villages, existing, people, removed)
+    result.counts = plan.counts()
+    result.rows_changed = plan.rows_changed
+    if not dry_run:
+        progress(phase="write")
+        write(plan, user)
+    progress(phase="done", rows_written=0 if dry_run else plan.rows_changed)
+    return result

@@ -1,0 +1,79 @@
+"""Checks across the file's rows: one head per household, a person once, and the villages the
+rows name, among those the user may write to."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from poverty.common.scoping import code_in_scope
+from villages.choices import AreaLevel
+from villages.models import Area
+
+from ..choices import Relation
+from ..models import Household
+from .errors import RowError
+from .read import ParsedRow
+
+
+def check_households(
+    parsed: list[ParsedRow],
+    errors: list[RowError],
+    names: dict[str, str],
+    *,
+    skip_heads: set[str] = frozenset(),
+) -> dict[str, list[ParsedRow]]:
+    """Group rows by 户编号 (their columns were compared as they were read); exactly one head;
+    ID numbers unique."""
+    groups: dict[str, list[ParsedRow]] = defaultdict(list)
+    for row in parsed:
+        groups[row.household["code"]].append(row)
+    for code, rows in groups.items():
+        heads = [r.row for r in rows if r.member.relation == Relation.HEAD]
+        if len(heads) == 1 or code in skip_heads:
+            continue
+        # Marked on the rows to correct: every head after the first, or the household's first row.
+        named = heads if heads else [r.row for r in rows]
+        where = "、".join(map(str, named[:5])) + ("等" if len(named) > 5 else "")
+        message = f"户编号{code}有{len(heads)}名户主（第{where}行），每户须有且只有一名。"
+        for row in heads[1:] or [rows[0].row]:
+            errors.append(RowError(row, names["relation"], message))
+    # Parsed numbers are 18 digits, upper-case X (anything else failed its row), so equal
+    # numbers are equal keyed hashes.
+    first: dict[str, int] = {}
+    for r in parsed:
+        row = first.setdefault(r.member.hash, r.row)
+        if row != r.row:
+            errors.append(
+                RowError(
+                    r.row, names["id_number"], f"与第{row}行的证件号码重复，一人只能登记一次。"
+                )
+            )
+    return groups
+
+
+def resolve_villages(parsed, user, errors, names: dict[str, str]) -> dict[tuple[str, str], Area]:
+    """(乡镇, 行政村) names -> the village, among the villages the user may write to."""
+    villages = (
+        Area.objects.restrict(user, "view").filter(level=AreaLevel.VILLAGE).select_related("parent")
+    )
+    by_names: dict[tuple[str, str], list[Area]] = defaultdict(list)
+    for v in villages:
+        if code_in_scope(Household, v.code, user, "add"):
+            by_names[(v.parent.name if v.parent else "", v.name)].append(v)
+    found: dict[tuple[str, str], Area] = {}
+    for row in parsed:
+        key = (row.household["township"], row.household["village"])
+        if key in found:
+            continue
+        matches = by_names.get(key, [])
+        if len(matches) == 1:
+            found[key] = matches[0]
+        elif not matches:
+            errors.append(
+                RowError(row.row, names["village"], f"在您的管辖范围内找不到{key[0]}{key[1]}。")
+            )
+        else:
+            errors.append(
+                RowError(row.row, names["village"], f"{key[0]}{key[1]}有重名，无法确定是哪一个村。")
+            )
+    return found
