@@ -75,7 +75,11 @@ ALL_PATTERNS = [p for p in walk(get_resolver().url_patterns) if not p[0].startsw
 
 # Pages behind one permission, whose rows the page itself narrows to the user's area
 # (tested with the page: tests/accounts/test_tokens.py).
-PERMISSION_PAGES = {"tokens": "accounts.manage_tokens"}
+PERMISSION_PAGES = {
+    "tokens": "accounts.manage_tokens",
+    # Writes only areas inside the user's own (tests/villages/test_area_import.py).
+    "villages:area_import": "villages.add_area",
+}
 
 
 def kind_of(name: str | None, pattern: URLPattern) -> str | None:

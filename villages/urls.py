@@ -1,3 +1,5 @@
+from django.urls import path
+
 from poverty.common.views import crud_urls
 
 from . import filtersets, forms, tables, views
@@ -6,12 +8,14 @@ from .models import Area, Cadre, LeaderPairing, Unit, UnitPairing, VillagePostin
 app_name = "villages"
 
 urlpatterns = [
+    path("areas/import/", views.AreaImportView.as_view(), name="area_import"),
     *crud_urls(
         Area,
         form=forms.AreaForm,
         filterset=filtersets.AreaFilterSet,
         table=tables.AreaTable,
         select_related=("parent",),
+        list_view=views.AreaListView,
         detail_view=views.AreaDetailView,
         detail_fields=(
             "code",

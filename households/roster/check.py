@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from poverty.common.areacodes import short_name
 from poverty.common.scoping import code_in_scope
 from villages.choices import AreaLevel
 from villages.models import Area
@@ -59,13 +60,15 @@ def resolve_villages(parsed, user, errors, names: dict[str, str]) -> dict[tuple[
     by_names: dict[tuple[str, str], list[Area]] = defaultdict(list)
     for v in villages:
         if code_in_scope(Household, v.code, user, "add"):
-            by_names[(v.parent.name if v.parent else "", v.name)].append(v)
+            names_of = (short_name(v.parent.name) if v.parent else "", short_name(v.name))
+            by_names[names_of].append(v)
     found: dict[tuple[str, str], Area] = {}
     for row in parsed:
         key = (row.household["township"], row.household["village"])
         if key in found:
             continue
-        matches = by_names.get(key, [])
+        # The bureau's long names (东关村村民委员会) as the short ones the registry keeps.
+        matches = by_names.get((short_name(key[0]), short_name(key[1])), [])
         if len(matches) == 1:
             found[key] = matches[0]
         elif not matches:

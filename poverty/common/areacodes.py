@@ -49,3 +49,37 @@ def ancestor_codes(code: str) -> list[str]:
 def parent_code(code: str) -> str | None:
     ancestors = ancestor_codes(code)
     return ancestors[-1] if ancestors else None
+
+
+# The statistics bureau names villages and townships by their committee or office; rosters
+# and people use the short form (东关村村民委员会 -> 东关村, 南街社区居民委员会 -> 南街社区).
+_LONG_SUFFIXES = (
+    ("村民委员会", "村"),
+    ("村委会", "村"),
+    ("社区居民委员会", "社区"),
+    ("社区居委会", "社区"),
+    ("居民委员会", "社区"),
+    ("居委会", "社区"),
+    ("街道办事处", "街道"),
+    ("人民政府", ""),
+)
+
+
+def short_name(name: str) -> str:
+    """The name rosters use for an area the bureau lists by its long name."""
+    name = name.strip()
+    for suffix, kind in _LONG_SUFFIXES:
+        if name.endswith(suffix) and len(name) > len(suffix):
+            base = name[: -len(suffix)]
+            return base if not kind or base.endswith(kind) else base + kind
+    return name
+
+
+def padded_code(text: str) -> str | None:
+    """A code as lists write it (110101, 110101001, 110101001001) as its 12 digits; None when it
+    is no code at all."""
+    text = text.strip()
+    if not text.isdigit() or len(text) not in (2, 4, 6, 9, 12):
+        return None
+    code = text.ljust(CODE_LENGTH, "0")
+    return code if is_valid_code(code) else None

@@ -101,6 +101,8 @@ class ObjectPickView(ScopedViewMixin, ListView):
 
 class ObjectListView(ScopedViewMixin, SingleTableMixin, FilterView):
     template_name = "generic/object_list.html"
+    # A bulk import page for the model (a URL name), linked beside 新增 for those who may add.
+    import_url: str | None = None
     # django-tables2 paginates the table; the list view itself must not paginate too.
     paginate_by = None
     per_page = settings.PAGINATE_BY

@@ -34,3 +34,39 @@ def test_ancestors_of_a_village_run_top_down():
 )
 def test_malformed_codes_are_invalid(code):
     assert not is_valid_code(code)
+
+
+@pytest.mark.parametrize(
+    ("long", "short"),
+    [
+        ("东关村村民委员会", "东关村"),
+        ("东关村民委员会", "东关村"),
+        ("南街社区居民委员会", "南街社区"),
+        ("南街居民委员会", "南街社区"),
+        ("城关街道办事处", "城关街道"),
+        ("城关镇人民政府", "城关镇"),
+        ("东关村", "东关村"),
+        ("村民委员会", "村民委员会"),
+    ],
+)
+def test_the_bureaus_long_names_keep_their_short_form(long, short):
+    from poverty.common.areacodes import short_name
+
+    assert short_name(long) == short
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("110101", "110101000000"),
+        ("110101001", "110101001000"),
+        ("110101001001", "110101001001"),
+        ("11010", None),
+        ("00", None),
+        ("abc", None),
+    ],
+)
+def test_codes_as_lists_write_them_are_padded(text, code):
+    from poverty.common.areacodes import padded_code
+
+    assert padded_code(text) == code
