@@ -64,7 +64,12 @@ class AreaImportView(LoginRequiredMixin, PermissionRequiredMixin, FormView):
     """
 
     permission_required = "villages.add_area"
-    raise_exception = True
+
+    def handle_no_permission(self):
+        # Anonymous users go to the login page; signed-in users without the permission get 403.
+        self.raise_exception = self.request.user.is_authenticated
+        return super().handle_no_permission()
+
     template_name = "villages/area_import.html"
     form_class = AreaImportForm
     session_key = "area_import_file"
