@@ -96,8 +96,8 @@ def import_areas(path: str | Path, *, user, dry_run: bool = False) -> AreaImport
 
 def _read(reading: tabular.Reading, result: AreaImportResult) -> list[AreaRow]:
     header = reading.header
-    missing = [aliases[0] for key, aliases in HEADERS.items() if key != "urban_rural"]
-    missing = [name for name in missing if _NAMES[name] not in header.columns.values()]
+    found = set(header.columns.values())
+    missing = [HEADERS[key][0] for key in ("code", "name") if key not in found]
     for name in missing:
         result.errors.append((header.last_row, name, "缺少必填列。"))
     if missing:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
+from itertools import chain
 from pathlib import Path
 
 from django.conf import settings
@@ -213,8 +214,6 @@ def error_copy(
 def _top(table: tabular.Table, header_row: int) -> list[list]:
     """The rows down to the header (their width sets the error column's place); put back in
     front of the table's rows."""
-    from itertools import chain
-
     top = []
     for number, cells in table.rows:
         top.append((number, cells))

@@ -304,11 +304,6 @@ def _is_column_numbers(texts: list[str]) -> bool:
     return len(values) >= 3 and values == [str(i) for i in range(1, len(values) + 1)]
 
 
-def is_footer(texts: list[str]) -> bool:
-    first = next((t for t in texts if t), "")
-    return bool(first) and bool(FOOTER.match(normalise_header(first)))
-
-
 def read_table(
     path: str | Path,
     resolve: Callable[[str], str | None],
@@ -392,7 +387,6 @@ __all__ = [
     "Table",
     "check_file",
     "find_header",
-    "is_footer",
     "merged_in_data",
     "normalise_header",
     "open_table",
