@@ -4,7 +4,7 @@ from django.urls import include, path
 
 from accounts import views as account_views
 
-from . import views
+from . import sheet_views, views
 from .dashboard import views as dashboard
 
 admin.site.site_header = "县扶贫办业务系统 · 管理后台"
@@ -13,6 +13,9 @@ admin.site.site_title = "县扶贫办业务系统"
 urlpatterns = [
     path("", views.home, name="home"),
     path("system/", views.system_status, name="system_status"),
+    path("setup/", sheet_views.setup_guide, name="setup_guide"),
+    path("imports/<str:kind>/", sheet_views.SheetImportView.as_view(), name="sheet_import"),
+    path("imports/<str:kind>/template/", sheet_views.sheet_template, name="sheet_template"),
     path("dashboard/", dashboard.dashboard, name="dashboard"),
     path(
         "dashboard/household/<int:pk>/",

@@ -27,6 +27,7 @@ from poverty.common.views import (
     ObjectListView,
     ObjectPickView,
 )
+from poverty.sheets import KINDS
 
 from .factories import UserFactory, build_world
 from .scoping import CASES, ModelCase, expected_visible, is_under
@@ -54,7 +55,11 @@ LOGIN_ONLY = {
     "password_change_done",
     "inspections:notifications",
     "dashboard",  # every role reads the registry: the dashboard of one's own area
+    "setup_guide",  # counts through restrict() (tests/poverty/test_sheet_imports.py)
 }
+# Per sheet kind, behind the kind's permissions; rows are matched and written only inside the
+# user's areas (tests/poverty/test_sheet_imports.py).
+SHEET_PAGES = {"sheet_import", "sheet_template"}
 
 
 def walk(patterns, prefix="", namespace=None):
@@ -87,6 +92,8 @@ def kind_of(name: str | None, pattern: URLPattern) -> str | None:
         return "public"
     if name in PERMISSION_PAGES:
         return "permission"
+    if name in SHEET_PAGES:
+        return "sheet"
     if name in ("api:stats-exits", "dashboard_area"):
         return "area_figures"
     if name in LOGIN_ONLY:
@@ -175,6 +182,8 @@ def test_every_url_is_scoped(route, name, pattern):
         )
     if kind in ("public", "login_only", "logout", "permission"):
         return check_special(kind, name)
+    if kind == "sheet":
+        return check_sheet_pages(name)
     if kind == "area_figures":
         return check_area_figures(name)
     model = model_of(pattern)
@@ -230,6 +239,20 @@ def check_special(kind, name):
         client.force_login(user)
         allowed = kind != "permission" or user.has_perm(PERMISSION_PAGES[name])
         assert client.get(url).status_code == (200 if allowed else 403), (role, name)
+
+
+def check_sheet_pages(name):
+    world = build_world()
+    users = [UserFactory(role=role, areas=[world.by_key(key)]) for role, key in USERS]
+    for kind, importer in KINDS.items():
+        url = reverse(name, args=[kind])
+        response = Client().get(url)
+        assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+        for user in users:
+            client = Client()
+            client.force_login(user)
+            allowed = all(user.has_perm(p) for p in importer.permissions)
+            assert client.get(url).status_code == (200 if allowed else 403), (user.role, kind)
 
 
 def check_area_figures(name):

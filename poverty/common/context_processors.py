@@ -45,6 +45,7 @@ NAV = [
     (
         "地区与帮扶力量",
         [
+            ("首次使用", "setup_guide", "villages.view_area"),
             ("行政区划", "villages:area_list", "villages.view_area"),
             ("帮扶单位", "villages:unit_list", "villages.view_unit"),
             ("干部", "villages:cadre_list", "villages.view_cadre"),

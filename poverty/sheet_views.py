@@ -1,0 +1,178 @@
+"""The import page of every sheet kind (upload, preview, confirm), its blank template, and the
+first-run guide (首次使用) that walks a county administrator through moving in."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
+from django.core.files.storage import default_storage
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.generic import FormView
+
+from households.models import Household, HouseholdPairing, RosterImport
+from poverty.common import excel
+from poverty.common.excel import ExcelError, Limits
+from poverty.common.sheetimport import MAX_BYTES
+from poverty.common.tabular import check_file
+from villages.choices import AreaLevel
+from villages.models import Area, Cadre, LeaderPairing, Unit, UnitPairing, VillagePosting
+
+from .sheets import KINDS
+
+
+class SheetForm(forms.Form):
+    file = forms.FileField(
+        label="文件",
+        help_text=".xlsx、.xls 或 .csv；表头上方的标题行、下方的填表人等表尾行会自动跳过。"
+        "先预览，确认后才写入；有任何错误则全部不写入。",
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.xls,.csv"}),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        try:
+            check_file(upload, Limits.for_upload(MAX_BYTES))
+        except ExcelError as exc:
+            raise forms.ValidationError(str(exc)) from exc
+        return upload
+
+
+def _kind(name: str, user):
+    kind = KINDS.get(name)
+    if kind is None:
+        raise Http404("没有这种导入。")
+    if not all(user.has_perm(p) for p in kind.permissions):
+        raise PermissionDenied
+    return kind
+
+
+class SheetImportView(LoginRequiredMixin, FormView):
+    """Upload, preview what changes (the import run and rolled back), then confirm.
+
+    The upload waits between the two steps under a name of our making, known only to the
+    uploader's session."""
+
+    template_name = "sheet_import.html"
+    form_class = SheetForm
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            self.kind = _kind(kwargs["kind"], request.user)
+            self.session_key = f"sheet_import_{self.kind.kind}"
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(kind=self.kind, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        if "confirm" in request.POST:
+            return self.confirm()
+        return super().post(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        upload = form.cleaned_data["file"]
+        self.discard()
+        name = f"imports/{self.kind.kind}-{uuid.uuid4().hex}{Path(upload.name).suffix.lower()[:5]}"
+        stored = default_storage.save(name, upload)
+        self.request.session[self.session_key] = stored
+        result = self.kind(self.request.user).run(default_storage.path(stored), dry_run=True)
+        if not result.ok:
+            self.discard()
+        return self.render_to_response(self.get_context_data(form=form, result=result))
+
+    def confirm(self):
+        stored = self.request.session.get(self.session_key)
+        if not stored or not default_storage.exists(stored):
+            messages.error(self.request, "预览已过期，请重新上传文件。")
+            return redirect("sheet_import", kind=self.kind.kind)
+        result = self.kind(self.request.user).run(default_storage.path(stored))
+        self.discard()
+        if result.ok:
+            messages.success(self.request, f"{self.kind.title}导入完成：{result.summary()}。")
+        return self.render_to_response(self.get_context_data(result=result))
+
+    def discard(self) -> None:
+        stored = self.request.session.pop(self.session_key, None)
+        if stored and default_storage.exists(stored):
+            default_storage.delete(stored)
+
+
+@login_required
+def sheet_template(request, kind: str):
+    kind = _kind(kind, request.user)
+    return excel.download(f"{kind.title}导入模板.xlsx", kind.write_template)
+
+
+@login_required
+def setup_guide(request):
+    """首次使用: the steps of moving in, each with what is there now and where to bring it."""
+    user = request.user
+    areas = Area.objects.restrict(user)
+    imports = {kind: reverse("sheet_import", args=[kind]) for kind in KINDS}
+    steps = [
+        (
+            "县和乡镇、村",
+            "导入国家统计局的统计用区划代码表。",
+            [
+                ("乡镇", areas.filter(level=AreaLevel.TOWNSHIP).count()),
+                ("行政村", areas.filter(level=AreaLevel.VILLAGE).count()),
+            ],
+            [("导入区划代码", reverse("villages:area_import"), "villages.add_area")],
+        ),
+        (
+            "帮扶单位和干部",
+            "先导入单位，再导入干部（干部按证件号码或姓名+电话识别，不会重复建立）。",
+            [
+                ("帮扶单位", Unit.objects.restrict(user).count()),
+                ("干部", Cadre.objects.restrict(user).count()),
+            ],
+            [
+                ("导入帮扶单位", imports["units"], "villages.add_unit"),
+                ("导入干部", imports["cadres"], "villages.add_cadre"),
+            ],
+        ),
+        (
+            "用户账号",
+            "为乡镇、村的工作人员建立账号（管理后台）。",
+            [("账号", user.__class__.objects.filter(areas__in=areas).distinct().count())],
+            [("管理后台", reverse("admin:index"), "accounts.add_user")],
+        ),
+        (
+            "建档立卡花名册",
+            "上传从全国扶贫开发信息系统导出的花名册（.xls、.xlsx 或 .csv）。",
+            [
+                ("贫困户", Household.objects.restrict(user).count()),
+                ("导入记录", RosterImport.objects.restrict(user).count()),
+            ],
+            [("上传花名册", reverse("households:rosterimport_add"), "households.add_rosterimport")],
+        ),
+        (
+            "驻村和结对",
+            "驻村任职（第一书记、工作队）、单位包村、领导包联、结对帮扶。",
+            [
+                ("驻村任职", VillagePosting.objects.restrict(user).count()),
+                ("单位包村", UnitPairing.objects.restrict(user).count()),
+                ("领导包联", LeaderPairing.objects.restrict(user).count()),
+                ("结对帮扶", HouseholdPairing.objects.restrict(user).count()),
+            ],
+            [
+                ("导入驻村任职", imports["postings"], "villages.add_villageposting"),
+                ("导入单位包村", imports["unit-pairings"], "villages.add_unitpairing"),
+                ("导入领导包联", imports["leader-pairings"], "villages.add_leaderpairing"),
+                ("导入结对帮扶", imports["household-pairings"], "households.add_householdpairing"),
+            ],
+        ),
+    ]
+    shown = [
+        (title, text, counts, [(label, url) for label, url, perm in links if user.has_perm(perm)])
+        for title, text, counts, links in steps
+    ]
+    return render(request, "setup_guide.html", {"steps": shown})
