@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
 from .models import User
-from .roles import AREA_LEVELS
+from .roles import area_level_error
 
 
 class UserAdminForm(forms.ModelForm):
@@ -14,13 +14,11 @@ class UserAdminForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         role, areas = cleaned.get("role"), cleaned.get("areas")
-        if role and areas is not None and not cleaned.get("is_superuser"):
-            allowed = AREA_LEVELS[role]
-            wrong = [a.name for a in areas if a.level not in allowed]
-            if wrong:
-                raise forms.ValidationError(f"该角色的管辖区域层级不符：{'、'.join(wrong)}")
-            if not areas:
-                raise forms.ValidationError("请至少选择一个管辖区域。")
+        superuser = cleaned.get("is_superuser")
+        if role and areas is not None and not superuser:
+            error = area_level_error(role, list(areas))
+            if error:
+                raise forms.ValidationError(error)
         return cleaned
 
 
@@ -33,5 +31,5 @@ class UserAdmin(BaseUserAdmin):
     autocomplete_fields = ["cadre"]
     fieldsets = (
         *BaseUserAdmin.fieldsets,
-        ("角色与管辖区域", {"fields": ("role", "areas", "cadre")}),
+        ("角色与管辖区域", {"fields": ("role", "areas", "cadre", "phone", "must_change_password")}),
     )

@@ -5,6 +5,7 @@ from django.db import models
 from django.utils.functional import cached_property
 
 from poverty.common.sql import fetch
+from villages.models import phone_validator
 
 from .choices import Role
 
@@ -26,6 +27,10 @@ class User(AbstractUser):
         related_name="user",
         verbose_name="对应干部",
     )
+    phone = models.CharField("手机号码", max_length=20, blank=True, validators=[phone_validator])
+    # Set on an account made with an initial password (the account sheet): every page then
+    # leads to the password change until the user has chosen their own.
+    must_change_password = models.BooleanField("首次登录须修改密码", default=False)
 
     class Meta:
         verbose_name = "用户"

@@ -62,6 +62,10 @@ EXTRA: dict[str, frozenset[str]] = {
     # Full ID numbers, phone numbers and health status (PIPL sensitive data).
     Role.COUNTY_STAFF: frozenset(
         {
+            # The township and village accounts of the county (the account sheet), never an
+            # administrator's (the admin stays the superuser's).
+            "accounts.add_user",
+            "accounts.change_user",
             "accounts.view_sensitive",
             "households.override_exit_standard",
             "inspections.rectify_finding",
@@ -94,3 +98,14 @@ def role_allows(role: str, perm: str) -> bool:
     table = MODEL_ACTIONS.get(role, {})
     allowed = table.get(f"{app_label}.{model_name}", table.get(app_label, frozenset()))
     return action in allowed
+
+
+def area_level_error(role: str, areas) -> str:
+    """Why these areas cannot be a `role`'s jurisdiction ("" when they can): the one rule for
+    the admin's user form and the account sheet."""
+    if not areas:
+        return "请至少选择一个管辖区域。"
+    wrong = [area.name for area in areas if area.level not in AREA_LEVELS[role]]
+    if wrong:
+        return f"该角色的管辖区域层级不符：{'、'.join(wrong)}"
+    return ""

@@ -1,6 +1,7 @@
 """The token page: issue and revoke API tokens of the API-client accounts in one's area."""
 
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, render
@@ -26,3 +27,11 @@ def tokens(request):
     issued = {t.user_id: t for t in Token.objects.filter(user__in=users)}
     rows = [(u, issued.get(u.pk)) for u in users.prefetch_related("areas")]
     return render(request, "accounts/tokens.html", {"rows": rows, "new_key": new_key})
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Django's password change; a changed initial password is no longer asked for."""
+
+    def form_valid(self, form):
+        form.user.must_change_password = False  # saved with the new password
+        return super().form_valid(form)

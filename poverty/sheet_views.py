@@ -15,6 +15,7 @@ from django.core.files.storage import default_storage
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.cache import patch_cache_control
 from django.views.generic import FormView
 
 from households.models import Household, HouseholdPairing, RosterImport
@@ -97,7 +98,10 @@ class SheetImportView(LoginRequiredMixin, FormView):
         self.discard()
         if result.ok:
             messages.success(self.request, f"{self.kind.title}导入完成：{result.summary()}。")
-        return self.render_to_response(self.get_context_data(result=result))
+        response = self.render_to_response(self.get_context_data(result=result))
+        # It may show new accounts' initial passwords: no copy in any cache.
+        patch_cache_control(response, no_store=True)
+        return response
 
     def discard(self) -> None:
         stored = self.request.session.pop(self.session_key, None)
@@ -141,9 +145,9 @@ def setup_guide(request):
         ),
         (
             "用户账号",
-            "为乡镇、村的工作人员建立账号（管理后台）。",
+            "为乡镇、村的工作人员建立账号：导入后每个新账号的初始密码只显示一次，首次登录须修改。",
             [("账号", user.__class__.objects.filter(areas__in=areas).distinct().count())],
-            [("管理后台", reverse("admin:index"), "accounts.add_user")],
+            [("导入用户账号", imports["accounts"], "accounts.add_user")],
         ),
         (
             "建档立卡花名册",

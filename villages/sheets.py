@@ -63,7 +63,11 @@ class AreaFinder:
     def find(
         self, row: Row, key: str, levels: tuple[str, ...], township_key: str = "township"
     ) -> Area:
-        text = row.required(key)
+        return self.find_text(row.required(key), key, levels, row.get(township_key))
+
+    def find_text(self, text: str, key: str, levels: tuple[str, ...], township: str = "") -> Area:
+        """One area named by `text` (a code or a name), of one of `levels`, the township
+        telling apart villages of the same name."""
         code = padded_code(text) if text.isdigit() else None
         if code:
             area = self.by_code.get(code)
@@ -73,7 +77,6 @@ class AreaFinder:
         else:
             candidates = self.by_name.get(short_name(text), [])
         candidates = [a for a in candidates if a.level in levels]
-        township = row.get(township_key)
         if len(candidates) > 1 and township:
             candidates = [
                 a

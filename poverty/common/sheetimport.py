@@ -359,8 +359,12 @@ def changed_fields(instance: models.Model, values: dict) -> list[str]:
             continue
         old = getattr(instance, name)
         if old != value:
-            verbose = instance._meta.get_field(name).verbose_name
-            details.append(f"{verbose}：{_shown(old)} → {_shown(value)}")
+            field = instance._meta.get_field(name)
+            labels = dict(field.flatchoices) if field.choices else {}
+            details.append(
+                f"{field.verbose_name}：{_shown(labels.get(old, old))} → "
+                f"{_shown(labels.get(value, value))}"
+            )
             setattr(instance, name, value)
     return details
 

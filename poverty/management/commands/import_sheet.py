@@ -1,4 +1,5 @@
-"""manage.py import_sheet KIND FILE [--user U] [--dry-run]: units, cadres, postings, pairings."""
+"""manage.py import_sheet KIND FILE [--user U] [--dry-run]: units, cadres, postings, pairings,
+accounts (whose initial passwords it prints once)."""
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -38,3 +39,7 @@ class Command(BaseCommand):
             self.stdout.write(f"第{change.row}行 {change.label} {change.detail}".rstrip())
         prefix = "预览（未写入）" if dry_run else "导入完成"
         self.stdout.write(f"{prefix}：{result.summary()}。")
+        if result.secrets:
+            self.stdout.write("新账号的初始密码（只显示这一次；首次登录须修改）：")
+            for username, password in result.secrets:
+                self.stdout.write(f"{username}\t{password}")
