@@ -79,7 +79,9 @@ class AccountImport(SheetImport):
     title = "用户账号"
     permissions = ("accounts.add_user", "accounts.change_user")
     columns = (
-        Column("username", "用户名", ("登录名", "账号", "登录账号"), True, note="字母、数字或@.+-_"),
+        Column(
+            "username", "用户名", ("登录名", "账号", "登录账号"), True, note="字母、数字或@.+-_"
+        ),
         Column("name", "姓名", ("用户姓名", "使用人"), True),
         Column(
             "role",

@@ -72,8 +72,8 @@ class SensitiveAccessAdmin(admin.ModelAdmin):
 
 @admin.register(RosterImport)
 class RosterImportAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "user", "file_name", "dry_run", "status", "error_count"]
-    list_filter = ["status", "dry_run"]
+    list_display = ["created_at", "user", "file_name", "status", "error_count"]
+    list_filter = ["status"]
     readonly_fields = [f.name for f in RosterImport._meta.fields]
 
     def has_add_permission(self, request) -> bool:

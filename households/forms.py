@@ -381,11 +381,11 @@ class ClearRiskForm(forms.Form):
 
 
 class RosterImportForm(ScopedModelForm):
-    """Upload a 花名册; the job runs in the background."""
+    """Upload a 花名册; a background job checks it and previews what it would change."""
 
     class Meta:
         model = RosterImport
-        fields = ["file", "dry_run"]
+        fields = ["file"]
         widgets = {
             "file": forms.ClearableFileInput(
                 attrs={
@@ -400,6 +400,7 @@ class RosterImportForm(ScopedModelForm):
         self.fields["file"].help_text = (
             "建档立卡贫困人口花名册：.xlsx、.xls（Excel 97-2003）或 .csv（UTF-8 或 GBK），一人一行。"
             "全国扶贫开发信息系统导出的表可直接上传：标题、填报单位、两行表头和表尾签字行会自动跳过。"
+            "上传后先校验并预览将新增、更新和移出的内容，您确认后才写入。"
         )
         if not self.instance.pk:
             self.instance.user = self.user
@@ -413,3 +414,17 @@ class RosterImportForm(ScopedModelForm):
             raise ValidationError(str(exc)) from exc
         self.instance.file_name = upload.name[:200]
         return upload
+
+
+class RosterImportConfirmForm(forms.Form):
+    """确认导入 on a previewed upload: removals it lists must be ticked off as checked."""
+
+    removals_checked = forms.BooleanField(
+        label="我已逐一核对上面列出的将移出的成员", required=False
+    )
+
+    def __init__(self, *args, job: RosterImport, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.job = job
+        if not job.removals_to_confirm:
+            del self.fields["removals_checked"]

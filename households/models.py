@@ -789,6 +789,11 @@ class RosterJob(ScopedModel):
     def is_done(self) -> bool:
         return self.status in (self.Status.SUCCEEDED, self.Status.FAILED)
 
+    @property
+    def is_running(self) -> bool:
+        """Queued or at work: its page polls for progress."""
+        return not self.is_done
+
     @staticmethod
     def area_of(user) -> Area | None:
         """The area a user's job is kept in: the first of the user's areas (a superuser without
@@ -797,13 +802,19 @@ class RosterJob(ScopedModel):
 
 
 class RosterImport(RosterJob):
-    """An upload of the 花名册 and the background job that imports it (who, when, counts, errors)."""
+    """An upload of the 花名册 and the background jobs that import it (who, when, counts, errors).
+
+    The first job checks the file and previews what it would change (nothing written); the
+    uploader reads the preview, confirms any removal it lists, and a second job writes it."""
 
     class Status(models.TextChoices):
         PENDING = "pending", "等待处理"
         RUNNING = "running", "处理中"
+        PREVIEWED = "previewed", "待确认"
+        CONFIRMED = "confirmed", "已确认，等待写入"
         SUCCEEDED = "succeeded", "已完成"
         FAILED = "failed", "有错误，未导入"
+        CANCELLED = "cancelled", "已放弃"
 
     file = models.FileField(
         "文件",
@@ -811,9 +822,16 @@ class RosterImport(RosterJob):
         validators=[FileExtensionValidator(["xlsx", "xls", "csv"])],
     )
     file_name = models.CharField("文件名", max_length=200, editable=False)
-    dry_run = models.BooleanField("仅校验，不写入", default=False)
     status = models.CharField(
         "状态", max_length=20, choices=Status.choices, default=Status.PENDING, editable=False
+    )
+    confirmed_at = models.DateTimeField("确认导入时间", null=True, blank=True, editable=False)
+    # The preview: the first changes by row, and every member the file would remove (with
+    # whether that removal needed confirming; the write removes only those shown here).
+    changes = models.JSONField("预览的变化", default=list, editable=False)
+    removals = models.JSONField("将移出的成员", default=list, editable=False)
+    exported_at = models.DateTimeField(
+        "文件导出时间", null=True, blank=True, editable=False, help_text="本系统导出的花名册"
     )
     phase = models.CharField("阶段", max_length=20, blank=True, editable=False)
     rows_read = models.PositiveIntegerField("已读取", default=0, editable=False)
@@ -851,7 +869,7 @@ class RosterImport(RosterJob):
         reached = order.index(self.phase) if self.phase in order else -1
 
         def percent(rows: int, stage: int) -> int:
-            if reached > stage or self.is_done:
+            if reached > stage or not self.is_running:
                 return 100
             return min(100, round(100 * rows / total)) if total else 0
 
@@ -865,11 +883,23 @@ class RosterImport(RosterJob):
                 ("标注错误", self.rows_marked, percent(self.rows_marked, 2), "bg-danger"),
             ]
         written = self.rows_written if self.status == self.Status.SUCCEEDED else 0
-        if self.status == self.Status.SUCCEEDED and not self.dry_run:
+        if self.status == self.Status.SUCCEEDED:
             done = 100  # every change written, however many rows that was (none: unchanged)
         else:
-            done = 0 if self.is_done else percent(written, 3)
+            done = percent(written, 3) if self.is_running and self.confirmed_at else 0
         return [*bars, ("写入", written, done, "bg-success")]
+
+    @property
+    def is_done(self) -> bool:
+        return self.status in (self.Status.SUCCEEDED, self.Status.FAILED, self.Status.CANCELLED)
+
+    @property
+    def is_running(self) -> bool:
+        return self.status in (self.Status.PENDING, self.Status.RUNNING, self.Status.CONFIRMED)
+
+    @property
+    def removals_to_confirm(self) -> list[dict]:
+        return [r for r in self.removals if r.get("needs_confirm")]
 
 
 class RosterExport(RosterJob):

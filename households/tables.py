@@ -193,7 +193,7 @@ class RosterImportTable(tables.Table):
 
     class Meta:
         model = RosterImport
-        fields = ["created_at", "user", "file_name", "dry_run", "status", "error_count", "counts"]
+        fields = ["created_at", "user", "file_name", "status", "error_count", "counts"]
 
     def render_counts(self, value, record):
         if not value:

@@ -185,4 +185,9 @@ urlpatterns = [
         detail_fields=(),
         pages=("list", "add", "detail"),
     ),
+    path(
+        "rosterimports/<int:pk>/confirm/",
+        views.RosterImportConfirmView.as_view(),
+        name="rosterimport_confirm",
+    ),
 ]

@@ -39,9 +39,11 @@ from .models import (
     IncomeRecord,
     PovertyLine,
     RosterExport,
+    RosterImport,
 )
 from .quality import RULES, check_quality
 from .roster import export_roster, households_for_export
+from .roster.jobs import roster_import_cancel, roster_import_confirm
 from .selectors import audit_trail
 
 
@@ -351,7 +353,7 @@ class JobDetailView(ObjectDetailView):
         if request.GET.get("download"):
             return self.download(request.GET["download"])
         if request.htmx:
-            if self.object.is_done:
+            if not self.object.is_running:
                 return HttpResponseClientRefresh()
             return render(request, "households/job_progress.html", {"object": self.object})
         return super().get(request, *args, **kwargs)
@@ -371,6 +373,31 @@ class RosterImportDetailView(JobDetailView):
             as_attachment=True,
             # Always a workbook, whatever was uploaded (.xls, .csv).
             filename=f"错误-{Path(self.object.file_name).stem}.xlsx",
+        )
+
+
+class RosterImportConfirmView(ObjectActionView):
+    """确认导入 (or 放弃) a previewed upload; the uploader's alone (the service checks)."""
+
+    model = RosterImport
+    action = "add"
+    form_class = forms.RosterImportConfirmForm
+    title = "确认导入花名册"
+    submit_label = "确认导入"
+    success_message = "已确认，正在写入。"
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "job": self.object}
+
+    def perform(self, form) -> None:
+        if "cancel" in self.request.POST:
+            roster_import_cancel(job=self.object, by=self.request.user)
+            self.success_message = "已放弃这次导入，未写入任何数据。"
+            return
+        roster_import_confirm(
+            job=self.object,
+            by=self.request.user,
+            removals_checked=form.cleaned_data.get("removals_checked", False),
         )
 
 

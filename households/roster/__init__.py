@@ -15,6 +15,7 @@ registry), write (the plan and the transaction), export (and the error copy), jo
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from pathlib import Path
 
 from django.conf import settings
@@ -27,6 +28,7 @@ from .check import check_households, resolve_villages
 from .errors import ImportResult, Progress, RowError, noop
 from .export import error_copy, export_roster, export_rows, households_for_export
 from .match import check_registry
+from .preview import describe_changes, describe_removals, exported_at
 from .read import ParsedRow, RosterReader
 from .write import make_plan, write
 
@@ -42,14 +44,24 @@ __all__ = [
 
 
 def import_roster(
-    path: str | Path, *, user, dry_run: bool = False, progress: Progress = noop
+    path: str | Path,
+    *,
+    user,
+    dry_run: bool = False,
+    progress: Progress = noop,
+    confirmed_removals: Collection[int] = (),
+    allow_removals: bool = False,
 ) -> ImportResult:
-    """Validate the whole file; write it (unless dry_run) only if there is no error."""
+    """Validate the whole file and describe what it changes; write it (unless dry_run) only if
+    there is no error. A removal the preview says needs confirming is written only when its
+    member is among `confirmed_removals` (or `allow_removals`)."""
     with bulk.gc_paused():
-        return _import(path, user, dry_run, progress)
+        return _import(path, user, dry_run, progress, set(confirmed_removals), allow_removals)
 
 
-def _import(path, user, dry_run: bool, progress: Progress) -> ImportResult:
+def _import(
+    path, user, dry_run: bool, progress: Progress, confirmed: set[int], allow_removals: bool
+) -> ImportResult:
     result = ImportResult(dry_run=dry_run)
     if not (
         user.has_perm("households.add_household") and user.has_perm("households.change_household")
@@ -98,6 +110,21 @@ def _import(path, user, dry_run: bool, progress: Progress) -> ImportResult:
     plan = make_plan(households, villages, existing, people, removed)
     result.counts = plan.counts()
     result.rows_changed = plan.rows_changed
+    result.changes = describe_changes(plan, households, existing, villages)
+    if table.kind == "xlsx":
+        result.exported_at = exported_at(path)
+    result.removals = describe_removals(plan.removed_members, result.exported_at)
+    unconfirmed = [r for r in result.removals if r.needs_confirm and r.id not in confirmed]
+    if unconfirmed and not dry_run and not allow_removals:
+        result.errors.append(
+            RowError(
+                0,
+                "",
+                f"此文件将移出{len(unconfirmed)}名已登记的成员（如{unconfirmed[0].household}户"
+                f"{unconfirmed[0].name}），移出须在预览中逐一核对后确认；未导入任何数据。",
+            )
+        )
+        return result
     if not dry_run:
         progress(phase="write")
         write(plan, user)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -27,6 +28,10 @@ class ImportResult:
     rows_changed: int = 0  # the rows that change the registry (Plan.rows_changed)
     header_row: int = 1  # the header's last row: the data starts below it
     dry_run: bool = False
+    # The preview (households.roster.preview): the first changes, and every removal.
+    changes: list = field(default_factory=list)
+    removals: list = field(default_factory=list)
+    exported_at: datetime.datetime | None = None  # when our export wrote the file
 
     @property
     def ok(self) -> bool:

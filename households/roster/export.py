@@ -143,7 +143,7 @@ def export_roster(
     rows = export_rows(households, sensitive=sensitive)
     if progress is not None:
         rows = _counted(rows, progress)
-    count = excel.write_rows(path, HEADERS, rows, title="花名册")
+    count = excel.write_rows(path, HEADERS, rows, title="花名册", stamped=True)
     if user is not None and sensitive:
         SensitiveAccess.objects.create(user=user, household=None, what=f"导出花名册（{count}人）")
     return count

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 from contextlib import contextmanager
+from dataclasses import asdict
 from pathlib import Path
 
 from django.conf import settings
@@ -30,22 +31,32 @@ def _failing(jobs, message: str):
 
 
 def run_import_job(job_id: int) -> dict:
-    """The Celery job behind the upload page: progress on the job row, then the outcome."""
+    """The Celery job behind the upload page: a pending job is checked and previewed (nothing
+    written), a confirmed one written; progress on the job row, then the outcome."""
     from django.core.files.base import ContentFile
     from django.utils import timezone
 
     jobs = RosterImport.objects.filter(pk=job_id)
     job = jobs.select_related("user").get()
-    if job.is_done:
+    Status = RosterImport.Status
+    if job.status not in (Status.PENDING, Status.CONFIRMED):
         return {"status": job.status}  # a retried message: the job already ran
+    writing = job.status == Status.CONFIRMED
     path = job.file.path
-    jobs.update(status=RosterImport.Status.RUNNING, phase="read")
+    jobs.update(status=Status.RUNNING, phase="read")
 
     def progress(phase: str, **counts) -> None:
         jobs.update(phase=phase, **counts)
 
     with _failing(jobs, "处理时发生内部错误，未导入任何数据；请联系系统管理员。"):
-        result = import_roster(path, user=job.user, dry_run=job.dry_run, progress=progress)
+        result = import_roster(
+            path,
+            user=job.user,
+            dry_run=not writing,
+            progress=progress,
+            # Only the removals the uploader saw listed and confirmed.
+            confirmed_removals=[r["id"] for r in job.removals] if writing else (),
+        )
     errors = [e.as_dict() for e in result.errors]
     marked = None
     if any(e["row"] > 1 for e in errors):
@@ -72,25 +83,85 @@ def run_import_job(job_id: int) -> dict:
     job.skipped_rows = [list(skip) for skip in result.skipped[:MAX_STORED_ERRORS]]
     job.header_row = result.header_row
     job.counts = result.counts
-    job.finished_at = timezone.now()
     job.phase = "done"
+    changed = result.rows_changed or result.counts.get("members_removed")
     if errors:
-        job.status = RosterImport.Status.FAILED
+        job.status = Status.FAILED
+        job.finished_at = timezone.now()
         job.message = f"发现{len(errors)}处错误，未导入任何数据。"
         if marked is not None:
             job.error_file.save(f"imports/errors-{job.pk}.xlsx", marked, save=False)
-    else:
-        job.status = RosterImport.Status.SUCCEEDED
+    elif writing:
+        job.status = Status.SUCCEEDED
+        job.finished_at = timezone.now()
         job.rows_validated = result.rows
-        job.rows_written = 0 if job.dry_run else result.rows_changed
-        if job.dry_run:
-            job.message = "校验通过（未写入）。"
-        elif result.rows_changed or result.counts.get("members_removed"):
-            job.message = "导入完成。"
+        job.rows_written = result.rows_changed
+        job.message = "导入完成。" if changed else "导入完成：没有需要写入的变化。"
+    else:
+        job.rows_validated = result.rows
+        job.changes = [asdict(c) for c in result.changes]
+        job.removals = [r.as_dict() for r in result.removals]
+        job.exported_at = result.exported_at
+        if changed:
+            job.status = Status.PREVIEWED
+            job.message = "校验通过，尚未写入：请核对下面的变化，确认后导入。"
         else:
-            job.message = "导入完成：文件与已登记的信息完全相同，没有需要写入的变化。"
+            job.status = Status.SUCCEEDED
+            job.finished_at = timezone.now()
+            job.message = "文件与已登记的信息完全相同，没有需要写入的变化。"
     job.save()
     return {"status": job.status, "errors": len(errors), **result.counts}
+
+
+def roster_import_confirm(*, job: RosterImport, by, removals_checked: bool) -> RosterImport:
+    """The uploader confirms a previewed import: the job is queued again, this time to write.
+
+    Removals the preview said need confirming must have been ticked off; the write then removes
+    only the members the preview listed (a member the registry gained meanwhile is refused)."""
+    from django.core.exceptions import ValidationError
+    from django.db import transaction
+    from django.utils import timezone
+
+    from .. import tasks
+
+    with transaction.atomic():
+        job = RosterImport.objects.select_for_update().get(pk=job.pk)
+        if job.user_id != by.pk:
+            raise ValidationError("只有上传该文件的人可以确认导入。")
+        if job.status != RosterImport.Status.PREVIEWED:
+            raise ValidationError(f"该导入当前为“{job.get_status_display()}”，不能确认。")
+        if job.removals_to_confirm and not removals_checked:
+            raise ValidationError(
+                f"此文件将移出{len(job.removals_to_confirm)}名已登记的成员，请逐一核对后勾选确认。"
+            )
+        job.status = RosterImport.Status.CONFIRMED
+        job.confirmed_at = timezone.now()
+        job.phase = ""
+        job.rows_read = job.rows_validated = job.rows_written = 0
+        job.message = "已确认，等待写入……"
+        job.save()
+        transaction.on_commit(lambda: tasks.import_roster.delay(job.pk))
+    return job
+
+
+def roster_import_cancel(*, job: RosterImport, by) -> RosterImport:
+    """The uploader drops a previewed import; nothing was written (the file is purged with the
+    others after ROSTER_FILE_DAYS)."""
+    from django.core.exceptions import ValidationError
+    from django.db import transaction
+    from django.utils import timezone
+
+    with transaction.atomic():
+        job = RosterImport.objects.select_for_update().get(pk=job.pk)
+        if job.user_id != by.pk:
+            raise ValidationError("只有上传该文件的人可以放弃导入。")
+        if job.status != RosterImport.Status.PREVIEWED:
+            raise ValidationError(f"该导入当前为“{job.get_status_display()}”，不能放弃。")
+        job.status = RosterImport.Status.CANCELLED
+        job.finished_at = timezone.now()
+        job.message = "已放弃，未导入任何数据。"
+        job.save()
+    return job
 
 
 def run_export_job(job_id: int) -> dict:

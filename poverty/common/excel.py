@@ -20,6 +20,7 @@ from decimal import Decimal
 from itertools import chain, islice, zip_longest
 from pathlib import Path
 
+from defusedxml import ElementTree
 from django.http import FileResponse
 from openpyxl import Workbook
 from openpyxl.cell import Cell, WriteOnlyCell
@@ -249,20 +250,42 @@ def _width(value) -> int:
 
 
 def write_rows(
-    path: str | Path, header: list[str], rows: Iterable[Iterable], title: str = "Sheet1"
+    path: str | Path,
+    header: list[str],
+    rows: Iterable[Iterable],
+    title: str = "Sheet1",
+    *,
+    stamped: bool = False,
 ) -> int:
     """Write a one-sheet workbook in write-only (streaming) mode; returns the number of rows."""
-    return write_sheets(path, [(title, header, rows)])
+    return write_sheets(path, [(title, header, rows)], stamped=stamped)
+
+
+# The author an export of ours writes in the workbook's properties (docProps/core.xml), with
+# its time as the creation time. Excel and WPS keep both when the user edits and saves, so a
+# re-imported export tells when it was made (households.roster.preview).
+EXPORT_CREATOR = "县扶贫办业务系统"
+_CORE = "docProps/core.xml"
+_CORE_MAX = 64 * 1024
 
 
 def write_sheets(
-    path: str | Path, sheets: Iterable[tuple[str, list[str], Iterable[Iterable]]]
+    path: str | Path,
+    sheets: Iterable[tuple[str, list[str], Iterable[Iterable]]],
+    *,
+    stamped: bool = False,
 ) -> int:
     """Write (title, header, rows) sheets in write-only mode; returns the number of data rows.
 
     Each sheet opens ready to read in Excel or WPS: columns as wide as the header and the first
-    SAMPLE_ROWS rows need, the header row bold, frozen and filterable."""
+    SAMPLE_ROWS rows need, the header row bold, frozen and filterable. A `stamped` workbook
+    carries EXPORT_CREATOR and the time it was written."""
     workbook = Workbook(write_only=True)
+    if stamped:
+        workbook.properties.creator = EXPORT_CREATOR
+        workbook.properties.created = datetime.datetime.now(datetime.UTC).replace(tzinfo=None)
+    else:
+        workbook.properties.creator = ""
     workbook.add_named_style(NamedStyle(name=HEADER, font=Font(bold=True)))
     count = 0
     for title, header, rows in sheets:
@@ -283,6 +306,28 @@ def write_sheets(
         count += written
     workbook.save(str(path))
     return count
+
+
+def export_stamp(path: str | Path) -> datetime.datetime | None:
+    """When an export of ours (a stamped workbook) was written, in UTC; None for any other
+    file. Reads only the small core-properties part, after check_xlsx has passed the file."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            info = archive.getinfo(_CORE)
+            if info.file_size > _CORE_MAX:
+                return None
+            root = ElementTree.fromstring(archive.read(info))
+    except (KeyError, zipfile.BadZipFile, ElementTree.ParseError, OSError):
+        return None
+    creator = root.findtext("{http://purl.org/dc/elements/1.1/}creator") or ""
+    created = root.findtext("{http://purl.org/dc/terms/}created") or ""
+    if creator != EXPORT_CREATOR or not created:
+        return None
+    try:
+        stamp = datetime.datetime.fromisoformat(created.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return stamp if stamp.tzinfo else stamp.replace(tzinfo=datetime.UTC)
 
 
 def download(filename: str, write) -> FileResponse:

@@ -134,9 +134,7 @@ def test_a_cadre_is_linked_by_id_number_or_name_and_phone(tmp_path, world, staff
     unknown = ("sun", "孙八", "村级帮扶干部", "一乡乙村", "", new_id_number())
     header = [*HEADER, "证件号码"]
     refused = AccountImport(staff).run(sheet(tmp_path, header, [*rows, unknown], name="a.xlsx"))
-    assert refused.errors == [
-        (6, "证件号码", "找不到该证件号码的干部：请先导入干部名单，或留空。")
-    ]
+    assert refused.errors == [(6, "证件号码", "找不到该证件号码的干部：请先导入干部名单，或留空。")]
     assert not User.objects.filter(username__in=["zhao", "qian", "sun"]).exists()
     result = AccountImport(staff).run(sheet(tmp_path, header, rows, name="b.xlsx"))
     assert result.ok, result.errors
@@ -168,7 +166,11 @@ def test_the_page_shows_the_passwords_once_and_the_first_login_changes_them(
     assert home.status_code == 302 and home["Location"] == reverse("password_change")
     changed = client.post(
         reverse("password_change"),
-        {"old_password": password, "new_password1": "Qsx7-tgb-Ws3", "new_password2": "Qsx7-tgb-Ws3"},
+        {
+            "old_password": password,
+            "new_password1": "Qsx7-tgb-Ws3",
+            "new_password2": "Qsx7-tgb-Ws3",
+        },
     )
     assert changed.status_code == 302
     assert not User.objects.get(username="yixiang").must_change_password

@@ -73,7 +73,7 @@ def test_the_roster_import_sets_the_counts_and_names(tmp_path, world, make_user)
     assert names(household) == ["李秀兰", "王小明", "王建国"]
     # The son leaves and the head's name is corrected, in one re-import.
     rows = [{**rows[0], "姓名": "王建军"}, rows[1]]
-    import_roster(write(tmp_path, rows, name="second.xlsx"), user=staff)
+    import_roster(write(tmp_path, rows, name="second.xlsx"), user=staff, allow_removals=True)
     assert persons(household) == 2
     assert names(household) == ["李秀兰", "王建军"]
 

@@ -141,9 +141,14 @@ def test_an_unchanged_upload_says_so_and_fills_its_write_bar(
         upload = RosterImport.objects.create(user=staff, area=world.county, file_name="x.xlsx")
         upload.file.save("x.xlsx", io.BytesIO(data))
         roster.run_import_job(upload.pk)
+        upload.refresh_from_db()
+        if upload.status == "previewed":
+            roster.roster_import_confirm(job=upload, by=staff, removals_checked=False)
+            roster.run_import_job(upload.pk)
     upload.refresh_from_db()
-    assert (upload.status, upload.rows_written) == ("succeeded", 0)
-    assert upload.message == "导入完成：文件与已登记的信息完全相同，没有需要写入的变化。"
+    # The second upload's preview found nothing to write: it ends there, never to confirm.
+    assert (upload.status, upload.rows_written, upload.confirmed_at) == ("succeeded", 0, None)
+    assert upload.message == "文件与已登记的信息完全相同，没有需要写入的变化。"
     client.force_login(staff)
     page = client.get(upload.get_absolute_url()).content.decode()
     assert "写入 0 行" in page and 'aria-label="写入" aria-valuenow="100"' in page
@@ -174,8 +179,17 @@ def test_an_edited_file_updates_what_changed(tmp_path, world, staff):
     assert result.counts["members_updated"] == 2 and result.counts["members_created"] == 1
     assert Household.objects.get().planned_exit_year == 2019
     assert Member.objects.get(relation="head").name == "李秀兰"
-    # A person left out of the household's rows is removed from it.
-    result = import_roster(write(tmp_path, rows[:2], "smaller.xlsx"), user=staff)
+    # A person left out of the household's rows is removed from it, once the user agrees: the
+    # file is not an export of ours, so nothing says the removal is not an older file's.
+    smaller = write(tmp_path, rows[:2], "smaller.xlsx")
+    refused = import_roster(smaller, user=staff)
+    assert [e.message for e in refused.errors] == [
+        "此文件将移出1名已登记的成员（如H-0001户王小明），移出须在预览中逐一核对后确认；"
+        "未导入任何数据。"
+    ]
+    assert [(r.name, r.needs_confirm) for r in refused.removals] == [("王小明", True)]
+    assert Member.objects.filter(name="王小明").exists()
+    result = import_roster(smaller, user=staff, allow_removals=True)
     assert result.counts["members_removed"] == 1
     assert not Member.objects.filter(name="王小明").exists()
 
@@ -391,7 +405,16 @@ def test_upload_page_runs_the_job_and_shows_progress_and_errors(
         )
     job = RosterImport.objects.get()
     assert response.status_code == 302
-    assert (job.status, job.user, job.counts["members_created"]) == ("succeeded", staff, 2)
+    assert (job.status, job.user, job.counts["members_created"]) == ("previewed", staff, 2)
+    assert not Household.objects.exists()  # a preview writes nothing
+    page = client.get(job.get_absolute_url()).content.decode()
+    assert "新增 1" in page and "预览：以下变化尚未写入" in page
+    assert "hx-trigger" not in page  # waiting for the user: nothing polls
+    with django_capture_on_commit_callbacks(execute=True):
+        confirmed = client.post(reverse("households:rosterimport_confirm", args=[job.pk]))
+    assert confirmed.status_code == 302
+    job.refresh_from_db()
+    assert job.status == "succeeded" and Household.objects.count() == 1
     page = client.get(job.get_absolute_url()).content.decode()
     assert "新增 1" in page and "已完成" in page
     assert "hx-trigger" not in page  # finished: nothing polls

@@ -350,7 +350,7 @@ def test_an_xls_upload_shows_its_header_row_and_skipped_rows_and_marks_errors_in
         )
     assert response.status_code == 302
     job = RosterImport.objects.get()
-    assert (job.status, job.header_row, job.counts["members_created"]) == ("succeeded", 4, 4)
+    assert (job.status, job.header_row, job.counts["members_created"]) == ("previewed", 4, 4)
     page = client.get(job.get_absolute_url()).content.decode()
     assert "第 4 行（以上各行为标题、填报单位等说明，未导入）" in page
     assert "第 1 行：表头以上：建档立卡贫困人口花名册" in page

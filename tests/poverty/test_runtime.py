@@ -113,6 +113,15 @@ import_roster.delay(job.pk)
 """
 
 
+CONFIRM_IMPORT = """
+from accounts.models import User
+from households.models import RosterImport
+from households.roster.jobs import roster_import_confirm
+user = User.objects.get(username="staff")
+roster_import_confirm(job=RosterImport.objects.get(), by=user, removals_checked=False)
+"""
+
+
 SETUP_EXPORT = """
 from accounts.models import User
 from households.models import RosterExport
@@ -128,6 +137,16 @@ def test_a_roster_import_and_a_large_export_run_on_a_real_worker(tmp_path):
     env = worker_env(tmp_path)
     with real_worker(tmp_path, env) as worker:
         run_shell(env, SETUP_IMPORT)
+        # First the preview (nothing written), then, once confirmed, the write.
+        status, members = wait_for(
+            worker,
+            tmp_path / "worker.sqlite3",
+            "select status, (select count(*) from households_member) "
+            "from households_rosterimport where status in ('previewed', 'failed')",
+            "the roster import's preview",
+        )
+        assert (status, members) == ("previewed", 0)
+        run_shell(env, CONFIRM_IMPORT)
         status, members = wait_for(
             worker,
             tmp_path / "worker.sqlite3",

@@ -1,4 +1,5 @@
-"""manage.py import_roster FILE (.xlsx, .xls or .csv) [--user U] [--dry-run]: the upload page's import, by hand."""
+"""manage.py import_roster FILE (.xlsx, .xls or .csv) [--user U] [--dry-run] [--allow-removals]:
+the upload page's import, by hand."""
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -24,9 +25,16 @@ class Command(BaseCommand):
         parser.add_argument(
             "--user", default="", help="以该用户的权限和管辖范围导入（默认：第一个超级用户）"
         )
-        parser.add_argument("--dry-run", action="store_true", help="只校验，不写入")
+        parser.add_argument(
+            "--dry-run", action="store_true", help="只校验并列出将发生的变化，不写入"
+        )
+        parser.add_argument(
+            "--allow-removals",
+            action="store_true",
+            help="同意移出文件中已不再列出的成员（先用 --dry-run 核对列出的移出名单）",
+        )
 
-    def handle(self, *args, file: str, user: str, dry_run: bool, **options):
+    def handle(self, *args, file: str, user: str, dry_run: bool, allow_removals: bool, **options):
         if user:
             account = User.objects.filter(username=user).first()
             if account is None:
@@ -35,17 +43,28 @@ class Command(BaseCommand):
             account = User.objects.filter(is_superuser=True).order_by("pk").first()
             if account is None:
                 raise CommandError("请用 --user 指定导入人。")
-        result = import_roster(file, user=account, dry_run=dry_run)
+        result = import_roster(file, user=account, dry_run=dry_run, allow_removals=allow_removals)
         for row, why in result.skipped:
             self.stdout.write(f"跳过第{row}行（{why}）")
         if result.unknown_columns:
             self.stdout.write(f"未识别的列（已忽略）：{'、'.join(result.unknown_columns)}")
+        for change in result.changes:
+            self.stdout.write(
+                f"第{change.row}行 {change.action} {change.label} {change.detail}".rstrip()
+            )
+        for removal in result.removals:
+            mark = "（须确认）" if removal.needs_confirm else ""
+            self.stdout.write(
+                f"移出 {removal.household} {removal.name} {removal.id_number}：{removal.why}{mark}"
+            )
         if result.errors:
             for e in result.errors:
                 where = f"第{e.row}行" if e.row else "文件"
                 column = f"【{e.column}】" if e.column else ""
                 self.stdout.write(f"{where}{column}{e.message}")
             self.stderr.write(f"共{len(result.errors)}处错误，未导入任何数据。")
+            if any(r.needs_confirm for r in result.removals) and not allow_removals:
+                self.stderr.write("核对上面列出的移出名单后，加 --allow-removals 再运行。")
             raise SystemExit(1)
         counts = "，".join(f"{label}{result.counts[key]}" for key, label in COUNT_LABELS.items())
         prefix = "校验通过（未写入）" if dry_run else "导入完成"
