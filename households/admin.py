@@ -13,6 +13,7 @@ from .models import (
     QualityIssue,
     RosterExport,
     RosterImport,
+    RosterMapping,
     SensitiveAccess,
     Visit,
 )
@@ -68,6 +69,13 @@ class SensitiveAccessAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+@admin.register(RosterMapping)
+class RosterMappingAdmin(admin.ModelAdmin):
+    list_display = ["name", "area", "updated_at"]
+    search_fields = ["name"]
+    autocomplete_fields = ["area"]
 
 
 @admin.register(RosterImport)

@@ -36,6 +36,7 @@ from .models import (
     QualityIssue,
     RosterExport,
     RosterImport,
+    RosterMapping,
     Visit,
 )
 
@@ -222,3 +223,11 @@ class RosterImportFilterSet(django_filters.FilterSet):
     class Meta:
         model = RosterImport
         fields = ["q", "status"]
+
+
+class RosterMappingFilterSet(django_filters.FilterSet):
+    q = SearchFilter(search_fields=("name",))
+
+    class Meta:
+        model = RosterMapping
+        fields = ["q"]

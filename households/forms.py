@@ -15,6 +15,7 @@ from poverty.common.scoping import in_scope
 from poverty.common.tabular import check_file
 
 from .choices import Cause, MonitoringType, Relation
+from .excel import COLUMNS
 from .models import (
     Assessment,
     AssistanceMeasure,
@@ -428,3 +429,38 @@ class RosterImportConfirmForm(forms.Form):
         self.job = job
         if not job.removals_to_confirm:
             del self.fields["removals_checked"]
+
+
+class RosterMappingStepForm(forms.Form):
+    """The mapping step of an upload: each column the header did not name -> a roster column
+    or 忽略, and a name to keep the choice as the county's template."""
+
+    template_name = forms.CharField(
+        label="保存为模板",
+        max_length=50,
+        required=False,
+        help_text="填写名称（如“乡镇自制花名册”），下次上传同样的表将自动按此对应；不填则只用于本次。",
+    )
+
+    def __init__(self, *args, job: RosterImport, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.job = job
+        choices = [
+            ("", "忽略（不导入此列）"),
+            *((c.key, f"{c.header}（必填）" if c.required else c.header) for c in COLUMNS),
+        ]
+        for index, name in enumerate(job.unknown_columns):
+            self.fields[f"column_{index}"] = forms.ChoiceField(
+                label=name, choices=choices, required=False
+            )
+
+    def rows(self):
+        """(the file's column, its choice, a few of its values) for the page."""
+        for index, name in enumerate(self.job.unknown_columns):
+            yield name, self[f"column_{index}"], self.job.samples.get(name, [])
+
+    def columns(self) -> dict[str, str]:
+        return {
+            name: self.cleaned_data[f"column_{index}"]
+            for index, name in enumerate(self.job.unknown_columns)
+        }

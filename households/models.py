@@ -833,6 +833,12 @@ class RosterImport(RosterJob):
     exported_at = models.DateTimeField(
         "文件导出时间", null=True, blank=True, editable=False, help_text="本系统导出的花名册"
     )
+    # The mapping step: the file's columns (normalised) -> roster column keys ("" to leave one
+    # out), chosen on the page or taken from a saved template (mapping_name).
+    column_map = models.JSONField("列名对应", default=dict, editable=False)
+    mapping_name = models.CharField("列名对应模板", max_length=50, blank=True, editable=False)
+    # A few values under each column the header did not name, shown on the mapping step.
+    samples = models.JSONField("未识别列的示例", default=dict, editable=False)
     phase = models.CharField("阶段", max_length=20, blank=True, editable=False)
     rows_read = models.PositiveIntegerField("已读取", default=0, editable=False)
     rows_validated = models.PositiveIntegerField("已校验", default=0, editable=False)
@@ -900,6 +906,47 @@ class RosterImport(RosterJob):
     @property
     def removals_to_confirm(self) -> list[dict]:
         return [r for r in self.removals if r.get("needs_confirm")]
+
+
+class RosterMapping(ScopedModel):
+    """列名对应模板: how a county's own roster sheets name columns the importer does not know,
+    saved from an upload's mapping step, so the next file of that kind maps itself."""
+
+    scope_path = "area__code"
+    # Kept for the county; its townships' uploads use it too.
+    scope_ancestors = True
+
+    area = models.ForeignKey(
+        Area, on_delete=models.PROTECT, related_name="+", verbose_name="所属区域"
+    )
+    name = models.CharField("模板名称", max_length=50)
+    # The file's header, normalised (tabular.normalise_header) -> a roster column key, or ""
+    # for a column to leave out (忽略).
+    columns = models.JSONField("列名对应", default=dict)
+    created_by = recorded_by_field()
+
+    class Meta:
+        verbose_name = "列名对应模板"
+        verbose_name_plural = "列名对应模板"
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["area", "name"], name="roster_mapping_unique_name")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("households:rostermapping_detail", args=[self.pk])
+
+    def described(self) -> list[tuple[str, str]]:
+        """(the file's column, what it is read as), for the page."""
+        from .excel import BY_KEY
+
+        return [
+            (header, BY_KEY[key].header if key in BY_KEY else "忽略")
+            for header, key in sorted(self.columns.items())
+        ]
 
 
 class RosterExport(RosterJob):

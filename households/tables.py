@@ -18,6 +18,7 @@ from .models import (
     QualityIssue,
     RosterExport,
     RosterImport,
+    RosterMapping,
     Visit,
 )
 
@@ -202,3 +203,17 @@ class RosterImportTable(tables.Table):
             f"新增{value['households_created']}户/{value['members_created']}人，"
             f"更新{value['households_updated']}户/{value['members_updated']}人"
         )
+
+
+class RosterMappingTable(tables.Table):
+    name = tables.Column(linkify=True)
+    area = tables.Column(accessor="area__name", verbose_name="所属区域")
+    columns = tables.Column(verbose_name="列名对应", orderable=False)
+    updated_at = tables.DateTimeColumn(format="Y-m-d H:i", verbose_name="更新时间")
+
+    class Meta:
+        model = RosterMapping
+        fields = ["name", "area", "columns", "updated_at"]
+
+    def render_columns(self, value, record):
+        return "；".join(f"{header} → {read_as}" for header, read_as in record.described())

@@ -13,6 +13,7 @@ from .models import (
     QualityIssue,
     RosterExport,
     RosterImport,
+    RosterMapping,
     Visit,
 )
 from .services import STEPS
@@ -184,6 +185,20 @@ urlpatterns = [
         detail_view=views.RosterImportDetailView,
         detail_fields=(),
         pages=("list", "add", "detail"),
+    ),
+    path(
+        "rosterimports/<int:pk>/map/",
+        views.RosterImportMapView.as_view(),
+        name="rosterimport_map",
+    ),
+    *crud_urls(
+        RosterMapping,
+        form=None,
+        filterset=filtersets.RosterMappingFilterSet,
+        table=tables.RosterMappingTable,
+        select_related=("area",),
+        detail_fields=("name", "area", "created_at", "updated_at"),
+        pages=("list", "detail", "delete"),
     ),
     path(
         "rosterimports/<int:pk>/confirm/",

@@ -44,6 +44,7 @@ from .models import (
 from .quality import RULES, check_quality
 from .roster import export_roster, households_for_export
 from .roster.jobs import roster_import_cancel, roster_import_confirm
+from .roster.mapping import roster_import_map
 from .selectors import audit_trail
 
 
@@ -363,7 +364,19 @@ class JobDetailView(ObjectDetailView):
 
 
 class RosterImportDetailView(JobDetailView):
-    """An upload's job; ?download=errors gives the copy of the file with its errors marked."""
+    """An upload's job; ?download=errors gives the copy of the file with its errors marked.
+    Its uploader gets the mapping step while columns are unknown and nothing is written."""
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        job = self.object
+        if (
+            job.unknown_columns
+            and job.user_id == self.request.user.pk
+            and job.status in (RosterImport.Status.PREVIEWED, RosterImport.Status.FAILED)
+        ):
+            context["mapping_form"] = forms.RosterMappingStepForm(job=job)
+        return context
 
     def download(self, what: str) -> FileResponse:
         if what != "errors" or not self.object.error_file:
@@ -398,6 +411,28 @@ class RosterImportConfirmView(ObjectActionView):
             job=self.object,
             by=self.request.user,
             removals_checked=form.cleaned_data.get("removals_checked", False),
+        )
+
+
+class RosterImportMapView(ObjectActionView):
+    """The mapping step: the uploader says what the unknown columns are; checked again."""
+
+    model = RosterImport
+    action = "add"
+    form_class = forms.RosterMappingStepForm
+    title = "设置列名对应"
+    submit_label = "按此对应并重新校验"
+    success_message = "已设置列名对应，正在重新校验。"
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "job": self.object}
+
+    def perform(self, form) -> None:
+        roster_import_map(
+            job=self.object,
+            by=self.request.user,
+            columns=form.columns(),
+            template_name=form.cleaned_data["template_name"],
         )
 
 

@@ -23,6 +23,7 @@ from households.models import (
     QualityIssue,
     RosterExport,
     RosterImport,
+    RosterMapping,
     Visit,
 )
 from inspections.models import Accountability, Finding, Inspection, Notice, Pledge
@@ -323,8 +324,20 @@ CASES.update(
                 user=UserFactory(areas=[a]), area=a, file="imports/x.xlsx", file_name="x.xlsx"
             ),
             # The job belongs to whoever uploads it: it is always in the uploader's area.
-            data=lambda w, a: {"file": roster_upload([]), "dry_run": "on"},
+            data=lambda w, a: {"file": roster_upload([])},
             area_of=lambda o: o.area if o.area_id else None,
+            movable=False,
+        ),
+        RosterMapping: ModelCase(
+            model=RosterMapping,
+            places=lambda w: [w.county, *w.townships],
+            make=lambda w, a: RosterMapping.objects.create(
+                area=a, name=f"模板{next(_serial)}", columns={"家庭人口": ""}
+            ),
+            # Saved from an upload's mapping step, never through a form.
+            data=lambda w, a: {},
+            area_of=lambda o: o.area,
+            ancestors_visible=True,
             movable=False,
         ),
         RosterExport: ModelCase(

@@ -1,12 +1,13 @@
 """Every list page and API list costs the same number of queries at 3 rows and at 30."""
 
 import datetime
+import itertools
 
 import pytest
 from django.urls import reverse
 
 from accounts.choices import Role
-from households.models import QualityIssue, RosterExport, RosterImport
+from households.models import QualityIssue, RosterExport, RosterImport, RosterMapping
 from inspections.models import Accountability, FindingStep, Notice, NoticeItem, PledgeTarget
 from projects.models import Beneficiary, Objection
 from tests.factories import (
@@ -32,6 +33,7 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
+SERIAL = itertools.count()
 
 
 def grow(world, n):
@@ -96,6 +98,9 @@ def grow_registry(world, n):
             user=cadre_user(world), area=world.county, file="imports/x.xlsx", file_name="x.xlsx"
         )
         RosterExport.objects.create(user=cadre_user(world), area=world.county)
+        RosterMapping.objects.create(
+            area=world.villages[i % 4].parent, name=f"模板{next(SERIAL)}", columns={"家": ""}
+        )
 
 
 # session, user, areas, count, page, plus the filter's choice lists.
@@ -110,6 +115,7 @@ REGISTRY_PAGES = {
     "households:povertyline_list": 4,
     "households:rosterimport_list": 5,
     "households:rosterexport_list": 5,
+    "households:rostermapping_list": 5,
     # session, user, areas, count, page, then members, measures and incomes in one query each.
     "api:household-list": 8,
     "api:visit-list": 5,

@@ -16,17 +16,18 @@ registry), write (the plan and the transaction), export (and the error copy), jo
 from __future__ import annotations
 
 from collections.abc import Collection
+from itertools import islice
 from pathlib import Path
 
 from django.conf import settings
 
 from poverty.common import bulk, excel, tabular
 
-from ..excel import resolve_header
 from . import errors as reporting
 from .check import check_households, resolve_villages
 from .errors import ImportResult, Progress, RowError, noop
 from .export import error_copy, export_roster, export_rows, households_for_export
+from .mapping import SAMPLE_ROWS, Samples, choose, resolver
 from .match import check_registry
 from .preview import describe_changes, describe_removals, exported_at
 from .read import ParsedRow, RosterReader
@@ -51,16 +52,27 @@ def import_roster(
     progress: Progress = noop,
     confirmed_removals: Collection[int] = (),
     allow_removals: bool = False,
+    mapping: dict[str, str] | None = None,
 ) -> ImportResult:
     """Validate the whole file and describe what it changes; write it (unless dry_run) only if
     there is no error. A removal the preview says needs confirming is written only when its
-    member is among `confirmed_removals` (or `allow_removals`)."""
+    member is among `confirmed_removals` (or `allow_removals`). Headers we do not know are read
+    by `mapping` (normalised header -> column key, "" to leave out), else by the user's
+    county's template that names most of them."""
     with bulk.gc_paused():
-        return _import(path, user, dry_run, progress, set(confirmed_removals), allow_removals)
+        return _import(
+            path, user, dry_run, progress, set(confirmed_removals), allow_removals, mapping
+        )
 
 
 def _import(
-    path, user, dry_run: bool, progress: Progress, confirmed: set[int], allow_removals: bool
+    path,
+    user,
+    dry_run: bool,
+    progress: Progress,
+    confirmed: set[int],
+    allow_removals: bool,
+    mapping: dict[str, str] | None,
 ) -> ImportResult:
     result = ImportResult(dry_run=dry_run)
     if not (
@@ -70,15 +82,23 @@ def _import(
         return result
     reader = RosterReader()
     try:
-        reading = tabular.read_table(
-            path, resolve_header, limits=excel.Limits.for_upload(settings.ROSTER_MAX_BYTES)
-        )
+        table = tabular.open_table(path, excel.Limits.for_upload(settings.ROSTER_MAX_BYTES))
+        if mapping is None and (template := choose(user, tabular.peek(table))) is not None:
+            mapping = result.mapping = template.columns
+            result.mapping_name = template.name
+        reading = tabular.read_table(path, resolver(mapping), table=table)
         header = reading.header
+        samples = Samples(header)
         result.header_row = header.last_row
         reader.read_header(header)
         result.unknown_columns = reader.unknown
         if reader.errors:
             result.errors = reader.errors
+            # The header cannot be read as it is: a few rows still show the mapping step
+            # what the unknown columns hold.
+            for _number, cells in islice(reading.data, SAMPLE_ROWS):
+                samples.add(cells)
+            result.samples = samples.values
             return result
         table = reading.table
         progress(phase="read", total_rows=max(table.total_rows - header.last_row, 0))
@@ -86,6 +106,7 @@ def _import(
         parsed: list[ParsedRow] = []
         number = header.last_row
         for number, cells in reading.data:
+            samples.add(cells)
             row = reader.parse(number, cells)
             if row is not None:
                 parsed.append(row)
@@ -93,6 +114,7 @@ def _import(
                 progress(phase="read", rows_read=number - header.last_row)
         reader.finish()
         result.skipped = reading.skipped
+        result.samples = samples.values
     except excel.ExcelError as exc:
         result.errors.append(RowError(0, "", str(exc)))
         return result

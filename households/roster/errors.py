@@ -32,6 +32,9 @@ class ImportResult:
     changes: list = field(default_factory=list)
     removals: list = field(default_factory=list)
     exported_at: datetime.datetime | None = None  # when our export wrote the file
+    mapping_name: str = ""  # the template that mapped unknown headers, if one did
+    mapping: dict[str, str] = field(default_factory=dict)  # and its columns
+    samples: dict[str, list[str]] = field(default_factory=dict)  # unknown column -> values
 
     @property
     def ok(self) -> bool:

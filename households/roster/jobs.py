@@ -56,6 +56,7 @@ def run_import_job(job_id: int) -> dict:
             progress=progress,
             # Only the removals the uploader saw listed and confirmed.
             confirmed_removals=[r["id"] for r in job.removals] if writing else (),
+            mapping=job.column_map or None,
         )
     errors = [e.as_dict() for e in result.errors]
     marked = None
@@ -83,6 +84,10 @@ def run_import_job(job_id: int) -> dict:
     job.skipped_rows = [list(skip) for skip in result.skipped[:MAX_STORED_ERRORS]]
     job.header_row = result.header_row
     job.counts = result.counts
+    job.samples = result.samples
+    if result.mapping_name and not job.column_map:
+        # The county's template mapped it by itself: the write reads it the same way.
+        job.column_map, job.mapping_name = result.mapping, result.mapping_name
     job.phase = "done"
     changed = result.rows_changed or result.counts.get("members_removed")
     if errors:

@@ -18,6 +18,7 @@ NAV = [
             ("两不愁三保障评估", "households:assessment_list", "households.view_assessment"),
             ("疑点数据", "households:qualityissue_list", "households.view_qualityissue"),
             ("花名册导入", "households:rosterimport_list", "households.view_rosterimport"),
+            ("列名对应模板", "households:rostermapping_list", "households.view_rostermapping"),
             ("花名册导出", "households:rosterexport_list", "households.view_rosterexport"),
             ("脱贫标准", "households:povertyline_list", "households.view_povertyline"),
         ],

@@ -227,6 +227,7 @@ class Header:
     names: dict[int, str]  # position -> the header as the file writes it
     unknown: list[str]  # headers nobody knows (ignored, reported)
     duplicates: list[tuple[int, str]]  # (position, header) naming a key already taken
+    unknown_at: dict[int, str] = field(default_factory=dict)  # position -> unknown header
 
     def name_of(self, key: str) -> str:
         for position, k in self.columns.items():
@@ -304,6 +305,14 @@ def _is_column_numbers(texts: list[str]) -> bool:
     return len(values) >= 3 and values == [str(i) for i in range(1, len(values) + 1)]
 
 
+def peek(table: Table, rows: int = HEADER_SEARCH_ROWS) -> list[tuple[int, list]]:
+    """The table's first rows, left in place for whoever reads it next (to choose how to read
+    its header before reading it)."""
+    top = list(islice(table.rows, rows))
+    table.rows = chain(top, table.rows)
+    return top
+
+
 def read_table(
     path: str | Path,
     resolve: Callable[[str], str | None],
@@ -325,6 +334,7 @@ def read_table(
     columns: dict[int, str] = {}
     header_names: dict[int, str] = {}
     unknown: list[str] = []
+    unknown_at: dict[int, str] = {}
     duplicates: list[tuple[int, str]] = []
     for position, name in enumerate(names):
         if not name:
@@ -332,6 +342,7 @@ def read_table(
         key = resolve(normalise_header(name))
         if key is None:
             unknown.append(name)
+            unknown_at[position] = name
         elif key == IGNORED:
             continue
         elif key in columns.values():
@@ -339,7 +350,7 @@ def read_table(
         else:
             columns[position] = key
             header_names[position] = name
-    header = Header(first, last, columns, header_names, unknown, duplicates)
+    header = Header(first, last, columns, header_names, unknown, duplicates, unknown_at)
     reading = Reading(table, header, iter(()))
     for number, cells in top:
         if number < first and any(_texts(cells)):
@@ -390,5 +401,6 @@ __all__ = [
     "merged_in_data",
     "normalise_header",
     "open_table",
+    "peek",
     "read_table",
 ]

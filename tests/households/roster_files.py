@@ -129,11 +129,16 @@ NATIONAL_TOP = 4  # title, 填报单位, two header rows: the first person is on
 
 
 def national_grid(
-    rows: list[dict], *, head_only: bool = True, code_on_members: bool = True
+    rows: list[dict],
+    *,
+    head_only: bool = True,
+    code_on_members: bool = True,
+    rename: dict[str, str] | None = None,
 ) -> tuple[list[list], list[tuple[int, int, int, int]]]:
     """The sheet as rows of cells and its merged ranges (first row, first col, last row, last
     col; from 0). Household columns only on the head's row unless `head_only` is False; the
-    户编号 on member rows too unless `code_on_members` is False."""
+    户编号 on member rows too unless `code_on_members` is False; headers as a county renamed
+    them (`rename`: ours -> theirs)."""
     width = len(NATIONAL_HEADERS)
     grid = [
         ["建档立卡贫困人口花名册", *[""] * (width - 1)],
@@ -153,7 +158,8 @@ def national_grid(
             names.extend(columns)
             merges.append((2, column, 2, column + len(columns) - 1))
         column += len(columns)
-    grid += [groups, names]
+    rename = rename or {}
+    grid += [[rename.get(g, g) for g in groups], [rename.get(n, n) for n in names]]
     for number, row in enumerate(rows, start=1):
         head = row.get("与户主的关系") == "户主"
         cells = []

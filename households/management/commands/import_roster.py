@@ -1,9 +1,11 @@
-"""manage.py import_roster FILE (.xlsx, .xls or .csv) [--user U] [--dry-run] [--allow-removals]:
+"""manage.py import_roster FILE (.xlsx, .xls or .csv) [--user U] [--dry-run] [--allow-removals]
+[--mapping NAME]:
 the upload page's import, by hand."""
 
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.models import User
+from households.models import RosterMapping
 from households.roster import import_roster
 
 COUNT_LABELS = {
@@ -29,12 +31,26 @@ class Command(BaseCommand):
             "--dry-run", action="store_true", help="只校验并列出将发生的变化，不写入"
         )
         parser.add_argument(
+            "--mapping",
+            default="",
+            help="按该名称的列名对应模板读取未识别的列（默认：自动选用本县最合适的模板）",
+        )
+        parser.add_argument(
             "--allow-removals",
             action="store_true",
             help="同意移出文件中已不再列出的成员（先用 --dry-run 核对列出的移出名单）",
         )
 
-    def handle(self, *args, file: str, user: str, dry_run: bool, allow_removals: bool, **options):
+    def handle(
+        self,
+        *args,
+        file: str,
+        user: str,
+        dry_run: bool,
+        allow_removals: bool,
+        mapping: str,
+        **options,
+    ):
         if user:
             account = User.objects.filter(username=user).first()
             if account is None:
@@ -43,7 +59,22 @@ class Command(BaseCommand):
             account = User.objects.filter(is_superuser=True).order_by("pk").first()
             if account is None:
                 raise CommandError("请用 --user 指定导入人。")
-        result = import_roster(file, user=account, dry_run=dry_run, allow_removals=allow_removals)
+        columns = None
+        if mapping:
+            template = RosterMapping.objects.restrict(account).filter(name=mapping).first()
+            if template is None:
+                raise CommandError(f"找不到列名对应模板“{mapping}”（或不在该用户的管辖范围内）。")
+            columns = template.columns
+        result = import_roster(
+            file,
+            user=account,
+            dry_run=dry_run,
+            allow_removals=allow_removals,
+            mapping=columns,
+        )
+        if mapping or result.mapping_name:
+            used = mapping or result.mapping_name
+            self.stdout.write(f"按列名对应模板“{used}”读取未识别的列。")
         for row, why in result.skipped:
             self.stdout.write(f"跳过第{row}行（{why}）")
         if result.unknown_columns:
