@@ -15,9 +15,11 @@ from .choices import (
     Category,
     Cause,
     Education,
+    Ethnicity,
     Gender,
     Health,
     LabourSkill,
+    PoliticalStatus,
     Relation,
     Schooling,
     WorkStatus,
@@ -33,6 +35,7 @@ class Column:
     required: bool = False
     household: bool = False  # repeated on every member row and must agree
     choices: type[models.TextChoices] | None = None
+    yes_no: bool = False  # 是/否 (√/×); blank is "not known"
 
 
 COLUMNS = [
@@ -58,11 +61,24 @@ COLUMNS = [
     Column("务工状况", "work_status", choices=WorkStatus),
     Column("联系电话", "phone", household=True),
     Column("年人均纯收入", "income", household=True),
+    # What else the national form carries, after the columns above so the layout older exports
+    # and templates have stays as it was.
+    Column("人编号", "person_code"),
+    Column("民族", "ethnicity", choices=Ethnicity),
+    Column("政治面貌", "political_status", choices=PoliticalStatus),
+    Column("务工时间（月）", "work_months"),
+    Column("参加城乡居民基本医疗保险", "basic_medical", yes_no=True),
+    Column("参加大病保险", "critical_illness", yes_no=True),
+    Column("参加城乡居民基本养老保险", "basic_pension", yes_no=True),
+    Column("危房户", "dilapidated_house", household=True, yes_no=True),
+    Column("饮水安全", "safe_water", household=True, yes_no=True),
 ]
 BY_HEADER = {c.header: c for c in COLUMNS}
 BY_KEY = {c.key: c for c in COLUMNS}
 HEADERS = [c.header for c in COLUMNS]
-HOUSEHOLD_KEYS = [c.key for c in COLUMNS if c.household]
+# 饮水困难 says the opposite of 饮水安全: read (and only read) as its negation.
+WATER_DIFFICULTY = "water_difficulty"
+HOUSEHOLD_KEYS = [c.key for c in COLUMNS if c.household] + [WATER_DIFFICULTY]
 
 # Headers as other forms spell them (the national system's export, older county sheets),
 # compared after tabular.normalise_header (no spaces, half-width brackets).
@@ -94,6 +110,30 @@ HEADER_ALIASES = {
     "health": ["健康情况", "身体状况"],
     "labour_skill": ["劳动能力", "劳动力状况", "劳动技能状况"],
     "work_status": ["务工情况", "务工状态"],
+    "person_code": ["人员编号", "成员编号"],
+    "ethnicity": ["民族(族别)", "族别"],
+    "political_status": ["政治面貌(党员/群众)"],
+    "work_months": ["务工时间(月)", "务工时间", "务工月数", "外出务工时间(月)"],
+    "basic_medical": [
+        "是否参加城乡居民基本医疗保险",
+        "城乡居民基本医疗保险",
+        "是否参加新型农村合作医疗",
+        "新型农村合作医疗",
+        "新农合",
+        "是否参加新农合",
+        "基本医疗保险",
+    ],
+    "critical_illness": ["是否参加大病保险", "大病保险", "大病医疗保险"],
+    "basic_pension": [
+        "是否参加城乡居民基本养老保险",
+        "城乡居民基本养老保险",
+        "是否参加新型农村社会养老保险",
+        "新农保",
+        "基本养老保险",
+    ],
+    "dilapidated_house": ["是否危房户", "危房", "是否危房"],
+    "safe_water": ["饮水是否安全", "是否饮水安全", "安全饮水"],
+    WATER_DIFFICULTY: ["饮水困难", "饮水是否困难", "是否饮水困难"],
     "phone": ["电话", "联系方式", "手机号码", "联系电话(手机)", "户主联系电话", "电话号码"],
     "income": [
         "人均纯收入(元)",
@@ -119,20 +159,6 @@ NOT_KEPT_HEADERS = [
     "人数",
     "家庭人数",
     "户人数",
-    "人编号",
-    "民族",
-    "政治面貌",
-    "务工时间(月)",
-    "务工时间",
-    "是否参加大病保险",
-    "是否参加城乡居民基本医疗保险",
-    "是否参加新型农村合作医疗",
-    "是否参加城乡居民基本养老保险",
-    "危房户",
-    "是否危房户",
-    "饮水安全",
-    "饮水是否安全",
-    "饮水是否困难",
     "是否通生活用电",
     "是否通广播电视",
     "开户银行",
@@ -251,6 +277,19 @@ ALIASES = {
     "gender": {"男性": Gender.MALE, "女性": Gender.FEMALE},
 }
 ALIASES["other_causes"] = ALIASES["primary_cause"]
+# 汉 for 汉族, as many sheets write it.
+ALIASES["ethnicity"] = {
+    str(label)[:-1]: code for code, label in Ethnicity.choices if str(label).endswith("族")
+}
+ALIASES["political_status"] = {
+    "党员": PoliticalStatus.PARTY_MEMBER,
+    "中国共产党党员": PoliticalStatus.PARTY_MEMBER,
+    "预备党员": PoliticalStatus.PROBATIONARY,
+    "团员": PoliticalStatus.LEAGUE_MEMBER,
+    "共青团员": PoliticalStatus.LEAGUE_MEMBER,
+    "民主党派": PoliticalStatus.DEMOCRATIC_PARTY,
+    "无党派": PoliticalStatus.NON_PARTISAN,
+}
 # 在校生状况 by grade, as the national list has it: 小学三年级, 七年级, 高中一年级, 中职二年级 …
 GRADES = "一二三四五六"
 GRADE_ALIASES = {
@@ -294,6 +333,8 @@ def header_map() -> dict[str, str]:
         names[normalise_header(column.header)] = column.key
         for alias in HEADER_ALIASES.get(column.key, []):
             names[normalise_header(alias)] = column.key
+    for alias in HEADER_ALIASES[WATER_DIFFICULTY]:
+        names[normalise_header(alias)] = WATER_DIFFICULTY
     return names
 
 

@@ -39,6 +39,13 @@ MEMBER_FIELDS = [
     "health",
     "labour_skill",
     "work_status",
+    "person_code",
+    "ethnicity",
+    "political_status",
+    "work_months",
+    "basic_medical",
+    "critical_illness",
+    "basic_pension",
 ]
 
 
@@ -64,6 +71,8 @@ class HouseholdForm(ScopedModelForm):
             "other_causes",
             "identified_year",
             "planned_exit_year",
+            "dilapidated_house",
+            "safe_water",
         ]
 
     def __init__(self, *args, **kwargs) -> None:

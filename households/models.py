@@ -8,7 +8,12 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import FileExtensionValidator, MinValueValidator, RegexValidator
+from django.core.validators import (
+    FileExtensionValidator,
+    MaxValueValidator,
+    MinValueValidator,
+    RegexValidator,
+)
 from django.db import models
 from django.db.models import Aggregate, Count, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
@@ -34,6 +39,7 @@ from .choices import (
     Category,
     Cause,
     Education,
+    Ethnicity,
     ExitStep,
     Gender,
     Health,
@@ -42,6 +48,7 @@ from .choices import (
     MeasureStatus,
     MeasureType,
     MonitoringType,
+    PoliticalStatus,
     QualityStatus,
     Relation,
     Schooling,
@@ -185,6 +192,9 @@ class Household(ScopedModel):
         "监测对象类型", max_length=20, choices=MonitoringType.choices, blank=True, editable=False
     )
     monitored_since = models.DateField("纳入监测日期", null=True, blank=True, editable=False)
+    # Housing and water as the national form records them; None where nobody has said.
+    dilapidated_house = models.BooleanField("危房户", null=True, blank=True)
+    safe_water = models.BooleanField("饮水安全", null=True, blank=True)
     # Optimistic concurrency: every save through a form must name the version it started from.
     version = models.PositiveIntegerField(default=1, editable=False)
     # The number of members, kept by recount_members() on every member change: statistics sum
@@ -309,6 +319,27 @@ class Member(IdNumberModel, ScopedModel):
     work_status = models.CharField(
         "务工状况", max_length=20, choices=WorkStatus.choices, blank=True
     )
+    # What else the national form carries for a person (kept so an export gives it back).
+    # With a database default too: rows written in SQL (benches, bulk loads) need not name them.
+    person_code = models.CharField("人编号", max_length=30, blank=True, default="", db_default="")
+    ethnicity = models.CharField(
+        "民族", max_length=2, choices=Ethnicity.choices, blank=True, default="", db_default=""
+    )
+    political_status = models.CharField(
+        "政治面貌",
+        max_length=20,
+        choices=PoliticalStatus.choices,
+        blank=True,
+        default="",
+        db_default="",
+    )
+    work_months = models.PositiveSmallIntegerField(
+        "务工时间（月）", null=True, blank=True, validators=[MaxValueValidator(12)]
+    )
+    # Insurance: None where nobody has said (unknown is not "no").
+    basic_medical = models.BooleanField("参加城乡居民基本医疗保险", null=True, blank=True)
+    critical_illness = models.BooleanField("参加大病保险", null=True, blank=True)
+    basic_pension = models.BooleanField("参加城乡居民基本养老保险", null=True, blank=True)
 
     history = HistoricalRecords(excluded_fields=["updated_at"])
     objects = MemberQuerySet.as_manager()

@@ -34,6 +34,13 @@ class MemberSerializer(serializers.ModelSerializer):
             "health",
             "labour_skill",
             "work_status",
+            "person_code",
+            "ethnicity",
+            "political_status",
+            "work_months",
+            "basic_medical",
+            "critical_illness",
+            "basic_pension",
         ]
 
     @extend_schema_field(OpenApiTypes.STR)
@@ -113,6 +120,8 @@ class HouseholdSerializer(ScopedSerializer):
             "exit_year",
             "returned_year",
             "monitoring_type",
+            "dilapidated_house",
+            "safe_water",
             "members",
             "measures",
             "incomes",

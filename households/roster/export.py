@@ -18,10 +18,12 @@ from ..choices import (
     Category,
     Cause,
     Education,
+    Ethnicity,
     Gender,
     Health,
     HouseholdStatus,
     LabourSkill,
+    PoliticalStatus,
     Relation,
     Schooling,
     WorkStatus,
@@ -73,6 +75,15 @@ def export_rows(households, *, sensitive: bool):
             "labour_skill",
             "work_status",
             "household__phone",
+            "person_code",
+            "ethnicity",
+            "political_status",
+            "work_months",
+            "basic_medical",
+            "critical_illness",
+            "basic_pension",
+            "household__dilapidated_house",
+            "household__safe_water",
         )
     )
     causes = labels_of(Cause)
@@ -99,6 +110,15 @@ def export_rows(households, *, sensitive: bool):
         skill,
         work,
         phone,
+        person_code,
+        ethnicity,
+        political,
+        work_months,
+        basic_medical,
+        critical_illness,
+        basic_pension,
+        dilapidated,
+        safe_water,
     ) in members.iterator(chunk_size=5000):
         number = crypto.decrypt(encrypted)
         exited = status == HouseholdStatus.EXITED
@@ -126,7 +146,20 @@ def export_rows(households, *, sensitive: bool):
             label_of(WorkStatus, work),
             phone if sensitive else mask_phone(phone),
             income if income is not None else "",
+            person_code,
+            label_of(Ethnicity, ethnicity),
+            label_of(PoliticalStatus, political),
+            "" if work_months is None else work_months,
+            _yes_no(basic_medical),
+            _yes_no(critical_illness),
+            _yes_no(basic_pension),
+            _yes_no(dilapidated),
+            _yes_no(safe_water),
         ]
+
+
+def _yes_no(value: bool | None) -> str:
+    return "" if value is None else "是" if value else "否"
 
 
 def export_roster(

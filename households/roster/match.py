@@ -34,6 +34,8 @@ HOUSEHOLD_FIELDS = [
     "planned_exit_year",
     "status",
     "exit_year",
+    "dilapidated_house",
+    "safe_water",
 ]
 MEMBER_FIELDS = [
     "household_id",
@@ -46,6 +48,13 @@ MEMBER_FIELDS = [
     "health",
     "labour_skill",
     "work_status",
+    "person_code",
+    "ethnicity",
+    "political_status",
+    "work_months",
+    "basic_medical",
+    "critical_illness",
+    "basic_pension",
 ]
 MEMBER_COMPARED = [f for f in MEMBER_FIELDS if f != "household_id"]
 # The compared values as one tuple, read in C (a re-import compares every row).

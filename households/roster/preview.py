@@ -12,7 +12,7 @@ import datetime
 from dataclasses import asdict, dataclass
 from itertools import islice
 
-from django.db.models import Max
+from django.db.models import BooleanField, Max
 
 from poverty.common import excel
 from villages.models import Area
@@ -56,6 +56,8 @@ def _shown(name: str, value, villages: dict[int, str]) -> str:
         labels = dict(Cause.choices)
         return "、".join(str(labels.get(c, c)) for c in str(value).split(",") if c) or "（空）"
     field = Household._meta.get_field(name)
+    if isinstance(field, BooleanField):
+        return "是" if value else "否"
     if field.choices:
         return str(dict(field.flatchoices).get(value, value))
     return str(value)

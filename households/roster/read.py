@@ -29,6 +29,7 @@ from ..excel import (
     EXITED_VALUES,
     HOUSEHOLD_KEYS,
     NOT_EXITED,
+    WATER_DIFFICULTY,
     label_map,
     normalise_value,
 )
@@ -43,7 +44,20 @@ CODE = re.compile(r"^[0-9A-Za-z\-]{4,30}$")
 CAUSE_SPLIT = re.compile(r"[、,，;；/\s]+")
 HOUSEHOLD_REQUIRED = [c.key for c in COLUMNS if c.required and c.household]
 MEMBER_REQUIRED = [c.key for c in COLUMNS if c.required and not c.household]
-MEMBER_CODED = ("relation", "education", "schooling", "labour_skill", "work_status")
+MEMBER_CODED = (
+    "relation",
+    "education",
+    "schooling",
+    "labour_skill",
+    "work_status",
+    "ethnicity",
+    "political_status",
+)
+MEMBER_YES_NO = [c.key for c in COLUMNS if c.yes_no and not c.household]
+HOUSEHOLD_YES_NO = [c.key for c in COLUMNS if c.yes_no and c.household]
+YES = {"是", "√", "✓", "✔", "有", "y", "yes", "1"}
+NO = {"否", "×", "✗", "无", "n", "no", "0"}
+MONTHS = re.compile(r"^(\d{1,2})(?:\.0)?(?:个月|月)?$")
 CAUSE_ORDER = {code: position for position, code in enumerate(Cause.values)}
 
 
@@ -62,6 +76,13 @@ class Person:
     health: str
     labour_skill: str
     work_status: str
+    person_code: str
+    ethnicity: str
+    political_status: str
+    work_months: int | None
+    basic_medical: bool | None
+    critical_illness: bool | None
+    basic_pension: bool | None
 
 
 @dataclass(slots=True)
@@ -79,6 +100,7 @@ class RosterReader:
         self.columns: dict[int, str] = {}  # position -> key
         self.positions: dict[str, int] = {}  # key -> position
         self.names: dict[str, str] = {c.key: c.header for c in COLUMNS}  # as the file names it
+        self.names[WATER_DIFFICULTY] = "饮水困难"
         self.unknown: list[str] = []
         # Households with a row that failed: their head count is not judged on the rest.
         self.failed_codes: set[str] = set()
@@ -207,6 +229,8 @@ class RosterReader:
             value = text.get(key, "")
             codes[key] = (labels.get(value) or self._code(row, key, value)) if value else ""
         health = self._code(row, "health", text.get("health", "")) or "healthy"
+        flags = {key: self._yes_no(row, key, text.get(key, "")) for key in MEMBER_YES_NO}
+        months = self._months(row, text.get("work_months", ""))
         if info is None:
             return None
         return Person(
@@ -216,7 +240,10 @@ class RosterReader:
             gender=info.gender,
             birth_date=info.birth_date,
             health=health,
+            person_code=text.get("person_code", ""),
+            work_months=months,
             **codes,
+            **flags,
         )
 
     def _household_cells(self, row: int, text: dict) -> tuple[dict, set[str]]:
@@ -240,6 +267,15 @@ class RosterReader:
                 self.error(row, "exited", f"应为“{NOT_EXITED}”或“{EXITED}”。")
             else:
                 h["exited"] = exited
+        for key in HOUSEHOLD_YES_NO:
+            if value := text.get(key, ""):
+                h[key] = self._yes_no(row, key, value)
+        if value := text.get(WATER_DIFFICULTY, ""):
+            difficult = self._yes_no(row, WATER_DIFFICULTY, value)
+            if difficult is not None:
+                if "safe_water" in h and h["safe_water"] == difficult:
+                    self.error(row, WATER_DIFFICULTY, "与“饮水安全”列相矛盾。")
+                h["safe_water"] = not difficult
         if h.get("phone") and not PHONE.match(h["phone"]):
             self.error(row, "phone", "电话号码格式不正确。")
         if income := text.get("income", ""):
@@ -313,6 +349,8 @@ class RosterReader:
                 h.setdefault(key, "")
             for key in ("category", "primary_cause", "identified_year", "planned_exit_year"):
                 h.setdefault(key, None)
+            for key in HOUSEHOLD_YES_NO:
+                h.setdefault(key, None)
 
     # --- values -------------------------------------------------------------------------------
 
@@ -326,6 +364,27 @@ class RosterReader:
             self.error(row, key, f"“{value}”不在代码表中（可填：{options}）。")
             return ""
         return code
+
+    def _yes_no(self, row: int, key: str, value: str) -> bool | None:
+        """是/否 as sheets write them (√, ×, 有, 无 …); blank is not known."""
+        if not value:
+            return None
+        text = value.strip().lower()
+        if text in YES:
+            return True
+        if text in NO:
+            return False
+        self.error(row, key, f"“{value}”应为“是”或“否”（也可写√或×，不清楚的留空）。")
+        return None
+
+    def _months(self, row: int, value: str) -> int | None:
+        if not value:
+            return None
+        match = MONTHS.match(value.strip())
+        if match is None or int(match.group(1)) > 12:
+            self.error(row, "work_months", f"“{value}”应为0至12的整数（月数）。")
+            return None
+        return int(match.group(1))
 
     def _other_causes(self, row: int, value: str) -> tuple[str, ...]:
         codes = []

@@ -72,6 +72,8 @@ def household_values(rows: list[ParsedRow], villages) -> dict:
         "planned_exit_year": h["planned_exit_year"],
         "status": status,
         "exit_year": h["exit_year"] if h["exited"] else None,
+        "dilapidated_house": h["dilapidated_house"],
+        "safe_water": h["safe_water"],
     }
 
 

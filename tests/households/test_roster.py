@@ -348,7 +348,7 @@ def test_export_reimports_with_zero_changes(tmp_path, world, staff):
     # ID numbers in text format, so one retyped keeps its 18 digits (a phone's 11 survive as a
     # number).
     sheet = load_workbook(out).active
-    assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref == "A1:V6"
+    assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref == "A1:AE6"
     assert sheet["A1"].font.b and not sheet["A2"].font.b
     assert sheet.column_dimensions["F"].width == 20  # 18 digits, and a margin
     assert sheet.column_dimensions["A"].width == 6  # 乡镇, 一乡: two wide characters, a margin
