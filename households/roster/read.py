@@ -77,12 +77,16 @@ class Person:
     labour_skill: str
     work_status: str
     person_code: str
-    ethnicity: str
-    political_status: str
-    work_months: int | None
-    basic_medical: bool | None
-    critical_illness: bool | None
-    basic_pension: bool | None
+    # The national form's other person columns (EXTRA_FIELDS), one tuple shared by everyone
+    # with the same values: one slot where six cost a province file 50 MB.
+    extra: tuple
+
+    ethnicity = property(lambda self: self.extra[0])
+    political_status = property(lambda self: self.extra[1])
+    work_months = property(lambda self: self.extra[2])
+    basic_medical = property(lambda self: self.extra[3])
+    critical_illness = property(lambda self: self.extra[4])
+    basic_pension = property(lambda self: self.extra[5])
 
 
 @dataclass(slots=True)
@@ -114,6 +118,7 @@ class RosterReader:
         self.last_texts: tuple | None = None
         self.header_row = 1
         self.today = datetime.date.today()
+        self.extras: dict[tuple, tuple] = {}  # Person.extra, one of each
 
     def error(self, row: int, key_or_name: str, message: str) -> None:
         self.errors.append(RowError(row, self.names.get(key_or_name, key_or_name), message))
@@ -229,8 +234,12 @@ class RosterReader:
             value = text.get(key, "")
             codes[key] = (labels.get(value) or self._code(row, key, value)) if value else ""
         health = self._code(row, "health", text.get("health", "")) or "healthy"
-        flags = {key: self._yes_no(row, key, text.get(key, "")) for key in MEMBER_YES_NO}
-        months = self._months(row, text.get("work_months", ""))
+        extra = (
+            codes.pop("ethnicity"),
+            codes.pop("political_status"),
+            self._months(row, text.get("work_months", "")),
+            *(self._yes_no(row, key, text.get(key, "")) for key in MEMBER_YES_NO),
+        )
         if info is None:
             return None
         return Person(
@@ -241,9 +250,8 @@ class RosterReader:
             birth_date=info.birth_date,
             health=health,
             person_code=text.get("person_code", ""),
-            work_months=months,
+            extra=self.extras.setdefault(extra, extra),
             **codes,
-            **flags,
         )
 
     def _household_cells(self, row: int, text: dict) -> tuple[dict, set[str]]:
