@@ -3,20 +3,16 @@ first-run guide (首次使用) that walks a county administrator through moving 
 
 from __future__ import annotations
 
-import uuid
-from pathlib import Path
-
 from django import forms
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.core.files.storage import default_storage
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.views.generic import FormView
+from django_htmx.http import HttpResponseClientRefresh
 
 from households.models import Household, HouseholdPairing, RosterImport
 from poverty.common import excel
@@ -24,9 +20,24 @@ from poverty.common.excel import ExcelError, Limits
 from poverty.common.sheetimport import MAX_BYTES
 from poverty.common.tabular import check_file
 from villages.choices import AreaLevel
-from villages.models import Area, Cadre, LeaderPairing, Unit, UnitPairing, VillagePosting
+from villages.models import (
+    Area,
+    Cadre,
+    LeaderPairing,
+    SheetImportJob,
+    Unit,
+    UnitPairing,
+    VillagePosting,
+)
 
-from .sheets import KINDS
+from .common.views import ObjectActionView, ObjectDetailView
+from .sheets import (
+    KINDS,
+    sheet_job_cancel,
+    sheet_job_confirm,
+    sheet_job_start,
+    sheet_job_take_secrets,
+)
 
 
 class SheetForm(forms.Form):
@@ -56,10 +67,8 @@ def _kind(name: str, user):
 
 
 class SheetImportView(LoginRequiredMixin, FormView):
-    """Upload, preview what changes (the import run and rolled back), then confirm.
-
-    The upload waits between the two steps under a name of our making, known only to the
-    uploader's session."""
+    """Upload: the file is kept with a job that a Celery worker checks and previews; its page
+    then asks the uploader to confirm (SheetJobView)."""
 
     template_name = "sheet_import.html"
     form_class = SheetForm
@@ -67,46 +76,63 @@ class SheetImportView(LoginRequiredMixin, FormView):
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated:
             self.kind = _kind(kwargs["kind"], request.user)
-            self.session_key = f"sheet_import_{self.kind.kind}"
         return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(kind=self.kind, **kwargs)
-
-    def post(self, request, *args, **kwargs):
-        if "confirm" in request.POST:
-            return self.confirm()
-        return super().post(request, *args, **kwargs)
+        recent = SheetImportJob.objects.filter(user=self.request.user, kind=self.kind.kind)[:5]
+        return super().get_context_data(kind=self.kind, recent=recent, **kwargs)
 
     def form_valid(self, form):
-        upload = form.cleaned_data["file"]
-        self.discard()
-        name = f"imports/{self.kind.kind}-{uuid.uuid4().hex}{Path(upload.name).suffix.lower()[:5]}"
-        stored = default_storage.save(name, upload)
-        self.request.session[self.session_key] = stored
-        result = self.kind(self.request.user).run(default_storage.path(stored), dry_run=True)
-        if not result.ok:
-            self.discard()
-        return self.render_to_response(self.get_context_data(form=form, result=result))
+        job = sheet_job_start(
+            kind=self.kind.kind, upload=form.cleaned_data["file"], by=self.request.user
+        )
+        return redirect(job.get_absolute_url())
 
-    def confirm(self):
-        stored = self.request.session.get(self.session_key)
-        if not stored or not default_storage.exists(stored):
-            messages.error(self.request, "预览已过期，请重新上传文件。")
-            return redirect("sheet_import", kind=self.kind.kind)
-        result = self.kind(self.request.user).run(default_storage.path(stored))
-        self.discard()
-        if result.ok:
-            messages.success(self.request, f"{self.kind.title}导入完成：{result.summary()}。")
-        response = self.render_to_response(self.get_context_data(result=result))
-        # It may show new accounts' initial passwords: no copy in any cache.
-        patch_cache_control(response, no_store=True)
+
+class SheetJobView(ObjectDetailView):
+    """An upload's job: progress while it runs (htmx polls this page), then its preview or
+    outcome; new accounts' initial passwords to their uploader, once."""
+
+    model = SheetImportJob
+
+    def get_template_names(self) -> list[str]:
+        return ["sheet_job.html"]
+
+    def get(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        if request.htmx:
+            if not self.object.is_running:
+                return HttpResponseClientRefresh()
+            return render(request, "includes/sheet_job_progress.html", {"object": self.object})
+        response = super().get(request, *args, **kwargs)
+        if self.object.secrets and self.object.user_id == request.user.pk:
+            # The page that shows the passwords is the only copy: never cached anywhere.
+            patch_cache_control(response, no_store=True)
         return response
 
-    def discard(self) -> None:
-        stored = self.request.session.pop(self.session_key, None)
-        if stored and default_storage.exists(stored):
-            default_storage.delete(stored)
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["secrets"] = sheet_job_take_secrets(job=self.object, by=self.request.user)
+        context["kind"] = KINDS.get(self.object.kind)
+        return context
+
+
+class SheetJobConfirmView(ObjectActionView):
+    """确认导入 (or 放弃) a previewed sheet; its uploader's alone (the services check)."""
+
+    model = SheetImportJob
+    action = "view"
+    form_class = forms.Form
+    title = "确认导入"
+    submit_label = "确认导入"
+    success_message = "已确认，正在写入。"
+
+    def perform(self, form) -> None:
+        if "cancel" in self.request.POST:
+            sheet_job_cancel(job=self.object, by=self.request.user)
+            self.success_message = "已放弃这次导入，未写入任何数据。"
+        else:
+            sheet_job_confirm(job=self.object, by=self.request.user)
 
 
 @login_required

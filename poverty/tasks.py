@@ -7,3 +7,11 @@ from django.utils import timezone
 @shared_task(name="poverty.tasks.heartbeat")
 def heartbeat() -> str:
     return timezone.now().isoformat()
+
+
+@shared_task(name="poverty.tasks.run_sheet_job")
+def run_sheet_job(job_id: int) -> str:
+    """Preview, or once confirmed write, one uploaded sheet (poverty.sheets)."""
+    from .sheets import run_sheet_job as run
+
+    return run(job_id)

@@ -14,6 +14,12 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("system/", views.system_status, name="system_status"),
     path("setup/", sheet_views.setup_guide, name="setup_guide"),
+    path("imports/jobs/<int:pk>/", sheet_views.SheetJobView.as_view(), name="sheet_job"),
+    path(
+        "imports/jobs/<int:pk>/confirm/",
+        sheet_views.SheetJobConfirmView.as_view(),
+        name="sheet_job_confirm",
+    ),
     path("imports/<str:kind>/", sheet_views.SheetImportView.as_view(), name="sheet_import"),
     path("imports/<str:kind>/template/", sheet_views.sheet_template, name="sheet_template"),
     path("dashboard/", dashboard.dashboard, name="dashboard"),

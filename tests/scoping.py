@@ -37,7 +37,15 @@ from projects.models import (
 )
 from tests.households.roster_files import roster_upload
 from villages.choices import PostingRole, UnitKind
-from villages.models import Area, Cadre, LeaderPairing, Unit, UnitPairing, VillagePosting
+from villages.models import (
+    Area,
+    Cadre,
+    LeaderPairing,
+    SheetImportJob,
+    Unit,
+    UnitPairing,
+    VillagePosting,
+)
 
 from .factories import (
     AssessmentFactory,
@@ -338,6 +346,22 @@ CASES.update(
             data=lambda w, a: {},
             area_of=lambda o: o.area,
             ancestors_visible=True,
+            movable=False,
+        ),
+        SheetImportJob: ModelCase(
+            model=SheetImportJob,
+            places=lambda w: [w.county, *w.townships],
+            make=lambda w, a: SheetImportJob.objects.create(
+                kind="units",
+                title="帮扶单位",
+                user=UserFactory(areas=[a]),
+                area=a,
+                file="imports/sheets/x.xlsx",
+                file_name="x.xlsx",
+            ),
+            # Started from a sheet's import page (tests/poverty/test_sheet_imports.py).
+            data=lambda w, a: {},
+            area_of=lambda o: o.area,
             movable=False,
         ),
         RosterExport: ModelCase(

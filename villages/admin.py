@@ -1,7 +1,15 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Area, Cadre, LeaderPairing, Unit, UnitPairing, VillagePosting
+from .models import (
+    Area,
+    Cadre,
+    LeaderPairing,
+    SheetImportJob,
+    Unit,
+    UnitPairing,
+    VillagePosting,
+)
 
 
 @admin.register(Area)
@@ -61,3 +69,14 @@ class LeaderPairingAdmin(DatedAdmin):
     list_display = ["area", "leader", "start_date", "end_date"]
     autocomplete_fields = ["leader", "area"]
     search_fields = ["leader__name", "area__name"]
+
+
+@admin.register(SheetImportJob)
+class SheetImportJobAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "user", "title", "file_name", "status"]
+    list_filter = ["status", "kind"]
+    readonly_fields = [f.name for f in SheetImportJob._meta.fields if f.name != "secrets"]
+    exclude = ["secrets"]
+
+    def has_add_permission(self, request) -> bool:
+        return False  # uploads go through the import page, which starts the job

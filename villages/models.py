@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
@@ -293,3 +294,77 @@ class LeaderPairing(DatedModel):
         if self.leader_id and not self.leader.is_leader:
             raise ValidationError({"leader": "只有领导干部可以包联乡镇或村。"})
         super().clean()
+
+
+def sheet_upload_path(instance: SheetImportJob, filename: str) -> str:
+    """A name of our making: the user's file name is kept on the job, never in the path."""
+    from django.utils import timezone
+
+    suffix = filename.rsplit(".", 1)[-1].lower()[:4] if "." in filename else "xlsx"
+    return f"imports/sheets/{timezone.localdate():%Y/%m}/{timezone.now():%H%M%S%f}.{suffix}"
+
+
+class SheetImportJob(ScopedModel):
+    """An upload of a sheet a county brings when it moves in (units, cadres, postings, pairings,
+    accounts: poverty.sheets.KINDS) and the background jobs that check and preview it, then,
+    once its uploader confirms, write it. Kept in the uploader's area."""
+
+    scope_path = "area__code"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "等待处理"
+        RUNNING = "running", "处理中"
+        PREVIEWED = "previewed", "待确认"
+        CONFIRMED = "confirmed", "已确认，等待写入"
+        SUCCEEDED = "succeeded", "已完成"
+        FAILED = "failed", "有错误，未导入"
+        CANCELLED = "cancelled", "已放弃"
+
+    kind = models.CharField("类别", max_length=30, editable=False)
+    title = models.CharField("名称", max_length=30, editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+        verbose_name="导入人",
+    )
+    area = models.ForeignKey(
+        Area, on_delete=models.PROTECT, related_name="+", editable=False, verbose_name="所属区域"
+    )
+    file = models.FileField("文件", upload_to=sheet_upload_path)
+    file_name = models.CharField("文件名", max_length=200, editable=False)
+    status = models.CharField(
+        "状态", max_length=20, choices=Status.choices, default=Status.PENDING, editable=False
+    )
+    total_rows = models.PositiveIntegerField("总行数", default=0, editable=False)
+    rows_done = models.PositiveIntegerField("已处理", default=0, editable=False)
+    message = models.CharField("说明", max_length=300, blank=True, editable=False)
+    # The runner's outcome (poverty.common.sheetimport.SheetResult.as_dict): errors, counts,
+    # the first changes, skipped rows and columns not read.
+    result = models.JSONField("结果", default=dict, editable=False)
+    # New accounts' initial passwords, encrypted, until their uploader has seen them once.
+    secrets = models.TextField(blank=True, editable=False)
+    confirmed_at = models.DateTimeField("确认导入时间", null=True, blank=True, editable=False)
+    finished_at = models.DateTimeField("完成时间", null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = "表格导入"
+        verbose_name_plural = "表格导入"
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.title}：{self.file_name}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("sheet_job", args=[self.pk])
+
+    @property
+    def is_running(self) -> bool:
+        return self.status in (self.Status.PENDING, self.Status.RUNNING, self.Status.CONFIRMED)
+
+    @property
+    def percent(self) -> int:
+        if not self.is_running:
+            return 100
+        return min(100, round(100 * self.rows_done / self.total_rows)) if self.total_rows else 0

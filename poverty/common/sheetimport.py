@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import ClassVar
@@ -33,6 +33,7 @@ from .scoping import in_scope
 MAX_BYTES = 20 * 1024 * 1024
 MAX_ERRORS = 500  # past this many the file is plainly not the right one
 TEMPLATE_ROWS = 2000  # rows of the blank template that carry the dropdowns
+PROGRESS_EVERY = 200  # rows between two progress reports of a job
 
 
 class RowError(Exception):
@@ -113,6 +114,20 @@ class SheetResult:
         """The first changes worth reading (the unchanged ones are only counted)."""
         return [c for c in self.changes if c.action != "unchanged"][:limit]
 
+    def as_dict(self, limit: int = 200) -> dict:
+        """What a job keeps of it (never the secrets): errors, counts, the first changes."""
+        return {
+            "dry_run": self.dry_run,
+            "errors": [list(e) for e in self.errors[: MAX_ERRORS + 1]],
+            "counts": self.counts(),
+            "changes": [
+                {"row": c.row, "action": c.action, "label": c.label, "detail": c.detail}
+                for c in self.listed(limit)
+            ],
+            "skipped": [list(s) for s in self.skipped],
+            "ignored": list(self.ignored),
+        }
+
 
 class SheetImport:
     kind: ClassVar[str]  # the URL and command name: "units"
@@ -127,6 +142,7 @@ class SheetImport:
     def __init__(self, user):
         self.user = user
         self.result: SheetResult | None = None
+        self.progress: Callable[[int, int], None] | None = None
 
     # --- what a kind implements -----------------------------------------------------------
 
@@ -159,7 +175,16 @@ class SheetImport:
         }
         return names.get
 
-    def run(self, path: str | Path, *, dry_run: bool = False) -> SheetResult:
+    def run(
+        self,
+        path: str | Path,
+        *,
+        dry_run: bool = False,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> SheetResult:
+        """Check every row and write them all, or nothing (and nothing when `dry_run`).
+        `progress(rows done, rows in all)` is told every PROGRESS_EVERY rows."""
+        self.progress = progress
         result = self.result = SheetResult(self.title, dry_run=dry_run)
         missing_perms = [p for p in self.permissions if not self.user.has_perm(p)]
         if missing_perms:
@@ -205,9 +230,12 @@ class SheetImport:
 
     def _apply_all(self, reading: tabular.Reading, result: SheetResult) -> None:
         header = reading.header
+        total = max(reading.table.total_rows - header.last_row, 0)
         with transaction.atomic():
             self.prepare()
             for number, cells in reading.data:
+                if self.progress is not None and (number - header.last_row) % PROGRESS_EVERY == 0:
+                    self.progress(number - header.last_row, total)
                 values = {
                     key: excel.cell_text(cells[position])
                     for position, key in header.columns.items()

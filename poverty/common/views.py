@@ -15,7 +15,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.db.models import ProtectedError
 from django.http import HttpResponseRedirect
-from django.urls import path, reverse
+from django.urls import NoReverseMatch, path, reverse
 from django.views.generic import (
     CreateView,
     DeleteView,
@@ -283,6 +283,10 @@ class ObjectActionView(ScopedViewMixin, SingleObjectMixin, FormView):
         context = super().get_context_data(**kwargs)
         context["title"] = self.title
         context["submit_label"] = self.submit_label
+        try:  # a model without a list page of its own (a sheet's import job)
+            context["list_url"] = reverse(f"{context['url_base']}_list")
+        except NoReverseMatch:
+            context["list_url"] = ""
         return context
 
 

@@ -143,20 +143,33 @@ def test_a_cadre_is_linked_by_id_number_or_name_and_phone(tmp_path, world, staff
 
 
 def test_the_page_shows_the_passwords_once_and_the_first_login_changes_them(
-    client, tmp_path, world, staff
+    client, tmp_path, world, staff, settings, django_capture_on_commit_callbacks
 ):
+    from villages.models import SheetImportJob
+
+    settings.MEDIA_ROOT = tmp_path / "media"
     client.force_login(staff)
     url = reverse("sheet_import", args=["accounts"])
     path = sheet(tmp_path, HEADER, [("yixiang", "王五", "乡镇工作人员", "一乡", "")])
-    preview = client.post(url, {"file": SimpleUploadedFile("账号.xlsx", path.read_bytes())})
-    assert "新增1条" in preview.content.decode()
-    assert "data-secrets" not in preview.content.decode()
-    done = client.post(url, {"confirm": "1"})
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url, {"file": SimpleUploadedFile("账号.xlsx", path.read_bytes())})
+    job = SheetImportJob.objects.get()
+    preview = client.get(job.get_absolute_url()).content.decode()
+    assert "新增1条" in preview and "data-secrets" not in preview
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("sheet_job_confirm", args=[job.pk]), {"confirm": "1"})
+    job.refresh_from_db()
+    assert job.status == "succeeded" and job.secrets  # kept encrypted until seen
+    assert "yixiang" not in job.secrets
+    done = client.get(job.get_absolute_url())
     assert "no-store" in done["Cache-Control"]
     page = done.content.decode()
     assert "只显示这一次" in page
-    password = next(p for u, p in done.context["result"].secrets if u == "yixiang")
+    password = dict(done.context["secrets"])["yixiang"]
     assert password in page
+    job.refresh_from_db()
+    assert job.secrets == ""
+    assert password not in client.get(job.get_absolute_url()).content.decode()
 
     client.logout()
     logged_in = client.post(reverse("login"), {"username": "yixiang", "password": password})

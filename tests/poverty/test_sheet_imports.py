@@ -3,7 +3,6 @@ people matched instead of duplicated, all-or-nothing with the rows Excel shows, 
 write nothing, scoping, blank templates with dropdowns, the page and the command."""
 
 import datetime
-import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -244,22 +243,67 @@ def test_every_blank_template_reads_back_and_offers_its_code_lists(tmp_path, kin
     assert result.errors == [(1, "", "表头以下没有数据。")]
 
 
-def test_the_page_previews_then_imports(client, tmp_path, world, staff):
+def test_the_page_previews_then_imports_in_background_jobs(
+    client, tmp_path, world, staff, settings, django_capture_on_commit_callbacks
+):
+    from villages.models import SheetImportJob
+
+    settings.MEDIA_ROOT = tmp_path / "media"
     client.force_login(staff)
     url = reverse("sheet_import", args=["units"])
     assert "下载空白模板" in client.get(url).content.decode()
-    buffer = io.BytesIO()
     path = sheet(tmp_path, ["单位名称", "所属区域"], [("县农业农村局", "测试县")])
-    buffer.write(path.read_bytes())
-    upload = SimpleUploadedFile("单位.xlsx", buffer.getvalue())
-    page = client.post(url, {"file": upload})
-    assert "新增1条" in page.content.decode() and "确认导入" in page.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, {"file": SimpleUploadedFile("单位.xlsx", path.read_bytes())})
+    job = SheetImportJob.objects.get()
+    assert response.status_code == 302 and response["Location"] == job.get_absolute_url()
+    assert (job.status, job.user, job.area, job.file_name) == (
+        "previewed",
+        staff,
+        world.county,
+        "单位.xlsx",
+    )
+    assert "单位" not in job.file.name  # stored under a name of our making
     assert not Unit.objects.exists()
-    done = client.post(url, {"confirm": "1"})
-    assert "帮扶单位导入完成：新增1条" in done.content.decode()
+    page = client.get(job.get_absolute_url()).content.decode()
+    assert "新增1条" in page and "确认导入" in page and "hx-trigger" not in page
+    # While a job runs its page polls; the poll that finds it ended reloads the page.
+    SheetImportJob.objects.filter(pk=job.pk).update(status="running", rows_done=200, total_rows=400)
+    running = client.get(job.get_absolute_url()).content.decode()
+    assert "hx-trigger" in running and 'aria-valuenow="50"' in running
+    SheetImportJob.objects.filter(pk=job.pk).update(status="previewed")
+    assert client.get(job.get_absolute_url(), HTTP_HX_REQUEST="true")["HX-Refresh"] == "true"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        done = client.post(reverse("sheet_job_confirm", args=[job.pk]), {"confirm": "1"})
+    assert done.status_code == 302
+    job.refresh_from_db()
+    assert (job.status, job.message) == ("succeeded", "导入完成：新增1条，更新0条，未变0条。")
     assert Unit.objects.get().name == "县农业农村局"
     template = client.get(reverse("sheet_template", args=["units"]))
     assert template["Content-Disposition"].startswith("attachment")
+
+
+def test_only_the_uploader_confirms_a_sheet(
+    client, tmp_path, world, staff, make_user, settings, django_capture_on_commit_callbacks
+):
+    from django.core.exceptions import ValidationError
+
+    from poverty.sheets import sheet_job_confirm, sheet_job_start
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    path = sheet(tmp_path, ["单位名称", "所属区域"], [("县农业农村局", "测试县")])
+    with django_capture_on_commit_callbacks(execute=True):
+        job = sheet_job_start(
+            kind="units", upload=SimpleUploadedFile("单位.xlsx", path.read_bytes()), by=staff
+        )
+    colleague = make_user(Role.COUNTY_STAFF, world.county)
+    with pytest.raises(ValidationError, match="只有上传该文件的人可以确认导入"):
+        sheet_job_confirm(job=job, by=colleague)
+    client.force_login(colleague)
+    page = client.get(job.get_absolute_url()).content.decode()
+    assert "等待上传人" in page and 'name="confirm"' not in page
+    assert not Unit.objects.exists()
 
 
 def test_the_page_is_refused_without_the_permission(client, world, make_user):
