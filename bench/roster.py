@@ -7,9 +7,12 @@ The database named by DATABASE_URL is flushed. The bench makes the demo county's
 a roster of N households (about 3.1 persons each) with openpyxl's write-only mode, then times:
 python-calamine reading it (the reference the issue sets), our streaming reader
 (python-calamine-plus) reading it, openpyxl's read-only mode reading it, our import into the
-empty registry, a re-import of the unchanged file, and our export of the same rows. Each read and
-import runs in a child process so its peak memory (VmHWM) is its own. Targets (issue 4): import <= 2x the
-calamine read, peak < 600 MB, re-import <= first import, export <= 1.5x openpyxl's write.
+empty registry, a re-import of the unchanged file, and our export of the same rows; then the
+national system's own layout as Excel 97-2003 (.xls: title, 填报单位, two-row header, footer; as
+many households as one sheet holds), python-calamine's bare read of it against our import. Each
+read and import runs in a child process so its peak memory (VmHWM) is its own. Targets (issue 4):
+import <= 2x the calamine read, peak < 600 MB, re-import <= first import, export <= 1.5x
+openpyxl's write.
 """
 
 from __future__ import annotations
@@ -120,6 +123,104 @@ def make_rows(n: int, seed: int = 7):
             row["与户主关系"] = "户主" if i == 0 else rng.choice(relations)
             row["健康状况"] = "健康"
             yield [row.get(header, "") for header in HEADERS]
+
+
+# The national system's 花名册 (全国扶贫开发信息系统): single columns merged down over two
+# header rows, groups merged across above theirs, household columns on the head's row only.
+NATIONAL = [
+    (None, ["序号"]),
+    (None, ["县(市、区、旗)"]),
+    (None, ["乡（镇）"]),
+    (None, ["行政村"]),
+    (None, ["自然村（组）"]),
+    (None, ["户编号"]),
+    ("家庭成员信息", ["人编号", "姓名", "身份证号码", "与户主的关系", "民族", "健康状况"]),
+    (
+        "家庭基本情况",
+        ["人数", "贫困户属性", "主要致贫原因", "识别年度", "计划脱贫年度", "脱贫状态", "联系电话"],
+    ),
+]
+OURS = {
+    "乡（镇）": "乡镇",
+    "行政村": "行政村",
+    "自然村（组）": "自然村",
+    "户编号": "户编号",
+    "姓名": "姓名",
+    "身份证号码": "证件号码",
+    "与户主的关系": "与户主关系",
+    "健康状况": "健康状况",
+    "贫困户属性": "贫困户属性",
+    "主要致贫原因": "主要致贫原因",
+    "识别年度": "识别年度",
+    "计划脱贫年度": "计划脱贫年度",
+    "脱贫状态": "脱贫状态",
+    "联系电话": "联系电话",
+}
+XLS_MAX_ROWS = 65_536  # one BIFF8 sheet
+
+
+def write_national_xls(path: str, rows) -> tuple[int, int]:
+    """Our generated rows as the national system writes them, to an .xls (xlwt writes BIFF8):
+    a title, a 填报单位 line, the two-row header, the people, a signature footer. Returns
+    (households, person rows); stops before the sheet is full."""
+    import xlwt
+
+    from households.excel import HEADERS
+
+    names = [n for _, columns in NATIONAL for n in columns]
+    workbook = xlwt.Workbook(encoding="utf-8")
+    sheet = workbook.add_sheet("花名册")
+    sheet.write_merge(0, 0, 0, len(names) - 1, "建档立卡贫困人口花名册")
+    sheet.write(1, 0, "填报单位：青山县扶贫开发领导小组办公室")
+    column = 0
+    for group, columns in NATIONAL:
+        if group is None:
+            sheet.write_merge(2, 3, column, column, columns[0])
+        else:
+            sheet.write_merge(2, 2, column, column + len(columns) - 1, group)
+            for offset, name in enumerate(columns):
+                sheet.write(3, column + offset, name)
+        column += len(columns)
+    r, households, people, size = 4, 0, 0, {}
+    rows = [dict(zip(HEADERS, row, strict=True)) for row in rows]
+    for row in rows:
+        size[row["户编号"]] = size.get(row["户编号"], 0) + 1
+    for row in rows:
+        head = row["与户主关系"] == "户主"
+        if head and r >= XLS_MAX_ROWS - 3 - 6:  # room for the footer and a household's rows
+            break
+        households += head
+        people += 1
+        values = {
+            "序号": people,
+            "县(市、区、旗)": "青山县",
+            "人编号": f"P{people:09d}",
+            "民族": "汉族",
+            "人数": size[row["户编号"]],
+            **{national: row[ours] for national, ours in OURS.items()},
+        }
+        values["与户主的关系"] = "户主" if head else "之子"
+        values["识别年度"] = f"{row['识别年度']}年"
+        for c, name in enumerate(names):
+            value = values.get(name, "")
+            if not head and name in (
+                "人数",
+                "贫困户属性",
+                "主要致贫原因",
+                "识别年度",
+                "计划脱贫年度",
+                "脱贫状态",
+                "联系电话",
+                "县(市、区、旗)",
+            ):
+                value = ""
+            if value != "":
+                sheet.write(r, c, value)
+        r += 1
+    sheet.write(r + 1, 0, "填表人：张三")
+    sheet.write(r + 1, 4, "审核人：李四")
+    workbook.save(path)
+    return households, people
 
 
 def bare_write(path: str, header: list[str], rows: list[list]) -> int:
@@ -279,6 +380,12 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--households", type=int, default=100_000)
     parser.add_argument("--peer-households", type=int, default=10_000)
+    parser.add_argument(
+        "--national-households",
+        type=int,
+        default=25_000,
+        help="households generated for the national .xls (cut where the sheet is full)",
+    )
     args = parser.parse_args()
 
     import django
@@ -372,6 +479,26 @@ def main() -> None:
         )
         empty_registry()
         peer(path, args.peer_households, first[2] / first[0])
+
+        # The national system's own .xls (title, 填报单位, two-row header, footer): as many
+        # households as one Excel 97-2003 sheet holds (65,536 rows; a county's file of 100,000
+        # households cannot be one .xls, the national system splits it by township).
+        empty_registry()
+        xls = str(Path(tmp) / "national.xls")
+        households, people = write_national_xls(xls, make_rows(args.national_households))
+        print(
+            f"national-layout .xls: {households} households, {people} rows, "
+            f"{Path(xls).stat().st_size / 1e6:.1f} MB"
+        )
+        xls_read_s, xls_read_mb = child_read("python-calamine", xls)
+        print(f"python-calamine read of the .xls, bare: {xls_read_s:.2f} s, peak {xls_read_mb} MB")
+        path = xls  # child_import reads `path`
+        national = child_import()
+        print(
+            f"import of the national .xls: {national[0]:.1f} s ({national[2] / national[0]:,.0f} "
+            f"rows/s), {national[0] / xls_read_s:.1f}x the calamine read; peak {national[1]} MB "
+            f"(target < 600 MB); errors {national[3]}; {national[4]}"
+        )
 
 
 if __name__ == "__main__":
