@@ -155,7 +155,7 @@ def setup_guide(request):
                 ("乡镇", areas.filter(level=AreaLevel.TOWNSHIP).count()),
                 ("行政村", areas.filter(level=AreaLevel.VILLAGE).count()),
             ],
-            [("导入区划代码", reverse("villages:area_import"), "villages.add_area")],
+            [("导入区划代码", imports["areas"], "villages.add_area")],
         ),
         (
             "帮扶单位和干部",

@@ -16,6 +16,7 @@ from households.sheets import HouseholdPairingImport
 from poverty.common import crypto
 from villages.models import Area, SheetImportJob
 from villages.sheets import (
+    AreaImport,
     CadreImport,
     LeaderPairingImport,
     UnitImport,
@@ -26,6 +27,7 @@ from villages.sheets import (
 KINDS = {
     kind.kind: kind
     for kind in (
+        AreaImport,
         UnitImport,
         CadreImport,
         VillagePostingImport,

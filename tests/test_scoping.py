@@ -82,8 +82,6 @@ ALL_PATTERNS = [p for p in walk(get_resolver().url_patterns) if not p[0].startsw
 # (tested with the page: tests/accounts/test_tokens.py).
 PERMISSION_PAGES = {
     "tokens": "accounts.manage_tokens",
-    # Writes only areas inside the user's own (tests/villages/test_area_import.py).
-    "villages:area_import": "villages.add_area",
 }
 
 

@@ -1,12 +1,7 @@
 """Forms of the villages pages."""
 
-from django import forms
-
-from poverty.common.excel import ExcelError, Limits
 from poverty.common.forms import IdNumberFormMixin, ScopedModelForm
-from poverty.common.tabular import check_file
 
-from .imports import MAX_BYTES
 from .models import Area, Cadre, LeaderPairing, Unit, UnitPairing, VillagePosting
 
 
@@ -71,20 +66,3 @@ class LeaderPairingForm(ScopedModelForm):
         self.fields["area"].queryset = self.fields["area"].queryset.filter(
             level__in=["township", "village"]
         )
-
-
-class AreaImportForm(forms.Form):
-    file = forms.FileField(
-        label="统计用区划代码表",
-        help_text="国家统计局的统计用区划代码和城乡划分代码表：列为“统计用区划代码”“城乡分类代码”“名称”；"
-        ".xlsx、.xls 或 .csv。先预览，确认后才写入。",
-        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.xls,.csv"}),
-    )
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        try:
-            check_file(upload, Limits.for_upload(MAX_BYTES))
-        except ExcelError as exc:
-            raise forms.ValidationError(str(exc)) from exc
-        return upload

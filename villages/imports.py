@@ -127,6 +127,8 @@ def _read(reading: tabular.Reading, result: AreaImportResult) -> list[AreaRow]:
             continue
         seen[code] = number
         rows.append(AreaRow(number, code, short_name(long_name)[:50], long_name))
+    if not rows and not result.errors:
+        result.errors.append((header.last_row, "", "表头以下没有数据。"))
     return rows
 
 

@@ -19,6 +19,7 @@ from poverty.common.sheetimport import (
     Row,
     RowError,
     SheetImport,
+    SheetResult,
     changed_fields,
     choice_value,
     parse_date,
@@ -26,6 +27,8 @@ from poverty.common.sheetimport import (
 )
 
 from .choices import AreaLevel, PostingRole, UnitKind
+from .imports import HEADERS as AREA_HEADERS
+from .imports import import_areas
 from .models import Area, Cadre, LeaderPairing, Unit, UnitPairing, VillagePosting
 
 VILLAGE = Column("village", "村", ("行政村", "所在村", "驻村村", "派驻村", "帮扶村", "村名"), True)
@@ -166,6 +169,42 @@ class UnitFinder:
 
 UNIT_LEVELS = (AreaLevel.PROVINCE, AreaLevel.CITY, AreaLevel.COUNTY, AreaLevel.TOWNSHIP)
 UNIT_AREA = Column("unit_area", "单位所属区域", ("单位所在区域",), note="单位有重名时填写")
+
+
+class AreaImport(SheetImport):
+    """The statistics bureau's 统计用区划代码 list, as a sheet kind so its page, job and template
+    are every sheet's; the checks and the write are villages.imports' (also `import_areas`),
+    which reads the whole list before judging a row (a village's parent may come below it)."""
+
+    kind = "areas"
+    title = "行政区划"
+    permissions = ("villages.add_area", "villages.change_area")
+    columns = tuple(
+        Column(key, aliases[0], tuple(aliases[1:]), key != "urban_rural")
+        for key, aliases in (
+            ("code", AREA_HEADERS["code"]),
+            ("urban_rural", AREA_HEADERS["urban_rural"]),
+            ("name", AREA_HEADERS["name"]),
+        )
+    )
+    example = ("330722100201", "220", "东关村村民委员会")
+
+    def run(self, path, *, dry_run: bool = False, progress=None) -> SheetResult:
+        done = import_areas(path, user=self.user, dry_run=dry_run)
+        result = self.result = SheetResult(self.title, dry_run=dry_run)
+        result.errors = list(done.errors)
+        result.skipped = done.skipped
+        for r in done.created:
+            long = f"（{r.long_name}）" if r.long_name != r.name else ""
+            result.changes.append(Change(r.row, "created", f"{r.code} {r.name}{long}"))
+        for r, old in done.renamed:
+            result.changes.append(Change(r.row, "updated", r.code, f"名称：{old} → {r.name}"))
+        result.unchanged = done.unchanged
+        if done.kept:
+            listed = "、".join(f"{code} {name}" for code, name in done.kept[:20])
+            more = f"等{len(done.kept)}个" if len(done.kept) > 20 else ""
+            result.notes.append(f"系统中有、文件中没有的区划保留不删：{listed}{more}。")
+        return result
 
 
 class UnitImport(SheetImport):

@@ -1,5 +1,3 @@
-from django.urls import path
-
 from poverty.common.views import crud_urls
 
 from . import filtersets, forms, tables, views
@@ -8,7 +6,6 @@ from .models import Area, Cadre, LeaderPairing, Unit, UnitPairing, VillagePostin
 app_name = "villages"
 
 urlpatterns = [
-    path("areas/import/", views.AreaImportView.as_view(), name="area_import"),
     *crud_urls(
         Area,
         form=forms.AreaForm,

@@ -95,6 +95,9 @@ class SheetResult:
     ignored: list[str] = field(default_factory=list)  # headers the kind does not read
     # Shown once after a real import and never stored (initial passwords of new accounts).
     secrets: list[tuple[str, str]] = field(default_factory=list)
+    # Rows a kind counts as unchanged without listing them, and what else it has to say.
+    unchanged: int = 0
+    notes: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -104,6 +107,7 @@ class SheetResult:
         counts = dict.fromkeys(ACTIONS, 0)
         for change in self.changes:
             counts[change.action] += 1
+        counts["unchanged"] += self.unchanged
         return counts
 
     def summary(self) -> str:
@@ -126,6 +130,7 @@ class SheetResult:
             ],
             "skipped": [list(s) for s in self.skipped],
             "ignored": list(self.ignored),
+            "notes": list(self.notes),
         }
 
 

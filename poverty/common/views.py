@@ -62,6 +62,8 @@ class ScopedViewMixin:
         context = super().get_context_data(**kwargs)
         opts = self.model._meta
         context["opts"] = opts
+        if getattr(self, "import_kind", None):
+            context["import_href"] = reverse("sheet_import", args=[self.import_kind])
         context["url_base"] = f"{opts.app_label}:{opts.model_name}"
         user = self.request.user
         page = {"add": "add", "change": "edit", "delete": "delete"}
@@ -101,8 +103,9 @@ class ObjectPickView(ScopedViewMixin, ListView):
 
 class ObjectListView(ScopedViewMixin, SingleTableMixin, FilterView):
     template_name = "generic/object_list.html"
-    # A bulk import page for the model (a URL name), linked beside 新增 for those who may add.
-    import_url: str | None = None
+    # A bulk import page for the model (its sheet kind, poverty.sheets.KINDS), linked beside 新增
+    # for those who may add.
+    import_kind: str | None = None
     # django-tables2 paginates the table; the list view itself must not paginate too.
     paginate_by = None
     per_page = settings.PAGINATE_BY

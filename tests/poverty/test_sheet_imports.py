@@ -318,7 +318,7 @@ def test_the_setup_guide_counts_what_is_there_and_links_the_imports(client, worl
     page = client.get(reverse("setup_guide")).content.decode()
     assert "帮扶单位 <strong>1</strong>" in page
     assert reverse("sheet_import", args=["cadres"]) in page
-    assert reverse("villages:area_import") in page
+    assert reverse("sheet_import", args=["areas"]) in page
 
 
 def test_the_command_imports_and_exits_1_on_errors(tmp_path, world, staff, capsys):

@@ -138,21 +138,32 @@ def test_the_command_previews_and_imports(tmp_path, world, county_staff, capsys)
     assert Area.objects.get(code="990123100203").name == "丙村"
 
 
-def test_the_page_previews_then_imports_on_confirmation(client, world, county_staff):
+def test_the_page_previews_then_imports_on_confirmation(
+    client, world, county_staff, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    from villages.models import SheetImportJob
+
+    settings.MEDIA_ROOT = tmp_path / "media"
     client.force_login(county_staff)
     listing = client.get(reverse("villages:area_list")).content.decode()
-    assert reverse("villages:area_import") in listing
+    url = reverse("sheet_import", args=["areas"])
+    assert f'href="{url}">批量导入' in listing
     upload = SimpleUploadedFile("区划.xlsx", bureau_xlsx(LIST))
-    page = client.post(reverse("villages:area_import"), {"file": upload}).content.decode()
-    assert "预览：确认后才写入" in page and "新增 <strong>3</strong> 个" in page
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url, {"file": upload})
+    job = SheetImportJob.objects.get()
+    page = client.get(job.get_absolute_url()).content.decode()
+    assert "预览：以下变化尚未写入" in page and "新增3条，更新0条，未变3条" in page
     assert "990123100203 丙村（丙村民委员会）" in page
+    assert "系统中有、文件中没有的区划保留不删" in page
     assert not Area.objects.filter(code="990123100203").exists()
-    response = client.post(reverse("villages:area_import"), {"confirm": "1"})
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("sheet_job_confirm", args=[job.pk]), {"confirm": "1"})
     assert response.status_code == 302
     assert Area.objects.filter(code="990123100203").exists()
-    # The stored upload went with the confirmation: a second one finds nothing to import.
-    again = client.post(reverse("villages:area_import"), {"confirm": "1"}, follow=True)
-    assert "预览已过期" in again.content.decode()
+    # Confirmed once: the job is done, a second confirmation is refused.
+    again = client.post(reverse("sheet_job_confirm", args=[job.pk]), {"confirm": "1"})
+    assert "该导入当前为“已完成”，不能确认导入" in again.content.decode()
 
 
 def test_the_roster_import_matches_a_village_by_its_long_name(tmp_path, world, county_staff):
