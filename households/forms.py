@@ -17,6 +17,7 @@ from poverty.common.tabular import check_file
 from .choices import Cause, MonitoringType, Relation
 from .excel import COLUMNS
 from .models import (
+    NATIONAL_MEMBER_FIELDS,
     Assessment,
     AssistanceMeasure,
     Household,
@@ -39,13 +40,7 @@ MEMBER_FIELDS = [
     "health",
     "labour_skill",
     "work_status",
-    "person_code",
-    "ethnicity",
-    "political_status",
-    "work_months",
-    "basic_medical",
-    "critical_illness",
-    "basic_pension",
+    *NATIONAL_MEMBER_FIELDS,
 ]
 
 

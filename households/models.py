@@ -25,10 +25,12 @@ from simple_history.models import HistoricalRecords
 
 from poverty.common import crypto, idnumber
 from poverty.common.models import (
+    IMPORT_RUNNING,
     UPLOAD_EXTENSIONS,
     DatedModel,
     DatedQuerySet,
     IdNumberModel,
+    ImportStatus,
     recorded_by_field,
 )
 from poverty.common.scoping import ScopedModel, ScopedQuerySet
@@ -285,6 +287,19 @@ class Household(ScopedModel):
             and self.planned_exit_year < self.identified_year
         ):
             raise ValidationError({"planned_exit_year": "计划脱贫年度不能早于识别年度。"})
+
+
+# The national form's person columns beyond ours, in the order forms, the API, the roster's
+# matching and its export list them (kept so an export gives them back).
+NATIONAL_MEMBER_FIELDS = (
+    "person_code",
+    "ethnicity",
+    "political_status",
+    "work_months",
+    "basic_medical",
+    "critical_illness",
+    "basic_pension",
+)
 
 
 class MemberQuerySet(ScopedQuerySet):
@@ -838,14 +853,7 @@ class RosterImport(RosterJob):
     The first job checks the file and previews what it would change (nothing written); the
     uploader reads the preview, confirms any removal it lists, and a second job writes it."""
 
-    class Status(models.TextChoices):
-        PENDING = "pending", "等待处理"
-        RUNNING = "running", "处理中"
-        PREVIEWED = "previewed", "待确认"
-        CONFIRMED = "confirmed", "已确认，等待写入"
-        SUCCEEDED = "succeeded", "已完成"
-        FAILED = "failed", "有错误，未导入"
-        CANCELLED = "cancelled", "已放弃"
+    Status = ImportStatus
 
     file = models.FileField(
         "文件",
@@ -932,7 +940,7 @@ class RosterImport(RosterJob):
 
     @property
     def is_running(self) -> bool:
-        return self.status in (self.Status.PENDING, self.Status.RUNNING, self.Status.CONFIRMED)
+        return self.status in IMPORT_RUNNING
 
     @property
     def removals_to_confirm(self) -> list[dict]:

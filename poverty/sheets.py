@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import json
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from accounts.sheets import AccountImport
 from households.sheets import HouseholdPairingImport
 from poverty.common import crypto
+from poverty.common.models import locked_preview
 from villages.models import Area, SheetImportJob
 from villages.sheets import (
     AreaImport,
@@ -103,21 +103,12 @@ def run_sheet_job(job_id: int) -> str:
     return job.status
 
 
-def _locked(job: SheetImportJob, by, verb: str) -> SheetImportJob:
-    job = SheetImportJob.objects.select_for_update().get(pk=job.pk)
-    if job.user_id != by.pk:
-        raise ValidationError(f"只有上传该文件的人可以{verb}。")
-    if job.status != Status.PREVIEWED:
-        raise ValidationError(f"该导入当前为“{job.get_status_display()}”，不能{verb}。")
-    return job
-
-
 def sheet_job_confirm(*, job: SheetImportJob, by) -> SheetImportJob:
     """The uploader confirms the preview: the job is queued again, to write."""
     from . import tasks
 
     with transaction.atomic():
-        job = _locked(job, by, "确认导入")
+        job = locked_preview(SheetImportJob, job, by, "确认导入")
         job.status, job.confirmed_at = Status.CONFIRMED, timezone.now()
         job.rows_done, job.message = 0, "已确认，等待写入……"
         job.save()
@@ -127,7 +118,7 @@ def sheet_job_confirm(*, job: SheetImportJob, by) -> SheetImportJob:
 
 def sheet_job_cancel(*, job: SheetImportJob, by) -> SheetImportJob:
     with transaction.atomic():
-        job = _locked(job, by, "放弃导入")
+        job = locked_preview(SheetImportJob, job, by, "放弃导入")
         job.status, job.finished_at = Status.CANCELLED, timezone.now()
         job.message = "已放弃，未导入任何数据。"
         job.save()

@@ -10,7 +10,7 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from poverty.common.areacodes import ancestor_codes, is_valid_code, level_of, parent_code, prefix_of
-from poverty.common.models import DatedModel, IdNumberModel
+from poverty.common.models import IMPORT_RUNNING, DatedModel, IdNumberModel, ImportStatus
 from poverty.common.scoping import ScopedModel
 
 from .choices import AreaLevel, PostingRole, UnitKind
@@ -311,14 +311,7 @@ class SheetImportJob(ScopedModel):
 
     scope_path = "area__code"
 
-    class Status(models.TextChoices):
-        PENDING = "pending", "等待处理"
-        RUNNING = "running", "处理中"
-        PREVIEWED = "previewed", "待确认"
-        CONFIRMED = "confirmed", "已确认，等待写入"
-        SUCCEEDED = "succeeded", "已完成"
-        FAILED = "failed", "有错误，未导入"
-        CANCELLED = "cancelled", "已放弃"
+    Status = ImportStatus
 
     kind = models.CharField("类别", max_length=30, editable=False)
     title = models.CharField("名称", max_length=30, editable=False)
@@ -361,7 +354,7 @@ class SheetImportJob(ScopedModel):
 
     @property
     def is_running(self) -> bool:
-        return self.status in (self.Status.PENDING, self.Status.RUNNING, self.Status.CONFIRMED)
+        return self.status in IMPORT_RUNNING
 
     @property
     def percent(self) -> int:

@@ -8,7 +8,15 @@ from poverty.common.api import ScopedSerializer
 from poverty.common.masking import can_see_sensitive
 
 from ..choices import MonitoringType
-from ..models import AssistanceMeasure, Household, HouseholdPairing, IncomeRecord, Member, Visit
+from ..models import (
+    NATIONAL_MEMBER_FIELDS,
+    AssistanceMeasure,
+    Household,
+    HouseholdPairing,
+    IncomeRecord,
+    Member,
+    Visit,
+)
 
 
 def _user(serializer):
@@ -34,13 +42,7 @@ class MemberSerializer(serializers.ModelSerializer):
             "health",
             "labour_skill",
             "work_status",
-            "person_code",
-            "ethnicity",
-            "political_status",
-            "work_months",
-            "basic_medical",
-            "critical_illness",
-            "basic_pension",
+            *NATIONAL_MEMBER_FIELDS,
         ]
 
     @extend_schema_field(OpenApiTypes.STR)

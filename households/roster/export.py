@@ -29,7 +29,7 @@ from ..choices import (
     WorkStatus,
 )
 from ..excel import EXITED, HEADERS, NOT_EXITED, label_of, labels_of
-from ..models import Household, IncomeRecord, Member, SensitiveAccess
+from ..models import NATIONAL_MEMBER_FIELDS, Household, IncomeRecord, Member, SensitiveAccess
 from . import errors as reporting
 
 
@@ -75,13 +75,7 @@ def export_rows(households, *, sensitive: bool):
             "labour_skill",
             "work_status",
             "household__phone",
-            "person_code",
-            "ethnicity",
-            "political_status",
-            "work_months",
-            "basic_medical",
-            "critical_illness",
-            "basic_pension",
+            *NATIONAL_MEMBER_FIELDS,
             "household__dilapidated_house",
             "household__safe_water",
         )
@@ -110,13 +104,7 @@ def export_rows(households, *, sensitive: bool):
         skill,
         work,
         phone,
-        person_code,
-        ethnicity,
-        political,
-        work_months,
-        basic_medical,
-        critical_illness,
-        basic_pension,
+        *national,
         dilapidated,
         safe_water,
     ) in members.iterator(chunk_size=5000):
@@ -146,16 +134,23 @@ def export_rows(households, *, sensitive: bool):
             label_of(WorkStatus, work),
             phone if sensitive else mask_phone(phone),
             income if income is not None else "",
-            person_code,
-            label_of(Ethnicity, ethnicity),
-            label_of(PoliticalStatus, political),
-            "" if work_months is None else work_months,
-            _yes_no(basic_medical),
-            _yes_no(critical_illness),
-            _yes_no(basic_pension),
+            *_national_cells(*national),
             _yes_no(dilapidated),
             _yes_no(safe_water),
         ]
+
+
+def _national_cells(code, ethnicity, political, months, medical, illness, pension) -> list:
+    """NATIONAL_MEMBER_FIELDS as the roster writes them."""
+    return [
+        code,
+        label_of(Ethnicity, ethnicity),
+        label_of(PoliticalStatus, political),
+        "" if months is None else months,
+        _yes_no(medical),
+        _yes_no(illness),
+        _yes_no(pension),
+    ]
 
 
 def _yes_no(value: bool | None) -> str:

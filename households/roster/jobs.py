@@ -10,6 +10,8 @@ from pathlib import Path
 
 from django.conf import settings
 
+from poverty.common.models import locked_preview
+
 from ..models import Member, RosterExport, RosterImport
 from . import import_roster
 from .export import error_copy, export_roster, households_for_export
@@ -130,11 +132,7 @@ def roster_import_confirm(*, job: RosterImport, by, removals_checked: bool) -> R
     from .. import tasks
 
     with transaction.atomic():
-        job = RosterImport.objects.select_for_update().get(pk=job.pk)
-        if job.user_id != by.pk:
-            raise ValidationError("只有上传该文件的人可以确认导入。")
-        if job.status != RosterImport.Status.PREVIEWED:
-            raise ValidationError(f"该导入当前为“{job.get_status_display()}”，不能确认。")
+        job = locked_preview(RosterImport, job, by, "确认导入")
         if job.removals_to_confirm and not removals_checked:
             raise ValidationError(
                 f"此文件将移出{len(job.removals_to_confirm)}名已登记的成员，请逐一核对后勾选确认。"
@@ -152,16 +150,11 @@ def roster_import_confirm(*, job: RosterImport, by, removals_checked: bool) -> R
 def roster_import_cancel(*, job: RosterImport, by) -> RosterImport:
     """The uploader drops a previewed import; nothing was written (the file is purged with the
     others after ROSTER_FILE_DAYS)."""
-    from django.core.exceptions import ValidationError
     from django.db import transaction
     from django.utils import timezone
 
     with transaction.atomic():
-        job = RosterImport.objects.select_for_update().get(pk=job.pk)
-        if job.user_id != by.pk:
-            raise ValidationError("只有上传该文件的人可以放弃导入。")
-        if job.status != RosterImport.Status.PREVIEWED:
-            raise ValidationError(f"该导入当前为“{job.get_status_display()}”，不能放弃。")
+        job = locked_preview(RosterImport, job, by, "放弃导入")
         job.status = RosterImport.Status.CANCELLED
         job.finished_at = timezone.now()
         job.message = "已放弃，未导入任何数据。"

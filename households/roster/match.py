@@ -20,7 +20,7 @@ from poverty.common.scoping import code_in_scope
 from poverty.common.sql import among, among_text, as_date, fetch
 
 from ..choices import HouseholdStatus
-from ..models import Household, Member
+from ..models import NATIONAL_MEMBER_FIELDS, Household, Member
 from .errors import RowError
 
 HOUSEHOLD_FIELDS = [
@@ -48,13 +48,7 @@ MEMBER_FIELDS = [
     "health",
     "labour_skill",
     "work_status",
-    "person_code",
-    "ethnicity",
-    "political_status",
-    "work_months",
-    "basic_medical",
-    "critical_illness",
-    "basic_pension",
+    *NATIONAL_MEMBER_FIELDS,
 ]
 MEMBER_COMPARED = [f for f in MEMBER_FIELDS if f != "household_id"]
 # The compared values as one tuple, read in C (a re-import compares every row).

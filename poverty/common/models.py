@@ -43,6 +43,34 @@ def save_versioned(instance: models.Model, by, **changes) -> None:
     instance.save(update_fields=[*changes, "version", "updated_at"])
 
 
+class ImportStatus(models.TextChoices):
+    """An upload's way (the roster's and every sheet's): checked and previewed by a job, then,
+    once its uploader confirms, written by another."""
+
+    PENDING = "pending", "等待处理"
+    RUNNING = "running", "处理中"
+    PREVIEWED = "previewed", "待确认"
+    CONFIRMED = "confirmed", "已确认，等待写入"
+    SUCCEEDED = "succeeded", "已完成"
+    FAILED = "failed", "有错误，未导入"
+    CANCELLED = "cancelled", "已放弃"
+
+
+# Queued or at work: the upload's page polls for progress.
+IMPORT_RUNNING = (ImportStatus.PENDING, ImportStatus.RUNNING, ImportStatus.CONFIRMED)
+
+
+def locked_preview(model: type[models.Model], job: models.Model, by, verb: str):
+    """An upload's job, locked, for its uploader to confirm or drop while it waits previewed;
+    a ValidationError naming why not otherwise. Call inside a transaction."""
+    job = model.objects.select_for_update().get(pk=job.pk)
+    if job.user_id != by.pk:
+        raise ValidationError(f"只有上传该文件的人可以{verb}。")
+    if job.status != ImportStatus.PREVIEWED:
+        raise ValidationError(f"该导入当前为“{job.get_status_display()}”，不能{verb}。")
+    return job
+
+
 class DatedQuerySet(ScopedQuerySet):
     def active(self, on: datetime.date | None = None) -> DatedQuerySet:
         on = on or timezone.localdate()
