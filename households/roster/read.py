@@ -19,6 +19,7 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import ValidationError
 
 from poverty.common import bulk, crypto, excel, idnumber, tabular
+from poverty.common.sheetimport import NO, YES
 
 from ..choices import Cause
 from ..excel import (
@@ -55,8 +56,6 @@ MEMBER_CODED = (
 )
 MEMBER_YES_NO = [c.key for c in COLUMNS if c.yes_no and not c.household]
 HOUSEHOLD_YES_NO = [c.key for c in COLUMNS if c.yes_no and c.household]
-YES = {"是", "√", "✓", "✔", "有", "y", "yes", "1"}
-NO = {"否", "×", "✗", "无", "n", "no", "0"}
 MONTHS = re.compile(r"^(\d{1,2})(?:\.0)?(?:个月|月)?$")
 CAUSE_ORDER = {code: position for position, code in enumerate(Cause.values)}
 
@@ -374,7 +373,8 @@ class RosterReader:
         return code
 
     def _yes_no(self, row: int, key: str, value: str) -> bool | None:
-        """是/否 as sheets write them (√, ×, 有, 无 …); blank is not known."""
+        """是/否 as sheets write them (the sheets' own spellings: √, ×, 有, 无 …); blank is not
+        known here, where a sheet of the assistance force reads it as 否."""
         if not value:
             return None
         text = value.strip().lower()

@@ -333,6 +333,7 @@ class SheetImport:
 
 # --- values as clerks write them ---------------------------------------------------------------
 
+# 是/否 as clerks write them; the roster reads its yes/no columns with the same words.
 YES = {"是", "√", "✓", "✔", "y", "yes", "true", "1", "有"}
 NO = {"否", "×", "✗", "n", "no", "false", "0", "无", ""}
 _DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")

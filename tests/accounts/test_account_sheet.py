@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from accounts.choices import Role
 from accounts.models import User
-from accounts.sheets import AccountImport
+from accounts.sheets import ROLE_ALIASES, AccountImport, role_of
 from tests.factories import CadreFactory, UnitFactory, new_id_number
 from tests.poverty.test_sheet_imports import sheet
 
@@ -202,3 +202,13 @@ def test_the_command_prints_the_initial_passwords(tmp_path, world, staff, capsys
     password = out.strip().splitlines()[-1].split("\t")[1]
     assert out.strip().splitlines()[-1].startswith("yixiang\t")
     assert User.objects.get(username="yixiang").check_password(password)
+
+
+@pytest.mark.parametrize(("spelling", "role"), sorted(ROLE_ALIASES.items()))
+def test_every_role_spelling_reads_as_its_role(spelling, role):
+    assert role_of(f" {spelling} ") == role
+
+
+def test_every_role_takes_its_own_label_and_code():
+    for value, label in Role.choices:
+        assert role_of(str(label)) == value == role_of(value)
