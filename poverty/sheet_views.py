@@ -14,7 +14,7 @@ from django.utils.cache import patch_cache_control
 from django.views.generic import FormView
 from django_htmx.http import HttpResponseClientRefresh
 
-from households.models import Household, HouseholdPairing, RosterImport
+from households.models import AssistanceMeasure, Household, HouseholdPairing, RosterImport
 from poverty.common import excel
 from poverty.common.excel import ExcelError, Limits
 from poverty.common.sheetimport import MAX_BYTES
@@ -199,6 +199,18 @@ def setup_guide(request):
                 ("导入领导包联", imports["leader-pairings"], "villages.add_leaderpairing"),
                 ("导入结对帮扶", imports["household-pairings"], "households.add_householdpairing"),
             ],
+        ),
+        (
+            "帮扶措施",
+            "每户的帮扶措施（类别、内容、金额、起止日期、责任人），与致贫原因对照查找缺口。",
+            [
+                ("帮扶措施", AssistanceMeasure.objects.restrict(user).count()),
+                (
+                    "有措施的户",
+                    AssistanceMeasure.objects.restrict(user).values("household").distinct().count(),
+                ),
+            ],
+            [("导入帮扶措施", imports["measures"], "households.add_assistancemeasure")],
         ),
     ]
     shown = [

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.sheets import AccountImport
-from households.sheets import HouseholdPairingImport
+from households.sheets import HouseholdPairingImport, MeasureImport
 from poverty.common import crypto
 from poverty.common.models import locked_preview
 from villages.models import Area, SheetImportJob
@@ -35,6 +35,7 @@ KINDS = {
         LeaderPairingImport,
         AccountImport,
         HouseholdPairingImport,
+        MeasureImport,
     )
 }
 Status = SheetImportJob.Status

@@ -13,7 +13,7 @@ from openpyxl import Workbook, load_workbook
 from accounts.choices import Role
 from households.models import HouseholdPairing
 from poverty.sheets import KINDS
-from tests.factories import CadreFactory, HouseholdFactory, UnitFactory, new_id_number
+from tests.factories import CadreFactory, HouseholdFactory, UnitFactory, UserFactory, new_id_number
 from villages.choices import PostingRole
 from villages.models import Cadre, LeaderPairing, Unit, UnitPairing, VillagePosting
 from villages.sheets import CadreImport, UnitImport, UnitPairingImport, VillagePostingImport
@@ -330,3 +330,80 @@ def test_the_command_imports_and_exits_1_on_errors(tmp_path, world, staff, capsy
         call_command("import_sheet", "units", str(bad), user=staff.username)
     assert exit_info.value.code == 1
     assert "第4行【所属区域】" in capsys.readouterr().out
+
+
+def test_measures_are_added_then_matched_and_updated(tmp_path, world, staff):
+    from decimal import Decimal
+
+    from households.models import AssistanceMeasure
+
+    household = HouseholdFactory(village=world.v11, code="4201-0101")
+    cadre = CadreFactory(unit=UnitFactory(area=world.county), name="李四", phone="13800000001")
+    header = [
+        "户编号",
+        "措施类别",
+        "措施内容",
+        "金额（元）",
+        "开始日期",
+        "结束日期",
+        "状态",
+        "责任人",
+    ]
+    path = sheet(
+        tmp_path,
+        header,
+        [
+            ("4201-0101", "产业", "养牛2头", "6,000", "2018年4月1日", "", "实施中", "李四"),
+            ("4201-0101", "护林员", "生态护林员岗位", "", "2019-01-01", "2019-12-31", "", ""),
+        ],
+    )
+    result = KINDS["measures"](staff).run(path)
+    assert result.ok, result.errors
+    assert result.counts() == {"created": 2, "updated": 0, "unchanged": 0}
+    cow = AssistanceMeasure.objects.get(measure_type="industry")
+    assert (cow.household, cow.amount, cow.start_date, cow.cadre) == (
+        household,
+        Decimal("6000.00"),
+        datetime.date(2018, 4, 1),
+        cadre,
+    )
+    assert AssistanceMeasure.objects.get(measure_type="ecology").status == "ongoing"
+
+    edited = sheet(
+        tmp_path,
+        header,
+        [("4201-0101", "产业扶贫", "养牛2头", "8000", "2018-04-01", "2020-06-30", "已完成", "")],
+        name="edited.xlsx",
+    )
+    again = KINDS["measures"](staff).run(edited)
+    assert again.counts() == {"created": 0, "updated": 1, "unchanged": 0}
+    assert again.changes[0].detail == (
+        "金额(元)：6000.00 → 8000.00；结束日期：（空） → 2020-06-30；状态：实施中 → 已完成"
+    )
+    assert AssistanceMeasure.objects.count() == 2
+
+
+def test_a_bad_measure_row_writes_nothing_and_says_where(tmp_path, world, staff):
+    from households.models import AssistanceMeasure
+
+    HouseholdFactory(village=world.v11, code="4201-0101")
+    HouseholdFactory(village=world.v21, code="4202-0001")
+    township = UserFactory(role=Role.TOWNSHIP_STAFF, areas=[world.t1])
+    path = sheet(
+        tmp_path,
+        ["户编号", "措施类别", "措施内容", "金额", "开始日期"],
+        [
+            ("4201-0101", "产业扶贫", "养牛", "-5", "2018-04-01"),
+            ("4201-0101", "修路", "通村路", "", "2018-04-01"),
+            ("4202-0001", "教育扶贫", "助学金", "", "2018-09-01"),
+            ("4201-0101", "教育扶贫", "助学金", "", "2018-09-01"),
+        ],
+    )
+    result = KINDS["measures"](township).run(path)
+    assert result.errors[:3] == [
+        (4, "金额", "金额不能为负数。"),
+        (5, "措施类别", result.errors[1][2]),
+        (6, "户编号", "找不到户编号4202-0001，或该户不在您的管辖范围内。"),
+    ]
+    assert result.errors[1][2].startswith("“修路”不是可选的值")
+    assert not AssistanceMeasure.objects.exists()
