@@ -10,7 +10,7 @@ from pathlib import Path
 
 from django.conf import settings
 
-from poverty.common.models import locked_preview
+from poverty.common.models import ImportStatus, locked_preview
 
 from ..models import Member, RosterExport, RosterImport
 from . import import_roster
@@ -197,16 +197,32 @@ def run_export_job(job_id: int) -> dict:
 
 
 def purge_files(now=None) -> int:
-    """Delete the files of roster jobs finished more than ROSTER_FILE_DAYS ago: uploads, their
-    error copies and exports, which may all hold full ID numbers. The jobs stay (who, when,
-    counts, errors). Returns the number of files deleted."""
+    """Delete the files of import and export jobs finished more than ROSTER_FILE_DAYS ago:
+    roster uploads, their error copies and exports, and the sheets of the assistance force,
+    which may all hold full ID numbers. An upload left previewed and unconfirmed that long is
+    dropped first. The jobs stay (who, when, counts, errors). Returns the files deleted."""
+    from django.db.models import F
     from django.utils import timezone
+
+    from villages.models import SheetImportJob
 
     now = now or timezone.now()
     days = settings.ROSTER_FILE_DAYS
     cutoff = now - datetime.timedelta(days=days)
+    for model in (RosterImport, SheetImportJob):
+        model.objects.filter(status=ImportStatus.PREVIEWED, updated_at__lt=cutoff).update(
+            status=ImportStatus.CANCELLED,
+            finished_at=F("updated_at"),
+            message=f"预览后{days}天未确认，已自动放弃，未导入任何数据。",
+        )
+    # New accounts' initial passwords nobody came to read: no longer kept, even encrypted.
+    SheetImportJob.objects.filter(finished_at__lt=cutoff).exclude(secrets="").update(secrets="")
     deleted = 0
-    for model, fields in ((RosterImport, ("file", "error_file")), (RosterExport, ("file",))):
+    for model, fields in (
+        (RosterImport, ("file", "error_file")),
+        (RosterExport, ("file",)),
+        (SheetImportJob, ("file",)),
+    ):
         for job in model.objects.filter(finished_at__lt=cutoff).exclude(file=""):
             for name in fields:
                 if getattr(job, name):

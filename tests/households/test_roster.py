@@ -605,6 +605,25 @@ def test_roster_files_are_deleted_after_the_retention_days_and_the_jobs_stay(
     recent.refresh_from_db()
     assert recent.file and Path(recent.file.path).exists()  # finished a day before: kept
     assert purge_files(now=later) == 0
+
+    # A preview nobody confirmed, of the roster or of a sheet, is dropped with its file.
+    from django.core.files.base import ContentFile
+
+    from villages.models import SheetImportJob
+
+    waiting = RosterImport.objects.create(user=staff, area=world.county, status="previewed")
+    waiting.file.save("w.xlsx", ContentFile(b"x"))
+    sheet = SheetImportJob.objects.create(
+        kind="units", title="帮扶单位", user=staff, area=world.county, status="previewed"
+    )
+    sheet.file.save("s.xlsx", ContentFile(b"x"))
+    files = [Path(waiting.file.path), Path(sheet.file.path)]
+    for model, pk in ((RosterImport, waiting.pk), (SheetImportJob, sheet.pk)):
+        model.objects.filter(pk=pk).update(updated_at=later - datetime.timedelta(days=31))
+    assert purge_files(now=later) == 2
+    assert not any(path.exists() for path in files)
+    waiting.refresh_from_db()
+    assert waiting.status == "cancelled" and "30天未确认，已自动放弃" in waiting.message
     # The nightly job runs the same (today nothing is a month old).
     from households.tasks import purge_roster_files
 
