@@ -115,6 +115,8 @@ def make_rows(n: int, seed: int = 7):
             "计划脱贫年度": rng.choice([2016, 2017, 2018, 2019, 2020]),
             "脱贫状态": "未脱贫",
             "联系电话": f"139{rng.randrange(10**8):08d}",
+            # The national form carries the year's per-capita income on every household.
+            "年人均纯收入": f"{rng.uniform(2000, 9000):.2f}",
         }
         for i in range(size):
             row = dict(household)
@@ -137,7 +139,16 @@ NATIONAL = [
     ("家庭成员信息", ["人编号", "姓名", "身份证号码", "与户主的关系", "民族", "健康状况"]),
     (
         "家庭基本情况",
-        ["人数", "贫困户属性", "主要致贫原因", "识别年度", "计划脱贫年度", "脱贫状态", "联系电话"],
+        [
+            "人数",
+            "贫困户属性",
+            "主要致贫原因",
+            "识别年度",
+            "计划脱贫年度",
+            "脱贫状态",
+            "联系电话",
+            "人均纯收入（元）",
+        ],
     ),
 ]
 OURS = {
@@ -155,6 +166,7 @@ OURS = {
     "计划脱贫年度": "计划脱贫年度",
     "脱贫状态": "脱贫状态",
     "联系电话": "联系电话",
+    "人均纯收入（元）": "年人均纯收入",
 }
 XLS_MAX_ROWS = 65_536  # one BIFF8 sheet
 
@@ -204,6 +216,7 @@ def write_national_xls(path: str, rows) -> tuple[int, int]:
         for c, name in enumerate(names):
             value = values.get(name, "")
             if not head and name in (
+                "人均纯收入（元）",
                 "人数",
                 "贫困户属性",
                 "主要致贫原因",

@@ -72,6 +72,8 @@ COLUMNS = [
     Column("参加城乡居民基本养老保险", "basic_pension", yes_no=True),
     Column("危房户", "dilapidated_house", household=True, yes_no=True),
     Column("饮水安全", "safe_water", household=True, yes_no=True),
+    # The year 年人均纯收入 is for (a file without it: the year the upload names).
+    Column("收入年度", "income_year", household=True),
 ]
 BY_HEADER = {c.header: c for c in COLUMNS}
 BY_KEY = {c.key: c for c in COLUMNS}
@@ -134,6 +136,7 @@ HEADER_ALIASES = {
     "dilapidated_house": ["是否危房户", "危房", "是否危房"],
     "safe_water": ["饮水是否安全", "是否饮水安全", "安全饮水"],
     WATER_DIFFICULTY: ["饮水困难", "饮水是否困难", "是否饮水困难"],
+    "income_year": ["人均纯收入年度", "收入年份", "收入所属年度", "收入统计年度"],
     "phone": ["电话", "联系方式", "手机号码", "联系电话(手机)", "户主联系电话", "电话号码"],
     "income": [
         "人均纯收入(元)",

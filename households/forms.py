@@ -28,6 +28,7 @@ from .models import (
     QualityIssue,
     RosterImport,
     Visit,
+    previous_year,
 )
 
 MEMBER_FIELDS = [
@@ -390,7 +391,7 @@ class RosterImportForm(ScopedModelForm):
 
     class Meta:
         model = RosterImport
-        fields = ["file"]
+        fields = ["file", "income_year"]
         widgets = {
             "file": forms.ClearableFileInput(
                 attrs={
@@ -407,9 +408,14 @@ class RosterImportForm(ScopedModelForm):
             "全国扶贫开发信息系统导出的表可直接上传：标题、填报单位、两行表头和表尾签字行会自动跳过。"
             "上传后先校验并预览将新增、更新和移出的内容，您确认后才写入。"
         )
+        # Left empty (or not sent), the file's income is the last full year's.
+        self.fields["income_year"].required = False
         if not self.instance.pk:
             self.instance.user = self.user
             self.instance.area = RosterImport.area_of(self.user)
+
+    def clean_income_year(self) -> int:
+        return self.cleaned_data.get("income_year") or previous_year()
 
     def clean_file(self):
         upload = self.cleaned_data["file"]

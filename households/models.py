@@ -426,6 +426,14 @@ class IncomeRecord(ScopedModel):
     per_capita_net = models.DecimalField(
         "年人均纯收入", max_digits=12, decimal_places=2, editable=False, default=Decimal("0")
     )
+    # A figure a roster file gave (the national form's 人均纯收入), its makeup not known: kept as
+    # given, never recomputed from the (zero) items above, until someone records the items.
+    reported = models.BooleanField(
+        "花名册填报",
+        default=False,
+        editable=False,
+        help_text="人均纯收入取自导入的花名册，收入构成不详",
+    )
 
     history = HistoricalRecords(excluded_fields=["updated_at"])
 
@@ -452,7 +460,11 @@ class IncomeRecord(ScopedModel):
     def save(self, *args, **kwargs) -> None:
         if not self.persons:
             self.persons = max(1, self.household.members.count())
-        self.per_capita_net = (self.net / self.persons).quantize(Decimal("0.01"))
+        if self.reported and not self.net:
+            pass  # the file's figure, its items not known
+        else:
+            self.reported = False
+            self.per_capita_net = (self.net / self.persons).quantize(Decimal("0.01"))
         super().save(*args, **kwargs)
 
 
@@ -798,6 +810,11 @@ class QualityIssue(ScopedModel):
         return reverse("households:qualityissue_detail", args=[self.pk])
 
 
+def previous_year() -> int:
+    """The year a roster's 人均纯收入 is for unless it says: the last full year."""
+    return timezone.localdate().year - 1
+
+
 def roster_upload_path(instance: RosterImport, filename: str) -> str:
     return f"imports/{timezone.localdate():%Y/%m}/{timezone.now():%H%M%S%f}.xlsx"
 
@@ -878,6 +895,12 @@ class RosterImport(RosterJob):
     mapping_name = models.CharField("列名对应模板", max_length=50, blank=True, editable=False)
     # A few values under each column the header did not name, shown on the mapping step.
     samples = models.JSONField("未识别列的示例", default=dict, editable=False)
+    income_year = models.PositiveSmallIntegerField(
+        "收入年度",
+        validators=YEAR_VALIDATORS,
+        default=previous_year,
+        help_text="表中“人均纯收入”所属的年度（表中有“收入年度”列时按该列）。",
+    )
     phase = models.CharField("阶段", max_length=20, blank=True, editable=False)
     rows_read = models.PositiveIntegerField("已读取", default=0, editable=False)
     rows_validated = models.PositiveIntegerField("已校验", default=0, editable=False)

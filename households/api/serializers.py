@@ -81,6 +81,7 @@ class IncomeSerializer(serializers.ModelSerializer):
             "transfer",
             "business_costs",
             "per_capita_net",
+            "reported",
         ]
 
 

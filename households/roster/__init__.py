@@ -31,7 +31,7 @@ from .mapping import SAMPLE_ROWS, Samples, choose, resolver
 from .match import check_registry
 from .preview import describe_changes, describe_removals, exported_at
 from .read import ParsedRow, RosterReader
-from .write import make_plan, write
+from .write import make_plan, plan_incomes, write
 
 __all__ = [
     "ImportResult",
@@ -53,15 +53,20 @@ def import_roster(
     confirmed_removals: Collection[int] = (),
     allow_removals: bool = False,
     mapping: dict[str, str] | None = None,
+    income_year: int | None = None,
 ) -> ImportResult:
     """Validate the whole file and describe what it changes; write it (unless dry_run) only if
     there is no error. A removal the preview says needs confirming is written only when its
     member is among `confirmed_removals` (or `allow_removals`). Headers we do not know are read
     by `mapping` (normalised header -> column key, "" to leave out), else by the user's
-    county's template that names most of them."""
+    county's template that names most of them. A 年人均纯收入 with no 收入年度 beside it is
+    for `income_year` (by default the year before this one)."""
+    from django.utils import timezone
+
+    year = income_year or timezone.localdate().year - 1
     with bulk.gc_paused():
         return _import(
-            path, user, dry_run, progress, set(confirmed_removals), allow_removals, mapping
+            path, user, dry_run, progress, set(confirmed_removals), allow_removals, mapping, year
         )
 
 
@@ -73,6 +78,7 @@ def _import(
     confirmed: set[int],
     allow_removals: bool,
     mapping: dict[str, str] | None,
+    income_year: int,
 ) -> ImportResult:
     result = ImportResult(dry_run=dry_run)
     if not (
@@ -130,7 +136,9 @@ def _import(
         result.errors = sorted(errors, key=lambda e: (e.row, e.column))
         return result
     plan = make_plan(households, villages, existing, people, removed)
+    plan_incomes(plan, households, existing, income_year)
     result.counts = plan.counts()
+    result.changes_anything = plan.changes_anything
     result.rows_changed = plan.rows_changed
     result.changes = describe_changes(plan, households, existing, villages)
     if table.kind == "xlsx":

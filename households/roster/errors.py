@@ -26,6 +26,7 @@ class ImportResult:
     skipped: list[tuple[int, str]] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
     rows_changed: int = 0  # the rows that change the registry (Plan.rows_changed)
+    changes_anything: bool = False  # any household, person or income created, updated, removed
     header_row: int = 1  # the header's last row: the data starts below it
     dry_run: bool = False
     # The preview (households.roster.preview): the first changes, and every removal.

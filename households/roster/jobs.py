@@ -59,6 +59,7 @@ def run_import_job(job_id: int) -> dict:
             # Only the removals the uploader saw listed and confirmed.
             confirmed_removals=[r["id"] for r in job.removals] if writing else (),
             mapping=job.column_map or None,
+            income_year=job.income_year,
         )
     errors = [e.as_dict() for e in result.errors]
     marked = None
@@ -91,7 +92,7 @@ def run_import_job(job_id: int) -> dict:
         # The county's template mapped it by itself: the write reads it the same way.
         job.column_map, job.mapping_name = result.mapping, result.mapping_name
     job.phase = "done"
-    changed = result.rows_changed or result.counts.get("members_removed")
+    changed = result.changes_anything
     if errors:
         job.status = Status.FAILED
         job.finished_at = timezone.now()

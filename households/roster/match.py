@@ -198,3 +198,17 @@ def check_registry(parsed, households, user, errors, names: dict[str, str]):
                 )
             )
     return existing, people, removed
+
+
+def registered_incomes(household_ids: list[int], years: set[int]) -> dict[tuple[int, int], tuple]:
+    """(household id, year) -> (pk, per-capita net, reported) of the registered income records
+    of a batch of households in these years (through the ORM: SQLite hands decimals back as
+    floats)."""
+    from ..models import IncomeRecord
+
+    return {
+        (household_id, year): (pk, net, reported)
+        for pk, household_id, year, net, reported in IncomeRecord.objects.filter(
+            household_id__in=household_ids, year__in=years
+        ).values_list("pk", "household_id", "year", "per_capita_net", "reported")
+    }

@@ -287,10 +287,16 @@ class RosterReader:
             self.error(row, "phone", "电话号码格式不正确。")
         if income := text.get("income", ""):
             try:
-                if Decimal(income) < 0:
-                    self.error(row, "income", "不能为负数。")
+                amount = Decimal(income.replace(",", ""))
             except InvalidOperation:
                 self.error(row, "income", "应为数字。")
+            else:
+                if amount < 0:
+                    self.error(row, "income", "不能为负数。")
+                else:
+                    h["income"] = amount.quantize(Decimal("0.01"))
+        if value := text.get("income_year", ""):
+            h["income_year"] = self._year(row, "income_year", value)
         invalid = {self.key_of_name.get(e.column, e.column) for e in self.errors[checked:]}
         for key in invalid:
             h.pop(key, None)
@@ -356,7 +362,7 @@ class RosterReader:
                 h.setdefault(key, "")
             for key in ("category", "primary_cause", "identified_year", "planned_exit_year"):
                 h.setdefault(key, None)
-            for key in HOUSEHOLD_YES_NO:
+            for key in (*HOUSEHOLD_YES_NO, "income", "income_year"):
                 h.setdefault(key, None)
 
     # --- values -------------------------------------------------------------------------------

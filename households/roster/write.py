@@ -4,6 +4,8 @@ then everything in one transaction."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
+from itertools import islice
 from operator import attrgetter, itemgetter
 
 from django.db import connection, transaction
@@ -13,9 +15,9 @@ from poverty.common import bulk, crypto
 from poverty.common.masking import mask_id_number
 
 from ..choices import HouseholdStatus, Relation
-from ..models import Household, Member, recount_members
+from ..models import Household, IncomeRecord, Member, recount_members
 from ..signals import registry_changed
-from .match import HOUSEHOLD_FIELDS, MEMBER_COMPARED, MEMBER_FIELDS
+from .match import HOUSEHOLD_FIELDS, MEMBER_COMPARED, MEMBER_FIELDS, registered_incomes
 from .read import ParsedRow, Person
 
 WRITE_CHUNK = 5000
@@ -38,6 +40,13 @@ class Plan:
     changed_members: list[tuple[str, int, Person]] = field(default_factory=list)
     unchanged_members: int = 0
     removed_members: list[int] = field(default_factory=list)
+    # 年人均纯收入 a file gives: (户编号, year, per-capita net, persons) to record; (record pk,
+    # per-capita net, persons) of figures a file gave before; and how many a cadre's own
+    # accounting of the year already holds (kept: a file never overwrites it).
+    new_incomes: list[tuple[str, int, Decimal, int]] = field(default_factory=list)
+    changed_incomes: list[tuple[int, Decimal, int]] = field(default_factory=list)
+    unchanged_incomes: int = 0
+    kept_incomes: int = 0
     # The file's rows that change something: a new or changed household's, a new or changed
     # person's. An unchanged re-import writes none.
     rows_changed: int = 0
@@ -55,7 +64,19 @@ class Plan:
             "members_updated": len(self.changed_members),
             "members_unchanged": self.unchanged_members,
             "members_removed": len(self.removed_members),
+            "incomes_created": len(self.new_incomes),
+            "incomes_updated": len(self.changed_incomes),
+            "incomes_unchanged": self.unchanged_incomes,
+            "incomes_kept": self.kept_incomes,
         }
+
+    @property
+    def changes_anything(self) -> bool:
+        return any(
+            n
+            for key, n in self.counts().items()
+            if key.endswith(("_created", "_updated", "_removed"))
+        )
 
 
 def household_values(rows: list[ParsedRow], villages) -> dict:
@@ -121,6 +142,32 @@ def make_plan(households, villages, existing, people, removed) -> Plan:
     plan.recount.update(household for _, household in removed)
     plan.villages.update(h.village_id for h in existing.values() if h.pk in plan.recount)
     return plan
+
+
+def plan_incomes(plan: Plan, households, existing, default_year: int) -> None:
+    """The year's 人均纯收入 the file gives, as income records: new where the household has none
+    for the year, updated where a file gave the last one, kept where a cadre's own accounting
+    of the year holds it (its items say more than a file's total). Registered records are read
+    and compared a batch at a time, so a province's re-import keeps only what changes."""
+    wanted = (
+        (code, h["income_year"] or default_year, h["income"], len(rows))
+        for code, rows in households.items()
+        if (h := rows[0].household)["income"] is not None
+    )
+    while batch := list(islice(wanted, WRITE_CHUNK)):
+        ids = [existing[code].pk for code, *_ in batch if code in existing]
+        registered = registered_incomes(ids, {year for _, year, _, _ in batch}) if ids else {}
+        for code, year, amount, persons in batch:
+            current = existing.get(code)
+            record = registered.get((current.pk, year)) if current is not None else None
+            if record is None:
+                plan.new_incomes.append((code, year, amount, persons))
+            elif record[1] == amount:
+                plan.unchanged_incomes += 1
+            elif record[2]:
+                plan.changed_incomes.append((record[0], amount, persons))
+            else:
+                plan.kept_incomes += 1
 
 
 def _chunks(items: list, size: int = WRITE_CHUNK):
@@ -211,7 +258,51 @@ def write(plan: Plan, user) -> None:
         ),
         user=user,
     )
+    _write_incomes(plan, ids, user)
     # New households were written with their persons and names; registered ones are recounted.
     for chunk in _chunks(sorted(plan.recount)):
         recount_members(chunk)
     registry_changed.send(sender=Household, households=(), villages=plan.villages)
+
+
+INCOME_FIELDS = [
+    "id",
+    "household_id",
+    "year",
+    "persons",
+    "wage",
+    "business",
+    "property_income",
+    "transfer",
+    "business_costs",
+    "per_capita_net",
+    "reported",
+]
+
+
+def _write_incomes(plan: Plan, ids: dict[str, int], user) -> None:
+    zero = Decimal("0")
+    bulk.insert_with_history(
+        IncomeRecord,
+        INCOME_FIELDS,
+        (
+            (pk, ids[code], year, persons, zero, zero, zero, zero, zero, amount, True)
+            for pk, (code, year, amount, persons) in zip(
+                bulk.reserve_ids(IncomeRecord, len(plan.new_incomes)),
+                plan.new_incomes,
+                strict=True,
+            )
+        ),
+        user=user,
+    )
+    for chunk in _chunks(plan.changed_incomes):
+        records = IncomeRecord.objects.in_bulk([pk for pk, _, _ in chunk])
+        for pk, amount, persons in chunk:
+            records[pk].per_capita_net, records[pk].persons = amount, persons
+        bulk_update_with_history(
+            list(records.values()),
+            IncomeRecord,
+            ["per_capita_net", "persons"],
+            batch_size=2000,
+            default_user=user,
+        )

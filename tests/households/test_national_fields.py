@@ -142,3 +142,65 @@ def test_the_household_form_records_them(client, world, staff):
         8,
     )
     assert (head.basic_medical, head.critical_illness, head.basic_pension) == (True, False, None)
+
+
+def test_the_years_income_is_kept_exported_and_never_overwrites_a_cadres_accounting(
+    tmp_path, world, staff
+):
+    from decimal import Decimal
+
+    from households.models import IncomeRecord
+
+    rows = national(world)
+    for row in rows:
+        row["年人均纯收入"] = "3,120.5"
+    path = write(tmp_path, rows, headers=headers())
+    # No 收入年度 column: the figure is for the year the upload names.
+    result = import_roster(path, user=staff, income_year=2019)
+    assert result.ok, result.errors
+    assert result.counts["incomes_created"] == 1
+    income = IncomeRecord.objects.get()
+    assert (income.year, income.per_capita_net, income.reported, income.persons) == (
+        2019,
+        Decimal("3120.50"),
+        True,
+        2,
+    )
+    # Exported with its year, it re-imports with zero changes.
+    out = tmp_path / "export.xlsx"
+    export_roster(out, Household.objects.all())
+    again = import_roster(out, user=staff)
+    assert again.ok, again.errors
+    assert (again.counts["incomes_unchanged"], again.changes_anything) == (1, False)
+
+    # A later file's figure for the same year replaces a figure a file gave...
+    for row in rows:
+        row["年人均纯收入"] = "3300"
+    result = import_roster(
+        write(tmp_path, rows, "b.xlsx", headers=headers()), user=staff, income_year=2019
+    )
+    assert result.counts["incomes_updated"] == 1
+    assert IncomeRecord.objects.get().per_capita_net == Decimal("3300.00")
+    # ...but never a cadre's own accounting of the year (its items say more than a total).
+    income = IncomeRecord.objects.get()
+    income.wage, income.persons = Decimal("8000"), 2
+    income.save()
+    assert (income.reported, income.per_capita_net) == (False, Decimal("4000.00"))
+    for row in rows:
+        row["年人均纯收入"] = "3500"
+    result = import_roster(
+        write(tmp_path, rows, "c.xlsx", headers=headers()), user=staff, income_year=2019
+    )
+    assert result.counts["incomes_kept"] == 1
+    assert IncomeRecord.objects.get().per_capita_net == Decimal("4000.00")
+
+
+def test_a_bad_income_names_its_row(tmp_path, world, staff):
+    rows = national(world)
+    rows[0]["年人均纯收入"] = "三千"
+    rows[0]["收入年度"] = "2050年"
+    result = import_roster(write(tmp_path, rows, headers=[*headers(), "收入年度"]), user=staff)
+    assert [(e.row, e.column, e.message) for e in result.errors] == [
+        (2, "年人均纯收入", "应为数字。"),
+        (2, "收入年度", "年份2050超出范围（2013至2035）。"),
+    ]

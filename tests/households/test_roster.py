@@ -115,7 +115,12 @@ def test_the_same_file_again_changes_nothing(tmp_path, world, staff):
         "members_updated": 0,
         "members_unchanged": 2,
         "members_removed": 0,
+        "incomes_created": 0,
+        "incomes_updated": 0,
+        "incomes_unchanged": 0,
+        "incomes_kept": 0,
     }
+    assert not result.changes_anything
     assert list(Member.objects.values_list()) + list(Household.objects.values_list()) == before
 
 
@@ -348,7 +353,7 @@ def test_export_reimports_with_zero_changes(tmp_path, world, staff):
     # ID numbers in text format, so one retyped keeps its 18 digits (a phone's 11 survive as a
     # number).
     sheet = load_workbook(out).active
-    assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref == "A1:AE6"
+    assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref == "A1:AF6"
     assert sheet["A1"].font.b and not sheet["A2"].font.b
     assert sheet.column_dimensions["F"].width == 20  # 18 digits, and a margin
     assert sheet.column_dimensions["A"].width == 6  # 乡镇, 一乡: two wide characters, a margin

@@ -16,6 +16,9 @@ COUNT_LABELS = {
     "members_updated": "更新人",
     "members_unchanged": "未变人",
     "members_removed": "移出人",
+    "incomes_created": "新增收入",
+    "incomes_updated": "更新收入",
+    "incomes_kept": "保留入户核算收入",
 }
 
 
@@ -36,6 +39,12 @@ class Command(BaseCommand):
             help="按该名称的列名对应模板读取未识别的列（默认：自动选用本县最合适的模板）",
         )
         parser.add_argument(
+            "--income-year",
+            type=int,
+            default=None,
+            help="表中“人均纯收入”所属的年度（默认：上一年；表中有“收入年度”列时按该列）",
+        )
+        parser.add_argument(
             "--allow-removals",
             action="store_true",
             help="同意移出文件中已不再列出的成员（先用 --dry-run 核对列出的移出名单）",
@@ -49,6 +58,7 @@ class Command(BaseCommand):
         dry_run: bool,
         allow_removals: bool,
         mapping: str,
+        income_year: int | None,
         **options,
     ):
         if user:
@@ -71,6 +81,7 @@ class Command(BaseCommand):
             dry_run=dry_run,
             allow_removals=allow_removals,
             mapping=columns,
+            income_year=income_year,
         )
         if mapping or result.mapping_name:
             used = mapping or result.mapping_name
