@@ -24,7 +24,7 @@ from django.conf import settings
 from poverty.common import bulk, excel, tabular
 
 from . import errors as reporting
-from .check import check_households, resolve_villages
+from .check import check_households, finish_households, resolve_villages
 from .errors import ImportResult, Progress, RowError, noop
 from .export import error_copy, export_roster, export_rows, households_for_export
 from .mapping import SAMPLE_ROWS, Samples, choose, resolver
@@ -118,7 +118,7 @@ def _import(
                 parsed.append(row)
             if number % reporting.PROGRESS_EVERY == 0:
                 progress(phase="read", rows_read=number - header.last_row)
-        reader.finish()
+        finish_households(reader)
         result.skipped = reading.skipped
         result.samples = samples.values
     except excel.ExcelError as exc:

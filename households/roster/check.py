@@ -1,5 +1,6 @@
-"""Checks across the file's rows: one head per household, a person once, and the villages the
-rows name, among those the user may write to."""
+"""Checks across the file's rows: each household complete once all its rows are read, one head
+per household, a person once, and the villages the rows name, among those the user may write
+to."""
 
 from __future__ import annotations
 
@@ -13,7 +14,47 @@ from villages.models import Area
 from ..choices import Relation
 from ..models import Household
 from .errors import RowError
-from .read import ParsedRow
+from .read import CAUSE_ORDER, HOUSEHOLD_REQUIRED, HOUSEHOLD_YES_NO, ParsedRow, RosterReader
+
+
+def finish_households(reader: RosterReader) -> None:
+    """The checks that need all of a household's rows (a required column filled on none of
+    them, 计划脱贫年度 before 识别年度, 已脱贫 without a year, too many other causes); then
+    every household complete, its unfilled columns blank."""
+    for code, h in reader.households.items():
+        sources = h["sources"]
+        first = h["first_row"]
+        for key in HOUSEHOLD_REQUIRED:
+            if key not in h and key not in h["invalid"] and key in reader.positions:
+                if (first, key) not in reader.formula_cells:
+                    reader.error(first, key, "必填，不能为空。")
+                reader.failed_codes.add(code)
+        identified, planned = h.get("identified_year"), h.get("planned_exit_year")
+        if identified and planned and planned < identified:
+            reader.error(
+                sources["planned_exit_year"],
+                "planned_exit_year",
+                "计划脱贫年度不能早于识别年度。",
+            )
+        exited, exit_year = h.get("exited"), h.get("exit_year")
+        if exited and not exit_year and "exit_year" not in h["invalid"]:
+            reader.error(sources["exited"], "exit_year", "已脱贫的户须填写脱贫年度。")
+        if exited is False and exit_year:
+            reader.error(sources["exit_year"], "exit_year", "未脱贫的户脱贫年度应为空。")
+        others = h.get("other_causes", ())
+        primary = h.get("primary_cause", "")
+        codes = sorted({c for c in others if c != primary}, key=CAUSE_ORDER.__getitem__)
+        if len(codes) > 2:
+            reader.error(sources["other_causes"], "other_causes", "其他致贫原因最多两项。")
+        h["other_causes"] = ",".join(codes)
+        h["exited"] = bool(exited)
+        h["exit_year"] = exit_year if exited else None
+        for key in ("township", "village", "group", "phone"):
+            h.setdefault(key, "")
+        for key in ("category", "primary_cause", "identified_year", "planned_exit_year"):
+            h.setdefault(key, None)
+        for key in (*HOUSEHOLD_YES_NO, "income", "income_year"):
+            h.setdefault(key, None)
 
 
 def check_households(

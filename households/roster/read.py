@@ -4,9 +4,8 @@ values, and each household put together from its rows.
 A household's columns may repeat on every member row or be filled on one row only (the
 national export fills them on the head's row); a blank is "see the household's other rows",
 only two different non-blank values disagree. A member row with no 户编号 belongs to the
-household of the row above it. Checks that need the whole household (a required column
-filled on none of its rows, 计划脱贫年度 before 识别年度, 已脱贫 without a year) run once the file
-has been read (`finish`).
+household of the row above it. Checks that need the whole household run once the file has been
+read (check.finish_households).
 """
 
 from __future__ import annotations
@@ -58,6 +57,7 @@ MEMBER_YES_NO = [c.key for c in COLUMNS if c.yes_no and not c.household]
 HOUSEHOLD_YES_NO = [c.key for c in COLUMNS if c.yes_no and c.household]
 MONTHS = re.compile(r"^(\d{1,2})(?:\.0)?(?:个月|月)?$")
 CAUSE_ORDER = {code: position for position, code in enumerate(Cause.values)}
+NONE_INVALID: frozenset[str] = frozenset()
 
 
 @dataclass(slots=True)
@@ -91,7 +91,9 @@ class Person:
 @dataclass(slots=True)
 class ParsedRow:
     row: int
-    household: dict  # the household's values, shared by its rows (complete after finish())
+    household: (
+        dict  # the household's values, shared by its rows (complete after check.finish_households)
+    )
     member: Person
 
 
@@ -312,7 +314,8 @@ class RosterReader:
                 "code": code,
                 "first_row": row,
                 "sources": {},
-                "invalid": set(),
+                # Shared until a value fails: an empty set each is 21 MB a province file.
+                "invalid": NONE_INVALID,
             }
         sources = h["sources"]
         for key, value in values.items():
@@ -326,44 +329,8 @@ class RosterReader:
                 )
         # A value that failed its own check (not in its code list, not a year...) has its own
         # error; "disagrees with row N" on top would send the user to the wrong row.
-        h["invalid"] |= invalid
-
-    def finish(self) -> None:
-        """The checks that need all of a household's rows; then every household complete."""
-        for code, h in self.households.items():
-            sources = h["sources"]
-            first = h["first_row"]
-            for key in HOUSEHOLD_REQUIRED:
-                if key not in h and key not in h["invalid"] and key in self.positions:
-                    if (first, key) not in self.formula_cells:
-                        self.error(first, key, "必填，不能为空。")
-                    self.failed_codes.add(code)
-            identified, planned = h.get("identified_year"), h.get("planned_exit_year")
-            if identified and planned and planned < identified:
-                self.error(
-                    sources["planned_exit_year"],
-                    "planned_exit_year",
-                    "计划脱贫年度不能早于识别年度。",
-                )
-            exited, exit_year = h.get("exited"), h.get("exit_year")
-            if exited and not exit_year and "exit_year" not in h["invalid"]:
-                self.error(sources["exited"], "exit_year", "已脱贫的户须填写脱贫年度。")
-            if exited is False and exit_year:
-                self.error(sources["exit_year"], "exit_year", "未脱贫的户脱贫年度应为空。")
-            others = h.get("other_causes", ())
-            primary = h.get("primary_cause", "")
-            codes = sorted({c for c in others if c != primary}, key=CAUSE_ORDER.__getitem__)
-            if len(codes) > 2:
-                self.error(sources["other_causes"], "other_causes", "其他致贫原因最多两项。")
-            h["other_causes"] = ",".join(codes)
-            h["exited"] = bool(exited)
-            h["exit_year"] = exit_year if exited else None
-            for key in ("township", "village", "group", "phone"):
-                h.setdefault(key, "")
-            for key in ("category", "primary_cause", "identified_year", "planned_exit_year"):
-                h.setdefault(key, None)
-            for key in (*HOUSEHOLD_YES_NO, "income", "income_year"):
-                h.setdefault(key, None)
+        if invalid:
+            h["invalid"] = h["invalid"] | invalid
 
     # --- values -------------------------------------------------------------------------------
 
