@@ -29,7 +29,7 @@ from .errors import ImportResult, Progress, RowError, noop
 from .export import error_copy, export_roster, export_rows, households_for_export
 from .mapping import SAMPLE_ROWS, Samples, choose, resolver
 from .match import check_registry
-from .preview import describe_changes, describe_removals, exported_at
+from .preview import describe_changes, describe_removals
 from .read import ParsedRow, RosterReader
 from .write import make_plan, plan_incomes, write
 
@@ -142,7 +142,7 @@ def _import(
     result.rows_changed = plan.rows_changed
     result.changes = describe_changes(plan, households, existing, villages)
     if table.kind == "xlsx":
-        result.exported_at = exported_at(path)
+        result.exported_at = excel.export_stamp(path)
     result.removals = describe_removals(plan.removed_members, result.exported_at)
     unconfirmed = [r for r in result.removals if r.needs_confirm and r.id not in confirmed]
     if unconfirmed and not dry_run and not allow_removals:

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from poverty.common import excel, tabular
+from poverty.common.areacodes import ancestor_codes, level_of
 from poverty.common.scoping import code_in_scope
 from villages.choices import AreaLevel
 from villages.models import Area
@@ -84,7 +85,8 @@ def county_of(area: Area) -> Area:
     """The county of an area (or the area itself, at county level or above)."""
     if area.level in (AreaLevel.PROVINCE, AreaLevel.CITY, AreaLevel.COUNTY):
         return area
-    return Area.objects.get(code=area.code[:6] + "000000")
+    county = next(c for c in ancestor_codes(area.code) if level_of(c) == AreaLevel.COUNTY)
+    return Area.objects.get(code=county)
 
 
 def roster_import_map(

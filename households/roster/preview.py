@@ -14,7 +14,6 @@ from itertools import islice
 
 from django.db.models import BooleanField, Max
 
-from poverty.common import excel
 from villages.models import Area
 
 from ..choices import Cause
@@ -73,10 +72,8 @@ def describe_changes(
     """The first `limit` changes in the file's row order: new and changed households (field by
     field, before → after), then new and changed persons."""
     villages = {area.pk: area.name for area in file_villages.values()}
-    moved_from = {existing_h.village_id for existing_h in existing.values()} - set(villages)
-    if moved_from and plan.changed_households:
-        villages.update(Area.objects.filter(pk__in=moved_from).values_list("pk", "name"))
-    # Each list is in the file's order: its first `limit` are all that can be shown.
+    # Each list is in the file's order: its first `limit` are all that can be shown, and only
+    # what those need is looked up (a province's re-import may change a handful of rows).
     changes: list[Change] = []
     for h in islice(plan.new_households, limit):
         rows = households[h["code"]]
@@ -88,8 +85,14 @@ def describe_changes(
                 f"{villages.get(h['village_id'], '')}，{h['persons']}人",
             )
         )
-    code_of = {registered.pk: code for code, registered in existing.items()}
-    for pk, values in islice(plan.changed_households, limit):
+    shown = list(islice(plan.changed_households, limit))
+    if shown:
+        pks = {pk for pk, _ in shown}
+        code_of = {r.pk: code for code, r in existing.items() if r.pk in pks}
+        moved_from = {existing[code].village_id for code in code_of.values()} - set(villages)
+        if moved_from:
+            villages.update(Area.objects.filter(pk__in=moved_from).values_list("pk", "name"))
+    for pk, values in shown:
         code = code_of[pk]
         before = existing[code]
         details = [
@@ -104,17 +107,11 @@ def describe_changes(
         *(("新增成员", code, person) for code, person in islice(joining, limit)),
         *(("更新成员", code, person) for code, _, person in islice(plan.changed_members, limit)),
     ]
-    if members:
-        row_of = {row.member.hash: row.row for rows in households.values() for row in rows}
-        for action, code, person in members:
-            changes.append(Change(row_of[person.hash], action, f"{code} {person.name}"))
+    for action, code, person in members:
+        row = next(r.row for r in households[code] if r.member.hash == person.hash)
+        changes.append(Change(row, action, f"{code} {person.name}"))
     changes.sort(key=lambda c: c.row)
     return changes[:limit]
-
-
-def exported_at(path) -> datetime.datetime | None:
-    """When our export wrote this file, if it is one of ours (else None)."""
-    return excel.export_stamp(path)
 
 
 def describe_removals(member_ids: list[int], stamp: datetime.datetime | None) -> list[Removal]:
