@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 import random
+import zlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -391,6 +392,16 @@ def seed_registry(*, seed: int = 2017, households: int = 5000, by_user=None) -> 
             crypto.keyed_hash(m["id_number"]) in existing_people for m in members
         ):
             continue  # seeded before, or (rarely) a number some other household holds
+        if (
+            status == HouseholdStatus.EXITED
+            and exit_year <= 2018
+            and zlib.crc32(code.encode()) % 30 == 0
+        ):
+            # One in thirty early exits fell back (返贫) a few years later: the periods keep it
+            # among its exit year's exits (households.periods), its page shows both.
+            household.status, household.exit_year = HouseholdStatus.ASSISTED, None
+            household.returned_year = min(exit_year + 3, 2021)
+            household.exited_in = exit_year
         plan.append((household, members))
 
     Household.objects.bulk_create([h for h, _ in plan], batch_size=2000)
@@ -533,11 +544,13 @@ def _exit_records(rng, household: Household, by, today) -> list[ExitRecord]:
         HouseholdStatus.ANNOUNCED,
         HouseholdStatus.EXITED,
     ]
-    if household.status not in order:
+    exited_in = getattr(household, "exited_in", None)
+    status = HouseholdStatus.EXITED if exited_in else household.status
+    if status not in order:
         return []
-    year = household.exit_year or today.year
+    year = exited_in or household.exit_year or today.year
     start = datetime.datetime(min(year, today.year), 11, 1, 10, tzinfo=datetime.UTC)
-    if household.exit_year is None:
+    if exited_in is None and household.exit_year is None:
         start = timezone.now() - datetime.timedelta(days=20)
     steps = [
         (ExitStep.PROPOSE, {"evidence": "村民代表大会民主评议通过。"}),
@@ -554,7 +567,7 @@ def _exit_records(rng, household: Household, by, today) -> list[ExitRecord]:
         (ExitStep.CLOSE, {}),
     ]
     rows = []
-    for i, (step, extra) in enumerate(steps[: order.index(household.status) + 1]):
+    for i, (step, extra) in enumerate(steps[: order.index(status) + 1]):
         rows.append(
             ExitRecord(
                 household_id=household.pk,
@@ -565,11 +578,24 @@ def _exit_records(rng, household: Household, by, today) -> list[ExitRecord]:
                 **extra,
             )
         )
+    if household.returned_year:
+        # Fell back after its exit: 返贫 recorded, the household assisted again.
+        rows.append(
+            ExitRecord(
+                household_id=household.pk,
+                step=ExitStep.RETURN,
+                year=household.returned_year,
+                taken_at=datetime.datetime(household.returned_year, 6, 15, 10, tzinfo=datetime.UTC),
+                taken_by=by,
+                evidence="家庭成员突发重病，医疗支出大，经核实收入低于标准。",
+            )
+        )
     if household.monitoring_type:
         rows.append(
             ExitRecord(
                 household_id=household.pk,
                 step=ExitStep.MONITOR,
+                year=today.year,
                 monitoring_type=household.monitoring_type,
                 taken_at=timezone.now() - datetime.timedelta(days=30),
                 taken_by=by,

@@ -104,14 +104,19 @@ def member_names_of(household: str) -> Coalesce:
 def recount_members(households) -> int:
     """Set `persons` and `member_names` of these households (a queryset, or ids) from their
     members."""
+    from .periods import follow
+
     kept = {"persons": persons_of("pk"), "member_names": member_names_of("pk")}
     if hasattr(households, "values"):
-        return Household.objects.filter(pk__in=households.values("pk")).update(**kept)
+        households = households.values_list("pk", flat=True)
     ids = list(households)
-    return sum(
+    counted = sum(
         Household.objects.filter(pk__in=ids[i : i + 2000]).update(**kept)
         for i in range(0, len(ids), 2000)
     )
+    # A new size is a counted fact: recorded from this year on in the household's periods.
+    follow(ids)
+    return counted
 
 
 class HouseholdQuerySet(ScopedQuerySet):
@@ -675,6 +680,56 @@ class PovertyLine(ScopedModel):
         return reverse("households:povertyline_detail", args=[self.pk])
 
 
+class HouseholdPeriod(models.Model):
+    """A stretch of years over which a household's counted facts held: its village, whether it
+    had exited (and in which year), its size and its 脱贫时限. Rows are written by
+    households.periods as the household changes and are never rewritten once their years have
+    passed: a later exit, return to poverty, member or move starts a new period from the year it
+    happened, so the statistics of every earlier year (poverty.dashboard.stats, which reads only
+    these rows) stay what they were.
+
+    A period covers the years from_year ≤ Y < until_year (open-ended while until_year is empty);
+    each registered household has exactly one period covering each year from its identification.
+    """
+
+    household = models.ForeignKey(
+        Household, on_delete=models.CASCADE, related_name="periods", verbose_name="贫困户"
+    )
+    village = models.ForeignKey(
+        Area, on_delete=models.PROTECT, related_name="+", verbose_name="行政村", db_index=False
+    )
+    from_year = models.PositiveSmallIntegerField("起始年度")
+    until_year = models.PositiveSmallIntegerField("截止年度（不含）", null=True, blank=True)
+    exit_year = models.PositiveSmallIntegerField("脱贫年度", null=True, blank=True)
+    persons = models.PositiveIntegerField("家庭人口", default=0)
+    planned_exit_year = models.PositiveSmallIntegerField("计划脱贫年度")
+
+    class Meta:
+        verbose_name = "贫困户年度状态"
+        verbose_name_plural = "贫困户年度状态"
+        ordering = ["household", "from_year"]
+        constraints = [
+            models.UniqueConstraint(fields=["household", "from_year"], name="period_start_unique"),
+        ]
+        indexes = [
+            # The exit statistics count every period of an area's villages: an index-only scan
+            # on PostgreSQL with what they count alongside.
+            models.Index(
+                fields=["village", "from_year"],
+                include=["until_year", "exit_year", "persons", "planned_exit_year"],
+                name="period_tally_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        until = f"{self.until_year - 1}" if self.until_year else "今"
+        return f"{self.household_id} {self.from_year}–{until}"
+
+    @property
+    def last_year(self) -> int | None:
+        return self.until_year - 1 if self.until_year else None
+
+
 def evidence_path(instance: ExitRecord, filename: str) -> str:
     ext = filename.rsplit(".", 1)[-1].lower()
     return f"exit/{timezone.localdate():%Y/%m}/{instance.household_id}-{instance.step}-{timezone.now():%H%M%S%f}.{ext}"
@@ -1062,8 +1117,21 @@ class RosterExport(RosterJob):
 def _member_changed(sender, instance: Member, **kwargs) -> None:
     """A member added, changed, moved or removed: recount the household(s) concerned."""
     ids = {instance.household_id, getattr(instance, "_household_before", None)} - {None}
+    origin = kwargs.get("origin")
+    if isinstance(origin, Household) or getattr(origin, "model", None) is Household:
+        return  # the households themselves are being deleted, members with them
     if ids:
         recount_members(ids)
+
+
+@receiver(post_save, sender=Household)
+def _household_saved(sender, instance: Household, raw=False, **kwargs) -> None:
+    """Every saved household's counted facts go into its periods (households.periods), as
+    django-simple-history records its history rows."""
+    if not raw:
+        from .periods import follow
+
+        follow([instance.pk])
 
 
 @receiver(post_init, sender=Member)

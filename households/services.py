@@ -267,6 +267,7 @@ def flag_monitoring(
         household,
         by,
         ExitStep.MONITOR,
+        year=timezone.localdate().year,
         monitoring_type=monitoring_type,
         evidence=reason,
         evidence_file=evidence_file,
@@ -288,6 +289,7 @@ def clear_risk(*, household: Household, by, reason: str) -> ExitRecord:
         household,
         by,
         ExitStep.CLEAR_RISK,
+        year=timezone.localdate().year,
         monitoring_type=household.monitoring_type,
         evidence=reason,
     )

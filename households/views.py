@@ -137,6 +137,7 @@ class HouseholdDetailView(ObjectDetailView):
         context["pairings"] = household.pairings.select_related("cadre", "cadre__unit")
         context["visits"] = household.visits.select_related("cadre")[:20]
         context["exit_records"] = household.exit_records.select_related("taken_by")
+        context["periods"] = household.periods.select_related("village")
         context["quality_issues"] = household.quality_issues.exclude(status=QualityStatus.FIXED)
         context["rules"] = RULES
         context["audit"] = audit_trail(household, sensitive=sensitive)

@@ -6,63 +6,24 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Q, Sum
-
-from households.choices import HouseholdStatus
-from households.models import Household, Member
 from poverty.common.scoping import within
+from poverty.dashboard.stats import exit_statistics
 from projects.models import Project
-from villages.choices import AreaLevel
 from villages.models import Area
 
 from .choices import Metric
 from .models import Finding, PledgeTarget
 
 
-def exited_in(year: int) -> Q:
-    return Q(status=HouseholdStatus.EXITED, exit_year=year)
-
-
-def still_poor_at_end_of(year: int) -> Q:
-    """Registered by the year and not exited by its end."""
-    exited = Q(status=HouseholdStatus.EXITED, exit_year__lte=year)
-    return Q(identified_year__lte=year) & ~exited
-
-
-def rural_population(area: Area) -> int | None:
-    """The area's own figure, else the sum over its villages (None when nobody recorded one)."""
-    if area.rural_population:
-        return area.rural_population
-    if area.level == AreaLevel.VILLAGE:
-        return None
-    total = Area.objects.filter(within([area.code], "code"), level=AreaLevel.VILLAGE).aggregate(
-        total=Sum("rural_population")
-    )["total"]
-    return total or None
-
-
-def actual(metric: str, area: Area, year: int, stage: int | None = None) -> Decimal | None:
-    """The live figure of one metric for an area and year (None when it cannot be computed)."""
-    households = Household.objects.filter(within([area.code], "village__code"))
-    if metric == Metric.HOUSEHOLDS_EXITED:
-        return Decimal(households.filter(exited_in(year)).count())
-    if metric == Metric.PERSONS_EXITED:
-        return Decimal(
-            Member.objects.filter(household__in=households.filter(exited_in(year))).count()
-        )
-    if metric == Metric.VILLAGES_EXITED:
-        villages = Area.objects.filter(
-            within([area.code], "code"), level=AreaLevel.VILLAGE, is_poor=True
-        )
-        return Decimal(villages.filter(actual_exit_year=year).count())
-    if metric == Metric.INCIDENCE_AT_MOST:
-        population = rural_population(area)
-        if not population:
-            return None
-        poor = Member.objects.filter(
-            household__in=households.filter(still_poor_at_end_of(year))
-        ).count()
-        return (Decimal(poor) * 100 / population).quantize(Decimal("0.01"))
+def actual(
+    metric: str, area: Area, year: int, stage: int | None = None, *, figures: dict | None = None
+) -> Decimal | None:
+    """The live figure of one metric for an area and year (None when it cannot be computed).
+    The exit figures are the exit statistics' own (`figures`, else counted here): a pledge's
+    progress and the API agree by construction."""
+    if metric in EXIT_METRICS:
+        figures = figures or exit_statistics(area, year, children=[])
+        return EXIT_METRICS[metric](figures)
     if metric == Metric.PROJECTS_REACHED:
         projects = Project.objects.filter(within([area.code], "area__code"), year=year)
         return Decimal(projects.filter(stage__gte=stage or 1).count())
@@ -70,6 +31,23 @@ def actual(metric: str, area: Area, year: int, stage: int | None = None) -> Deci
         findings = Finding.objects.filter(within([area.code], "area__code"))
         return Decimal(findings.filter(closed_on__year=year).count())
     raise ValueError(metric)
+
+
+def _incidence_percent(figures: dict) -> Decimal | None:
+    rate = figures["incidence_rate"]
+    if rate is None:
+        return None
+    remaining, population = figures["remaining"]["persons"], figures["rural_population"]
+    return (Decimal(remaining) * 100 / population).quantize(Decimal("0.01"))
+
+
+# The metrics read from the exit statistics (poverty.dashboard.stats), and how.
+EXIT_METRICS = {
+    Metric.HOUSEHOLDS_EXITED: lambda f: Decimal(f["exited"]["households"]),
+    Metric.PERSONS_EXITED: lambda f: Decimal(f["exited"]["persons"]),
+    Metric.VILLAGES_EXITED: lambda f: Decimal(f["villages"]["exited"]),
+    Metric.INCIDENCE_AT_MOST: _incidence_percent,
+}
 
 
 @dataclass(frozen=True)
@@ -114,5 +92,9 @@ class Progress:
 
 
 def progress_of(targets, area: Area, year: int) -> list[Progress]:
-    """Each target with its live figure (one count per target; a pledge has at most six)."""
-    return [Progress(t, actual(t.metric, area, year, t.stage)) for t in targets]
+    """Each target with its live figure (the exit statistics counted once for all of them)."""
+    targets = list(targets)
+    figures = None
+    if any(t.metric in EXIT_METRICS for t in targets):
+        figures = exit_statistics(area, year, children=[])
+    return [Progress(t, actual(t.metric, area, year, t.stage, figures=figures)) for t in targets]

@@ -164,7 +164,7 @@ def test_the_household_file_costs_the_same_with_more_members_measures_and_visits
         client.get(url)
 
 
-DETAIL_QUERIES = 16
+DETAIL_QUERIES = 17  # … and the household's periods (历年状态)
 
 
 def grow_projects(world, n):

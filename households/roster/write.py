@@ -14,6 +14,7 @@ from simple_history.utils import bulk_update_with_history
 from poverty.common import bulk, crypto
 from poverty.common.masking import mask_id_number
 
+from .. import periods
 from ..choices import HouseholdStatus, Relation
 from ..models import Household, IncomeRecord, Member, recount_members
 from ..signals import registry_changed
@@ -262,6 +263,10 @@ def write(plan: Plan, user) -> None:
     # New households were written with their persons and names; registered ones are recounted.
     for chunk in _chunks(sorted(plan.recount)):
         recount_members(chunk)
+    # What the file says held goes into the periods, from the years it happened.
+    periods.follow(
+        [ids[h["code"]] for h in plan.new_households] + [pk for pk, _ in plan.changed_households]
+    )
     registry_changed.send(sender=Household, households=(), villages=plan.villages)
 
 

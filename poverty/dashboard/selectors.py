@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from django.db.models import BooleanField, ExpressionWrapper
 from django.utils import timezone
 
 from households.choices import Cause, HouseholdStatus, MeasureType
@@ -28,7 +27,7 @@ from villages.choices import AreaLevel, PostingRole
 from villages.models import Area, LeaderPairing, UnitPairing, VillagePosting
 
 from .models import MeasureTally, VillageTally
-from .stats import CAUSE_MEASURES, counted, overdue
+from .stats import CAUSE_MEASURES, counted, of_household, overdue
 
 # A child area is "exited" with nobody left, "behind" with households past their deadline.
 EXITED, ON_TRACK, BEHIND = "exited", "on_track", "behind"
@@ -110,8 +109,8 @@ def battle_map(village: Area, year: int, household_url: str, user) -> list[dict]
         Household.objects.filter(village=village)
         .with_head()
         .annotate(
-            behind=ExpressionWrapper(overdue(year), output_field=BooleanField()),
-            out=ExpressionWrapper(counted(year)["exited_cumulative"], output_field=BooleanField()),
+            behind=of_household(overdue(year)),
+            out=of_household(counted(year)["exited_cumulative"]),
         )
         .order_by("-behind", "out", "planned_exit_year", "code")
         .values(

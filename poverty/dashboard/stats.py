@@ -4,9 +4,10 @@ once grouped by village (persons from each household's kept member count), and t
 added up per child area by the village's code prefix.
 
 Definitions (year Y, area A, everything under A by 区划代码 prefix):
-- registered: households identified in or before Y, and their persons;
-- exited: households that exited in Y (status 已脱贫, exit year Y); exited_cumulative: in or before Y;
-- remaining: registered and not exited by the end of Y;
+- registered: households identified in or before Y, and their persons at the end of Y;
+- exited: households that exited in Y and had not returned to poverty by its end;
+  exited_cumulative: exited (in or before Y) at the end of Y;
+- remaining: registered and not exited at the end of Y;
 - rural_population: A's own 农业户籍人口, else the sum over its villages;
 - incidence_rate: remaining persons / rural_population, a fraction;
 - villages: 贫困村 under A; exited: exited in Y; remaining: not exited by the end of Y;
@@ -14,7 +15,9 @@ Definitions (year Y, area A, everything under A by 区划代码 prefix):
 - completion: exited in Y / target.
 
 The dashboard reads the same figures from the village tallies (tallies.py), which count the
-households by these same rules (`counted`); the API counts them live.
+households by these same rules (`counted`); the API counts them live. Both read the households'
+periods (households.periods): the facts that held at each year's end, so what a year's figures
+were they stay, whatever happens later.
 """
 
 from __future__ import annotations
@@ -22,10 +25,10 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Exists, OuterRef, Q, Sum
 
-from households.choices import Cause, HouseholdStatus, MeasureType
-from households.models import Household
+from households.choices import Cause, MeasureType
+from households.models import HouseholdPeriod
 from inspections.choices import Metric
 from poverty.common.areacodes import digits_of, prefix_of
 from poverty.common.sql import among, fetch, under
@@ -59,26 +62,38 @@ CAUSE_MEASURES = {
 }
 
 
+def held_in(year: int) -> Q:
+    """The household period (households.HouseholdPeriod) that held at the end of `year`: one per
+    household registered by then."""
+    return Q(from_year__lte=year) & (Q(until_year__isnull=True) | Q(until_year__gt=year))
+
+
 def counted(year: int) -> dict[str, Q]:
-    """Which households each of FIGURES counts in `year`: the one rule for the live figures and
-    the tallies."""
-    registered = Q(identified_year__lte=year)
-    exited = registered & Q(status=HouseholdStatus.EXITED)
+    """Which household periods each of FIGURES counts in `year`: the one rule for the live
+    figures, the tallies, the battle map and pledge progress. A period's facts are those of the
+    year's end, so a later exit, return or new member never changes an earlier year."""
+    held = held_in(year)
     return {
-        "registered": registered,
-        "exited": exited & Q(exit_year=year),
-        "exited_cumulative": exited & Q(exit_year__lte=year),
+        "registered": held,
+        "exited": held & Q(exit_year=year),
+        "exited_cumulative": held & Q(exit_year__isnull=False),
     }
 
 
 def still_poor(year: int) -> Q:
-    """Registered by the end of `year` and not exited by then (registered − exited_cumulative)."""
-    return Q(identified_year__lte=year) & ~Q(status=HouseholdStatus.EXITED, exit_year__lte=year)
+    """Registered by the end of `year` and not exited then (registered − exited_cumulative)."""
+    return held_in(year) & Q(exit_year__isnull=True)
 
 
 def overdue(year: int) -> Q:
     """Past the 脱贫时限 (planned to exit before `year`) and still poor."""
     return still_poor(year) & Q(planned_exit_year__lt=year)
+
+
+def of_household(rule: Q) -> Exists:
+    """`rule` (one of the above) as a condition on households: a period of the household meets
+    it."""
+    return Exists(HouseholdPeriod.objects.filter(rule, household=OuterRef("pk")))
 
 
 @dataclass
@@ -128,16 +143,16 @@ class Figures:
 
 
 def _live_per_village(villages: list[int], year: int):
-    """The households counted live, grouped by village (an integer key, no join to the areas);
-    persons from each household's kept member count. The village ids as a list: PostgreSQL then
-    reads the covering index (household_tally_idx) per village, about twice as fast as joining
+    """The households counted live from their periods, grouped by village (an integer key, no
+    join to the areas); persons as each period kept them. The village ids as a list: PostgreSQL
+    then reads the covering index (period_tally_idx) per village, about twice as fast as joining
     the areas."""
     aggregates = {}
     for key, rule in counted(year).items():
         aggregates[f"h_{key}"] = Count("pk", filter=rule)
         aggregates[f"p_{key}"] = Sum("persons", filter=rule)
     return (
-        Household.objects.filter(village_id__in=villages, identified_year__lte=year)
+        HouseholdPeriod.objects.filter(village_id__in=villages, from_year__lte=year)
         .order_by()
         .values("village_id")
         .annotate(**aggregates)

@@ -13,16 +13,16 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.db import connection, transaction
-from django.db.models import BooleanField, Case, Count, Exists, OuterRef, Q, Sum, Value, When
+from django.db.models import BooleanField, Case, Count, Exists, F, OuterRef, Q, Sum, Value, When
 from django.utils import timezone
 
-from households.models import AssistanceMeasure, Household
+from households.models import AssistanceMeasure, Household, HouseholdPeriod
 from poverty.common import bulk
 from villages.choices import AreaLevel
 from villages.models import YEAR_VALIDATORS, Area
 
 from .models import MeasureTally, VillageTally
-from .stats import CAUSE_MEASURES, FIGURES, counted, overdue
+from .stats import CAUSE_MEASURES, FIGURES, counted, held_in, overdue
 
 FIRST_YEAR = YEAR_VALIDATORS[0].limit_value
 # Villages counted per query: bounds the rows held in memory during a full recount.
@@ -40,10 +40,14 @@ def years_to_count(villages: list[int]) -> range:
 
 
 def _grouped(villages: list[int], years: range):
-    measures = AssistanceMeasure.objects.filter(household=OuterRef("pk"))
+    """The periods of these villages' households (households.periods), each year's figures a
+    conditional count, grouped by village, primary cause and measures."""
+    measures = AssistanceMeasure.objects.filter(household=OuterRef("household_id"))
     answered = Case(
         *(
-            When(primary_cause=cause, then=Exists(measures.filter(measure_type__in=types)))
+            When(
+                household__primary_cause=cause, then=Exists(measures.filter(measure_type__in=types))
+            )
             for cause, types in CAUSE_MEASURES.items()
         ),
         default=Value(True),
@@ -55,11 +59,17 @@ def _grouped(villages: list[int], years: range):
             aggregates[f"{key}_households_{year}"] = Count("pk", filter=rule)
             aggregates[f"{key}_persons_{year}"] = Sum("persons", filter=rule)
         aggregates[f"overdue_households_{year}"] = Count("pk", filter=overdue(year))
-        aggregates[f"planned_households_{year}"] = Count("pk", filter=Q(planned_exit_year=year))
+        aggregates[f"planned_households_{year}"] = Count(
+            "pk", filter=held_in(year) & Q(planned_exit_year=year)
+        )
     return (
-        Household.objects.filter(village_id__in=villages)
+        HouseholdPeriod.objects.filter(village_id__in=villages)
         .order_by()
-        .annotate(measured=Exists(measures), answered=answered)
+        .annotate(
+            measured=Exists(measures),
+            answered=answered,
+            primary_cause=F("household__primary_cause"),
+        )
         .values("village_id", "primary_cause", "measured", "answered")
         .annotate(**aggregates)
     )
@@ -148,11 +158,19 @@ def refresh(villages: Iterable[int] | None = None) -> int:
 
 
 def villages_of(households: Iterable[int]) -> set[int]:
+    """The villages these households are or were counted in (any of their periods)."""
     ids = list(households)
     found: set[int] = set()
     for start in range(0, len(ids), 2000):
+        chunk = ids[start : start + 2000]
         found.update(
-            Household.objects.filter(pk__in=ids[start : start + 2000])
+            Household.objects.filter(pk__in=chunk)
+            .order_by()
+            .values_list("village_id", flat=True)
+            .distinct()
+        )
+        found.update(
+            HouseholdPeriod.objects.filter(household_id__in=chunk)
             .order_by()
             .values_list("village_id", flat=True)
             .distinct()

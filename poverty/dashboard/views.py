@@ -10,7 +10,7 @@ from functools import cache
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import BooleanField, ExpressionWrapper, Q
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import get_script_prefix, reverse
@@ -27,7 +27,14 @@ from villages.choices import AreaLevel
 from villages.models import YEAR_VALIDATORS, Area
 
 from . import selectors
-from .stats import CHILD_LEVEL, exit_statistics, overdue, tallied_per_village, village_rows
+from .stats import (
+    CHILD_LEVEL,
+    exit_statistics,
+    of_household,
+    overdue,
+    tallied_per_village,
+    village_rows,
+)
 
 FIRST_YEAR = YEAR_VALIDATORS[0].limit_value
 
@@ -322,7 +329,7 @@ class HouseholdView(ObjectDetailView):
             .scoped_queryset(queryset)
             .with_head()
             .select_related("village")
-            .annotate(behind=ExpressionWrapper(overdue(self.year), output_field=BooleanField()))
+            .annotate(behind=of_household(overdue(self.year)))
         )
 
     def get_context_data(self, **kwargs):

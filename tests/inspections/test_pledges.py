@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from accounts.choices import Role
 from households.choices import HouseholdStatus
 from households.models import Household
+from households.periods import follow
 from inspections.choices import Metric, Status
 from inspections.models import Finding, Pledge, PledgeTarget
 from inspections.progress import actual, progress_of
@@ -30,6 +31,7 @@ def household(village, persons, *, exited=None, identified=2014):
         MemberFactory(household=h)
     if exited:
         Household.objects.filter(pk=h.pk).update(status=HouseholdStatus.EXITED, exit_year=exited)
+        follow([h.pk])  # as a service's save would record it
     return h
 
 

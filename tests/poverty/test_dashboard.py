@@ -13,6 +13,7 @@ from django.utils import timezone
 from accounts.choices import Role
 from households.choices import HouseholdStatus
 from households.models import Household
+from households.periods import follow
 from inspections.choices import Status as FindingStatus
 from inspections.models import Finding
 from poverty.common.masking import mask_phone
@@ -49,6 +50,7 @@ def household(village, persons, *, planned=2020, exited=None, cause="illness"):
         MemberFactory(household=h)
     if exited:
         Household.objects.filter(pk=h.pk).update(status=HouseholdStatus.EXITED, exit_year=exited)
+        follow([h.pk])  # as a service's save would record it
     return h
 
 

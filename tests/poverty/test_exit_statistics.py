@@ -10,6 +10,7 @@ from rest_framework.authtoken.models import Token
 from accounts.choices import Role
 from households.choices import HouseholdStatus
 from households.models import Household, Member, recount_members
+from households.periods import follow
 from inspections.choices import Metric, PledgeKind
 from inspections.models import PledgeTarget
 from tests.factories import AreaFactory, HouseholdFactory, MemberFactory, PledgeFactory
@@ -26,6 +27,7 @@ def household(village, persons, *, status=HouseholdStatus.ASSISTED, exited=None,
         Household.objects.filter(pk=h.pk).update(
             status=HouseholdStatus.EXITED if exited else status, exit_year=exited
         )
+        follow([h.pk])  # as a service's save would record it
     return h
 
 

@@ -158,8 +158,19 @@ def test_demo_registry_has_the_shape_of_a_real_county():
     assert HouseholdPairing.objects.count() > 500
     assert AssistanceMeasure.objects.count() > 600
     assert Visit.objects.exists() and QualityIssue.objects.exists()
-    # The exit procedure's record of every exited household ends with 销号.
-    assert ExitRecord.objects.filter(step="close").count() == exited.count()
+    # The exit procedure's record of every exited household ends with 销号; a few fell back
+    # later, their 销号 followed by 返贫, and still count among their exit year's exits.
+    returned = households.filter(returned_year__isnull=False)
+    assert returned.exists()
+    assert ExitRecord.objects.filter(step="close").count() == exited.count() + returned.count()
+    assert ExitRecord.objects.filter(step="return").count() == returned.count()
+    for household in returned:
+        exit_year = household.exit_records.get(step="close").year
+        assert list(household.periods.values_list("from_year", "exit_year")) == [
+            (household.identified_year, None),
+            (exit_year, exit_year),
+            (household.returned_year, None),
+        ]
 
 
 def test_demo_projects_cover_every_stage_with_money_people_and_notices():

@@ -14,6 +14,7 @@ from django_celery_results.models import TaskResult
 from accounts.choices import Role
 from households.choices import Cause, HouseholdStatus, MeasureType
 from households.models import Household
+from households.periods import follow
 from households.roster import import_roster
 from poverty.dashboard import selectors, tallies
 from poverty.dashboard.models import MeasureTally, VillageTally
@@ -52,8 +53,10 @@ def random_registry(world, seed: int, n: int = 40) -> None:
             Household.objects.filter(pk=h.pk).update(
                 status=HouseholdStatus.EXITED, exit_year=rng.randint(identified, 2021)
             )
+            follow([h.pk])  # as a service's save would record it
         elif rng.random() < 0.3:
             Household.objects.filter(pk=h.pk).update(status=HouseholdStatus.PROPOSED)
+            follow([h.pk])  # as a service's save would record it
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
