@@ -127,6 +127,24 @@ def fill(cursor, start: int, count: int, include: str, exclude: str = "-") -> No
         """,
         [before],
     )
+    # What households.periods.follow() records for them: poor from identification, exited from
+    # the exit year.
+    cursor.execute(
+        """
+        INSERT INTO households_householdperiod (household_id, village_id, from_year, until_year,
+            exit_year, persons, planned_exit_year)
+        SELECT id, village_id, identified_year, split, CASE WHEN split IS NULL THEN out END,
+            persons, planned_exit_year
+        FROM (SELECT h.*, CASE WHEN status = 'exited' THEN exit_year END out,
+                CASE WHEN status = 'exited' AND exit_year > identified_year THEN exit_year END split
+              FROM households_household h WHERE h.id > %s) h
+        UNION ALL
+        SELECT id, village_id, exit_year, NULL, exit_year, persons, planned_exit_year
+        FROM households_household
+        WHERE id > %s AND status = 'exited' AND exit_year > identified_year
+        """,
+        [before, before],
+    )
 
 
 def build(total: int):

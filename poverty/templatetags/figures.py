@@ -2,9 +2,10 @@
 
 from django import template
 
-from poverty.common.figures import money, percent
+from poverty.common.figures import duration, money, percent
 
 register = template.Library()
 
 register.filter("money", money)
 register.filter("percent", percent)
+register.filter("duration", duration)

@@ -33,7 +33,9 @@ def test_lockout_after_repeated_failures_even_with_the_right_password(
         login(client, "leader2", "wrong")
     response = login(client, "leader2", "pw-for-tests")
     assert response.status_code == 429
-    assert "账号已暂时锁定" in response.content.decode()
+    page = response.content.decode()
+    assert "账号已暂时锁定" in page
+    assert "请30分钟后再试" in page and "PT30M" not in page
     assert not client.get(reverse("home")).wsgi_request.user.is_authenticated
 
 

@@ -51,8 +51,12 @@ class Command(BaseCommand):
             )
             self.stdout.write("后台任务进程（celery worker + beat）已启动。")
         self.stdout.write(f"请在浏览器打开 http://{addrport}/ 并用上面的演示账号登录。")
+        # Served as production serves: the Chinese error pages, never Django's debug pages
+        # (a debug 404 lists every URL pattern). The static files come from runserver's own
+        # handler (--insecure), as there is no collectstatic in the demo.
+        settings.DEBUG = False
         try:
-            call_command("runserver", addrport, use_reloader=False)
+            call_command("runserver", addrport, use_reloader=False, insecure_serving=True)
         finally:
             if worker is not None:
                 worker.terminate()
