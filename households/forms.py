@@ -17,6 +17,7 @@ from poverty.common.tabular import check_file
 from .choices import Cause, MonitoringType, Relation
 from .excel import COLUMNS
 from .models import (
+    ID_TAKEN_ELSEWHERE,
     NATIONAL_MEMBER_FIELDS,
     Assessment,
     AssistanceMeasure,
@@ -99,7 +100,7 @@ class MemberForm(IdNumberFormMixin, ScopedModelForm):
     def duplicate_message(self, other: Member) -> str:
         if in_scope(other, self.user, "view"):
             return f"该证件号码已登记在贫困户{other.household.code}（{other.name}），一人只能属于一户。"
-        return "该证件号码已在其他贫困户中登记，一人只能属于一户。"
+        return ID_TAKEN_ELSEWHERE
 
     def clean(self):
         cleaned = super().clean()

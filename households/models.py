@@ -294,6 +294,11 @@ class Household(ScopedModel):
             raise ValidationError({"planned_exit_year": "计划脱贫年度不能早于识别年度。"})
 
 
+# A person registered in a household the user may not see: that the number is taken is all the
+# message may say (not the household, its village or the person's name), and whom to ask.
+ID_TAKEN_ELSEWHERE = "该证件号码已在其他地区登记，一人只能属于一户；如有疑问请与县扶贫办核实。"
+
+
 # The national form's person columns beyond ours, in the order forms, the API, the roster's
 # matching and its export list them (kept so an export gives them back).
 NATIONAL_MEMBER_FIELDS = (
@@ -379,7 +384,7 @@ class Member(IdNumberModel, ScopedModel):
             models.UniqueConstraint(
                 fields=["id_number_hash"],
                 name="member_unique_id_number",
-                violation_error_message="该证件号码已登记，一人只能属于一户。",
+                violation_error_message=ID_TAKEN_ELSEWHERE,
             ),
         ]
 

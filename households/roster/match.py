@@ -20,7 +20,7 @@ from poverty.common.scoping import code_in_scope
 from poverty.common.sql import among, among_text, as_date, fetch
 
 from ..choices import HouseholdStatus
-from ..models import NATIONAL_MEMBER_FIELDS, Household, Member
+from ..models import ID_TAKEN_ELSEWHERE, NATIONAL_MEMBER_FIELDS, Household, Member
 from .errors import RowError
 
 HOUSEHOLD_FIELDS = [
@@ -189,14 +189,12 @@ def check_registry(parsed, households, user, errors, names: dict[str, str]):
             people[row.member.hash] = Registered(pk, household_id, code, same)
             if code == row.household["code"] or code in households:
                 continue  # a move between households of this file
-            where = f"（户编号{code}）" if allowed(village_code, "view") else ""
-            errors.append(
-                RowError(
-                    row.row,
-                    names["id_number"],
-                    f"此人已登记在其他贫困户{where}，一人只能属于一户。",
-                )
+            message = (
+                f"此人已登记在其他贫困户（户编号{code}），一人只能属于一户。"
+                if allowed(village_code, "view")
+                else ID_TAKEN_ELSEWHERE
             )
+            errors.append(RowError(row.row, names["id_number"], message))
     return existing, people, removed
 
 

@@ -131,7 +131,8 @@ def test_a_duplicate_outside_the_users_area_does_not_name_the_other_household(
         ),
     )
     page = response.content.decode()
-    assert "已在其他贫困户中登记" in page and "HH-OTHER-TOWNSHIP" not in page
+    assert "该证件号码已在其他地区登记" in page and "请与县扶贫办核实" in page
+    assert "HH-OTHER-TOWNSHIP" not in page and world.v21.name not in page
 
 
 def edit_post(household, **changes):

@@ -14,7 +14,7 @@ from openpyxl import Workbook
 
 from accounts.choices import Role
 from households.excel import HEADERS
-from households.models import Household, Member
+from households.models import ID_TAKEN_ELSEWHERE, Household, Member
 from households.roster import import_roster
 from poverty.common import idnumber
 from tests.factories import HouseholdFactory, new_id_number
@@ -222,8 +222,10 @@ def test_duplicate_against_the_database_and_villages_outside_the_area(tmp_path, 
     ]
     result = import_roster(sheet_file(tmp_path, rows), user=township)
     messages = {(e.row, e.column): e.message for e in result.errors}
-    assert "已登记在其他贫困户" in messages[(2, "证件号码")]
-    assert "OLD-1" not in messages[(2, "证件号码")]  # the other township's household is not named
+    # The other township's household, village and person are not named: only that the number
+    # is taken, and whom to ask.
+    assert messages[(2, "证件号码")] == ID_TAKEN_ELSEWHERE
+    assert "请与县扶贫办核实" in ID_TAKEN_ELSEWHERE
     assert "找不到一乡一乡甲村" in messages[(3, "行政村")]
     assert Household.objects.count() == 1
 
