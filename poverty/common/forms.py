@@ -5,31 +5,14 @@ from __future__ import annotations
 from django import forms
 from django.db.models import F
 from django.forms import BaseInlineFormSet
-from django.utils import timezone
 
 from . import crypto, idnumber
 from .masking import can_see_sensitive
+from .models import StaleEdit, stale_message
 from .scoping import ScopedQuerySet, in_scope
 from .widgets import SearchSelect
 
 OUT_OF_SCOPE = "所选地区或对象不在您的管辖范围内。"
-
-
-class StaleEdit(Exception):
-    """Someone else saved the object after this form was opened."""
-
-
-def stale_message(instance) -> str:
-    last = (
-        instance.history.select_related("history_user").first()
-        if hasattr(instance, "history")
-        else None
-    )
-    who = ""
-    if last is not None:
-        name = last.history_user.display_name if last.history_user else "系统"
-        who = f"（{name}，{timezone.localtime(last.history_date):%Y-%m-%d %H:%M}）"
-    return f"保存失败：在您编辑期间，该记录已被他人修改{who}。请重新打开页面，核对后再修改。"
 
 
 class ScopedModelForm(forms.ModelForm):

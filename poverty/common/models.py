@@ -43,6 +43,35 @@ def save_versioned(instance: models.Model, by, **changes) -> None:
     instance.save(update_fields=[*changes, "version", "updated_at"])
 
 
+class StaleEdit(Exception):
+    """Someone else saved the object after this form was opened."""
+
+
+def stale_message(instance) -> str:
+    last = (
+        instance.history.select_related("history_user").first()
+        if hasattr(instance, "history")
+        else None
+    )
+    who = ""
+    if last is not None:
+        name = last.history_user.display_name if last.history_user else "系统"
+        who = f"（{name}，{timezone.localtime(last.history_date):%Y-%m-%d %H:%M}）"
+    return f"保存失败：在您编辑期间，该记录已被他人修改{who}。请重新打开页面，核对后再修改。"
+
+
+def lock_seen(instance: models.Model, seen: int | None) -> models.Model:
+    """`instance`'s row locked until the transaction ends, refused (ValidationError naming who
+    changed it and when) if its version is no longer `seen`, the one the user's page showed.
+    With the service's own lock after it, of two people acting on the same page at once the
+    second is told instead of silently overwriting the first. `seen` None: no page version to
+    hold (an API client or a command), only the lock."""
+    locked = type(instance)._default_manager.select_for_update().get(pk=instance.pk)
+    if seen is not None and locked.version != seen:
+        raise ValidationError(stale_message(locked))
+    return locked
+
+
 class ImportStatus(models.TextChoices):
     """An upload's way (the roster's and every sheet's): checked and previewed by a job, then,
     once its uploader confirms, written by another."""

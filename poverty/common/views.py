@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
@@ -28,7 +29,7 @@ from django.views.generic.detail import SingleObjectMixin
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
-from .forms import StaleEdit
+from .models import StaleEdit, lock_seen
 from .scoping import permission_name
 
 MAX_PER_PAGE = 500
@@ -244,6 +245,9 @@ class ObjectDeleteView(ScopedViewMixin, DeleteView):
         return HttpResponseRedirect(self.get_success_url())
 
 
+SEEN_VERSION = "seen_version"
+
+
 class ObjectActionView(ScopedViewMixin, SingleObjectMixin, FormView):
     """A workflow step on one object: GET shows the step's form, POST calls `perform`.
 
@@ -262,13 +266,27 @@ class ObjectActionView(ScopedViewMixin, SingleObjectMixin, FormView):
         self.object = self.get_object()
         return super().get(request, *args, **kwargs)
 
+    def get_form(self, form_class=None):
+        form = super().get_form(form_class)
+        if hasattr(self.object, "version"):
+            # The version this page showed: a step taken on it after someone else's is refused
+            # (lock_seen) rather than silently overwriting theirs.
+            form.fields[SEEN_VERSION] = forms.IntegerField(
+                widget=forms.HiddenInput, required=False, initial=self.object.version
+            )
+        return form
+
     def post(self, request, *args, **kwargs):
         self.object = self.get_object()
         form = self.get_form()
         if not form.is_valid():
             return self.form_invalid(form)
+        seen = form.cleaned_data.pop(SEEN_VERSION, None)
         try:
-            self.perform(form)
+            with transaction.atomic():
+                if hasattr(self.object, "version"):
+                    lock_seen(self.object, seen)
+                self.perform(form)
         except ValidationError as exc:
             for message in exc.messages:
                 form.add_error(None, message)
