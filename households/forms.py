@@ -283,12 +283,6 @@ class VisitForm(HouseholdChildForm):
                 if len(mine) == 1:
                     self.initial.setdefault("household", mine[0])
 
-    def clean_photo(self):
-        photo = self.cleaned_data.get("photo")
-        if photo and getattr(photo, "size", 0) > settings.UPLOAD_MAX_BYTES:
-            raise ValidationError(f"照片不能超过{settings.UPLOAD_MAX_BYTES // 1024 // 1024}MB。")
-        return photo
-
 
 class PovertyLineForm(ScopedModelForm):
     class Meta:

@@ -34,6 +34,7 @@ from poverty.common.models import (
     recorded_by_field,
 )
 from poverty.common.scoping import ScopedModel, ScopedQuerySet
+from poverty.common.uploads import validate_evidence, validate_photo
 from villages.choices import AreaLevel
 from villages.models import YEAR_VALIDATORS, Area, Cadre, phone_validator
 
@@ -634,7 +635,7 @@ class Visit(ScopedModel):
         "照片",
         upload_to=visit_photo_path,
         blank=True,
-        validators=[FileExtensionValidator(["jpg", "jpeg", "png"])],
+        validators=[FileExtensionValidator(["jpg", "jpeg", "png"]), validate_photo],
     )
     recorded_by = recorded_by_field()
 
@@ -762,7 +763,7 @@ class ExitRecord(ScopedModel):
         "附件",
         upload_to=evidence_path,
         blank=True,
-        validators=[FileExtensionValidator(UPLOAD_EXTENSIONS)],
+        validators=[FileExtensionValidator(UPLOAD_EXTENSIONS), validate_evidence],
     )
     publicity_start = models.DateField("公示开始", null=True, blank=True)
     publicity_end = models.DateField("公示结束", null=True, blank=True)

@@ -335,4 +335,9 @@ def available_steps(household: Household) -> list[tuple[str, str]]:
 def log_sensitive_access(*, user, household: Household | None, what: str) -> None:
     """Record that a user with the sensitive-data permission was shown full numbers/health."""
     if can_see_sensitive(user):
-        SensitiveAccess.objects.create(user=user, household=household, what=what)
+        record_access(user=user, household_id=household.pk if household else None, what=what)
+
+
+def record_access(*, user, household_id: int | None, what: str) -> None:
+    """The PIPL access log's one writer: `user` was shown `what` of the household."""
+    SensitiveAccess.objects.create(user=user, household_id=household_id, what=what)

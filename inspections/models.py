@@ -26,6 +26,7 @@ from households.models import Household
 from poverty.common.areacodes import prefix_of
 from poverty.common.models import UPLOAD_EXTENSIONS, recorded_by_field
 from poverty.common.scoping import ScopedModel, ScopedQuerySet
+from poverty.common.uploads import validate_evidence
 from projects.choices import Stage
 from projects.models import Project
 from villages.choices import AreaLevel
@@ -110,7 +111,7 @@ class Pledge(ScopedModel):
         "责任书扫描件",
         upload_to=pledge_document_path,
         blank=True,
-        validators=[FileExtensionValidator(UPLOAD_EXTENSIONS)],
+        validators=[FileExtensionValidator(UPLOAD_EXTENSIONS), validate_evidence],
     )
     content = models.TextField("主要责任内容", blank=True)
     version = models.PositiveIntegerField(default=1, editable=False)
@@ -484,7 +485,7 @@ class FindingStep(ScopedModel):
         "佐证材料",
         upload_to=step_file_path,
         blank=True,
-        validators=[FileExtensionValidator(UPLOAD_EXTENSIONS)],
+        validators=[FileExtensionValidator(UPLOAD_EXTENSIONS), validate_evidence],
     )
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -4,7 +4,7 @@ from django.urls import include, path
 
 from accounts import views as account_views
 
-from . import sheet_views, views
+from . import evidence, sheet_views, views
 from .dashboard import views as dashboard
 
 admin.site.site_header = "县扶贫办业务系统 · 管理后台"
@@ -22,6 +22,7 @@ urlpatterns = [
     ),
     path("imports/<str:kind>/", sheet_views.SheetImportView.as_view(), name="sheet_import"),
     path("imports/<str:kind>/template/", sheet_views.sheet_template, name="sheet_template"),
+    path("files/<str:app>/<str:model>/<int:pk>/<str:field>/", evidence.evidence, name="evidence"),
     path("dashboard/", dashboard.dashboard, name="dashboard"),
     path(
         "dashboard/household/<int:pk>/",

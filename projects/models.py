@@ -23,6 +23,7 @@ from households.models import AssistanceMeasure, Household
 from poverty.common.areacodes import prefix_of
 from poverty.common.models import UPLOAD_EXTENSIONS, recorded_by_field
 from poverty.common.scoping import ScopedModel, ScopedQuerySet
+from poverty.common.uploads import validate_evidence
 from villages.models import YEAR_VALIDATORS, Area, Cadre, Unit
 
 from .choices import (
@@ -241,7 +242,7 @@ class ProjectStage(ScopedModel):
         upload_to=stage_evidence_path,
         blank=True,
         editable=False,
-        validators=[FileExtensionValidator(UPLOAD_EXTENSIONS)],
+        validators=[FileExtensionValidator(UPLOAD_EXTENSIONS), validate_evidence],
     )
     recorded_by = recorded_by_field()
 

@@ -94,6 +94,8 @@ def kind_of(name: str | None, pattern: URLPattern) -> str | None:
         return "sheet"
     if name in ("api:stats-exits", "dashboard_area"):
         return "area_figures"
+    if name == "evidence":
+        return "evidence"
     if name in LOGIN_ONLY:
         return "login_only"
     if name == "logout":
@@ -184,6 +186,8 @@ def test_every_url_is_scoped(route, name, pattern):
         return check_sheet_pages(name)
     if kind == "area_figures":
         return check_area_figures(name)
+    if kind == "evidence":
+        return check_evidence(name)
     model = model_of(pattern)
     case = CASES.get(model)
     assert case is not None, f"{model.__name__} has no ModelCase in tests/scoping.py"
@@ -279,6 +283,81 @@ def check_area_figures(name):
                 assert {c["area"]["code"] for c in children} == {
                     c.code for c in area.children.all()
                 }
+
+
+def _evidence_records(world, app, model, area):
+    """A record holding an evidence field in `area`, and the case whose rule decides who sees it
+    (the record's own, or its parent's for steps served by their household or finding)."""
+    from households.models import ExitRecord, Household, Visit
+    from inspections.models import Finding, FindingStep, Pledge
+    from projects.models import ProjectStage
+
+    if (app, model) == ("households", "exitrecord"):
+        household = CASES[Household].make(world, area)
+        by = UserFactory(role=Role.COUNTY_STAFF, areas=[world.county])
+        return (
+            ExitRecord.objects.create(household=household, step="propose", taken_by=by),
+            CASES[Household],
+            household,
+        )
+    if (app, model) == ("inspections", "findingstep"):
+        finding = CASES[Finding].make(world, area)
+        return (
+            FindingStep.objects.create(finding=finding, kind="plan", note="方案"),
+            CASES[Finding],
+            finding,
+        )
+    if (app, model) == ("projects", "projectstage"):
+        project = CASES[ProjectStage].make(world, area)
+        stage = project.stages.first()
+        return stage, CASES[ProjectStage], stage
+    model_class = {"visit": Visit, "pledge": Pledge}[model]
+    record = CASES[model_class].make(world, area)
+    return record, CASES[model_class], record
+
+
+def check_evidence(name):
+    """Every evidence field: its file only to users who may see the record (404 otherwise), and
+    only after login."""
+    import tempfile
+
+    from django.test import override_settings
+
+    with tempfile.TemporaryDirectory() as media, override_settings(MEDIA_ROOT=media):
+        _check_evidence(name)
+
+
+def _check_evidence(name):
+    import io
+
+    from django.core.files.base import ContentFile
+    from PIL import Image
+
+    from poverty.evidence import EVIDENCE
+
+    world = build_world()
+    picture = io.BytesIO()
+    Image.new("RGB", (40, 30), "blue").save(picture, "JPEG")
+    users = [UserFactory(role=role, areas=[world.by_key(key)]) for role, key in USERS]
+    for app, model, field in EVIDENCE:
+        outcomes = set()
+        for area in world.areas:
+            record, case, judged = _evidence_records(world, app, model, area)
+            if case.area_of(judged) is None or case.area_of(judged).pk != area.pk:
+                continue  # the case cannot live there (a pledge of a village, say)
+            getattr(record, field).save("证据.jpg", ContentFile(picture.getvalue()))
+            url = reverse(name, args=[app, model, record.pk, field])
+            response = Client().get(url)
+            assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+            for user in users:
+                client = Client()
+                client.force_login(user)
+                allowed = user.has_perm(permission_name(type(record), "view"))
+                seen = allowed and expected_visible(case, judged, user, "view")
+                got = client.get(url).status_code
+                assert got == (200 if seen else 404), (app, model, user.role, area.code, got)
+                outcomes.add(got)
+        assert outcomes == {200, 404}, (app, model)  # both sides of the rule were exercised
 
 
 def check_list(matrix, name):

@@ -149,6 +149,7 @@ def display_value(obj: models.Model, name: str) -> Any:
     value = getattr(obj, name)
     if isinstance(field, models.BooleanField):
         return "是" if value else "否"
+
     return "" if value is None else value
 
 

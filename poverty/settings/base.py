@@ -147,6 +147,11 @@ PII_KEY = env("PII_KEY", default="local-development-pii-key-change-me")
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024  # form fields; files are limited below
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
+# How poverty.evidence hands a checked file to the client: "" streams it from Django
+# (FileResponse); "x-accel-redirect" (nginx, with an internal location at EVIDENCE_INTERNAL_URL
+# aliasing MEDIA_ROOT) or "x-sendfile" (Apache mod_xsendfile) let the web server send it.
+EVIDENCE_SENDFILE = env.str("EVIDENCE_SENDFILE", default="")
+EVIDENCE_INTERNAL_URL = env.str("EVIDENCE_INTERNAL_URL", default="/protected-media/")
 # A county roster of 30,000 households is about 10 MB; a province's about 100 MB.
 ROSTER_MAX_BYTES = env.int("ROSTER_MAX_BYTES", default=200 * 1024 * 1024)
 # Household-list exports of more households than this run as a background job with progress

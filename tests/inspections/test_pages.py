@@ -119,7 +119,7 @@ def test_an_unannounced_visit_from_findings_to_the_monthly_bulletin(world, make_
                 f"/inspections/findings/{f_village.pk}/submit/",
                 {
                     "note": "两名队员已到岗",
-                    "file": SimpleUploadedFile("考勤.jpg", b"\xff\xd8jpeg", "image/jpeg"),
+                    "file": SimpleUploadedFile("考勤.jpg", b"\xff\xd8\xff\xe0jpeg", "image/jpeg"),
                 },
             )
         )
