@@ -11,6 +11,7 @@ from django.utils import timezone
 from poverty.common import idnumber
 from poverty.common.excel import ExcelError, Limits
 from poverty.common.forms import IdNumberFormMixin, ScopedInlineFormSet, ScopedModelForm
+from poverty.common.masking import can_see_sensitive
 from poverty.common.scoping import in_scope
 from poverty.common.tabular import check_file
 
@@ -96,6 +97,10 @@ class MemberForm(IdNumberFormMixin, ScopedModelForm):
         self.fields["gender"].required = False
         self.fields["birth_date"].required = False
         self.fields["birth_date"].help_text = "可留空，按证件号码填写。"
+        if self.instance.pk and not can_see_sensitive(self.user):
+            # The number is masked here; its birth date is not shown either (with the region and
+            # last four digits it would give the number back). It follows a new number.
+            del self.fields["birth_date"]
 
     def duplicate_message(self, other: Member) -> str:
         if in_scope(other, self.user, "view"):

@@ -10,6 +10,9 @@ from .models import AssistanceMeasure, Household, Member
 
 # Fields whose values never appear in the trail to users without the sensitive-data permission.
 SENSITIVE_FIELDS = {"health", "phone"}
+# Fields shown in part: a birth date as its year (beside a masked number, the full date would
+# give the number back).
+PARTLY_SENSITIVE = {"birth_date": lambda value: f"{value.year}年" if value else value}
 # Fields whose values never appear at all (the ciphertext and hash of an ID number).
 HIDDEN_FIELDS = {"id_number_encrypted", "id_number_hash"}
 KIND = {"+": "新增", "~": "修改", "-": "删除"}
@@ -65,6 +68,11 @@ def _diff(model, before, after, sensitive: bool) -> list[Change]:
             continue
         if name in SENSITIVE_FIELDS and not sensitive:
             changes.append(Change(_label(model, name), "***", "***"))
+            continue
+        if name in PARTLY_SENSITIVE and not sensitive:
+            part = PARTLY_SENSITIVE[name]
+            shown = (_display(model, "", part(v)) for v in (old, new))
+            changes.append(Change(_label(model, name), *shown))
             continue
         if field.is_relation:
             old = getattr(before, name, None) if old is not None else None

@@ -339,5 +339,13 @@ def log_sensitive_access(*, user, household: Household | None, what: str) -> Non
 
 
 def record_access(*, user, household_id: int | None, what: str) -> None:
-    """The PIPL access log's one writer: `user` was shown `what` of the household."""
-    SensitiveAccess.objects.create(user=user, household_id=household_id, what=what)
+    """The PIPL access log's one writer: `user` was shown `what` of the household (None: of
+    many, as an export)."""
+    record_accesses(user=user, household_ids=[household_id], what=what)
+
+
+def record_accesses(*, user, household_ids, what: str) -> None:
+    """`record_access` for many households at once (an API page): one row each."""
+    SensitiveAccess.objects.bulk_create(
+        [SensitiveAccess(user=user, household_id=pk, what=what) for pk in household_ids]
+    )

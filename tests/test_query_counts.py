@@ -117,7 +117,7 @@ REGISTRY_PAGES = {
     "households:rosterexport_list": 5,
     "households:rostermapping_list": 5,
     # session, user, areas, count, page, then members, measures and incomes in one query each.
-    "api:household-list": 8,
+    "api:household-list": 9,  # … and one INSERT logging the full numbers read
     "api:visit-list": 5,
     "api:householdpairing-list": 5,
 }

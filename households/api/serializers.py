@@ -27,6 +27,10 @@ def _user(serializer):
 class MemberSerializer(serializers.ModelSerializer):
     id_number = serializers.SerializerMethodField(label="证件号码（无敏感数据权限时为掩码）")
     health = serializers.SerializerMethodField(label="健康状况（无敏感数据权限时为空）")
+    # With the region and last four digits of a masked number, a full birth date would give the
+    # whole number back: without the permission, the year only.
+    birth_date = serializers.SerializerMethodField(label="出生日期（无敏感数据权限时为空）")
+    birth_year = serializers.SerializerMethodField(label="出生年份")
 
     class Meta:
         model = Member
@@ -35,6 +39,7 @@ class MemberSerializer(serializers.ModelSerializer):
             "name",
             "gender",
             "birth_date",
+            "birth_year",
             "relation",
             "id_number",
             "education",
@@ -52,6 +57,14 @@ class MemberSerializer(serializers.ModelSerializer):
     @extend_schema_field(OpenApiTypes.STR)
     def get_health(self, obj) -> str | None:
         return obj.health if can_see_sensitive(_user(self)) else None
+
+    @extend_schema_field(OpenApiTypes.DATE)
+    def get_birth_date(self, obj) -> str | None:
+        return obj.birth_date.isoformat() if can_see_sensitive(_user(self)) else None
+
+    @extend_schema_field(OpenApiTypes.INT)
+    def get_birth_year(self, obj) -> int:
+        return obj.birth_date.year
 
 
 class MeasureSerializer(serializers.ModelSerializer):

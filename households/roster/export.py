@@ -29,7 +29,8 @@ from ..choices import (
     WorkStatus,
 )
 from ..excel import EXITED, HEADERS, NOT_EXITED, label_of, labels_of
-from ..models import NATIONAL_MEMBER_FIELDS, Household, IncomeRecord, Member, SensitiveAccess
+from ..models import NATIONAL_MEMBER_FIELDS, Household, IncomeRecord, Member
+from ..services import record_access
 from . import errors as reporting
 
 
@@ -174,7 +175,7 @@ def export_roster(
         rows = _counted(rows, progress)
     count = excel.write_rows(path, HEADERS, rows, title="花名册", stamped=True)
     if user is not None and sensitive:
-        SensitiveAccess.objects.create(user=user, household=None, what=f"导出花名册（{count}人）")
+        record_access(user=user, household_id=None, what=f"导出花名册（{count}人）")
     return count
 
 

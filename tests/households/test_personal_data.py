@@ -94,3 +94,64 @@ def test_full_numbers_and_health_only_with_the_permission_and_each_view_is_logge
     assert head.id_number in page and "患有大病" in page
     log = SensitiveAccess.objects.get()
     assert (log.user, log.household) == (staff, household)
+
+
+def test_no_response_gives_a_masked_numbers_birth_date_back(client, make_user, world):
+    """Region + birth date + last four would rebuild a masked number: without the permission the
+    API, the member form and the history give the year at most."""
+    from rest_framework.authtoken.models import Token
+
+    from households.forms import MemberForm
+    from households.selectors import audit_trail
+
+    household = HouseholdFactory(village=world.v11)
+    head = household.members.get()
+    born = head.birth_date
+
+    def api(user):
+        token = Token.objects.create(user=user)
+        response = client.get(
+            reverse("api:household-detail", args=[household.pk]),
+            HTTP_AUTHORIZATION=f"Token {token.key}",
+        )
+        return response.json()["members"][0]
+
+    masked = api(make_user(Role.API_CLIENT, world.county))
+    assert (masked["id_number"], masked["birth_date"], masked["birth_year"]) == (
+        head.id_number_masked,
+        None,
+        born.year,
+    )
+    assert born.isoformat() not in str(masked) and not SensitiveAccess.objects.exists()
+
+    staff = make_user(Role.COUNTY_STAFF, world.county)
+    full = api(staff)
+    assert (full["id_number"], full["birth_date"]) == (head.id_number, born.isoformat())
+    log = SensitiveAccess.objects.get()
+    assert (log.user, log.household, log.what) == (staff, household, "接口读取贫困户")
+
+    leader = make_user(Role.LEADER, world.county)
+    assert "birth_date" not in MemberForm(instance=head, user=leader).fields
+    assert "birth_date" in MemberForm(instance=head, user=staff).fields
+
+    head.birth_date = born.replace(day=1 if born.day != 1 else 2)
+    head.save()
+    changes = [c for e in audit_trail(household, sensitive=False) for c in e.changes]
+    shown = [c for c in changes if c.field == "出生日期"]
+    assert [(c.old, c.new) for c in shown] == [(f"{born.year}年", f"{born.year}年")]
+    full_trail = [c for e in audit_trail(household, sensitive=True) for c in e.changes]
+    assert any(c.old == str(born) for c in full_trail if c.field == "出生日期")
+
+
+def test_an_api_page_of_households_logs_each_one_read_in_full(client, make_user, world):
+    from rest_framework.authtoken.models import Token
+
+    for _ in range(3):
+        HouseholdFactory(village=world.v11)
+    staff = make_user(Role.COUNTY_STAFF, world.county)
+    token = Token.objects.create(user=staff)
+    response = client.get("/api/v1/households/", HTTP_AUTHORIZATION=f"Token {token.key}")
+    assert response.status_code == 200
+    ids = {row["id"] for row in response.json()["results"]}
+    assert set(SensitiveAccess.objects.values_list("household_id", flat=True)) == ids
+    assert SensitiveAccess.objects.count() == 3
