@@ -58,7 +58,7 @@ class MemberSerializer(serializers.ModelSerializer):
     def get_health(self, obj) -> str | None:
         return obj.health if can_see_sensitive(_user(self)) else None
 
-    @extend_schema_field(OpenApiTypes.DATE)
+    @extend_schema_field({"type": "string", "format": "date", "nullable": True})
     def get_birth_date(self, obj) -> str | None:
         return obj.birth_date.isoformat() if can_see_sensitive(_user(self)) else None
 
