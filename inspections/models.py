@@ -564,7 +564,8 @@ class Notice(ScopedModel):
     """A monthly notice: a unit's 整改通知书 or the county's 督导通报 第N期.
 
     Made by the monthly job for the month before it runs and kept as made: its items and
-    figures are a snapshot of that day. Both kinds are numbered per county and year.
+    figures are a snapshot of that day. Both kinds are numbered per county by the month they
+    cover (inspections.notices.bulletin_number, unit_number).
     """
 
     scope_path = "area__code"
@@ -621,10 +622,19 @@ class Notice(ScopedModel):
         return reverse("inspections:notice_detail", args=[self.pk])
 
     @property
+    def number_label(self) -> str:
+        """第10期, or 10-3 for the third unit notice of October (inspections.notices numbers
+        by the month covered)."""
+        if self.kind == NoticeKind.UNIT and self.number > 1000:
+            return f"{self.number // 1000}-{self.number % 1000}"
+        return str(self.number)
+
+    @property
     def title(self) -> str:
         if self.kind == NoticeKind.BULLETIN:
-            return f"督导通报 {self.year}年第{self.number}期"
-        return f"整改通知书 〔{self.year}〕第{self.number}号（{self.unit.name if self.unit_id else ''}）"
+            return f"督导通报 {self.year}年第{self.number_label}期"
+        unit = self.unit.name if self.unit_id else ""
+        return f"整改通知书 〔{self.year}〕{self.number_label}号（{unit}）"
 
     @property
     def month_label(self) -> str:

@@ -21,7 +21,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import User
@@ -84,15 +84,28 @@ def make_notices(month: datetime.date, *, today: datetime.date | None = None) ->
     return [make_county_notices(county, first) for county in counties]
 
 
-def _next_number(county: Area, kind: str, year: int) -> int:
-    last = Notice.objects.filter(county=county, kind=kind, year=year).aggregate(n=Max("number"))
-    return (last["n"] or 0) + 1
+# Numbering (DESIGN §4 notices): a notice is numbered by the month it covers, not by the order
+# it was made in, so a month made late takes its own place and no number, once published, ever
+# changes. The bulletin for October 2026 is 2026年第10期 (a month without findings has no
+# bulletin, and its number stays unused); a unit's notice for that month is 〔2026〕10-k号, k
+# counting the month's units in the order of their names.
+UNIT_SEQUENCE = 1000
+
+
+def bulletin_number(first: datetime.date) -> tuple[int, int]:
+    """(year, number) of the bulletin covering the month that starts on `first`."""
+    return first.year, first.month
+
+
+def unit_number(first: datetime.date, k: int) -> tuple[int, int]:
+    """(year, number) of the month's k-th unit notice (k from 1)."""
+    return first.year, first.month * UNIT_SEQUENCE + k
 
 
 @transaction.atomic
 def make_county_notices(county: Area, first: datetime.date) -> CountyResult:
     cutoff = next_month(first)
-    # One run at a time per county: the numbering reads the last number and adds one.
+    # One run at a time per county: the second finds the first's bulletin and stops.
     Area.objects.select_for_update().filter(pk=county.pk).first()
     existing = Notice.objects.filter(county=county, kind=NoticeKind.BULLETIN, month=first).first()
     if existing is not None:
@@ -117,15 +130,14 @@ def make_county_notices(county: Area, first: datetime.date) -> CountyResult:
             "area__code", "unit_id"
         )
     )
-    year = cutoff.year
-
     by_unit: dict[int, list[Finding]] = defaultdict(list)
     for finding in still_open:
         by_unit[finding.unit_id].append(finding)
     unit_count = 0
-    for items in by_unit.values():
+    for k, items in enumerate(by_unit.values(), start=1):
         unit = items[0].unit
         overdue = sum(1 for f in items if f.deadline < cutoff)
+        year, number = unit_number(first, k)
         notice = Notice.objects.create(
             kind=NoticeKind.UNIT,
             county=county,
@@ -133,7 +145,7 @@ def make_county_notices(county: Area, first: datetime.date) -> CountyResult:
             unit=unit,
             month=first,
             year=year,
-            number=_next_number(county, NoticeKind.UNIT, year),
+            number=number,
             issued_on=cutoff,
             summary={"open": len(items), "overdue": overdue, "cutoff": cutoff.isoformat()},
         )
@@ -141,13 +153,14 @@ def make_county_notices(county: Area, first: datetime.date) -> CountyResult:
         unit_count += 1
 
     overdue = [f for f in still_open if f.deadline < cutoff]
+    year, number = bulletin_number(first)
     bulletin = Notice.objects.create(
         kind=NoticeKind.BULLETIN,
         county=county,
         area=county,
         month=first,
         year=year,
-        number=_next_number(county, NoticeKind.BULLETIN, year),
+        number=number,
         issued_on=cutoff,
         summary=_bulletin_summary(county, first, cutoff, still_open, new, closed),
     )

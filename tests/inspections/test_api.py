@@ -87,7 +87,7 @@ def test_notices_are_read_with_their_items(client, world, make_user):
     body = client.get(reverse("api:notice-list"), {"kind": "bulletin"}, **headers).json()
     [bulletin] = body["results"]
     assert (bulletin["title"], bulletin["summary"]["totals"]["overdue"]) == (
-        "督导通报 2019年第1期",
+        "督导通报 2019年第3期",
         1,
     )
     assert bulletin["items"] == [

@@ -59,7 +59,7 @@ def test_one_notice_per_unit_and_one_bulletin_with_the_months_figures(march, wor
     assert result.created and result.unit_notices == 2
     bulletin = result.bulletin
     assert (bulletin.title, bulletin.issued_on, bulletin.area) == (
-        "督导通报 2019年第1期",
+        "督导通报 2019年第3期",
         D(2019, 4, 1),
         world.county,
     )
@@ -83,40 +83,57 @@ def test_one_notice_per_unit_and_one_bulletin_with_the_months_figures(march, wor
     assert [
         (n.unit.name, n.number, n.summary["open"], n.summary["overdue"]) for n in unit_notices
     ] == [
-        ("县教育局", 1, 1, 1),
-        ("县水利局", 2, 2, 1),
+        ("县教育局", 3001, 1, 1),
+        ("县水利局", 3002, 2, 1),
     ]
     water = unit_notices.get(unit=march["a"])
     assert set(water.items.values_list("finding", flat=True)) == {
         march["overdue_a"].pk,
         march["open_a"].pk,
     }
-    assert water.title == "整改通知书 〔2019〕第2号（县水利局）"
+    assert water.title == "整改通知书 〔2019〕3-2号（县水利局）"
 
 
 def test_running_a_month_twice_makes_nothing_new(march):
     make(MARCH)
     before = (Notice.objects.count(), NoticeItem.objects.count())
     [again] = make(MARCH)
-    assert not again.created and again.bulletin.number == 1
+    assert not again.created and again.bulletin.number == 3
     assert (Notice.objects.count(), NoticeItem.objects.count()) == before
     assert "此前已生成，未新建" in str(again)
 
 
-def test_numbers_run_on_through_the_year_and_restart_the_next(march, world):
+def test_numbers_follow_the_month_covered_whatever_order_they_are_made_in(march, world):
+    """A month made late takes its own place; no published number ever changes."""
     make(MARCH)
     [april] = make(D(2019, 4, 1))
-    assert april.bulletin.title == "督导通报 2019年第2期"
+    assert april.bulletin.title == "督导通报 2019年第4期"
     assert sorted(
         Notice.objects.filter(kind=NoticeKind.UNIT, month=D(2019, 4, 1)).values_list(
             "number", flat=True
         )
-    ) == [3, 4]
-    # December's notices are issued on 1 January: the new year's first issue.
+    ) == [4001, 4002]
+    published = dict(Notice.objects.values_list("pk", "number"))
+    # February's findings, entered late: its notices are made after March's and April's, and
+    # are numbered and dated as February's, before them.
+    FindingFactory(area=world.v11, found_on=D(2019, 2, 11), deadline=D(2019, 2, 28))
+    [february] = make(D(2019, 2, 1), today=D(2019, 5, 6))
+    assert (february.bulletin.title, february.bulletin.issued_on) == (
+        "督导通报 2019年第2期",
+        D(2019, 3, 1),
+    )
+    assert dict(Notice.objects.filter(pk__in=published).values_list("pk", "number")) == published
+    bulletins = Notice.objects.filter(kind=NoticeKind.BULLETIN).order_by("month")
+    assert [(b.number, b.issued_on) for b in bulletins] == [
+        (2, D(2019, 3, 1)),
+        (3, D(2019, 4, 1)),
+        (4, D(2019, 5, 1)),
+    ]
+    # December's bulletin, issued on 1 January, is still the year's twelfth.
     FindingFactory(area=world.v11, found_on=D(2019, 12, 2), deadline=D(2019, 12, 20))
     [december] = make(D(2019, 12, 1))
-    assert (december.bulletin.year, december.bulletin.number) == (2020, 1)
-    assert december.bulletin.title == "督导通报 2020年第1期"
+    assert december.bulletin.title == "督导通报 2019年第12期"
+    assert december.bulletin.issued_on == D(2020, 1, 1)
 
 
 def test_a_failure_halfway_leaves_nothing_and_a_retry_makes_the_set(march, monkeypatch):
@@ -129,7 +146,7 @@ def test_a_failure_halfway_leaves_nothing_and_a_retry_makes_the_set(march, monke
     assert not Notice.objects.exists() and not NoticeItem.objects.exists()
     monkeypatch.undo()
     [result] = make(MARCH)
-    assert result.created and result.bulletin.number == 1 and result.unit_notices == 2
+    assert result.created and result.bulletin.number == 3 and result.unit_notices == 2
 
 
 def test_a_month_that_has_not_ended_is_refused(march):
@@ -166,7 +183,7 @@ def test_a_county_without_findings_gets_no_notices(world):
 def test_the_command_reports_each_county_and_refuses_a_bad_month(march, capsys):
     call_command("make_notices", "--month", "2019-03")
     out = capsys.readouterr()
-    assert "测试县：已生成 督导通报 2019年第1期，整改通知书2份。" in out.out
+    assert "测试县：已生成 督导通报 2019年第3期，整改通知书2份。" in out.out
     call_command("make_notices", "--month", "2019-03")
     assert "此前已生成，未新建" in capsys.readouterr().out
     with pytest.raises(CommandError, match="月份“2019/3”格式不对"):

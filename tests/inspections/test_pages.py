@@ -152,7 +152,7 @@ def test_an_unannounced_visit_from_findings_to_the_monthly_bulletin(world, make_
     # On the 1st the monthly job makes the notices for October.
     with at(2026, 11, 1, 1, 0):
         made = make_monthly_notices.delay().get()
-        assert made == ["测试县：已生成 督导通报 2026年第1期，整改通知书2份。"]
+        assert made == ["测试县：已生成 督导通报 2026年第10期，整改通知书2份。"]
         overdue_list = inspector.get("/inspections/findings/", {"overdue": "true"})
         assert {r.record for r in overdue_list.context["table"].paginated_rows} == {
             f_household,
@@ -160,7 +160,7 @@ def test_an_unannounced_visit_from_findings_to_the_monthly_bulletin(world, make_
         }
     bulletin = Notice.objects.get(kind=NoticeKind.BULLETIN)
     page = inspector.get(bulletin.get_absolute_url()).content.decode()
-    assert "督导通报 2026年第1期" in page
+    assert "督导通报 2026年第10期" in page
     assert "本月新发现问题4个，整改销号1个；月末尚未销号3个，其中逾期2个" in page
     # The overdue ones are named with their unit and person.
     for finding, unit, person, days in (
@@ -170,7 +170,7 @@ def test_an_unannounced_visit_from_findings_to_the_monthly_bulletin(world, make_
         row = page[page.index(finding.description) :].split("</tr>")[0]
         assert unit in row and person in row and f'<td class="num">{days}</td>' in row
     printed = inspector.get(f"/inspections/notices/{bulletin.pk}/print/").content.decode()
-    assert "脱贫攻坚督导通报" in printed and "2026年第1期" in printed
+    assert "脱贫攻坚督导通报" in printed and "2026年第10期" in printed
     download = inspector.get(f"/inspections/notices/{bulletin.pk}/xlsx/")
     workbook = load_workbook(io.BytesIO(b"".join(download.streaming_content)))
     assert workbook.sheetnames == ["督导通报", "分乡镇", "分单位"]
