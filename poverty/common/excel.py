@@ -3,8 +3,8 @@
 Reading goes through python-calamine-plus (python-calamine's Rust parser, streaming one row at a
 time in constant memory: it returns cached cell values, never evaluates formulas, and does not
 expand XML entities). Before it sees a file, `check_xlsx`
-refuses what is not a real .xlsx, archives whose declared sizes or compression ratios look like
-a zip bomb, and XML parts that declare a DTD. Writing uses openpyxl's write-only mode; a text
+refuses what is not a real .xlsx, archives whose sizes (as really decompressed, not as declared)
+or compression ratios look like a zip bomb, and XML parts that declare a DTD. Writing uses openpyxl's write-only mode; a text
 that Excel would take for a formula (= + - @ ...) is written as a text cell.
 """
 
@@ -36,22 +36,39 @@ REQUIRED_PARTS = ("[Content_Types].xml", "xl/workbook.xml")
 @dataclass(frozen=True)
 class Limits:
     max_bytes: int = 200 * 1024 * 1024  # the upload itself (settings.ROSTER_MAX_BYTES)
-    max_uncompressed: int = 5 * 1024 * 1024 * 1024  # everything inside, as declared
+    # Everything inside, as really decompressed (a full Excel sheet of a roster is about 1.2 GB).
+    max_uncompressed: int = 2 * 1024 * 1024 * 1024
     max_ratio: int = 120  # uncompressed / compressed, per part (real rosters: about 10)
     max_entries: int = 2000
+    # The shared strings are held whole by the reader (a 350,000-household roster: ~90 MB).
+    max_shared_strings: int = 128 * 1024 * 1024
+    # Any other part but a worksheet (workbook, styles, relationships: kilobytes in real files).
+    max_other_part: int = 32 * 1024 * 1024
+    max_rows: int = 1_048_576  # Excel's own limit: a sheet claiming more was not made by Excel
 
     @classmethod
     def for_upload(cls, max_bytes: int) -> Limits:
         """Limits scaled to an upload cap: a sheet's XML is about ten times its zipped size."""
-        return cls(max_bytes=max_bytes, max_uncompressed=max_bytes * 25)
+        return cls(max_bytes=max_bytes, max_uncompressed=min(max_bytes * 25, cls.max_uncompressed))
 
 
 class ExcelError(Exception):
     """A file that cannot be read as a roster; the message is shown to the user."""
 
 
+# Read a part this much at a time while checking it: what the check holds, whatever the file.
+CHECK_CHUNK = 1 << 20
+BOMB = "文件解压后过大，疑似压缩炸弹，已拒绝。"
+
+
 def check_xlsx(source, limits: Limits = Limits()) -> None:
-    """Refuse what is not a safe .xlsx. `source` is a path or an uploaded file."""
+    """Refuse what is not a safe .xlsx. `source` is a path or an uploaded file.
+
+    Every part is decompressed here once, in chunks, before any parser sees the file: its sizes
+    are what it really holds, not what the zip's headers say (a part whose data does not match
+    its header fails its checksum and is refused as damaged), the total and each part have a hard
+    cap, and no XML part may declare a DTD anywhere (entity expansion, external entities). The
+    check holds about one chunk in memory whatever the file."""
     if isinstance(source, (str, Path)):
         path = Path(source)
         size = path.stat().st_size
@@ -72,27 +89,56 @@ def check_xlsx(source, limits: Limits = Limits()) -> None:
                 raise ExcelError("这不是有效的 .xlsx 文件：缺少工作簿结构。")
             if len(infos) > limits.max_entries:
                 raise ExcelError("文件结构异常（包含的部件过多），已拒绝。")
-            total = sum(i.file_size for i in infos)
-            if total > limits.max_uncompressed:
-                raise ExcelError("文件解压后过大，疑似压缩炸弹，已拒绝。")
+            if sum(i.file_size for i in infos) > limits.max_uncompressed:
+                raise ExcelError(BOMB)
             for info in infos:
                 if info.compress_size and info.file_size / info.compress_size > limits.max_ratio:
                     raise ExcelError("文件压缩比异常，疑似压缩炸弹，已拒绝。")
-                if info.filename.endswith((".xml", ".rels")):
-                    with archive.open(info) as part:
-                        head = part.read(2048)
-                    if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
-                        raise ExcelError("文件包含不允许的 XML 声明（DTD），已拒绝。")
-            # Only after the size checks: [Content_Types].xml could itself be the bomb.
+            total = 0
+            for info in infos:
+                total = _check_part(archive, info, limits, total)
             with archive.open("[Content_Types].xml") as part:
                 macro = b"macroEnabled" in part.read(65536)
             if macro or "xl/vbaProject.bin" in names:
                 raise ExcelError("不接收含宏的工作簿（.xlsm），请另存为“Excel 工作簿(*.xlsx)”。")
-    except zipfile.BadZipFile as exc:
-        raise ExcelError("文件已损坏，无法读取。") from exc
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, NotImplementedError) as exc:
+        raise ExcelError("文件已损坏（内容与文件结构不符），无法读取。") from exc
+    except (OSError, RuntimeError) as exc:  # encrypted parts, or a stream cut short
+        raise ExcelError("文件已损坏或已加密，无法读取。") from exc
     finally:
         if hasattr(path, "seek"):
             path.seek(0)
+
+
+def _part_cap(name: str, limits: Limits) -> int:
+    if name.startswith("xl/worksheets/"):
+        return limits.max_uncompressed
+    if name == "xl/sharedStrings.xml":
+        return limits.max_shared_strings
+    return limits.max_other_part
+
+
+def _check_part(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits, total: int) -> int:
+    """Decompress one part in chunks (its checksum is verified at its end); the running total."""
+    cap = _part_cap(info.filename, limits)
+    xml = info.filename.endswith((".xml", ".rels", ".vml"))
+    seen, tail = 0, b""
+    with archive.open(info) as part:
+        while block := part.read(CHECK_CHUNK):
+            seen += len(block)
+            total += len(block)
+            if total > limits.max_uncompressed:
+                raise ExcelError(BOMB)
+            if seen > cap:
+                raise ExcelError(
+                    f"文件中的“{info.filename}”解压后超过{cap // 1024 // 1024}MB，疑似压缩炸弹，已拒绝。"
+                )
+            if xml:
+                window = tail + block
+                if b"<!DOCTYPE" in window or b"<!ENTITY" in window:
+                    raise ExcelError("文件包含不允许的 XML 声明（DTD），已拒绝。")
+                tail = block[-16:]
+    return total
 
 
 FORMULA_CELL = re.compile(rb'<c r="([A-Z]{1,3})(\d+)"[^>]*><f[ >/]')

@@ -123,6 +123,10 @@ def open_table(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> Table:
     kind = check_file(path, limits)
     if kind == "xlsx":
         scan = excel.scan_sheet(path)
+        if scan.rows > limits.max_rows:
+            raise ExcelError(
+                f"工作表有{scan.rows:,}行，超过 Excel 的上限{limits.max_rows:,}行，不是 Excel 保存的文件，已拒绝。"
+            )
         return Table(
             kind,
             _numbered(excel.read_rows(path)),

@@ -214,7 +214,10 @@ def test_beat_makes_the_monthly_notices_on_a_real_worker_once(tmp_path):
                 "select kind, number, (select count(*) from inspections_noticeitem i "
                 "where i.notice_id = n.id) from inspections_notice n order by kind"
             ).fetchall()
-        assert notices == [("bulletin", 1, 1), ("unit", 1, 2)]
+        # Numbered by the month covered (inspections.notices): last month's, made on the 1st.
+        with sqlite3.connect(db, timeout=10) as conn:
+            month = int(conn.execute("select month from inspections_notice").fetchone()[0][5:7])
+        assert notices == [("bulletin", month, 1), ("unit", month * 1000 + 1, 2)]
 
 
 def test_production_settings_pass_the_deployment_check():
