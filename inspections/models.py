@@ -415,6 +415,11 @@ class Finding(ScopedModel):
     def is_overdue(self) -> bool:
         return self.days_overdue() > 0
 
+    def locked_reason(self) -> str:
+        if self.status == Status.CLOSED:
+            return "该问题已验收销号，不能再修改或删除；如需更正，请另行登记问题或说明。"
+        return ""
+
     def clean(self) -> None:
         super().clean()
         self._place_by_subject()

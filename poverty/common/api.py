@@ -6,6 +6,7 @@ import copy
 
 from django.db.models import Manager, ProtectedError
 from rest_framework import serializers, status, viewsets
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from .apiconf import method_action
@@ -70,6 +71,12 @@ def _model_errors(instance) -> dict:
     return {}
 
 
+def _refuse_locked(instance) -> None:
+    reason = instance.locked_reason() if hasattr(instance, "locked_reason") else ""
+    if reason:
+        raise PermissionDenied(reason)
+
+
 class ScopedViewSet(viewsets.ModelViewSet):
     """restrict(user, action-for-method) before anything else: out of scope is a 404."""
 
@@ -82,6 +89,14 @@ class ScopedViewSet(viewsets.ModelViewSet):
         if self.select_related:
             queryset = queryset.select_related(*self.select_related)
         return queryset
+
+    def perform_update(self, serializer):
+        _refuse_locked(serializer.instance)
+        super().perform_update(serializer)
+
+    def perform_destroy(self, instance):
+        _refuse_locked(instance)
+        super().perform_destroy(instance)
 
     def destroy(self, request, *args, **kwargs):
         try:

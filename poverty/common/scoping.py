@@ -112,3 +112,8 @@ class ScopedModel(models.Model):
 
     class Meta:
         abstract = True
+
+    def locked_reason(self) -> str:
+        """Why the record may no longer be edited or deleted ("" while it may): closed work
+        stays as it was closed. The edit and delete pages and the API refuse it with this."""
+        return ""

@@ -29,6 +29,8 @@ from django.views.generic.detail import SingleObjectMixin
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
+from . import history
+from .masking import can_see_sensitive
 from .models import StaleEdit, lock_seen
 from .scoping import permission_name
 
@@ -133,12 +135,20 @@ class ObjectDetailView(ScopedViewMixin, DetailView):
 
     def get_context_data(self, **kwargs) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
+        locked = self.object.locked_reason() if hasattr(self.object, "locked_reason") else ""
+        if locked:
+            context["can"] = {**context["can"], "change": False, "delete": False}
+            context["locked"] = locked
         context["fields"] = [
             (self.model._meta.get_field(name).verbose_name, display_value(self.object, name))
             for name in self.detail_fields
         ]
         if hasattr(self.object, "history"):
-            context["history"] = self.object.history.select_related("history_user").all()[:20]
+            context["history"] = history.entries(
+                self.model,
+                self.object.history.all(),
+                sensitive=can_see_sensitive(self.request.user),
+            )
         return context
 
 
@@ -222,11 +232,22 @@ class ObjectCreateView(ObjectFormMixin, CreateView):
         return {k: v for k, v in self.request.GET.items() if k in names}
 
 
-class ObjectEditView(ObjectFormMixin, UpdateView):
+class UnlockedObjectMixin:
+    """Edit and delete pages: a locked record (closed work) is refused with its reason."""
+
+    def get_object(self, queryset=None):
+        obj = super().get_object(queryset)
+        reason = obj.locked_reason() if hasattr(obj, "locked_reason") else ""
+        if reason:
+            raise PermissionDenied(reason)
+        return obj
+
+
+class ObjectEditView(UnlockedObjectMixin, ObjectFormMixin, UpdateView):
     action = "change"
 
 
-class ObjectDeleteView(ScopedViewMixin, DeleteView):
+class ObjectDeleteView(UnlockedObjectMixin, ScopedViewMixin, DeleteView):
     action = "delete"
     template_name = "generic/object_confirm_delete.html"
 
