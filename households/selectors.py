@@ -7,9 +7,7 @@ from poverty.common import history
 from .models import AssistanceMeasure, Household, IncomeRecord, Member
 
 
-def audit_trail(
-    household: Household, *, sensitive: bool, limit: int = 60
-) -> list[history.Entry]:
+def audit_trail(household: Household, *, sensitive: bool, limit: int = 60) -> list[history.Entry]:
     """Changes to the household, its members, measures and income records, newest first, field
     by field (poverty.common.history; a fixed number of queries)."""
     sources = [

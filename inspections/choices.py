@@ -80,6 +80,13 @@ class StepKind(models.TextChoices):
     SUBMIT = "submit", "提交验收"
     REJECT = "reject", "验收退回"
     CLOSE = "close", "验收销号"
+    EXTEND = "extend", "延期申请"
+    EXTEND_APPROVE = "extend_approve", "批准延期"
+    EXTEND_REJECT = "extend_reject", "不予延期"
+
+
+# The steps of an extension request: the request, and its decision.
+EXTENSION_STEPS = (StepKind.EXTEND, StepKind.EXTEND_APPROVE, StepKind.EXTEND_REJECT)
 
 
 class AccountabilityKind(models.TextChoices):

@@ -121,6 +121,10 @@ class FindingForm(ScopedModelForm):
         self.fields["person"].queryset = self.fields["person"].queryset.select_related("unit")
         self.fields["person"].label_from_instance = lambda c: f"{c.name}（{c.unit.name}）"
         self.fields["area"].help_text = "对象为行政村时必选；其他对象按对象自动填写。"
+        if self.instance.pk:
+            # Once set, the deadline moves only by an approved extension request (延期申请).
+            self.fields["deadline"].disabled = True
+            self.fields["deadline"].help_text = "整改时限只能通过“申请延期”并经审批后变更。"
 
 
 class PlanForm(forms.Form):
@@ -145,6 +149,25 @@ class SubmitForm(forms.Form):
 
 class VerifyForm(forms.Form):
     note = forms.CharField(label="验收意见", widget=TEXTAREA)
+
+
+class ExtensionRequestForm(forms.Form):
+    deadline = forms.DateField(
+        label="申请延期至", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    reason = forms.CharField(
+        label="延期理由", widget=TEXTAREA, help_text="说明不能按期完成的原因和保证措施。"
+    )
+
+
+class ExtensionDecisionForm(forms.Form):
+    approve = forms.TypedChoiceField(
+        label="审批结果",
+        choices=[("1", "批准延期"), ("0", "不予延期")],
+        coerce=lambda value: value == "1",
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(label="审批意见", widget=TEXTAREA)
 
 
 class RejectForm(forms.Form):

@@ -34,6 +34,7 @@ from villages.models import YEAR_VALIDATORS, Area, Cadre, Unit
 
 from .choices import (
     AT_MOST,
+    EXTENSION_STEPS,
     AccountabilityKind,
     Category,
     InspectionKind,
@@ -415,6 +416,11 @@ class Finding(ScopedModel):
     def is_overdue(self) -> bool:
         return self.days_overdue() > 0
 
+    def pending_extension(self) -> FindingStep | None:
+        """The extension request waiting for a decision, if any (its steps read in order)."""
+        last = self.steps.filter(kind__in=EXTENSION_STEPS).order_by("-created_at", "-pk").first()
+        return last if last is not None and last.kind == StepKind.EXTEND else None
+
     def locked_reason(self) -> str:
         if self.status == Status.CLOSED:
             return "该问题已验收销号，不能再修改或删除；如需更正，请另行登记问题或说明。"
@@ -486,6 +492,10 @@ class FindingStep(ScopedModel):
     )
     kind = models.CharField("事项", max_length=20, choices=StepKind.choices)
     note = models.TextField("说明")
+    # An extension request's asked-for deadline (延期申请); on its approval, the deadline it
+    # replaced, so a month's notices made later still read the deadline of that month.
+    requested_deadline = models.DateField("申请延期至", null=True, blank=True)
+    previous_deadline = models.DateField("原整改时限", null=True, blank=True)
     file = models.FileField(
         "佐证材料",
         upload_to=step_file_path,
@@ -659,6 +669,10 @@ class NoticeItem(ScopedModel):
     )
     status = models.CharField("生成时状态", max_length=20, choices=Status.choices)
     days_overdue = models.PositiveIntegerField("逾期天数", default=0)
+    # The deadline as it stood at the notice's cutoff, and whether an approved extension (延期)
+    # had moved it by then.
+    deadline = models.DateField("整改时限", null=True, blank=True)
+    extended = models.BooleanField("已延期", default=False)
 
     class Meta:
         verbose_name = "通知所列问题"

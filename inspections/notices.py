@@ -30,8 +30,8 @@ from poverty.common.scoping import in_scope, within
 from villages.choices import AreaLevel
 from villages.models import Area, Unit
 
-from .choices import NoticeKind, NotificationKind
-from .models import REMIND_DAYS, Finding, Notice, NoticeItem, Notification
+from .choices import NoticeKind, NotificationKind, StepKind
+from .models import REMIND_DAYS, Finding, FindingStep, Notice, NoticeItem, Notification
 
 logger = logging.getLogger(__name__)
 
@@ -130,6 +130,8 @@ def make_county_notices(county: Area, first: datetime.date) -> CountyResult:
             "area__code", "unit_id"
         )
     )
+    _as_at(still_open, cutoff)
+
     by_unit: dict[int, list[Finding]] = defaultdict(list)
     for finding in still_open:
         by_unit[finding.unit_id].append(finding)
@@ -152,7 +154,9 @@ def make_county_notices(county: Area, first: datetime.date) -> CountyResult:
         _add_items(notice, items, cutoff)
         unit_count += 1
 
+    # Named in the bulletin: the overdue findings, then those whose deadline was extended (延期).
     overdue = [f for f in still_open if f.deadline < cutoff]
+    overdue += [f for f in still_open if f.extended and f.deadline >= cutoff]
     year, number = bulletin_number(first)
     bulletin = Notice.objects.create(
         kind=NoticeKind.BULLETIN,
@@ -183,6 +187,29 @@ def _notice_area(county: Area, unit: Unit, items: list[Finding]) -> Area:
     return county
 
 
+def _as_at(findings: list[Finding], cutoff: datetime.date) -> None:
+    """Each finding's deadline as it stood on the cutoff (an extension approved later does not
+    reach back into the month), and whether an approved extension had moved it by then
+    (`extended`, shown as 延期)."""
+    later: dict[int, datetime.date] = {}
+    extended: set[int] = set()
+    for finding_id, previous, at in (
+        FindingStep.objects.filter(
+            finding_id__in=[f.pk for f in findings], kind=StepKind.EXTEND_APPROVE
+        )
+        .order_by("created_at", "pk")
+        .values_list("finding_id", "previous_deadline", "created_at")
+    ):
+        if timezone.localtime(at).date() >= cutoff:
+            later.setdefault(finding_id, previous)
+        else:
+            extended.add(finding_id)
+    for finding in findings:
+        if later.get(finding.pk):
+            finding.deadline = later[finding.pk]
+        finding.extended = finding.pk in extended
+
+
 def _add_items(notice: Notice, findings: list[Finding], cutoff: datetime.date) -> None:
     NoticeItem.objects.bulk_create(
         [
@@ -191,6 +218,8 @@ def _add_items(notice: Notice, findings: list[Finding], cutoff: datetime.date) -
                 finding=f,
                 status=f.status,
                 days_overdue=max((cutoff - f.deadline).days, 0),
+                deadline=f.deadline,
+                extended=getattr(f, "extended", False),
             )
             for f in findings
         ]
@@ -239,6 +268,7 @@ def _bulletin_summary(county, first, cutoff, still_open, new, closed) -> dict:
         "closed": len(closed),
         "open": len(still_open),
         "overdue": sum(1 for f in still_open if f.deadline < cutoff),
+        "extended": sum(1 for f in still_open if getattr(f, "extended", False)),
     }
     return {
         "month": first.isoformat(),

@@ -1,7 +1,8 @@
 """Rectification of a finding (DESIGN §4), one function per step:
 
 待整改 → (plan) 整改中 → (progress notes) → (submit, with evidence) 待验收 → (verify) 已销号,
-and (reject) 待验收 → 整改中 with the reason.
+and (reject) 待验收 → 整改中 with the reason. The deadline moves only by an extension request
+(延期申请, with a reason) approved by someone else who may verify.
 
 Every step runs in one transaction with the finding row locked, checks the actor's permission
 and area and the finding's state, writes a FindingStep (who, when, what, evidence), bumps the
@@ -118,3 +119,47 @@ def reject(*, finding: Finding, by, note: str) -> Finding:
     _step(finding, by, StepKind.REJECT, _text(note, "请填写退回理由。"))
     save_versioned(finding, by, status=Status.IN_PROGRESS)
     return finding
+
+
+@transaction.atomic
+def finding_extension_request(*, finding: Finding, by, deadline, reason: str) -> FindingStep:
+    """延期申请: the responsible side asks for a later deadline, with the reason."""
+    finding = _begin(finding, by, RECTIFY, "您没有整改督查问题的权限。")
+    _require(finding, Status.OPEN, Status.IN_PROGRESS, doing="申请延期")
+    if finding.pending_extension() is not None:
+        raise ValidationError("该问题已有待审批的延期申请，请等待审批结果。")
+    if deadline <= finding.deadline:
+        raise ValidationError(f"申请的新期限须晚于现整改时限（{finding.deadline:%Y-%m-%d}）。")
+    reason = _text(reason, "请填写延期理由。")
+    step = FindingStep(
+        finding=finding, kind=StepKind.EXTEND, note=reason, by=by, requested_deadline=deadline
+    )
+    step.full_clean()
+    step.save()
+    save_versioned(finding, by)
+    return step
+
+
+@transaction.atomic
+def finding_extension_decide(*, finding: Finding, by, approve: bool, note: str) -> FindingStep:
+    """The pending request approved (the deadline moves to the one asked for) or refused, by
+    someone who may verify and is not the requester."""
+    finding = _begin(finding, by, VERIFY, "您没有审批延期申请的权限。")
+    request = finding.pending_extension()
+    if request is None:
+        raise ValidationError("该问题没有待审批的延期申请。")
+    if request.by_id == by.pk:
+        raise ValidationError("不能审批自己提出的延期申请：须由申请人以外的督查人员审批。")
+    note = _text(note, "请填写审批意见。")
+    kind = StepKind.EXTEND_APPROVE if approve else StepKind.EXTEND_REJECT
+    step = FindingStep(finding=finding, kind=kind, note=note, by=by)
+    if approve:
+        step.requested_deadline = request.requested_deadline
+        step.previous_deadline = finding.deadline
+    step.full_clean()
+    step.save()
+    if approve:
+        save_versioned(finding, by, deadline=request.requested_deadline)
+    else:
+        save_versioned(finding, by)
+    return step

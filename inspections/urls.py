@@ -39,6 +39,12 @@ urlpatterns = [
         detail_fields=(),
     ),
     path("findings/<int:pk>/plan/", views.PlanView.as_view(), name="finding_plan"),
+    path("findings/<int:pk>/extend/", views.ExtensionRequestView.as_view(), name="finding_extend"),
+    path(
+        "findings/<int:pk>/extension/",
+        views.ExtensionDecisionView.as_view(),
+        name="finding_extension",
+    ),
     path("findings/<int:pk>/progress/", views.ProgressView.as_view(), name="finding_progress"),
     path("findings/<int:pk>/submit/", views.SubmitView.as_view(), name="finding_submit"),
     path("findings/<int:pk>/close/", views.CloseView.as_view(), name="finding_close"),

@@ -21,7 +21,7 @@ from poverty.common.views import (
 )
 
 from . import forms, services
-from .choices import Status
+from .choices import EXTENSION_STEPS, Status, StepKind
 from .models import Finding, Notice, Notification
 from .progress import progress_of
 
@@ -108,6 +108,9 @@ class FindingDetailView(ObjectDetailView):
         rectify = user.has_perm(services.RECTIFY)
         verify = user.has_perm(services.VERIFY)
         status = finding.status
+        pending = next((s for s in reversed(context["steps"]) if s.kind in EXTENSION_STEPS), None)
+        pending = pending if pending is not None and pending.kind == StepKind.EXTEND else None
+        context["pending_extension"] = pending
         context["actions"] = [
             (url, label, style)
             for url, label, style, allowed in (
@@ -131,6 +134,13 @@ class FindingDetailView(ObjectDetailView):
                     "outline-danger",
                     verify and status == Status.SUBMITTED,
                 ),
+                (
+                    "finding_extend",
+                    "申请延期",
+                    "outline-secondary",
+                    rectify and status in (Status.OPEN, Status.IN_PROGRESS) and not pending,
+                ),
+                ("finding_extension", "审批延期申请", "warning", verify and pending is not None),
             )
             if allowed
         ]
@@ -196,6 +206,36 @@ class CloseView(StepView):
 
     def perform(self, form) -> None:
         services.close(finding=self.object, by=self.request.user, **form.cleaned_data)
+
+
+class ExtensionRequestView(StepView):
+    form_class = forms.ExtensionRequestForm
+    title = "申请延期"
+    success_message = "延期申请已提交，等待督查人员审批。"
+    submit_label = "提交申请"
+
+    def perform(self, form) -> None:
+        services.finding_extension_request(
+            finding=self.object, by=self.request.user, **form.cleaned_data
+        )
+
+
+class ExtensionDecisionView(StepView):
+    action = "verify"
+    form_class = forms.ExtensionDecisionForm
+    title = "审批延期申请"
+    success_message = "已审批延期申请。"
+    submit_label = "提交审批意见"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["pending"] = self.object.pending_extension()
+        return context
+
+    def perform(self, form) -> None:
+        services.finding_extension_decide(
+            finding=self.object, by=self.request.user, **form.cleaned_data
+        )
 
 
 class RejectView(StepView):

@@ -47,6 +47,12 @@ class FindingSerializer(ScopedSerializer):
         return obj.days_overdue()
 
     def validate(self, attrs):
+        if self.instance is not None and attrs.get("deadline", self.instance.deadline) != (
+            self.instance.deadline
+        ):
+            raise serializers.ValidationError(
+                {"deadline": "整改时限只能通过延期申请并经审批后变更。"}
+            )
         # The area follows the object the finding is about, before the scope is judged.
         subject = attrs.get("subject", getattr(self.instance, "subject", None))
         field = SUBJECT_FIELDS.get(subject)

@@ -128,7 +128,9 @@ def entries(model, records, *, sensitive: bool, what=lambda record: "", limit: i
         before = previous.get(record.id)
         previous[record.id] = record
         kept.append(record)
-        pairs.append((before, record) if before is not None and record.history_type == "~" else None)
+        pairs.append(
+            (before, record) if before is not None and record.history_type == "~" else None
+        )
     listed = iter(changes(model, [p for p in pairs if p is not None], sensitive=sensitive))
     found = []
     for record, pair in zip(kept, pairs, strict=True):

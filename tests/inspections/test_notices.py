@@ -65,7 +65,7 @@ def test_one_notice_per_unit_and_one_bulletin_with_the_months_figures(march, wor
     )
     summary = bulletin.summary
     # New in March: 3 (the April one is not); closed: 1; open on 1 April: 3, of which 2 overdue.
-    assert summary["totals"] == {"new": 3, "closed": 1, "open": 3, "overdue": 2}
+    assert summary["totals"] == {"new": 3, "closed": 1, "open": 3, "overdue": 2, "extended": 0}
     assert summary["townships"] == [
         {"code": "990123100000", "name": "一乡", "new": 2, "closed": 0, "open": 2, "overdue": 1},
         {"code": "990123101000", "name": "二镇", "new": 1, "closed": 1, "open": 1, "overdue": 1},
@@ -159,7 +159,13 @@ def test_figures_read_as_at_the_cutoff_even_when_made_late(march):
     # Closed in April: still open (and overdue) on 1 April.
     close(march["overdue_a"], D(2019, 4, 10))
     [result] = make(MARCH)
-    assert result.bulletin.summary["totals"] == {"new": 3, "closed": 1, "open": 3, "overdue": 2}
+    assert result.bulletin.summary["totals"] == {
+        "new": 3,
+        "closed": 1,
+        "open": 3,
+        "overdue": 2,
+        "extended": 0,
+    }
 
 
 def test_a_township_units_notice_is_read_in_its_township(world):
