@@ -8,4 +8,4 @@ RUN pip install --no-cache-dir . \
 RUN useradd --system --home /app app && mkdir -p /app/media /app/var && chown -R app /app/media /app/var
 USER app
 EXPOSE 8000
-CMD ["gunicorn", "poverty.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3"]
+CMD ["gunicorn", "poverty.wsgi", "-c", "gunicorn.conf.py"]

@@ -1,0 +1,247 @@
+"""Load test: 50 simulated users against gunicorn on loopback for 3 minutes, with the production
+config (gunicorn.conf.py: 3 workers × 4 threads, persistent database connections). Prints
+p50/p95/p99 per kind of request and overall, requests per second and errors; not a test.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/poverty_load \\
+        .venv/bin/python bench/load.py [--users 50] [--seconds 180] [--workers 3 --threads 4]
+
+The database named by DATABASE_URL gets the demo county (migrate + seed_demo: 3,000 households).
+Each user logs in as one of the demo roles (county, township, leader, inspector, cadre; the API
+client by token) and then, with one second of think time between requests, reads the dashboard,
+the household list (with and without a name search), household pages, findings, projects and
+the exit-statistics API, in the proportions of WORKLOAD. Target: p95 under 300 ms at 50 users.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import signal
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from collections import defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "poverty.settings.local")
+os.environ["DEBUG"] = "false"
+
+ROLES = ["county", "township", "leader", "inspector", "cadre"]
+# (kind, weight): what a county office's users do all day, in rough proportion.
+WORKLOAD = [
+    ("dashboard", 15),
+    ("household_list", 15),
+    ("household_search", 10),
+    ("household_page", 20),
+    ("finding_list", 10),
+    ("project_list", 5),
+    ("stats_api", 15),
+    ("home", 10),
+]
+SURNAMES = "王李张刘陈杨赵黄周吴"
+
+
+def prepare() -> dict:
+    """Migrate, seed the demo county, and read what the users will ask for."""
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from rest_framework.authtoken.models import Token
+
+    from accounts.models import User
+    from households.models import Household
+    from poverty.dashboard import tallies
+
+    call_command("migrate", verbosity=0)
+    call_command("seed_demo", verbosity=0, stdout=open(os.devnull, "w"))  # noqa: SIM115
+    tallies.refresh()
+    plan = {"households": {}, "token": None}
+    for username in ROLES:
+        user = User.objects.get(username=username)
+        plan["households"][username] = list(
+            Household.objects.restrict(user).values_list("pk", flat=True)[:2000]
+        )
+    api = User.objects.get(username="api")
+    plan["token"] = Token.objects.get_or_create(user=api)[0].key
+    plan["county"] = api.areas.first().code
+    return plan
+
+
+def serve(workers: int, threads: int, port: int) -> subprocess.Popen:
+    env = {
+        **os.environ,
+        "DEBUG": "false",
+        "CONN_MAX_AGE": "60",
+        "WEB_CONCURRENCY": str(workers),
+        "GUNICORN_THREADS": str(threads),
+        "GUNICORN_BIND": f"127.0.0.1:{port}",
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+    }
+    server = subprocess.Popen(  # noqa: S603 -- our gunicorn, our config
+        [sys.executable, "-m", "gunicorn", "poverty.wsgi", "-c", "gunicorn.conf.py",
+         "--access-logfile", os.devnull],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    return server
+
+
+def wait_ready(base: str, timeout: float = 60) -> None:
+    import requests
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if requests.get(f"{base}/accounts/login/", timeout=2).status_code == 200:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.5)
+    raise SystemExit("gunicorn did not answer")
+
+
+def login(base: str, username: str):
+    import requests
+
+    session = requests.Session()
+    session.get(f"{base}/accounts/login/", timeout=30)
+    response = session.post(
+        f"{base}/accounts/login/",
+        data={
+            "username": username,
+            "password": "demo2026",
+            "csrfmiddlewaretoken": session.cookies.get("csrftoken"),
+        },
+        headers={"Referer": f"{base}/accounts/login/"},
+        timeout=30,
+        allow_redirects=False,
+    )
+    if response.status_code != 302:
+        raise SystemExit(f"login as {username} failed: {response.status_code}")
+    return session
+
+
+def user_loop(base, username, plan, stop_at, think, results, lock, seed) -> None:
+    import requests
+
+    rng = random.Random(seed)
+    session = login(base, username)
+    api = requests.Session()
+    api.headers["Authorization"] = f"Token {plan['token']}"
+    kinds = [k for k, _ in WORKLOAD]
+    weights = [w for _, w in WORKLOAD]
+    mine = plan["households"][username] or [0]
+    while time.monotonic() < stop_at:
+        kind = rng.choices(kinds, weights)[0]
+        if kind == "project_list" and username == "cadre":
+            kind = "household_page"  # village cadres have no project pages (a 403 by design)
+        client, params = session, None
+        if kind == "dashboard":
+            url = f"{base}/dashboard/"
+        elif kind == "household_list":
+            url, params = f"{base}/registry/households/", {"page": rng.randint(1, 5)}
+        elif kind == "household_search":
+            url, params = f"{base}/registry/households/", {"q": rng.choice(SURNAMES)}
+        elif kind == "household_page":
+            url = f"{base}/registry/households/{rng.choice(mine)}/"
+        elif kind == "finding_list":
+            url = f"{base}/inspections/findings/"
+        elif kind == "project_list":
+            url = f"{base}/projects/projects/"
+        elif kind == "stats_api":
+            client = api
+            url = f"{base}/api/v1/stats/exits/"
+            params = {"area": plan["county"], "year": rng.choice([2018, 2019, 2020])}
+        else:
+            url = f"{base}/"
+        started = time.perf_counter()
+        try:
+            response = client.get(url, params=params, timeout=60)
+            ok = response.status_code < 400 or response.status_code
+        except requests.RequestException as exc:
+            ok = type(exc).__name__
+        took = time.perf_counter() - started
+        with lock:
+            results[kind].append((took, ok))
+        time.sleep(think * rng.uniform(0.5, 1.5))
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(p * len(ordered)))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--users", type=int, default=50)
+    parser.add_argument("--seconds", type=int, default=180)
+    parser.add_argument("--think", type=float, default=1.0)
+    parser.add_argument("--workers", type=int, default=3)
+    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--port", type=int, default=8765)
+    args = parser.parse_args()
+
+    plan = prepare()
+    base = f"http://127.0.0.1:{args.port}"
+    server = serve(args.workers, args.threads, args.port)
+    try:
+        wait_ready(base)
+        results: dict[str, list] = defaultdict(list)
+        lock = threading.Lock()
+        stop_at = time.monotonic() + args.seconds
+        users = [
+            threading.Thread(
+                target=user_loop,
+                args=(base, ROLES[i % len(ROLES)], plan, stop_at, args.think, results, lock, i),
+            )
+            for i in range(args.users)
+        ]
+        started = time.monotonic()
+        for user in users:
+            user.start()
+            time.sleep(0.05)  # users arrive over a few seconds, not in one burst
+        for user in users:
+            user.join()
+        elapsed = time.monotonic() - started
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+
+    print(
+        f"{args.users} users, {args.seconds} s, think {args.think} s, gunicorn "
+        f"{args.workers} workers × {args.threads} threads"
+    )
+    every = []
+    errors = 0
+    for kind, _ in WORKLOAD:
+        rows = results.get(kind, [])
+        if not rows:
+            continue
+        times = [t * 1000 for t, _ in rows]
+        failed = [ok for _, ok in rows if ok is not True]
+        errors += len(failed)
+        every += times
+        print(
+            f"{kind:>17}: {len(rows):5} requests, p50 {percentile(times, 0.5):6.0f} ms, "
+            f"p95 {percentile(times, 0.95):6.0f} ms, p99 {percentile(times, 0.99):6.0f} ms, "
+            f"errors {len(failed)}{' ' + str(sorted(set(failed), key=str)) if failed else ''}"
+        )
+    p95 = percentile(every, 0.95)
+    print(
+        f"{'all':>17}: {len(every):5} requests, {len(every) / elapsed:.1f}/s, "
+        f"p50 {statistics.median(every):.0f} ms, p95 {p95:.0f} ms, "
+        f"p99 {percentile(every, 0.99):.0f} ms, errors {errors}; "
+        f"target p95 < 300 ms {'✓' if p95 < 300 and not errors else '✗'}"
+    )
+
+
+if __name__ == "__main__":
+    main()
