@@ -164,7 +164,7 @@ def test_the_household_file_costs_the_same_with_more_members_measures_and_visits
         client.get(url)
 
 
-DETAIL_QUERIES = 17  # … and the household's periods (历年状态)
+DETAIL_QUERIES = 18  # … the periods (历年状态) and the income records' history
 
 
 def grow_projects(world, n):
@@ -315,7 +315,8 @@ def test_finding_inspection_and_notice_pages_cost_the_same_with_more_rows(
     add(2)
     urls = {
         reverse("inspections:finding_detail", args=[finding.pk]): 12,
-        reverse("inspections:inspection_detail", args=[finding.inspection_id]): 8,
+        # … and its history, field by field (the rows, and the names of related objects)
+        reverse("inspections:inspection_detail", args=[finding.inspection_id]): 10,
         reverse("inspections:notice_detail", args=[notice.pk]): 5,
         reverse("inspections:notice_print", args=[notice.pk]): 5,
         reverse("inspections:notice_xlsx", args=[notice.pk]): 5,

@@ -90,9 +90,9 @@ class ScopedViewSet(viewsets.ModelViewSet):
             queryset = queryset.select_related(*self.select_related)
         return queryset
 
-    def perform_update(self, serializer):
-        _refuse_locked(serializer.instance)
-        super().perform_update(serializer)
+    def update(self, request, *args, **kwargs):
+        _refuse_locked(self.get_object())  # before the data is judged: no edit at all
+        return super().update(request, *args, **kwargs)
 
     def perform_destroy(self, instance):
         _refuse_locked(instance)

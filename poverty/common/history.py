@@ -14,6 +14,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.core.exceptions import FieldDoesNotExist
+from django.db.models import FileField
 
 # Never shown (the ciphertext and hash of an ID number; its change is noted, not its value).
 HIDDEN_FIELDS = {"id_number_encrypted", "id_number_hash"}
@@ -59,6 +60,8 @@ def display(model, name: str, value) -> str:
         return str(value)
     if model_field.choices:
         return str(dict(model_field.choices).get(value, value))
+    if isinstance(model_field, FileField):
+        return "（已上传文件）"  # the stored path says nothing a reader needs; the page shows the file
     if isinstance(value, bool):
         return "是" if value else "否"
     return str(value)

@@ -17,6 +17,7 @@ from django.db import models, transaction
 from django.db.models import ProtectedError
 from django.http import HttpResponseRedirect
 from django.urls import NoReverseMatch, path, reverse
+from django.utils.functional import SimpleLazyObject
 from django.views.generic import (
     CreateView,
     DeleteView,
@@ -144,10 +145,13 @@ class ObjectDetailView(ScopedViewMixin, DetailView):
             for name in self.detail_fields
         ]
         if hasattr(self.object, "history"):
-            context["history"] = history.entries(
-                self.model,
-                self.object.history.all(),
-                sensitive=can_see_sensitive(self.request.user),
+            # Read only by pages that show it (includes/history.html), once.
+            context["history"] = SimpleLazyObject(
+                lambda: history.entries(
+                    self.model,
+                    self.object.history.all(),
+                    sensitive=can_see_sensitive(self.request.user),
+                )
             )
         return context
 
