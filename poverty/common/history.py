@@ -61,7 +61,9 @@ def display(model, name: str, value) -> str:
     if model_field.choices:
         return str(dict(model_field.choices).get(value, value))
     if isinstance(model_field, FileField):
-        return "（已上传文件）"  # the stored path says nothing a reader needs; the page shows the file
+        return (
+            "（已上传文件）"  # the stored path says nothing a reader needs; the page shows the file
+        )
     if isinstance(value, bool):
         return "是" if value else "否"
     return str(value)
