@@ -158,10 +158,16 @@ class StepView(ObjectActionView):
     action = "rectify"
     template_name = "inspections/step_form.html"
 
+    # The step's service (inspections.services), called with the finding, the user and the form.
+    service = None
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["steps"] = list(self.object.steps.select_related("by"))
         return context
+
+    def perform(self, form) -> None:
+        type(self).service(finding=self.object, by=self.request.user, **form.cleaned_data)
 
 
 class PlanView(StepView):
@@ -173,8 +179,7 @@ class PlanView(StepView):
     def get_initial(self):
         return {"plan": self.object.plan}
 
-    def perform(self, form) -> None:
-        services.record_plan(finding=self.object, by=self.request.user, **form.cleaned_data)
+    service = services.record_plan
 
 
 class ProgressView(StepView):
@@ -183,8 +188,7 @@ class ProgressView(StepView):
     success_message = "整改进展已记录。"
     submit_label = "记录"
 
-    def perform(self, form) -> None:
-        services.record_progress(finding=self.object, by=self.request.user, **form.cleaned_data)
+    service = services.record_progress
 
 
 class SubmitView(StepView):
@@ -193,8 +197,7 @@ class SubmitView(StepView):
     success_message = "已提交验收，等待督查人员验收。"
     submit_label = "提交验收"
 
-    def perform(self, form) -> None:
-        services.submit(finding=self.object, by=self.request.user, **form.cleaned_data)
+    service = services.submit
 
 
 class CloseView(StepView):
@@ -204,8 +207,7 @@ class CloseView(StepView):
     success_message = "验收通过，问题已销号。"
     submit_label = "验收销号"
 
-    def perform(self, form) -> None:
-        services.close(finding=self.object, by=self.request.user, **form.cleaned_data)
+    service = services.close
 
 
 class ExtensionRequestView(StepView):
@@ -214,10 +216,7 @@ class ExtensionRequestView(StepView):
     success_message = "延期申请已提交，等待督查人员审批。"
     submit_label = "提交申请"
 
-    def perform(self, form) -> None:
-        services.finding_extension_request(
-            finding=self.object, by=self.request.user, **form.cleaned_data
-        )
+    service = services.finding_extension_request
 
 
 class ExtensionDecisionView(StepView):
@@ -232,10 +231,7 @@ class ExtensionDecisionView(StepView):
         context["pending"] = self.object.pending_extension()
         return context
 
-    def perform(self, form) -> None:
-        services.finding_extension_decide(
-            finding=self.object, by=self.request.user, **form.cleaned_data
-        )
+    service = services.finding_extension_decide
 
 
 class RejectView(StepView):
@@ -245,8 +241,7 @@ class RejectView(StepView):
     success_message = "已退回，问题回到“整改中”。"
     submit_label = "退回"
 
-    def perform(self, form) -> None:
-        services.reject(finding=self.object, by=self.request.user, **form.cleaned_data)
+    service = services.reject
 
 
 class AccountabilityCreateView(ObjectCreateView):
