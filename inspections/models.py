@@ -416,9 +416,14 @@ class Finding(ScopedModel):
     def is_overdue(self) -> bool:
         return self.days_overdue() > 0
 
-    def pending_extension(self) -> FindingStep | None:
-        """The extension request waiting for a decision, if any (its steps read in order)."""
-        last = self.steps.filter(kind__in=EXTENSION_STEPS).order_by("-created_at", "-pk").first()
+    def pending_extension(self, steps=None) -> FindingStep | None:
+        """The extension request waiting for a decision, if any: the last extension step, when
+        it is a request. `steps`: the finding's steps already read, oldest first (else a query)."""
+        if steps is None:
+            extension = self.steps.filter(kind__in=EXTENSION_STEPS)
+            last = extension.order_by("-created_at", "-pk").first()
+        else:
+            last = next((s for s in reversed(steps) if s.kind in EXTENSION_STEPS), None)
         return last if last is not None and last.kind == StepKind.EXTEND else None
 
     def locked_reason(self) -> str:

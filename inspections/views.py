@@ -21,7 +21,7 @@ from poverty.common.views import (
 )
 
 from . import forms, services
-from .choices import EXTENSION_STEPS, Status, StepKind
+from .choices import Status
 from .models import Finding, Notice, Notification
 from .progress import progress_of
 
@@ -108,9 +108,7 @@ class FindingDetailView(ObjectDetailView):
         rectify = user.has_perm(services.RECTIFY)
         verify = user.has_perm(services.VERIFY)
         status = finding.status
-        pending = next((s for s in reversed(context["steps"]) if s.kind in EXTENSION_STEPS), None)
-        pending = pending if pending is not None and pending.kind == StepKind.EXTEND else None
-        context["pending_extension"] = pending
+        pending = context["pending_extension"] = finding.pending_extension(context["steps"])
         context["actions"] = [
             (url, label, style)
             for url, label, style, allowed in (
@@ -175,11 +173,10 @@ class PlanView(StepView):
     title = "制定整改方案"
     success_message = "整改方案已保存，问题转为“整改中”。"
     submit_label = "保存方案"
+    service = services.record_plan
 
     def get_initial(self):
         return {"plan": self.object.plan}
-
-    service = services.record_plan
 
 
 class ProgressView(StepView):
@@ -187,7 +184,6 @@ class ProgressView(StepView):
     title = "记录整改进展"
     success_message = "整改进展已记录。"
     submit_label = "记录"
-
     service = services.record_progress
 
 
@@ -196,7 +192,6 @@ class SubmitView(StepView):
     title = "提交验收"
     success_message = "已提交验收，等待督查人员验收。"
     submit_label = "提交验收"
-
     service = services.submit
 
 
@@ -206,7 +201,6 @@ class CloseView(StepView):
     title = "验收销号"
     success_message = "验收通过，问题已销号。"
     submit_label = "验收销号"
-
     service = services.close
 
 
@@ -215,7 +209,6 @@ class ExtensionRequestView(StepView):
     title = "申请延期"
     success_message = "延期申请已提交，等待督查人员审批。"
     submit_label = "提交申请"
-
     service = services.finding_extension_request
 
 
@@ -225,13 +218,12 @@ class ExtensionDecisionView(StepView):
     title = "审批延期申请"
     success_message = "已审批延期申请。"
     submit_label = "提交审批意见"
+    service = services.finding_extension_decide
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["pending"] = self.object.pending_extension()
+        context["pending"] = self.object.pending_extension(context["steps"])
         return context
-
-    service = services.finding_extension_decide
 
 
 class RejectView(StepView):
@@ -240,7 +232,6 @@ class RejectView(StepView):
     title = "退回整改"
     success_message = "已退回，问题回到“整改中”。"
     submit_label = "退回"
-
     service = services.reject
 
 

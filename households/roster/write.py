@@ -263,9 +263,11 @@ def write(plan: Plan, user) -> None:
     # New households were written with their persons and names; registered ones are recounted.
     for chunk in _chunks(sorted(plan.recount)):
         recount_members(chunk)
-    # What the file says held goes into the periods, from the years it happened.
+    # What the file says held goes into the periods, from the years it happened (recounted
+    # households were followed by recount_members already).
     periods.follow(
-        [ids[h["code"]] for h in plan.new_households] + [pk for pk, _ in plan.changed_households]
+        [ids[h["code"]] for h in plan.new_households]
+        + [pk for pk, _ in plan.changed_households if pk not in plan.recount]
     )
     registry_changed.send(sender=Household, households=(), villages=plan.villages)
 

@@ -20,12 +20,6 @@ SIGNATURES = {
     "pdf": (b"%PDF-", ("pdf",)),
 }
 LABELS = {"jpeg": "JPG图片", "png": "PNG图片", "pdf": "PDF文件"}
-CONTENT_TYPES = {
-    "jpg": "image/jpeg",
-    "jpeg": "image/jpeg",
-    "png": "image/png",
-    "pdf": "application/pdf",
-}
 
 
 def kind_of(head: bytes) -> str | None:
