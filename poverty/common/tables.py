@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import django_tables2 as tables
+from django_tables2 import utils as tables_utils
 
 from .masking import shown
 
@@ -53,3 +54,29 @@ class ShortTextColumn(tables.Column):
 
     def render(self, value):
         return value if len(value) <= self.length else value[: self.length] + "…"
+
+
+def _memoize_signatures() -> None:
+    """django-tables2 reads a render method's signature with `inspect.signature` for every cell
+    (`utils.call_with_appropriate`); a signature does not change, so read each function's once.
+    Keyed by the underlying function and whether it is bound, since binding drops `self`."""
+    original = tables_utils.signature
+    known: dict = {}
+
+    def signature(fn):
+        key = (getattr(fn, "__func__", fn), hasattr(fn, "__self__"))
+        try:
+            return known[key]
+        except KeyError:
+            pass
+        except TypeError:  # an unhashable callable
+            return original(fn)
+        if len(known) > 4096:  # partials made per call would otherwise pile up
+            known.clear()
+        known[key] = original(fn)
+        return known[key]
+
+    tables_utils.signature = signature
+
+
+_memoize_signatures()

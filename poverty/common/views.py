@@ -34,6 +34,7 @@ from . import history
 from .masking import can_see_sensitive
 from .models import StaleEdit, lock_seen
 from .scoping import permission_name
+from .widgets import FastSelect
 
 MAX_PER_PAGE = 500
 
@@ -125,6 +126,15 @@ class ObjectListView(ScopedViewMixin, SingleTableMixin, FilterView):
         kwargs = super().get_filterset_kwargs(filterset_class)
         kwargs["request"] = self.request
         return kwargs
+
+    def get_filterset(self, filterset_class):
+        filterset = super().get_filterset(filterset_class)
+        for field in filterset.form.fields.values():
+            if type(field.widget) is forms.Select:  # the filter bar's selects, written fast
+                fast = FastSelect(attrs=field.widget.attrs, choices=field.widget.choices)
+                fast.is_required = field.widget.is_required
+                field.widget = fast
+        return filterset
 
 
 class ObjectDetailView(ScopedViewMixin, DetailView):

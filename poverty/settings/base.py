@@ -140,7 +140,7 @@ FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 FILTERS_EMPTY_CHOICE_LABEL = "全部"
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
-DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5-responsive.html"
+DJANGO_TABLES2_TEMPLATE = "tables/table.html"
 DJANGO_TABLES2_TABLE_ATTRS = {"class": "table table-sm table-hover align-middle"}
 PAGINATE_BY = 50
 
