@@ -14,6 +14,11 @@ worker_class = "gthread"
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 # A roster upload or an export page may take a while; the long work itself runs in Celery.
 timeout = 60
+# Seconds an idle keep-alive connection is kept. gunicorn's default of 2 raced clients that
+# paused about that long: bench/load.py saw "connection reset" on requests sent 2.03-2.07 s
+# after the last answer, as the server closed the socket. Behind nginx (docs/operations.md)
+# this only concerns nginx's own connections.
+keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "5"))
 graceful_timeout = 30
 # Recycle workers now and then so a slow leak cannot grow without bound.
 max_requests = 5000

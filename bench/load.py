@@ -3,7 +3,7 @@ config (gunicorn.conf.py: 3 workers × 4 threads, persistent database connection
 p50/p95/p99 per kind of request and overall, requests per second and errors; not a test.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/poverty_load \\
-        .venv/bin/python bench/load.py [--users 50] [--seconds 180] [--workers 3 --threads 4]
+        .venv/bin/python bench/load.py [--users 50] [--seconds 180] [--workers 3 --threads 4] [--reuse]
 
 The database named by DATABASE_URL gets the demo county (migrate + seed_demo: 3,000 households).
 Each user logs in as one of the demo roles (county, township, leader, inspector, cadre; the API
@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import resource
 import signal
 import statistics
 import subprocess
@@ -46,8 +47,9 @@ WORKLOAD = [
 SURNAMES = "王李张刘陈杨赵黄周吴"
 
 
-def prepare() -> dict:
-    """Migrate, seed the demo county, and read what the users will ask for."""
+def prepare(reuse: bool = False) -> dict:
+    """Migrate, seed the demo county (unless `reuse` and it is there), and read what the users
+    will ask for."""
     import django
 
     django.setup()
@@ -59,8 +61,9 @@ def prepare() -> dict:
     from poverty.dashboard import tallies
 
     call_command("migrate", verbosity=0)
-    call_command("seed_demo", verbosity=0, stdout=open(os.devnull, "w"))  # noqa: SIM115
-    tallies.refresh()
+    if not (reuse and Household.objects.exists()):
+        call_command("seed_demo", verbosity=0, stdout=open(os.devnull, "w"))  # noqa: SIM115
+        tallies.refresh()
     plan = {"households": {}, "token": None}
     for username in ROLES:
         user = User.objects.get(username=username)
@@ -129,7 +132,7 @@ def login(base: str, username: str):
     return session
 
 
-def user_loop(base, username, plan, stop_at, think, results, lock, seed) -> None:
+def user_loop(base, username, plan, stop_at, think, results, failures, lock, seed) -> None:
     import requests
 
     rng = random.Random(seed)
@@ -139,6 +142,7 @@ def user_loop(base, username, plan, stop_at, think, results, lock, seed) -> None
     kinds = [k for k, _ in WORKLOAD]
     weights = [w for _, w in WORKLOAD]
     mine = plan["households"][username] or [0]
+    last_answer: dict[int, float] = {}
     while time.monotonic() < stop_at:
         kind = rng.choices(kinds, weights)[0]
         if kind == "project_list" and username == "cadre":
@@ -163,15 +167,45 @@ def user_loop(base, username, plan, stop_at, think, results, lock, seed) -> None
         else:
             url = f"{base}/"
         started = time.perf_counter()
-        try:
-            response = client.get(url, params=params, timeout=60)
-            ok = response.status_code < 400 or response.status_code
-        except requests.RequestException as exc:
-            ok = type(exc).__name__
+        idle = started - last_answer.get(id(client), started)
+        for attempt in (1, 2):
+            try:
+                response = client.get(url, params=params, timeout=60)
+                ok = response.status_code < 400 or response.status_code
+                break
+            except requests.ConnectionError as exc:
+                # A browser sends a GET again when the server closed the kept-alive connection it
+                # reused (the server's keep-alive ran out as the request left): so do we, once,
+                # and count it. How long the connection had been idle tells that race apart.
+                ok = type(exc).__name__
+                with lock:
+                    failures.append(
+                        f"{kind} after {idle:.2f} s idle (attempt {attempt}): {str(exc)[:120]}"
+                    )
+            except requests.RequestException as exc:
+                ok = type(exc).__name__
+                break
         took = time.perf_counter() - started
+        last_answer[id(client)] = time.perf_counter()
         with lock:
             results[kind].append((took, ok))
         time.sleep(think * rng.uniform(0.5, 1.5))
+
+
+def busy_seconds() -> float:
+    """CPU seconds the whole machine has spent busy (Linux /proc/stat), 0 where unknown."""
+    try:
+        fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
+    except OSError:
+        return 0.0
+    ticks = [int(value) for value in fields]
+    idle = ticks[3] + ticks[4]  # idle and iowait
+    return (sum(ticks[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(who: int) -> float:
+    usage = resource.getrusage(who)
+    return usage.ru_utime + usage.ru_stime
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -187,33 +221,50 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=3)
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--reuse", action="store_true", help="keep the demo county already there")
     args = parser.parse_args()
 
-    plan = prepare()
+    plan = prepare(args.reuse)
     base = f"http://127.0.0.1:{args.port}"
     server = serve(args.workers, args.threads, args.port)
     try:
         wait_ready(base)
         results: dict[str, list] = defaultdict(list)
+        failures: list[str] = []
         lock = threading.Lock()
         stop_at = time.monotonic() + args.seconds
         users = [
             threading.Thread(
                 target=user_loop,
-                args=(base, ROLES[i % len(ROLES)], plan, stop_at, args.think, results, lock, i),
+                args=(
+                    base,
+                    ROLES[i % len(ROLES)],
+                    plan,
+                    stop_at,
+                    args.think,
+                    results,
+                    failures,
+                    lock,
+                    i,
+                ),
             )
             for i in range(args.users)
         ]
         started = time.monotonic()
+        machine, generator = busy_seconds(), cpu_seconds(resource.RUSAGE_SELF)
         for user in users:
             user.start()
             time.sleep(0.05)  # users arrive over a few seconds, not in one burst
         for user in users:
             user.join()
         elapsed = time.monotonic() - started
+        machine = busy_seconds() - machine
+        generator = cpu_seconds(resource.RUSAGE_SELF) - generator
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
+    # gunicorn's master reaped its workers and we reaped the master: their CPU is our children's.
+    served = cpu_seconds(resource.RUSAGE_CHILDREN)
 
     print(
         f"{args.users} users, {args.seconds} s, think {args.think} s, gunicorn "
@@ -234,6 +285,19 @@ def main() -> None:
             f"p95 {percentile(times, 0.95):6.0f} ms, p99 {percentile(times, 0.99):6.0f} ms, "
             f"errors {len(failed)}{' ' + str(sorted(set(failed), key=str)) if failed else ''}"
         )
+    if every:
+        per = 1000 / len(every)
+        print(
+            f"CPU per request: gunicorn {served * per:.1f} ms, this load generator "
+            f"{generator * per:.1f} ms, the rest of the machine (PostgreSQL, other tenants) "
+            f"{max(0.0, machine - served - generator) * per:.1f} ms; the machine was busy "
+            f"{machine / elapsed / (os.cpu_count() or 1):.0%} of {os.cpu_count()} cores"
+        )
+    print(
+        f"requests sent again on a closed keep-alive connection, as a browser does: {len(failures)}"
+    )
+    for failure in failures[:10]:
+        print(f"  ↻ {failure}")
     p95 = percentile(every, 0.95)
     print(
         f"{'all':>17}: {len(every):5} requests, {len(every) / elapsed:.1f}/s, "
