@@ -79,7 +79,7 @@ def table_rows(context, table) -> str:
     plain = {column.name: _plain(column) for column in columns}
     parts = []
     for row in table.paginated_rows:
-        parts.append(format_html("<tr {}>", row.attrs.as_html()))
+        parts.append(f"<tr {row.attrs.as_html()}>")  # as_html escapes
         record = row.record if isinstance(row.record, models.Model) else None
         for column in columns:
             name = plain[column.name]
@@ -94,7 +94,8 @@ def table_rows(context, table) -> str:
                 td = column.attrs["td"].as_html()
             if column.localize is not None:
                 cell = str(formats.localize(cell, use_l10n=column.localize))
-            parts.append(format_html("<td {}>{}</td>", td, render_value_in_context(cell, context)))
+            # render_value_in_context escapes as {{ cell }} does; td is escaped by as_html.
+            parts.append(f"<td {td}>{render_value_in_context(cell, context)}</td>")
         parts.append("</tr>")
     if not parts and table.empty_text:
         parts.append(

@@ -151,3 +151,12 @@ def test_remembered_signatures_are_the_signatures(fn):
     )
     assert tables_utils.signature(fn) == expected
     assert tables_utils.signature(fn) == expected  # and again, from memory
+
+
+def test_a_cell_is_escaped(county_client, world):
+    world.villages[0].name = "<i>甲村</i>"
+    world.villages[0].save()
+    page = county_client.get(reverse("households:household_list")).content.decode()
+    table = TABLE.findall(page)[-1]
+    assert "&lt;i&gt;甲村&lt;/i&gt;" in table
+    assert "<i>甲村" not in table
