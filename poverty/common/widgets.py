@@ -18,7 +18,7 @@ from __future__ import annotations
 from django import forms
 from django.forms.utils import flatatt
 from django.urls import reverse
-from django.utils.html import format_html, format_html_join
+from django.utils.html import conditional_escape, escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 
@@ -103,12 +103,8 @@ class FastSelect(forms.Select):
                 selected = not chosen and str(option_value) in values
                 chosen = chosen or selected
                 parts.append(
-                    format_html(
-                        '\n  <option value="{}"{}>{}</option>',
-                        str(option_value),
-                        " selected" if selected else "",
-                        option_label,
-                    )
+                    f'\n  <option value="{escape(option_value)}"{" selected" if selected else ""}>'
+                    f"{conditional_escape(option_label)}</option>"
                 )
             if group:
                 parts.append("\n  </optgroup>")
