@@ -534,6 +534,13 @@ class Assessment(ScopedModel):
         ]
 
 
+class AssistanceMeasureQuerySet(ScopedQuerySet):
+    def live(self):
+        """The measures that count for a household: planned, under way or done. A stopped
+        measure answers nothing (the 疑点 rule, the dashboard's gaps and its measure counts)."""
+        return self.exclude(status=MeasureStatus.STOPPED)
+
+
 class AssistanceMeasure(ScopedModel):
     """帮扶措施 for a household."""
 
@@ -560,6 +567,7 @@ class AssistanceMeasure(ScopedModel):
     )
 
     history = HistoricalRecords(excluded_fields=["updated_at"])
+    objects = AssistanceMeasureQuerySet.as_manager()
 
     class Meta:
         verbose_name = "帮扶措施"

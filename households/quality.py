@@ -30,7 +30,6 @@ from .choices import (
     Health,
     HouseholdStatus,
     LabourSkill,
-    MeasureStatus,
     QualityStatus,
     Relation,
 )
@@ -370,10 +369,11 @@ def load(households: QuerySet, today: datetime.date) -> Data:
     ):
         data.numbers[m["id"]] = crypto.decrypt(m.pop("id_number_encrypted"))
         data.members[m["household_id"]].append(m)
-    live = (MeasureStatus.PLANNED, MeasureStatus.ONGOING, MeasureStatus.DONE)
-    for hid, kind in AssistanceMeasure.objects.filter(
-        household__in=ids, status__in=live
-    ).values_list("household_id", "measure_type"):
+    for hid, kind in (
+        AssistanceMeasure.objects.live()
+        .filter(household__in=ids)
+        .values_list("household_id", "measure_type")
+    ):
         data.measures[hid].add(kind)
     data.paired = set(
         HouseholdPairing.objects.active(today)

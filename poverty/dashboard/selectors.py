@@ -15,7 +15,7 @@ from datetime import date, datetime
 
 from django.utils import timezone
 
-from households.choices import Cause, HouseholdStatus, MeasureType
+from households.choices import CAUSE_MEASURES, Cause, HouseholdStatus, MeasureType
 from households.models import AssistanceMeasure, Household, HouseholdPairing
 from inspections.choices import Status as FindingStatus
 from poverty.common.masking import shown_as
@@ -27,7 +27,7 @@ from villages.choices import AreaLevel, PostingRole
 from villages.models import Area, LeaderPairing, UnitPairing, VillagePosting
 
 from .models import MeasureTally, VillageTally
-from .stats import CAUSE_MEASURES, counted, of_household, overdue
+from .stats import counted, of_household, overdue
 
 # A child area is "exited" with nobody left, "behind" with households past their deadline.
 EXITED, ON_TRACK, BEHIND = "exited", "on_track", "behind"
@@ -86,7 +86,9 @@ def by_cause(villages: dict[int, str], year: int) -> list[dict]:
             "poor": found[code]["poor"],
             "no_measure": found[code]["no_measure"],
             "gap": found[code]["gap"] if code in CAUSE_MEASURES else None,
-            "answers": "、".join(MeasureType(m).label for m in CAUSE_MEASURES.get(code, ())),
+            "answers": "、".join(
+                label for kind, label in MeasureType.choices if kind in CAUSE_MEASURES.get(code, ())
+            ),
         }
         for code, label in Cause.choices
         if code in found
@@ -120,7 +122,8 @@ def battle_map(village: Area, year: int, household_url: str, user) -> list[dict]
     )  # fmt: skip
     measures: dict[int, list[str]] = {}
     for household, kind in (
-        AssistanceMeasure.objects.filter(household__village=village)
+        AssistanceMeasure.objects.live()
+        .filter(household__village=village)
         .order_by("start_date", "pk")
         .values_list("household_id", "measure_type")
     ):

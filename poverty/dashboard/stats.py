@@ -27,7 +27,6 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Exists, OuterRef, Q, Sum
 
-from households.choices import Cause, MeasureType
 from households.models import HouseholdPeriod
 from inspections.choices import Metric
 from poverty.common.areacodes import digits_of, prefix_of
@@ -46,20 +45,6 @@ CHILD_LEVEL = {
 }
 TARGET_METRICS = {Metric.PERSONS_EXITED: "persons", Metric.VILLAGES_EXITED: "villages"}
 FIGURES = ("registered", "exited", "exited_cumulative")
-
-# The measures that answer each cause (精准施策: 因病→健康扶贫 …); causes not listed are left out.
-CAUSE_MEASURES = {
-    Cause.ILLNESS: (MeasureType.HEALTH,),
-    Cause.DISABILITY: (MeasureType.HEALTH, MeasureType.SOCIAL_SECURITY),
-    Cause.SCHOOLING: (MeasureType.EDUCATION,),
-    Cause.DISASTER: (MeasureType.HOUSING, MeasureType.RELOCATION),
-    Cause.NO_LAND: (MeasureType.INDUSTRY, MeasureType.EMPLOYMENT, MeasureType.RELOCATION),
-    Cause.NO_WATER: (MeasureType.INFRASTRUCTURE, MeasureType.RELOCATION),
-    Cause.NO_SKILLS: (MeasureType.TRAINING, MeasureType.EMPLOYMENT),
-    Cause.NO_LABOUR: (MeasureType.SOCIAL_SECURITY, MeasureType.WELFARE_JOB),
-    Cause.NO_CAPITAL: (MeasureType.MICROCREDIT, MeasureType.INDUSTRY),
-    Cause.POOR_TRANSPORT: (MeasureType.INFRASTRUCTURE, MeasureType.RELOCATION),
-}
 
 
 def held_in(year: int) -> Q:

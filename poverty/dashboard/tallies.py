@@ -16,13 +16,14 @@ from django.db import connection, transaction
 from django.db.models import BooleanField, Case, Count, Exists, F, OuterRef, Q, Sum, Value, When
 from django.utils import timezone
 
+from households.choices import CAUSE_MEASURES
 from households.models import AssistanceMeasure, Household, HouseholdPeriod
 from poverty.common import bulk
 from villages.choices import AreaLevel
 from villages.models import YEAR_VALIDATORS, Area
 
 from .models import MeasureTally, VillageTally
-from .stats import CAUSE_MEASURES, FIGURES, counted, held_in, overdue
+from .stats import FIGURES, counted, held_in, overdue
 
 FIRST_YEAR = YEAR_VALIDATORS[0].limit_value
 # Villages counted per query: bounds the rows held in memory during a full recount.
@@ -42,7 +43,7 @@ def years_to_count(villages: list[int]) -> range:
 def _grouped(villages: list[int], years: range):
     """The periods of these villages' households (households.periods), each year's figures a
     conditional count, grouped by village, primary cause and measures."""
-    measures = AssistanceMeasure.objects.filter(household=OuterRef("household_id"))
+    measures = AssistanceMeasure.objects.live().filter(household=OuterRef("household_id"))
     answered = Case(
         *(
             When(
@@ -119,7 +120,8 @@ def _tally_rows(villages: list[int], now) -> list[tuple]:
 def _measure_rows(villages: list[int], now) -> list[tuple]:
     """The measure tally rows of these villages, as tuples in the order of MEASURE_FIELDS."""
     rows = (
-        AssistanceMeasure.objects.filter(household__village_id__in=villages)
+        AssistanceMeasure.objects.live()
+        .filter(household__village_id__in=villages)
         .order_by()
         .values_list("household__village_id", "measure_type")
         .annotate(n=Count("household", distinct=True))

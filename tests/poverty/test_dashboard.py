@@ -107,7 +107,7 @@ def test_the_county_page_shows_its_figures_and_colours_each_township(registry, m
     # Still poor: 一乡's 缺劳力 household (a health measure, not 兜底 or 公益岗位) and 二镇's 因病
     # household with nothing.
     assert [(c["label"], c["answers"], c["gap"]) for c in response.context["gaps"]] == [
-        ("因病", "健康扶贫", 1),
+        ("因病", "健康扶贫、兜底保障(低保/特困)", 1),
         ("缺劳力", "兜底保障(低保/特困)、公益岗位", 1),
     ]
     assert response.context["findings"] == [{"unit__name": "县水利局", "open": 1, "overdue": 1}]
