@@ -1,17 +1,22 @@
-"""gunicorn for production on a two-core county server (bench/load.py measured the choice).
+"""gunicorn for production on a two-core county server (bench/load.py measured the choice;
+bench/README.md has the runs).
 
-Three worker processes of four threads: the pages spend much of their time waiting for
-PostgreSQL, so threads overlap that wait while processes use both cores; more processes only
-added memory and context switches. Set CONN_MAX_AGE (e.g. 60) so each thread keeps its database
-connection instead of opening one per request. WEB_CONCURRENCY and GUNICORN_THREADS override.
+Four worker processes of two threads: the pages spend part of their time waiting for PostgreSQL,
+so a second thread overlaps that wait, while more processes than cores keep both cores busy
+without one process's threads queuing behind its own GIL. In runs made back to back at 50 users,
+4 × 2 had a lower p95 than 3 × 4 every time (295-461 ms against 435-504 ms); five sync workers
+came out about level with 4 × 2, but a sync worker is held for the whole of a slow upload (a
+cadre's photos over a weak signal). Set CONN_MAX_AGE (e.g. 60) so each thread keeps its database
+connection. WEB_CONCURRENCY, GUNICORN_THREADS, GUNICORN_WORKER_CLASS and GUNICORN_KEEPALIVE
+override.
 """
 
 import os
 
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
-workers = int(os.environ.get("WEB_CONCURRENCY", "3"))
-worker_class = "gthread"
-threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+workers = int(os.environ.get("WEB_CONCURRENCY", "4"))
+worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "gthread")
+threads = int(os.environ.get("GUNICORN_THREADS", "2"))
 # A roster upload or an export page may take a while; the long work itself runs in Celery.
 timeout = 60
 # Seconds an idle keep-alive connection is kept. gunicorn's default of 2 raced clients that

@@ -1,9 +1,9 @@
 """Load test: 50 simulated users against gunicorn on loopback for 3 minutes, with the production
-config (gunicorn.conf.py: 3 workers × 4 threads, persistent database connections). Prints
+config (gunicorn.conf.py: 4 workers × 2 threads, persistent database connections). Prints
 p50/p95/p99 per kind of request and overall, requests per second and errors; not a test.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/poverty_load \\
-        .venv/bin/python bench/load.py [--users 50] [--seconds 180] [--workers 3 --threads 4] [--reuse]
+        .venv/bin/python bench/load.py [--users 50] [--seconds 180] [--workers 4 --threads 2] [--worker-class gthread] [--keepalive 5] [--reuse]
 
 The database named by DATABASE_URL gets the demo county (migrate + seed_demo: 3,000 households).
 Each user logs in as one of the demo roles (county, township, leader, inspector, cadre; the API
@@ -76,13 +76,15 @@ def prepare(reuse: bool = False) -> dict:
     return plan
 
 
-def serve(workers: int, threads: int, port: int) -> subprocess.Popen:
+def serve(workers: int, threads: int, port: int, worker_class: str, keepalive: int):
     env = {
         **os.environ,
         "DEBUG": "false",
         "CONN_MAX_AGE": "60",
         "WEB_CONCURRENCY": str(workers),
         "GUNICORN_THREADS": str(threads),
+        "GUNICORN_WORKER_CLASS": worker_class,
+        "GUNICORN_KEEPALIVE": str(keepalive),
         "GUNICORN_BIND": f"127.0.0.1:{port}",
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
     }
@@ -218,15 +220,17 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--seconds", type=int, default=180)
     parser.add_argument("--think", type=float, default=1.0)
-    parser.add_argument("--workers", type=int, default=3)
-    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--worker-class", default="gthread")
+    parser.add_argument("--keepalive", type=int, default=5)
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--reuse", action="store_true", help="keep the demo county already there")
     args = parser.parse_args()
 
     plan = prepare(args.reuse)
     base = f"http://127.0.0.1:{args.port}"
-    server = serve(args.workers, args.threads, args.port)
+    server = serve(args.workers, args.threads, args.port, args.worker_class, args.keepalive)
     try:
         wait_ready(base)
         results: dict[str, list] = defaultdict(list)
@@ -268,7 +272,8 @@ def main() -> None:
 
     print(
         f"{args.users} users, {args.seconds} s, think {args.think} s, gunicorn "
-        f"{args.workers} workers × {args.threads} threads"
+        f"{args.workers} {args.worker_class} workers × {args.threads} threads, "
+        f"keep-alive {args.keepalive} s"
     )
     every = []
     errors = 0
