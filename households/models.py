@@ -145,9 +145,11 @@ class HouseholdQuerySet(ScopedQuerySet):
         )
 
     def overdue(self, year: int | None = None) -> HouseholdQuerySet:
-        """Past their 脱贫时限 and not exited."""
-        year = year or timezone.localdate().year
-        return self.exclude(status=HouseholdStatus.EXITED).filter(planned_exit_year__lt=year)
+        """Past their 脱贫时限 and still poor in `year` (this year by default), by the rule the
+        statistics count (households.periods.overdue)."""
+        from .periods import of_household, overdue
+
+        return self.filter(of_household(overdue(year or timezone.localdate().year)))
 
 
 class Household(ScopedModel):
@@ -274,6 +276,8 @@ class Household(ScopedModel):
 
     @property
     def is_overdue(self) -> bool:
+        """overdue() for this year, read off the household itself: its current period holds its
+        current facts (tested to agree), so a list row needs no query."""
         return not self.is_exited and self.planned_exit_year < timezone.localdate().year
 
     def clean(self) -> None:

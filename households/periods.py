@@ -26,6 +26,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from poverty.common import bulk
@@ -239,3 +240,44 @@ def _store(changes: dict[int, tuple[Sequence[Span], Sequence[Span]]]) -> int:
     if new:
         bulk.insert(HouseholdPeriod, ["household_id", *fields], new)
     return len(gone) + len(changed) + len(new)
+
+
+# The rules that count periods: the one home of "registered", "exited", "still poor" and
+# "overdue" in a year, for the exit statistics, the tallies, the battle map, pledge progress and
+# the household list's 超过脱贫时限 filter alike.
+
+
+def held_in(year: int) -> Q:
+    """The household period (households.HouseholdPeriod) that held at the end of `year`: one per
+    household registered by then."""
+    return Q(from_year__lte=year) & (Q(until_year__isnull=True) | Q(until_year__gt=year))
+
+
+def counted(year: int) -> dict[str, Q]:
+    """Which household periods each of FIGURES counts in `year`: the one rule for the live
+    figures, the tallies, the battle map and pledge progress. A period's facts are those of the
+    year's end, so a later exit, return or new member never changes an earlier year."""
+    held = held_in(year)
+    return {
+        "registered": held,
+        "exited": held & Q(exit_year=year),
+        "exited_cumulative": held & Q(exit_year__isnull=False),
+    }
+
+
+def still_poor(year: int) -> Q:
+    """Registered by the end of `year` and not exited then (registered − exited_cumulative)."""
+    return held_in(year) & Q(exit_year__isnull=True)
+
+
+def overdue(year: int) -> Q:
+    """Past the 脱贫时限 (planned to exit before `year`) and still poor."""
+    return still_poor(year) & Q(planned_exit_year__lt=year)
+
+
+def of_household(rule: Q) -> Exists:
+    """`rule` (one of the above) as a condition on households: a period of the household meets
+    it."""
+    from .models import HouseholdPeriod
+
+    return Exists(HouseholdPeriod.objects.filter(rule, household=OuterRef("pk")))

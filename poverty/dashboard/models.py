@@ -10,7 +10,7 @@ from villages.models import Area
 
 
 class VillageTally(models.Model):
-    """One village's households of one primary cause, counted for one year by stats.counted()."""
+    """One village's households of one primary cause, counted for one year by households.periods.counted()."""
 
     village = models.ForeignKey(Area, on_delete=models.CASCADE, related_name="+")
     year = models.PositiveSmallIntegerField("年度")

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from households.choices import CAUSE_MEASURES, Cause, HouseholdStatus, MeasureType
 from households.models import AssistanceMeasure, Household, HouseholdPairing
+from households.periods import counted, of_household, overdue
 from inspections.choices import Status as FindingStatus
 from poverty.common.masking import shown_as
 from poverty.common.sql import among, as_datetime, as_decimal, fetch, under
@@ -27,7 +28,6 @@ from villages.choices import AreaLevel, PostingRole
 from villages.models import Area, LeaderPairing, UnitPairing, VillagePosting
 
 from .models import MeasureTally, VillageTally
-from .stats import counted, of_household, overdue
 
 # A child area is "exited" with nobody left, "behind" with households past their deadline.
 EXITED, ON_TRACK, BEHIND = "exited", "on_track", "behind"

@@ -25,9 +25,10 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.db.models import Count, Sum
 
 from households.models import HouseholdPeriod
+from households.periods import counted
 from inspections.choices import Metric
 from poverty.common.areacodes import digits_of, prefix_of
 from poverty.common.sql import among, fetch, under
@@ -45,40 +46,6 @@ CHILD_LEVEL = {
 }
 TARGET_METRICS = {Metric.PERSONS_EXITED: "persons", Metric.VILLAGES_EXITED: "villages"}
 FIGURES = ("registered", "exited", "exited_cumulative")
-
-
-def held_in(year: int) -> Q:
-    """The household period (households.HouseholdPeriod) that held at the end of `year`: one per
-    household registered by then."""
-    return Q(from_year__lte=year) & (Q(until_year__isnull=True) | Q(until_year__gt=year))
-
-
-def counted(year: int) -> dict[str, Q]:
-    """Which household periods each of FIGURES counts in `year`: the one rule for the live
-    figures, the tallies, the battle map and pledge progress. A period's facts are those of the
-    year's end, so a later exit, return or new member never changes an earlier year."""
-    held = held_in(year)
-    return {
-        "registered": held,
-        "exited": held & Q(exit_year=year),
-        "exited_cumulative": held & Q(exit_year__isnull=False),
-    }
-
-
-def still_poor(year: int) -> Q:
-    """Registered by the end of `year` and not exited then (registered − exited_cumulative)."""
-    return held_in(year) & Q(exit_year__isnull=True)
-
-
-def overdue(year: int) -> Q:
-    """Past the 脱贫时限 (planned to exit before `year`) and still poor."""
-    return still_poor(year) & Q(planned_exit_year__lt=year)
-
-
-def of_household(rule: Q) -> Exists:
-    """`rule` (one of the above) as a condition on households: a period of the household meets
-    it."""
-    return Exists(HouseholdPeriod.objects.filter(rule, household=OuterRef("pk")))
 
 
 @dataclass

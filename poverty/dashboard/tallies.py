@@ -2,8 +2,8 @@
 
 `refresh(villages)` recounts the given villages (all with None) in one transaction: the
 households are read in one grouped query per chunk of villages, each year's figures a conditional
-count by the same rules as the live statistics (stats.counted, stats.overdue), grouped by village,
-primary cause and whether the household has any measure / one that answers its cause; the rows are
+count by the same rules as the live statistics (households.periods.counted and .overdue),
+grouped by village, primary cause and whether the household has any measure / one that answers its cause; the rows are
 then replaced. Years run from the first registry year to next year (so New Year's Day finds its
 rows) or the latest planned exit year, whichever is later.
 """
@@ -18,12 +18,13 @@ from django.utils import timezone
 
 from households.choices import CAUSE_MEASURES
 from households.models import AssistanceMeasure, Household, HouseholdPeriod
+from households.periods import counted, held_in, overdue
 from poverty.common import bulk
 from villages.choices import AreaLevel
 from villages.models import YEAR_VALIDATORS, Area
 
 from .models import MeasureTally, VillageTally
-from .stats import FIGURES, counted, held_in, overdue
+from .stats import FIGURES
 
 FIRST_YEAR = YEAR_VALIDATORS[0].limit_value
 # Villages counted per query: bounds the rows held in memory during a full recount.

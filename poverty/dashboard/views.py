@@ -19,6 +19,7 @@ from django.utils.http import urlencode
 from django.utils.safestring import SafeData, SafeString, mark_safe
 
 from households.models import Household, HouseholdPairing
+from households.periods import of_household, overdue
 from inspections.models import Finding
 from poverty.common.areacodes import ancestor_codes, digits_of, is_valid_code, level_of, prefix_of
 from poverty.common.figures import percent
@@ -27,14 +28,7 @@ from villages.choices import AreaLevel
 from villages.models import YEAR_VALIDATORS, Area
 
 from . import selectors
-from .stats import (
-    CHILD_LEVEL,
-    exit_statistics,
-    of_household,
-    overdue,
-    tallied_per_village,
-    village_rows,
-)
+from .stats import CHILD_LEVEL, exit_statistics, tallied_per_village, village_rows
 
 FIRST_YEAR = YEAR_VALIDATORS[0].limit_value
 

@@ -10,6 +10,7 @@ import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.test import Client
+from django.urls import reverse
 from django_celery_results.models import TaskResult
 
 from accounts.choices import Role
@@ -169,6 +170,35 @@ def test_the_worklist_and_the_dashboard_find_the_same_gaps(world):
     ]
     assert after[label] == dashboard.get(label, 0) + 1
     assert answered.household_id in {hit.household_id for hit in hits}
+
+
+def test_overdue_is_one_rule_for_the_list_its_rows_and_the_dashboard(client, make_user, world):
+    """Past the 脱贫时限 and still poor: the household list's filter, its red rows and the
+    dashboard's 超期 count are the same households."""
+    random_registry(world, 6, n=60)
+    tallies.refresh()
+    year = datetime.date.today().year
+    listed = set(Household.objects.overdue().values_list("pk", flat=True))
+    red_rows = {h.pk for h in Household.objects.all() if h.is_overdue}
+    dashboard = sum(
+        VillageTally.objects.filter(year=year).values_list("overdue_households", flat=True)
+    )
+    assert len(listed) >= 5
+    assert listed == red_rows
+    assert dashboard == len(listed)
+    client.force_login(make_user(Role.COUNTY_STAFF, world.county))
+    page = client.get(reverse("households:household_list"), {"overdue": "true", "per_page": 500})
+    assert {row.record.pk for row in page.context["table"].rows} == listed
+    # An earlier year counts what held then: 2018's overdue are those planned before 2018 and
+    # not exited by its end, whatever happened after.
+    in_2018 = set(Household.objects.overdue(2018).values_list("pk", flat=True))
+    assert in_2018 == {
+        h.pk
+        for h in Household.objects.all()
+        if h.identified_year <= 2018
+        and h.planned_exit_year < 2018
+        and not (h.status == HouseholdStatus.EXITED and h.exit_year <= 2018)
+    }
 
 
 def test_a_committed_change_recounts_the_village(world, django_capture_on_commit_callbacks):
