@@ -26,7 +26,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from poverty.common.areacodes import prefix_of
-from poverty.common.scoping import in_scope, within
+from poverty.common.scoping import in_scope
 from villages.choices import AreaLevel
 from villages.models import Area, Unit
 
@@ -112,7 +112,7 @@ def make_county_notices(county: Area, first: datetime.date) -> CountyResult:
         units = Notice.objects.filter(county=county, kind=NoticeKind.UNIT, month=first).count()
         return CountyResult(county, False, existing, units)
 
-    findings = Finding.objects.filter(within([county.code], "area__code"))
+    findings = Finding.objects.under([county.code])
     if not findings.filter(found_on__lt=cutoff).exists():
         return CountyResult(county, False, None, 0)
     still_open = list(

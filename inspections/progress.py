@@ -6,7 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from poverty.common.scoping import within
 from poverty.dashboard.stats import exit_statistics
 from projects.models import Project
 from villages.models import Area
@@ -25,10 +24,10 @@ def actual(
         figures = figures or exit_statistics(area, year, children=[])
         return EXIT_METRICS[metric](figures)
     if metric == Metric.PROJECTS_REACHED:
-        projects = Project.objects.filter(within([area.code], "area__code"), year=year)
+        projects = Project.objects.under([area.code]).filter(year=year)
         return Decimal(projects.filter(stage__gte=stage or 1).count())
     if metric == Metric.FINDINGS_CLOSED:
-        findings = Finding.objects.filter(within([area.code], "area__code"))
+        findings = Finding.objects.under([area.code])
         return Decimal(findings.filter(closed_on__year=year).count())
     raise ValueError(metric)
 

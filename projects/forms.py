@@ -7,7 +7,6 @@ from django import forms
 from django.forms import inlineformset_factory
 
 from poverty.common.forms import ScopedInlineFormSet, ScopedModelForm
-from poverty.common.scoping import within
 from villages.choices import AreaLevel
 
 from .choices import DEFAULT_DURATIONS, Stage
@@ -145,7 +144,7 @@ class BeneficiaryForm(ScopedModelForm):
         project = self._chosen("project", self.fields["project"].queryset)
         households = self.fields["household"].queryset.with_head()
         if project is not None:
-            households = households.filter(within(project.served_codes(), "village__code"))
+            households = households.under(project.served_codes())
             self.fields["household"].error_messages["invalid_choice"] = (
                 f"所选贫困户不在项目“{project.name}”覆盖的村内。"
             )

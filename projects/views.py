@@ -9,7 +9,6 @@ from django.utils import timezone
 
 from households.models import Household, head_name_of
 from households.views import HouseholdPickView
-from poverty.common.scoping import within
 from poverty.common.views import (
     ObjectActionView,
     ObjectCreateView,
@@ -52,7 +51,7 @@ class BeneficiaryHouseholdPickView(HouseholdPickView):
         project = Project.objects.restrict(self.request.user, "view").filter(pk=pk).first()
         if project is None:
             return queryset
-        return queryset.filter(within(project.served_codes(), "village__code"))
+        return queryset.under(project.served_codes())
 
 
 class ProjectDetailView(ObjectDetailView):
@@ -193,7 +192,7 @@ class AddBeneficiariesView(ObjectActionView):
         project = self.object
         households = (
             Household.objects.restrict(self.request.user, "view")
-            .filter(within(project.served_codes(), "village__code"))
+            .under(project.served_codes())
             .exclude(project_links__project=project)
             .with_head()
             .select_related("village")

@@ -661,3 +661,20 @@ def check_api_detail(matrix, name):
                 else:
                     response = rolled_back(*call, content_type=JSON)
                     assert response.status_code in (200, 204, 409), response.content
+
+
+def test_under_finds_rows_by_the_models_own_scope_path(world):
+    """Work done for an area (notices, pledge progress, a project's villages) selects rows with
+    `under`, which follows each model's scope_path instead of a hand-typed one."""
+    from households.models import Household
+    from inspections.models import Finding
+    from tests.factories import FindingFactory, HouseholdFactory
+
+    inside = HouseholdFactory(village=world.v11)
+    outside = HouseholdFactory(village=world.v21)
+    assert list(Household.objects.under([world.t1.code])) == [inside]
+    assert set(Household.objects.under([world.t1.code, world.v21.code])) == {inside, outside}
+    assert not Household.objects.under([])
+    finding = FindingFactory(area=world.v11)
+    FindingFactory(area=world.v21)
+    assert list(Finding.objects.under([world.t1.code])) == [finding]

@@ -11,6 +11,7 @@ Views, forms, filters, API viewsets, exports and jobs all call `restrict`; none 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import reduce
 from operator import or_
 from typing import Any, ClassVar
@@ -96,6 +97,12 @@ class ScopedQuerySet(models.QuerySet):
         if user.is_superuser:
             return self
         return self.filter(scope_q(self.model, user, action))
+
+    def under(self, codes: Iterable[int | str]) -> ScopedQuerySet:
+        """Rows under any of these area codes, found by the model's own `scope_path`: for work
+        done for an area rather than for a user (a county's monthly notices, a pledge's area, the
+        villages a project serves). Pages and the API scope by `restrict` first."""
+        return self.filter(within(list(codes), self.model.scope_path))
 
 
 class ScopedModel(models.Model):
