@@ -11,9 +11,7 @@ def check_quality(area_code: str = "") -> dict:
     """Run every quality rule over the households under `area_code` (all when empty)."""
     households = Household.objects.all()
     if area_code:
-        from poverty.common.areacodes import prefix_of
-
-        households = households.filter(village__code__startswith=prefix_of(area_code))
+        households = households.under([area_code])
     result = run_checks(households)
     return {
         "opened": result.opened,

@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from households.choices import QualityStatus
 from households.models import Household, QualityIssue
 from households.quality import RULES, check_quality
-from poverty.common.areacodes import is_valid_code, prefix_of
+from poverty.common.areacodes import is_valid_code
 from villages.models import Area
 
 
@@ -20,7 +20,7 @@ class Command(BaseCommand):
         if area:
             if not is_valid_code(area) or not Area.objects.filter(code=area).exists():
                 raise CommandError(f"找不到区划代码 {area}。")
-            households = households.filter(village__code__startswith=prefix_of(area))
+            households = households.under([area])
         result = check_quality(households)
         issues = (
             QualityIssue.objects.filter(household__in=households.values("pk"))

@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from households.models import Household
 from households.roster import export_roster
-from poverty.common.areacodes import is_valid_code, prefix_of
+from poverty.common.areacodes import is_valid_code
 from villages.models import Area
 
 
@@ -20,7 +20,7 @@ class Command(BaseCommand):
         if area:
             if not is_valid_code(area) or not Area.objects.filter(code=area).exists():
                 raise CommandError(f"找不到区划代码 {area}。")
-            households = households.filter(village__code__startswith=prefix_of(area))
+            households = households.under([area])
         # The command runs with the operator's full rights: full ID numbers and phones.
         count = export_roster(file, households)
         self.stdout.write(f"已导出{households.count()}户、{count}人到 {file}。")

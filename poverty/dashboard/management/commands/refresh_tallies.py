@@ -4,7 +4,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from poverty.common.areacodes import is_valid_code, prefix_of
+from poverty.common.areacodes import is_valid_code
 from villages.choices import AreaLevel
 from villages.models import Area
 
@@ -25,8 +25,10 @@ class Command(BaseCommand):
         if area:
             if not is_valid_code(area) or not Area.objects.filter(code=area).exists():
                 raise CommandError(f"找不到区划代码 {area}。")
-            villages = Area.objects.filter(
-                code__startswith=prefix_of(area), level=AreaLevel.VILLAGE
-            ).values_list("pk", flat=True)
+            villages = (
+                Area.objects.under([area])
+                .filter(level=AreaLevel.VILLAGE)
+                .values_list("pk", flat=True)
+            )
         counted = tallies.refresh(villages)
         self.stdout.write(f"村级统计：{counted} 个行政村（{time.monotonic() - started:.1f} 秒）")
