@@ -254,7 +254,8 @@ def held_in(year: int) -> Q:
 
 
 def counted(year: int) -> dict[str, Q]:
-    """Which household periods each of FIGURES counts in `year`: the one rule for the live
+    """Which household periods each figure (registered, exited, exited_cumulative; the
+    statistics' FIGURES) counts in `year`: the one rule for the live
     figures, the tallies, the battle map and pledge progress. A period's facts are those of the
     year's end, so a later exit, return or new member never changes an earlier year."""
     held = held_in(year)

@@ -666,7 +666,7 @@ def check_api_detail(matrix, name):
 def test_under_finds_rows_by_the_models_own_scope_path(world):
     """Work done for an area (notices, pledge progress, a project's villages) selects rows with
     `under`, which follows each model's scope_path instead of a hand-typed one."""
-    from households.models import Household
+    from households.models import Household, PovertyLine
     from inspections.models import Finding
     from tests.factories import FindingFactory, HouseholdFactory
 
@@ -678,3 +678,5 @@ def test_under_finds_rows_by_the_models_own_scope_path(world):
     finding = FindingFactory(area=world.v11)
     FindingFactory(area=world.v21)
     assert list(Finding.objects.under([world.t1.code])) == [finding]
+    with pytest.raises(TypeError):
+        PovertyLine.objects.under([world.t1.code])  # a national table has no area

@@ -102,6 +102,8 @@ class ScopedQuerySet(models.QuerySet):
         """Rows under any of these area codes, found by the model's own `scope_path`: for work
         done for an area rather than for a user (a county's monthly notices, a pledge's area, the
         villages a project serves). Pages and the API scope by `restrict` first."""
+        if self.model.scope_path is None:
+            raise TypeError(f"{self.model.__name__} is national: no area to be under")
         return self.filter(within(list(codes), self.model.scope_path))
 
 
