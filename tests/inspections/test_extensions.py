@@ -117,16 +117,21 @@ def test_the_pages_take_a_request_and_its_decision(world, people):
     assert "批准延期</strong>（由2030-09-30至2030-10-31）" in detail
 
 
+def extended_on_25_august(finding, people) -> None:
+    """The township asks for 30 September and the inspector approves, both on 25 August 2026."""
+    with time_machine.travel(datetime.datetime(2026, 8, 25, 10, tzinfo=datetime.UTC)):
+        services.finding_extension_request(
+            finding=finding, by=people["township"], deadline=D(2026, 9, 30), reason="资金未到位"
+        )
+        services.finding_extension_decide(
+            finding=finding, by=people["inspector"], approve=True, note="同意"
+        )
+
+
 def test_the_bulletin_shows_extended_findings_and_a_late_month_keeps_its_deadline(world, people):
     early = FindingFactory(area=world.v11, found_on=D(2026, 8, 3), deadline=D(2026, 8, 20))
     late = FindingFactory(area=world.v11, found_on=D(2026, 8, 5), deadline=D(2026, 9, 10))
-    with time_machine.travel(datetime.datetime(2026, 8, 25, 10, tzinfo=datetime.UTC)):
-        services.finding_extension_request(
-            finding=early, by=people["township"], deadline=D(2026, 9, 30), reason="资金未到位"
-        )
-        services.finding_extension_decide(
-            finding=early, by=people["inspector"], approve=True, note="同意"
-        )
+    extended_on_25_august(early, people)
     with time_machine.travel(datetime.datetime(2026, 9, 20, 10, tzinfo=datetime.UTC)):
         # Past its deadline (10 September) when September ended; extended only afterwards.
         services.finding_extension_request(
@@ -157,13 +162,7 @@ def test_the_bulletin_shows_extended_findings_and_a_late_month_keeps_its_deadlin
 
 def test_the_bulletin_names_the_extended_findings(world, people):
     finding = FindingFactory(area=world.v11, found_on=D(2026, 8, 3), deadline=D(2026, 8, 20))
-    with time_machine.travel(datetime.datetime(2026, 8, 25, 10, tzinfo=datetime.UTC)):
-        services.finding_extension_request(
-            finding=finding, by=people["township"], deadline=D(2026, 9, 30), reason="资金未到位"
-        )
-        services.finding_extension_decide(
-            finding=finding, by=people["inspector"], approve=True, note="同意"
-        )
+    extended_on_25_august(finding, people)
     [result] = notices.make_notices(D(2026, 8, 1), today=D(2026, 9, 1))
     bulletin = result.bulletin
     assert bulletin.summary["totals"]["extended"] == 1
