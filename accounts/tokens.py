@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.db.models import Exists, OuterRef
 from rest_framework.authtoken.models import Token
 
-from poverty.common.areacodes import prefix_of
+from poverty.common.scoping import Reach
 
 from .choices import Role
 from .models import User
@@ -22,13 +22,12 @@ def manageable_users(staff: User):
     users = User.objects.filter(role=Role.API_CLIENT, is_active=True, areas__isnull=False)
     if staff.is_superuser:
         return users.distinct().order_by("username")
-    prefixes = [prefix_of(code) for code in staff.scope_codes]
-    outside = User.areas.through.objects.filter(user=OuterRef("pk"))
-    for prefix in prefixes:
-        outside = outside.exclude(area__code__startswith=prefix)
-    return (
-        users.exclude(Exists(outside)).distinct().order_by("username") if prefixes else users.none()
+    if not staff.scope_codes:
+        return users.none()
+    outside = User.areas.through.objects.filter(user=OuterRef("pk")).exclude(
+        Reach.under(staff.scope_codes).q("area__code")
     )
+    return users.exclude(Exists(outside)).distinct().order_by("username")
 
 
 def issue(user: User) -> Token:

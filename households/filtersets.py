@@ -66,7 +66,7 @@ class HouseholdSearchFilter(SearchFilter):
 
 class HouseholdFilterSet(django_filters.FilterSet):
     q = HouseholdSearchFilter(search_fields=(), label="搜索", help_text="姓名、户编号或身份证号")
-    within = within_area("village__code")
+    within = within_area()
     category = django_filters.ChoiceFilter(label="贫困户属性", choices=Category.choices)
     cause = django_filters.ChoiceFilter(
         label="致贫原因", choices=Cause.choices, method="filter_cause"
@@ -118,7 +118,7 @@ class HouseholdFilterSet(django_filters.FilterSet):
 
 class IncomeRecordFilterSet(django_filters.FilterSet):
     q = SearchFilter(search_fields=("household__code",))
-    within = within_area("household__village__code")
+    within = within_area()
     year = django_filters.NumberFilter(label="年度")
 
     class Meta:
@@ -128,7 +128,7 @@ class IncomeRecordFilterSet(django_filters.FilterSet):
 
 class AssessmentFilterSet(django_filters.FilterSet):
     q = SearchFilter(search_fields=("household__code",))
-    within = within_area("household__village__code")
+    within = within_area()
 
     class Meta:
         model = Assessment
@@ -137,7 +137,7 @@ class AssessmentFilterSet(django_filters.FilterSet):
 
 class AssistanceMeasureFilterSet(django_filters.FilterSet):
     q = SearchFilter(search_fields=("household__code", "description"))
-    within = within_area("household__village__code")
+    within = within_area()
     measure_type = django_filters.ChoiceFilter(label="措施类别", choices=MeasureType.choices)
     status = django_filters.ChoiceFilter(label="状态", choices=MeasureStatus.choices)
     cadre = django_filters.ModelChoiceFilter(label="责任人", queryset=scoped_choices(Cadre))
@@ -149,7 +149,7 @@ class AssistanceMeasureFilterSet(django_filters.FilterSet):
 
 class HouseholdPairingFilterSet(django_filters.FilterSet):
     q = SearchFilter(search_fields=("household__code", "cadre__name"))
-    within = within_area("household__village__code")
+    within = within_area()
     cadre = django_filters.ModelChoiceFilter(label="帮扶责任人", queryset=scoped_choices(Cadre))
     active = ActiveFilter()
 
@@ -160,7 +160,7 @@ class HouseholdPairingFilterSet(django_filters.FilterSet):
 
 class VisitFilterSet(django_filters.FilterSet):
     q = SearchFilter(search_fields=("household__code", "findings", "problems"))
-    within = within_area("household__village__code")
+    within = within_area()
     cadre = django_filters.ModelChoiceFilter(label="走访干部", queryset=scoped_choices(Cadre))
     since = django_filters.DateFilter(
         label="走访日期起", field_name="visited_on", lookup_expr="gte"
@@ -186,7 +186,7 @@ class PovertyLineFilterSet(django_filters.FilterSet):
 
 class QualityIssueFilterSet(django_filters.FilterSet):
     q = SearchFilter(search_fields=("household__code", "detail"))
-    within = within_area("household__village__code")
+    within = within_area()
     rule = django_filters.ChoiceFilter(label="规则", choices=(), empty_label="全部")
     status = django_filters.ChoiceFilter(label="处理状态", choices=QualityStatus.choices)
     cadre = ModelIdFilter(label="帮扶责任人", queryset=scoped_choices(Cadre), method="filter_cadre")

@@ -208,7 +208,8 @@ class ExitNoticeView(ObjectDetailView):
         user, area = self.request.user, self.object
         households = (
             Household.objects.restrict(user)
-            .filter(village__code__startswith=area.prefix, status=HouseholdStatus.PUBLICISED)
+            .under([area.code])
+            .filter(status=HouseholdStatus.PUBLICISED)
             .with_summary()
             .order_by("village__code", "group", "code")
         )

@@ -22,7 +22,7 @@ from .models import Accountability, Finding, Inspection, Notice, Pledge
 
 class PledgeFilterSet(django_filters.FilterSet):
     q = SearchFilter(search_fields=("pledger", "recipient", "content"), help_text="立状人或受状方")
-    within = within_area("area__code", label="责任区域")
+    within = within_area("责任区域")
     year = django_filters.NumberFilter(label="年度")
     kind = django_filters.ChoiceFilter(label="责任书类型", choices=PledgeKind.choices)
     metric = django_filters.ChoiceFilter(
@@ -36,7 +36,7 @@ class PledgeFilterSet(django_filters.FilterSet):
 
 class InspectionFilterSet(django_filters.FilterSet):
     q = SearchFilter(search_fields=("title", "leader", "team"))
-    within = within_area("area__code", label="组织区域")
+    within = within_area("组织区域")
     kind = django_filters.ChoiceFilter(label="督查方式", choices=InspectionKind.choices)
     since = django_filters.DateFilter(
         label="开始日期起", field_name="start_date", lookup_expr="gte"
@@ -52,7 +52,7 @@ class FindingFilterSet(django_filters.FilterSet):
         search_fields=("description", "household__code", "project__name", "inspection__title"),
         help_text="问题描述、户编号、项目或督查名称",
     )
-    within = within_area("area__code", label="问题所在地")
+    within = within_area("问题所在地")
     status = django_filters.ChoiceFilter(label="整改状态", choices=Status.choices)
     category = django_filters.ChoiceFilter(label="问题类别", choices=Category.choices)
     severity = django_filters.ChoiceFilter(label="严重程度", choices=Severity.choices)
@@ -95,7 +95,7 @@ class FindingFilterSet(django_filters.FilterSet):
 
 class AccountabilityFilterSet(django_filters.FilterSet):
     q = SearchFilter(search_fields=("person", "document", "reason"))
-    within = within_area("finding__area__code", label="问题所在地")
+    within = within_area("问题所在地")
     kind = django_filters.ChoiceFilter(label="问责方式", choices=AccountabilityKind.choices)
 
     class Meta:

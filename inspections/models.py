@@ -23,9 +23,8 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from households.models import Household
-from poverty.common.areacodes import prefix_of
 from poverty.common.models import UPLOAD_EXTENSIONS, recorded_by_field
-from poverty.common.scoping import ScopedModel, ScopedQuerySet
+from poverty.common.scoping import Reach, ScopedModel, ScopedQuerySet
 from poverty.common.uploads import validate_evidence
 from projects.choices import Stage
 from projects.models import Project
@@ -442,7 +441,7 @@ class Finding(ScopedModel):
             raise ValidationError({"person": "责任人须是责任单位的干部。"})
         if self.inspection_id and self.area_id:
             organiser = self.inspection.area
-            if not self.area.code.startswith(prefix_of(organiser.code)):
+            if not Reach.under([organiser.code]).admits(self.area.code):
                 raise ValidationError(
                     {"area": f"问题所在地须在督查组织区域“{organiser.name}”范围内。"}
                 )

@@ -26,7 +26,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from poverty.common.areacodes import prefix_of
-from poverty.common.scoping import in_scope
+from poverty.common.scoping import Reach, in_scope
 from villages.choices import AreaLevel
 from villages.models import Area, Unit
 
@@ -181,8 +181,7 @@ def make_county_notices(county: Area, first: datetime.date) -> CountyResult:
 
 def _notice_area(county: Area, unit: Unit, items: list[Finding]) -> Area:
     """Who may read a unit's notice: the unit's area when all its findings lie there."""
-    prefix = prefix_of(unit.area.code)
-    if all(f.area.code.startswith(prefix) for f in items):
+    if all(Reach.under([unit.area.code]).admits(f.area.code) for f in items):
         return unit.area
     return county
 

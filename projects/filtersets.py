@@ -5,7 +5,6 @@ from __future__ import annotations
 import django_filters
 from django.db.models import Exists, OuterRef, Q
 
-from poverty.common.areacodes import prefix_of
 from poverty.common.filters import (
     SearchFilter,
     WithinAreaFilter,
@@ -13,6 +12,7 @@ from poverty.common.filters import (
     scoped_choices,
     within_area,
 )
+from poverty.common.scoping import Reach
 from villages.models import Area, Unit
 
 from .choices import PROGRESS_CHOICES, Decision, FundKind, FundSource, ProjectType, Stage
@@ -25,16 +25,16 @@ class ProjectAreaFilter(WithinAreaFilter):
     def filter(self, qs, value):
         if not value:
             return qs
-        prefix = prefix_of(value.code)
+        reach = Reach.under([value.code])
         served = Project.areas.through.objects.filter(
-            project_id=OuterRef("pk"), area__code__startswith=prefix
+            reach.q("area__code"), project_id=OuterRef("pk")
         )
-        return qs.filter(Q(Exists(served)) | Q(area__code__startswith=prefix))
+        return qs.filter(Q(Exists(served)) | reach.q(Project.scope_path))
 
 
 class ProjectFilterSet(django_filters.FilterSet):
     q = SearchFilter(search_fields=("name", "implementer"), help_text="项目名称或实施主体")
-    within = ProjectAreaFilter(label="区域", code_path="area__code", queryset=scoped_choices(Area))
+    within = ProjectAreaFilter(label="区域", queryset=scoped_choices(Area))
     project_type = django_filters.ChoiceFilter(label="项目类型", choices=ProjectType.choices)
     year = django_filters.NumberFilter(label="项目年度")
     stage = django_filters.ChoiceFilter(label="当前进度", choices=PROGRESS_CHOICES)
@@ -60,7 +60,7 @@ class ProjectFilterSet(django_filters.FilterSet):
 
 class ProjectStageFilterSet(django_filters.FilterSet):
     project = django_filters.NumberFilter(label="项目")
-    within = within_area("project__area__code")
+    within = within_area()
     stage = django_filters.ChoiceFilter(label="阶段", choices=Stage.choices)
 
     class Meta:
@@ -71,7 +71,7 @@ class ProjectStageFilterSet(django_filters.FilterSet):
 class FundEntryFilterSet(django_filters.FilterSet):
     q = SearchFilter(search_fields=("project__name", "document", "note"))
     project = django_filters.NumberFilter(label="项目")
-    within = within_area("project__area__code")
+    within = within_area()
     source = django_filters.ChoiceFilter(label="资金来源", choices=FundSource.choices)
     kind = django_filters.ChoiceFilter(label="类别", choices=FundKind.choices)
     year = django_filters.NumberFilter(label="项目年度", field_name="project__year")
@@ -84,7 +84,7 @@ class FundEntryFilterSet(django_filters.FilterSet):
 class BeneficiaryFilterSet(django_filters.FilterSet):
     q = SearchFilter(search_fields=("project__name", "household__code"))
     project = django_filters.NumberFilter(label="项目")
-    within = within_area("household__village__code", label="受益户所在区域")
+    within = within_area("受益户所在区域", path="household__village__code")
 
     class Meta:
         model = Beneficiary
@@ -94,7 +94,7 @@ class BeneficiaryFilterSet(django_filters.FilterSet):
 class ProjectApprovalFilterSet(django_filters.FilterSet):
     q = SearchFilter(search_fields=("project__name", "unit__name"))
     project = django_filters.NumberFilter(label="项目")
-    within = within_area("project__area__code")
+    within = within_area()
     decision = django_filters.ChoiceFilter(label="审查意见", choices=Decision.choices)
     unit = django_filters.ModelChoiceFilter(label="联审单位", queryset=scoped_choices(Unit))
 
@@ -106,7 +106,7 @@ class ProjectApprovalFilterSet(django_filters.FilterSet):
 class DisclosureFilterSet(django_filters.FilterSet):
     q = SearchFilter(search_fields=("project__name", "title", "location"))
     project = django_filters.NumberFilter(label="项目")
-    within = within_area("project__area__code")
+    within = within_area()
     since = django_filters.DateFilter(
         label="公示开始起", field_name="start_date", lookup_expr="gte"
     )

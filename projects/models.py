@@ -20,9 +20,8 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from households.models import AssistanceMeasure, Household
-from poverty.common.areacodes import prefix_of
 from poverty.common.models import UPLOAD_EXTENSIONS, recorded_by_field
-from poverty.common.scoping import ScopedModel, ScopedQuerySet
+from poverty.common.scoping import Reach, ScopedModel, ScopedQuerySet
 from poverty.common.uploads import validate_evidence
 from villages.models import YEAR_VALIDATORS, Area, Cadre, Unit
 
@@ -202,7 +201,7 @@ class Project(ScopedModel):
 
 def areas_outside(area: Area, served) -> list[str]:
     """Names of the served areas that do not lie inside the managing area."""
-    return [a.name for a in served if not a.code.startswith(prefix_of(area.code))]
+    return [a.name for a in served if not Reach.under([area.code]).admits(a.code)]
 
 
 def outside_message(area: Area, outside: list[str]) -> str:
@@ -389,7 +388,7 @@ class Beneficiary(ScopedModel):
         if not (self.project_id and self.household_id):
             return
         code = self.household.village.code
-        if not any(code.startswith(prefix_of(c)) for c in self.project.served_codes()):
+        if not Reach.under(self.project.served_codes()).admits(code):
             raise ValidationError({"household": "该户不在本项目的受益区域内。"})
         if self.measure_id and self.measure.household_id != self.household_id:
             raise ValidationError({"measure": "所选帮扶措施不属于该户。"})

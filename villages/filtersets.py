@@ -5,9 +5,9 @@ import django_filters
 from poverty.common.filters import (
     ActiveFilter,
     SearchFilter,
-    WithinAreaFilter,
     YesNoFilter,
     scoped_choices,
+    within_area,
 )
 
 from .choices import AreaLevel, PostingRole, UnitKind
@@ -16,7 +16,7 @@ from .models import Area, Cadre, LeaderPairing, Unit, UnitPairing, VillagePostin
 
 class AreaFilterSet(django_filters.FilterSet):
     q = SearchFilter(search_fields=("name", "code"))
-    within = WithinAreaFilter(label="所属区域", code_path="code", queryset=scoped_choices(Area))
+    within = within_area()
     level = django_filters.ChoiceFilter(label="层级", choices=AreaLevel.choices)
     is_poor = YesNoFilter(label="贫困村")
     planned_exit_year = django_filters.NumberFilter(label="计划退出年度")
@@ -51,9 +51,7 @@ class CadreFilterSet(django_filters.FilterSet):
 
 class VillagePostingFilterSet(django_filters.FilterSet):
     q = SearchFilter(search_fields=("cadre__name", "village__name"))
-    within = WithinAreaFilter(
-        label="所属区域", code_path="village__code", queryset=scoped_choices(Area)
-    )
+    within = within_area()
     role = django_filters.ChoiceFilter(label="驻村身份", choices=PostingRole.choices)
     active = ActiveFilter()
 
@@ -64,9 +62,7 @@ class VillagePostingFilterSet(django_filters.FilterSet):
 
 class UnitPairingFilterSet(django_filters.FilterSet):
     q = SearchFilter(search_fields=("unit__name", "village__name"))
-    within = WithinAreaFilter(
-        label="所属区域", code_path="village__code", queryset=scoped_choices(Area)
-    )
+    within = within_area()
     unit = django_filters.ModelChoiceFilter(label="帮扶单位", queryset=scoped_choices(Unit))
     active = ActiveFilter()
 
@@ -77,9 +73,7 @@ class UnitPairingFilterSet(django_filters.FilterSet):
 
 class LeaderPairingFilterSet(django_filters.FilterSet):
     q = SearchFilter(search_fields=("leader__name", "area__name"))
-    within = WithinAreaFilter(
-        label="所属区域", code_path="area__code", queryset=scoped_choices(Area)
-    )
+    within = within_area()
     active = ActiveFilter()
 
     class Meta:

@@ -10,7 +10,7 @@ from drf_spectacular.utils import extend_schema_field
 
 from villages.choices import AreaLevel
 
-from .areacodes import prefix_of
+from .scoping import Reach
 
 
 def scoped_choices(model, action: str = "view"):
@@ -38,18 +38,22 @@ class AreaTreeField(django_filters.fields.ModelChoiceField):
 
 @extend_schema_field(OpenApiTypes.INT)
 class WithinAreaFilter(django_filters.ModelChoiceFilter):
-    """Rows whose area lies under the chosen area, at any level (prefix match on the code)."""
+    """Rows whose area lies under the chosen area, at any level: found by the model's own
+    `scope_path` (`ScopedQuerySet.under`), or by `code_path` for a list filtered by another
+    area than its own (a project's beneficiaries by where they live)."""
 
     field_class = AreaTreeField
 
-    def __init__(self, *args, code_path: str, **kwargs) -> None:
+    def __init__(self, *args, code_path: str | None = None, **kwargs) -> None:
         self.code_path = code_path
         super().__init__(*args, **kwargs)
 
     def filter(self, qs: QuerySet, value) -> QuerySet:
         if not value:
             return qs
-        return qs.filter(**{f"{self.code_path}__startswith": prefix_of(value.code)})
+        if self.code_path is None:
+            return qs.under([value.code])
+        return qs.filter(Reach.under([value.code]).q(self.code_path))
 
 
 @extend_schema_field(OpenApiTypes.INT)
@@ -57,8 +61,8 @@ class ModelIdFilter(django_filters.ModelChoiceFilter):
     """A choice of one object by id, filtered by a method (the schema cannot guess its type)."""
 
 
-def within_area(path: str, label: str = "所属区域") -> WithinAreaFilter:
-    """The area filter of a list whose rows reach an area code by `path`."""
+def within_area(label: str = "所属区域", *, path: str | None = None) -> WithinAreaFilter:
+    """The area filter of a list: its rows under the chosen area (by `path` when given)."""
     from villages.models import Area
 
     return WithinAreaFilter(label=label, code_path=path, queryset=scoped_choices(Area))

@@ -12,6 +12,7 @@ Views, forms, filters, API viewsets, exports and jobs all call `restrict`; none 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from functools import reduce
 from operator import or_
 from typing import Any, ClassVar
@@ -34,10 +35,50 @@ def user_area_codes(user) -> tuple[str, ...]:
     return tuple(getattr(user, "scope_codes", ()) or ())
 
 
-def within(codes, path: str) -> Q:
-    """Rows whose area code (reached by `path`) lies under any of the given area codes."""
-    terms = [Q(**{f"{path}__startswith": prefix_of(c)}) for c in codes]
-    return reduce(or_, terms) if terms else Q(pk__in=[])
+@dataclass(frozen=True)
+class Reach:
+    """The one rule of where rows may be reached: an area code is in reach when it lies under
+    one of `prefixes` (the significant digits of an area: everything below it has a code that
+    starts with them), or is one of `exact` (the areas above a user's own, which users below
+    may view for `scope_ancestors` models). The ORM filter (`q`), the check of one code
+    (`admits`) and raw SQL (`poverty.common.sql.under`) are all written from it."""
+
+    prefixes: tuple[str, ...]
+    exact: tuple[str, ...] = ()
+
+    @classmethod
+    def under(cls, codes: Iterable[int | str]) -> Reach:
+        """Everything under any of these area codes."""
+        return cls(tuple(sorted({prefix_of(str(c)) for c in codes})))
+
+    @classmethod
+    def of(cls, model: type[models.Model], user, action: str) -> Reach:
+        """Where the user may perform the action on the model's rows, by area alone."""
+        codes = user_area_codes(user)
+        reach = cls.under(codes)
+        if action == "view" and model.scope_ancestors:
+            above = tuple(sorted({a for code in codes for a in ancestor_codes(code)}))
+            reach = cls(reach.prefixes, above)
+        return reach
+
+    def q(self, path: str) -> Q:
+        """The rows whose area code, reached by `path`, is in reach."""
+        terms = [Q(**{f"{path}__startswith": p}) for p in self.prefixes]
+        if self.exact:
+            terms.append(Q(**{f"{path}__in": list(self.exact)}))
+        return reduce(or_, terms) if terms else Q(pk__in=[])
+
+    def admits(self, code: str | None) -> bool:
+        return bool(code) and (code.startswith(self.prefixes) or code in self.exact)
+
+    def sql(self, column: str) -> tuple[str, list[str]]:
+        """The same condition on a raw SQL column, and its parameters."""
+        terms = [f"{column} LIKE %s" for _ in self.prefixes]
+        params = [p + "%" for p in self.prefixes]
+        if self.exact:
+            terms.append(f"{column} IN ({', '.join(['%s'] * len(self.exact))})")
+            params += self.exact
+        return ("(" + " OR ".join(terms) + ")" if terms else "1 = 0"), params
 
 
 def scope_q(model: type[models.Model], user, action: str) -> Q:
@@ -45,13 +86,7 @@ def scope_q(model: type[models.Model], user, action: str) -> Q:
     path = model.scope_path
     if path is None:
         return Q()  # a national table (the poverty line by year): the permission decides
-    codes = user_area_codes(user)
-    q = within(codes, path)
-    if action == "view" and model.scope_ancestors:
-        above = sorted({a for code in codes for a in ancestor_codes(code)})
-        if above:
-            q |= Q(**{f"{path}__in": above})
-    return q
+    return Reach.of(model, user, action).q(path)
 
 
 def scope_value(instance: models.Model) -> str | None:
@@ -65,7 +100,8 @@ def scope_value(instance: models.Model) -> str | None:
 
 
 def in_scope(instance: models.Model, user, action: str) -> bool:
-    """Whether the user may perform the action on this instance, judged by its area alone."""
+    """Whether the user may perform the action on this instance, judged by its area alone
+    (for an object not yet saved, or not read through `restrict`: a form's new row)."""
     if user.is_superuser or instance.scope_path is None:
         return True  # before following the path: that may cost a query
     return code_in_scope(type(instance), scope_value(instance), user, action)
@@ -76,14 +112,7 @@ def code_in_scope(model: type[models.Model], code: str | None, user, action: str
     (for callers that hold codes, not instances: the roster checks thousands of rows)."""
     if user.is_superuser or model.scope_path is None:
         return True
-    if not code:
-        return False
-    codes = user_area_codes(user)
-    if any(code.startswith(prefix_of(c)) for c in codes):
-        return True
-    return (
-        action == "view" and model.scope_ancestors and any(code in ancestor_codes(c) for c in codes)
-    )
+    return Reach.of(model, user, action).admits(code)
 
 
 class ScopedQuerySet(models.QuerySet):
@@ -104,7 +133,7 @@ class ScopedQuerySet(models.QuerySet):
         villages a project serves). Pages and the API scope by `restrict` first."""
         if self.model.scope_path is None:
             raise TypeError(f"{self.model.__name__} is national: no area to be under")
-        return self.filter(within(list(codes), self.model.scope_path))
+        return self.filter(Reach.under(codes).q(self.model.scope_path))
 
 
 class ScopedModel(models.Model):

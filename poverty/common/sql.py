@@ -14,8 +14,10 @@ import json
 from collections.abc import Iterable
 
 from django.db import connection
+from django.db.models import Model
 
-from .areacodes import is_valid_code, prefix_of
+from .areacodes import is_valid_code
+from .scoping import Reach
 
 
 def among(column: str, ids: Iterable[int]) -> tuple[str, object]:
@@ -38,12 +40,28 @@ def among_text(column: str, values: Iterable[str]) -> tuple[str, object]:
     return f"{column} IN (SELECT value FROM json_each(%s))", json.dumps(values)  # noqa: S608
 
 
-def under(column: str, code: str) -> tuple[str, str]:
-    """A condition that the area code in `column` lies under the area `code` (its 区划代码
-    prefix, as poverty.common.scoping narrows every query), and its one parameter."""
+def under(model: type[Model], alias: str, code: str) -> tuple[str, str, list[str]]:
+    """Raw SQL for `model.objects.under([code])`: the JOINs that follow the model's own
+    `scope_path` from its row (aliased `alias`) to the area code, and the condition that the
+    code lies under the area (scoping.Reach, as every query is narrowed). Returns
+    (joins, condition, params); tests/poverty/test_sql.py checks it against the ORM for every
+    scoped model."""
     if not is_valid_code(code):
         raise ValueError(f"not an area code: {code!r}")
-    return f"{column} LIKE %s", prefix_of(code) + "%"
+    if model.scope_path is None:
+        raise TypeError(f"{model.__name__} is national: no area to be under")
+    *links, last = model.scope_path.split("__")
+    joins, here, at = [], model, alias
+    for n, name in enumerate(links, start=1):
+        field = here._meta.get_field(name)
+        there, step = field.related_model, f"{alias}_{n}"
+        joins.append(
+            f"JOIN {there._meta.db_table} {step} "
+            f"ON {step}.{field.target_field.column} = {at}.{field.column}"
+        )
+        here, at = there, step
+    condition, params = Reach.under([code]).sql(f"{at}.{here._meta.get_field(last).column}")
+    return " ".join(joins), condition, params
 
 
 def fetch(sql: str, params: list) -> list[tuple]:

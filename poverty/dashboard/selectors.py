@@ -19,10 +19,11 @@ from households.choices import CAUSE_MEASURES, Cause, HouseholdStatus, MeasureTy
 from households.models import AssistanceMeasure, Household, HouseholdPairing
 from households.periods import counted, of_household, overdue
 from inspections.choices import Status as FindingStatus
+from inspections.models import Finding
 from poverty.common.masking import shown_as
 from poverty.common.sql import among, as_datetime, as_decimal, fetch, under
 from projects.choices import PROGRESS_CHOICES
-from projects.models import FundEntry
+from projects.models import FundEntry, Project
 from projects.selectors import totals_of
 from villages.choices import AreaLevel, PostingRole
 from villages.models import Area, LeaderPairing, UnitPairing, VillagePosting
@@ -224,16 +225,16 @@ def exits_by_year(villages: dict[int, str]) -> tuple[list[tuple[int, int, int]],
 def findings_by_unit(area: Area, today: date) -> list[dict]:
     """Open and overdue findings per responsible unit under the area (FindingQuerySet.unclosed
     and overdue_condition, in SQL), those with the most overdue first."""
-    condition, prefix = under("a.code", area.code)
+    joins, condition, params = under(Finding, "f", area.code)
     return [
         {"unit__name": unit, "open": n, "overdue": late}
         for unit, n, late in fetch(
             "SELECT u.name, COUNT(*), SUM(CASE WHEN f.deadline < %s THEN 1 ELSE 0 END) "  # noqa: S608
-            "FROM inspections_finding f JOIN villages_area a ON a.id = f.area_id "
+            f"FROM inspections_finding f {joins} "
             "JOIN villages_unit u ON u.id = f.unit_id "
             f"WHERE {condition} AND f.status <> %s "
             "GROUP BY u.name ORDER BY 3 DESC, 2 DESC, 1",
-            [today, prefix, FindingStatus.CLOSED],
+            [today, *params, FindingStatus.CLOSED],
         )
     ]
 
@@ -241,16 +242,15 @@ def findings_by_unit(area: Area, today: date) -> list[dict]:
 def projects_by_stage(area: Area, today: date) -> list[dict]:
     """Projects managed under the area per stage, with how many are behind plan (a stage past
     its planned date and not done: ProjectQuerySet.overdue_condition, in SQL)."""
-    condition, prefix = under("a.code", area.code)
+    joins, condition, params = under(Project, "p", area.code)
     rows = {
         stage: (n, behind)
         for stage, n, behind in fetch(
             "SELECT p.stage, COUNT(*), SUM(CASE WHEN EXISTS (SELECT 1 FROM projects_projectstage s "  # noqa: S608
             "WHERE s.project_id = p.id AND s.actual_date IS NULL AND s.planned_date < %s) "
             "THEN 1 ELSE 0 END) "
-            "FROM projects_project p JOIN villages_area a ON a.id = p.area_id "
-            f"WHERE {condition} GROUP BY p.stage",
-            [today, prefix],
+            f"FROM projects_project p {joins} WHERE {condition} GROUP BY p.stage",
+            [today, *params],
         )
     }
     return [
@@ -263,17 +263,15 @@ def projects_by_stage(area: Area, today: date) -> list[dict]:
 def funds(area: Area) -> dict:
     """Planned / allocated / disbursed funds of the projects managed under the area, with the
     rates (projects.selectors.totals_of)."""
-    condition, prefix = under("a.code", area.code)
+    joins, condition, params = under(FundEntry, "e", area.code)
     places = FundEntry._meta.get_field("amount").decimal_places
     return totals_of(
         {
             kind: as_decimal(total, places)
             for kind, total in fetch(
-                "SELECT e.kind, SUM(e.amount) FROM projects_fundentry e "  # noqa: S608
-                "JOIN projects_project p ON p.id = e.project_id "
-                "JOIN villages_area a ON a.id = p.area_id "
+                f"SELECT e.kind, SUM(e.amount) FROM projects_fundentry e {joins} "  # noqa: S608
                 f"WHERE {condition} GROUP BY e.kind",
-                [prefix],
+                params,
             )
         }
     )

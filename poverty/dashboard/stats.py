@@ -137,13 +137,13 @@ def tallied_per_village(villages: list[int], year: int) -> list[dict]:
 def village_rows(area: Area) -> dict[int, tuple]:
     """Every village under the area, id → (code, is_poor, actual_exit_year, rural_population):
     its own figures, and the code that maps its households to the child areas."""
-    condition, prefix = under("code", area.code)
+    joins, condition, params = under(Area, "a", area.code)
     return {
         pk: (code, bool(is_poor), exit_year, population)
         for pk, code, is_poor, exit_year, population in fetch(
-            "SELECT id, code, is_poor, actual_exit_year, rural_population FROM villages_area "  # noqa: S608
-            f"WHERE {condition} AND level = %s",
-            [prefix, AreaLevel.VILLAGE],
+            "SELECT a.id, a.code, a.is_poor, a.actual_exit_year, a.rural_population "  # noqa: S608
+            f"FROM villages_area a {joins} WHERE {condition} AND a.level = %s",
+            [*params, AreaLevel.VILLAGE],
         )
     }
 

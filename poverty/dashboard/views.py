@@ -21,8 +21,9 @@ from django.utils.safestring import SafeData, SafeString, mark_safe
 from households.models import Household, HouseholdPairing
 from households.periods import of_household, overdue
 from inspections.models import Finding
-from poverty.common.areacodes import ancestor_codes, digits_of, is_valid_code, level_of, prefix_of
+from poverty.common.areacodes import ancestor_codes, digits_of, is_valid_code, level_of
 from poverty.common.figures import percent
+from poverty.common.scoping import Reach
 from poverty.common.views import ObjectDetailView
 from villages.choices import AreaLevel
 from villages.models import YEAR_VALIDATORS, Area
@@ -195,7 +196,7 @@ def dashboard(request, code: str | None = None):
     ancestors = ancestor_codes(code)
     wanted = Q(code__in=[*ancestors, code])
     if child_level := CHILD_LEVEL.get(level_of(code)):
-        wanted |= Q(code__startswith=prefix_of(code), level=child_level)
+        wanted |= Reach.under([code]).q(Area.scope_path) & Q(level=child_level)
     found = list(areas.filter(wanted).order_by("code"))
     area = next((a for a in found if a.code == code), None)
     if area is None:

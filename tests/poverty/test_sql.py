@@ -42,9 +42,11 @@ def test_a_timestamp_reads_as_the_orm_would_give_it(world):
 
 
 def test_under_an_area_means_its_code_prefix(world):
-    condition, prefix = under("code", world.t1.code)
-    sql = f"SELECT code FROM villages_area WHERE {condition} ORDER BY code"  # noqa: S608
-    assert [code for (code,) in fetch(sql, [prefix])] == [
+    """(Every scoped model is checked against the ORM in tests/test_scoping.py.)"""
+    joins, condition, params = under(Area, "a", world.t1.code)
+    assert joins == ""  # an area holds its own code
+    sql = f"SELECT a.code FROM villages_area a WHERE {condition} ORDER BY a.code"  # noqa: S608
+    assert [code for (code,) in fetch(sql, params)] == [
         world.t1.code,
         world.v11.code,
         world.v12.code,
@@ -52,7 +54,19 @@ def test_under_an_area_means_its_code_prefix(world):
     # Never a pattern of someone's making: only a well-formed area code goes in.
     for bad in ("9901%", "990123_00000", "", "000000000000"):
         with pytest.raises(ValueError):
-            under("code", bad)
+            under(Area, "a", bad)
+
+
+def test_under_follows_the_models_scope_path_through_its_tables(world):
+    from projects.models import Objection
+
+    joins, condition, _ = under(Objection, "o", world.t1.code)
+    assert joins == (
+        "JOIN projects_disclosure o_1 ON o_1.id = o.disclosure_id "
+        "JOIN projects_project o_2 ON o_2.id = o_1.project_id "
+        "JOIN villages_area o_3 ON o_3.id = o_2.area_id"
+    )
+    assert condition == "(o_3.code LIKE %s)"
 
 
 @pytest.mark.parametrize(
