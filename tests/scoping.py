@@ -16,9 +16,11 @@ from dataclasses import dataclass
 from households.models import (
     Assessment,
     AssistanceMeasure,
+    ExitRecord,
     Household,
     HouseholdPairing,
     IncomeRecord,
+    Member,
     PovertyLine,
     QualityIssue,
     RosterExport,
@@ -26,11 +28,21 @@ from households.models import (
     RosterMapping,
     Visit,
 )
-from inspections.models import Accountability, Finding, Inspection, Notice, Pledge
+from inspections.models import (
+    Accountability,
+    Finding,
+    FindingStep,
+    Inspection,
+    Notice,
+    NoticeItem,
+    Pledge,
+    PledgeTarget,
+)
 from projects.models import (
     Beneficiary,
     Disclosure,
     FundEntry,
+    Objection,
     Project,
     ProjectApproval,
     ProjectStage,
@@ -59,6 +71,7 @@ from .factories import (
     IncomeRecordFactory,
     InspectionFactory,
     LeaderPairingFactory,
+    MemberFactory,
     PledgeFactory,
     ProjectApprovalFactory,
     ProjectFactory,
@@ -79,8 +92,9 @@ class ModelCase:
     model: type
     places: Callable[[World], list[Area]]
     make: Callable[[World, Area], object]
-    data: Callable[[World, Area], dict]
     area_of: Callable[[object], Area]
+    # Valid form/API data that puts a new object in a given area (None: no page makes one).
+    data: Callable[[World, Area], dict] | None = None
     # Objects of a higher level that users below may view (Model.scope_ancestors).
     ancestors_visible: bool = False
     # Form data that edits an existing object and puts it in an area (default: `data`).
@@ -618,3 +632,61 @@ def expected_visible(case: ModelCase, obj, user, action: str) -> bool:
         if action == "view" and case.ancestors_visible and is_under(mine, target):
             return True
     return False
+
+
+def _notice_item(world: World, area: Area):
+    notice = _notice(world, area)
+    finding = FindingFactory(area=world.v11)  # an item follows its notice, wherever the finding is
+    return NoticeItem.objects.create(notice=notice, finding=finding, status=finding.status)
+
+
+# Rows no page lists on their own (a household's members, a finding's steps…): each is read
+# through its parent's pages, and restrict(), under() and the raw SQL must still place it.
+CASES.update(
+    {
+        Member: ModelCase(
+            model=Member,
+            places=lambda w: w.villages,
+            make=lambda w, a: MemberFactory(household=HouseholdFactory(village=a, head=False)),
+            area_of=lambda o: o.household.village,
+        ),
+        ExitRecord: ModelCase(
+            model=ExitRecord,
+            places=lambda w: w.villages,
+            make=lambda w, a: ExitRecord.objects.create(
+                household=HouseholdFactory(village=a), step="propose", taken_by=UserFactory()
+            ),
+            area_of=lambda o: o.household.village,
+        ),
+        Objection: ModelCase(
+            model=Objection,
+            places=PROJECT_PLACES,
+            make=lambda w, a: Objection.objects.create(
+                disclosure=DisclosureFactory(project=ProjectFactory(area=a)), content="质疑名单"
+            ),
+            area_of=lambda o: o.disclosure.project.area,
+        ),
+        PledgeTarget: ModelCase(
+            model=PledgeTarget,
+            places=lambda w: [w.t1, w.v21],
+            make=lambda w, a: PledgeTarget.objects.create(
+                pledge=_pledge(w, a), metric="households_exited", target=5
+            ),
+            area_of=lambda o: o.pledge.area,
+        ),
+        FindingStep: ModelCase(
+            model=FindingStep,
+            places=lambda w: [w.v11, w.v21],
+            make=lambda w, a: FindingStep.objects.create(
+                finding=FindingFactory(area=a), kind="progress", note="已完成一半"
+            ),
+            area_of=lambda o: o.finding.area,
+        ),
+        NoticeItem: ModelCase(
+            model=NoticeItem,
+            places=lambda w: [w.county, w.t1],
+            make=_notice_item,
+            area_of=lambda o: o.notice.area,
+        ),
+    }
+)

@@ -9,15 +9,19 @@ exactly the objects in scope. A pattern it does not know how to exercise fails.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 
 import pytest
+from django.apps import apps
+from django.contrib import admin
 from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.choices import Role
+from poverty.common import sql
 from poverty.common.api import ScopedViewSet
-from poverty.common.scoping import permission_name
+from poverty.common.scoping import ACTIONS, ScopedModel, in_scope, permission_name
 from poverty.common.views import (
     ObjectActionView,
     ObjectCreateView,
@@ -140,11 +144,14 @@ class Matrix:
             for area in case.places(self.world):
                 case.make(self.world, area)
         self.users = [UserFactory(role=role, areas=[self.world.by_key(key)]) for role, key in USERS]
+        self._clients: dict[int, Client] = {}
 
     def client(self, user) -> Client:
-        client = Client()
-        client.force_login(user)
-        return client
+        """The user's logged-in client (one login per user: a login is a session row)."""
+        if user.pk not in self._clients:
+            self._clients[user.pk] = Client()
+            self._clients[user.pk].force_login(user)
+        return self._clients[user.pk]
 
     def objects(self):
         return list(self.case.model.objects.all())
@@ -209,7 +216,9 @@ def test_every_url_is_scoped(route, name, pattern):
 def test_admin_is_for_superusers_only():
     world = build_world()
     urls = [reverse("admin:index")] + [
-        reverse(f"admin:{m._meta.app_label}_{m._meta.model_name}_changelist") for m in CASES
+        reverse(f"admin:{m._meta.app_label}_{m._meta.model_name}_changelist")
+        for m in CASES
+        if admin.site.is_registered(m)
     ]
     for role, key in USERS:
         client = Client()
@@ -339,6 +348,10 @@ def _check_evidence(name):
     picture = io.BytesIO()
     Image.new("RGB", (40, 30), "blue").save(picture, "JPEG")
     users = [UserFactory(role=role, areas=[world.by_key(key)]) for role, key in USERS]
+    clients = {}
+    for user in users:
+        clients[user.pk] = Client()
+        clients[user.pk].force_login(user)
     for app, model, field in EVIDENCE:
         outcomes = set()
         for area in world.areas:
@@ -350,14 +363,62 @@ def _check_evidence(name):
             response = Client().get(url)
             assert response.status_code == 302 and "/accounts/login/" in response["Location"]
             for user in users:
-                client = Client()
-                client.force_login(user)
+                client = clients[user.pk]
                 allowed = user.has_perm(permission_name(type(record), "view"))
                 seen = allowed and expected_visible(case, judged, user, "view")
                 got = client.get(url).status_code
                 assert got == (200 if seen else 404), (app, model, user.role, area.code, got)
                 outcomes.add(got)
         assert outcomes == {200, 404}, (app, model)  # both sides of the rule were exercised
+
+
+def _roster_households(response) -> set[int]:
+    """The households a roster download holds (by their 户编号)."""
+    import io
+
+    from openpyxl import load_workbook
+
+    from households.models import Household
+
+    assert response.status_code == 200, response.status_code
+    rows = list(load_workbook(io.BytesIO(b"".join(response.streaming_content))).active.values)
+    at = next(n for n, row in enumerate(rows) if "户编号" in row)
+    column = rows[at].index("户编号")
+    codes = {row[column] for row in rows[at + 1 :] if row[column]}
+    return set(Household.objects.filter(code__in=codes).values_list("pk", flat=True))
+
+
+# Lists that export what they show: the file holds exactly the rows the page would.
+LIST_EXPORTS = {"households:household_list": _roster_households}
+
+
+def _with_file(field: str, owner_only: bool = False):
+    """Give each job a file in `field` (and, for a file only its starter may fetch, a starter
+    among the users who may see the job); return who may download it."""
+
+    def prepare(matrix, obj) -> Callable:
+        from django.core.files.base import ContentFile
+
+        getattr(obj, field).save("x.xlsx", ContentFile(b"PK-not-read"), save=False)
+        if owner_only:
+            seeing = [
+                u
+                for u in matrix.users
+                if matrix.allowed(u, "view") and matrix.visible(u, obj, "view")
+            ]
+            obj.user = seeing[0]
+        obj.save()
+        return lambda user: not owner_only or user.pk == obj.user_id
+
+    return prepare
+
+
+# Detail pages that send a file (?download=…): the file goes only to whoever may see the page
+# (and, for an export, only to whoever started it).
+DETAIL_DOWNLOADS = {
+    "households:rosterimport_detail": ("errors", _with_file("error_file")),
+    "households:rosterexport_detail": ("file", _with_file("file", owner_only=True)),
+}
 
 
 def check_list(matrix, name):
@@ -374,6 +435,9 @@ def check_list(matrix, name):
         shown = {row.record.pk for row in response.context["table"].paginated_rows}
         expected = {o.pk for o in matrix.objects() if matrix.visible(user, o, "view")}
         assert shown == expected, (user.role, user.scope_codes)
+        if name in LIST_EXPORTS:
+            exported = LIST_EXPORTS[name](client.get(url, {"export": "xlsx"}))
+            assert exported == expected, (user.role, user.scope_codes, "export")
         before = snapshot(matrix.case.model)
         for method in ("put", "patch", "delete"):
             check_refused(matrix, getattr(client, method)(url), before, 405)
@@ -418,6 +482,27 @@ def check_detail(matrix, name):
             before = snapshot(matrix.case.model)
             for method in ("post", "put", "patch", "delete"):
                 check_refused(matrix, getattr(client, method)(url), before, 403, 404, 405)
+    if name in DETAIL_DOWNLOADS:
+        check_detail_download(matrix, name)
+
+
+def check_detail_download(matrix, name):
+    what, prepare = DETAIL_DOWNLOADS[name]
+    outcomes = set()
+    for obj in matrix.objects():
+        may_fetch = prepare(matrix, obj)
+        url = reverse(name, args=[obj.pk])
+        for user in matrix.users:
+            response = matrix.client(user).get(url, {"download": what})
+            if not matrix.allowed(user, "view"):
+                expected = 403
+            elif matrix.visible(user, obj, "view") and may_fetch(user):
+                expected = 200
+            else:
+                expected = 404
+            assert response.status_code == expected, (user.role, user.scope_codes, str(obj))
+            outcomes.add(expected)
+    assert {200, 404} <= outcomes, outcomes  # both sides of the rule were exercised
 
 
 def check_create(matrix, name):
@@ -680,3 +765,110 @@ def test_under_finds_rows_by_the_models_own_scope_path(world):
     assert list(Finding.objects.under([world.t1.code])) == [finding]
     with pytest.raises(TypeError):
         PovertyLine.objects.under([world.t1.code])  # a national table has no area
+
+
+def _label(model) -> str:
+    return f"{model._meta.app_label}.{model.__name__}"
+
+
+SCOPED_MODELS = sorted((m for m in apps.get_models() if issubclass(m, ScopedModel)), key=_label)
+
+
+def test_every_scoped_model_is_walked():
+    """A new model with a scope_path is placed in the matrix's areas before it can land."""
+    missing = [_label(m) for m in SCOPED_MODELS if m not in CASES]
+    assert not missing, (
+        f"add a ModelCase to tests/scoping.py for {', '.join(missing)}: where its rows live, "
+        "how to make one there and which area it belongs to"
+    )
+
+
+@pytest.mark.parametrize("model", SCOPED_MODELS, ids=_label)
+@pytest.mark.django_db
+def test_every_scoped_model_is_narrowed_to_the_users_areas(model):
+    """restrict(), in_scope(), under() and the raw SQL helper place every row of every scoped
+    model where walking the area tree places it, for every role and area."""
+    matrix = Matrix(CASES[model])
+    objects = matrix.objects()
+    assert len(objects) >= 2, "the case places too few rows to tell areas apart"
+    for user in matrix.users:
+        for action in ACTIONS:
+            expected = {
+                o.pk
+                for o in objects
+                if matrix.allowed(user, action) and matrix.visible(user, o, action)
+            }
+            reached = set(model.objects.restrict(user, action).values_list("pk", flat=True))
+            assert reached == expected, (user.role, user.scope_codes, action)
+            for o in objects:
+                assert in_scope(o, user, action) == matrix.visible(user, o, action)
+    if model.scope_path is None:
+        return  # a national table: no area to be under
+    table = model._meta.db_table
+    for area in matrix.world.areas:
+        expected = {o.pk for o in objects if is_under(matrix.case.area_of(o), area)}
+        assert set(model.objects.under([area.code]).values_list("pk", flat=True)) == expected
+        joins, condition, params = sql.under(model, "t", area.code)
+        found = sql.fetch(f"SELECT t.id FROM {table} t {joins} WHERE {condition}", params)  # noqa: S608
+        assert {pk for (pk,) in found} == expected, (area.code, joins)
+
+
+# Every place the apps send a file, and the check above that walks it. A new download fails
+# test_every_download_is_walked until it is listed here with the check that scopes it.
+DOWNLOADS = {
+    # The primitives every export calls.
+    "poverty.common.excel.download": "primitive",
+    "poverty.common.excel.xlsx_response": "primitive",
+    "households.views.HouseholdListView.get": "check_list (?export=xlsx: LIST_EXPORTS)",
+    "households.views.JobDetailView.get": "check_detail (?download=: DETAIL_DOWNLOADS)",
+    "households.views.RosterImportDetailView.download": "check_detail (DETAIL_DOWNLOADS)",
+    "households.views.RosterExportDetailView.download": "check_detail (DETAIL_DOWNLOADS)",
+    "inspections.views.NoticeXlsxView.render_to_response": "check_detail (the notice's own)",
+    "poverty.sheet_views.sheet_template": "check_sheet_pages (a blank template)",
+    "poverty.evidence._send": "check_evidence",
+}
+SENDS_A_FILE = {"download", "xlsx_response", "FileResponse", "StreamingHttpResponse"}
+
+
+def _downloads() -> set[str]:
+    """module.Class.function of every call in the apps that sends a file."""
+    import ast
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    found = set()
+    for app in ("accounts", "households", "inspections", "poverty", "projects", "villages"):
+        for path in (root / app).rglob("*.py"):
+            if "migrations" in path.parts:
+                continue
+            module = ".".join(path.relative_to(root).with_suffix("").parts)
+
+            def visit(node, names, module=module):
+                for child in ast.iter_child_nodes(node):
+                    scope = names
+                    if isinstance(child, ast.ClassDef | ast.FunctionDef):
+                        scope = [*names, child.name]
+                    if isinstance(child, ast.Call):
+                        func = child.func
+                        name = (
+                            func.attr
+                            if isinstance(func, ast.Attribute)
+                            else getattr(func, "id", "")
+                        )
+                        sends = name in SENDS_A_FILE or (
+                            name == "HttpResponse"
+                            and any(k.arg == "content_type" for k in child.keywords)
+                        )
+                        if sends and names:
+                            found.add(".".join([module, *names]))
+                    visit(child, scope, module)
+
+            visit(ast.parse(path.read_text()), [])
+    return found
+
+
+def test_every_download_is_walked():
+    found = _downloads()
+    unwalked = sorted(found - DOWNLOADS.keys())
+    assert not unwalked, f"teach tests/test_scoping.py to scope these downloads: {unwalked}"
+    assert not DOWNLOADS.keys() - found, "DOWNLOADS lists a download that no longer exists"
