@@ -22,12 +22,3 @@ def make_user(db):
 def _no_axes_lockout_between_tests(settings):
     # Each test starts with a clean failed-login slate (axes keeps attempts in the DB).
     settings.AXES_ENABLED = True
-
-
-@pytest.fixture(autouse=True)
-def _no_tally_marks_from_earlier_tests():
-    # Each test's transaction is rolled back, so the recount marks its writes left (kept for
-    # the next commit) would otherwise be sent by a later test on the same worker.
-    from poverty.dashboard import signals
-
-    signals._pending.__dict__.clear()

@@ -6,7 +6,6 @@ demo recounts everything when it is done (seed_demo)."""
 from __future__ import annotations
 
 import logging
-import threading
 
 from django.db import transaction
 from django.db.models.signals import post_delete, post_init, post_save
@@ -18,31 +17,47 @@ from households.signals import registry_changed
 from .tasks import refresh_tallies
 
 logger = logging.getLogger(__name__)
-_pending = threading.local()
+
+
+class _Batch:
+    """What one transaction changed, recounted by one job when it commits. A transaction that
+    rolls back takes its batch with it (Django drops the commit callback); a savepoint rolled
+    back inside a kept transaction leaves its marks, a harmless extra recount."""
+
+    def __init__(self) -> None:
+        self.villages: set[int] = set()
+        self.households: set[int] = set()
+        self.sent = False
+
+    def send(self) -> None:
+        self.sent = True
+        if not self.villages and not self.households:
+            return
+        try:
+            refresh_tallies.delay(sorted(self.villages), sorted(self.households))
+        except Exception:  # the broker is down: the change is saved, the nightly recount catches up
+            logger.exception(
+                "could not queue the tally recount of villages %s", sorted(self.villages)
+            )
 
 
 def _mark(villages=(), households=()) -> None:
-    """Remember what changed and recount it once the transaction commits. A rolled-back
-    transaction's marks are recounted with the next commit: harmless, the count is the same."""
-    if not hasattr(_pending, "villages"):
-        _pending.villages, _pending.households = set(), set()
-    _pending.villages.update(v for v in villages if v)
-    _pending.households.update(h for h in households if h)
-    transaction.on_commit(_flush)
-
-
-def _flush() -> None:
-    villages, households = (
-        getattr(_pending, "villages", None),
-        getattr(_pending, "households", None),
+    """Remember what changed and recount it once the transaction commits: into the batch whose
+    commit callback is still waiting, else a new one."""
+    connection = transaction.get_connection()
+    batch = getattr(connection, "tally_batch", None)
+    waiting = (
+        connection.in_atomic_block
+        and batch is not None
+        and not batch.sent
+        and any(callback == batch.send for _, callback, _ in connection.run_on_commit)
     )
-    if not villages and not households:
-        return  # an earlier callback of the same commit took them
-    _pending.villages, _pending.households = set(), set()
-    try:
-        refresh_tallies.delay(sorted(villages), sorted(households))
-    except Exception:  # the broker is down: the change is saved, the nightly recount catches up
-        logger.exception("could not queue the tally recount of villages %s", sorted(villages))
+    if not waiting:
+        batch = connection.tally_batch = _Batch()
+    batch.villages.update(v for v in villages if v)
+    batch.households.update(h for h in households if h)
+    if not waiting:
+        transaction.on_commit(batch.send)  # at once outside a transaction
 
 
 @receiver(post_init, sender=Household)

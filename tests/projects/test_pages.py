@@ -171,7 +171,7 @@ def test_county_staff_run_a_sheep_project_from_registration_to_the_printed_notic
     text = notice.content.decode()
     assert "湾里三村养羊项目" in text and "40户" in text and "250,000.00" in text
     heads = Member.objects.filter(household__in=chosen, relation="head")
-    assert all(m.name in text for m in heads)
+    assert heads.count() == 40 and all(m.name in text for m in heads)
     # A public notice never shows ID numbers (full or masked) or household phones.
     assert not any(m.id_number in text or m.id_number_masked in text for m in heads)
     assert not re.search(r"1[3-9]\d{9}", text)
