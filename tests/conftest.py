@@ -22,3 +22,17 @@ def make_user(db):
 def _no_axes_lockout_between_tests(settings):
     # Each test starts with a clean failed-login slate (axes keeps attempts in the DB).
     settings.AXES_ENABLED = True
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The suite builds its tables straight from the models (--no-migrations in pyproject: a
+    worker migrating from nothing took 11 s); the national poverty lines, which a migration
+    seeds, are seeded by that migration's own function. Migrations themselves are run from
+    nothing by tests/poverty/test_runtime.py and checked against the models in .ci/run."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    with django_db_blocker.unblock():
+        import_module("households.migrations.0002_poverty_lines").seed(apps, None)

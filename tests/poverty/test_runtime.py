@@ -1,6 +1,7 @@
 """The runtime as deployed: a real Celery worker with beat, and the production settings."""
 
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -35,12 +36,33 @@ def worker_env(tmp_path) -> dict:
     }
 
 
-@contextmanager
-def real_worker(tmp_path, env):
-    """Migrate a fresh database and run beat and a worker on it, as the README command does."""
+@pytest.fixture(scope="session")
+def migrated(tmp_path_factory) -> Path:
+    """A database migrated from nothing by `manage.py migrate`, as a fresh machine gets it:
+    made once per xdist worker, and copied for each worker test."""
+    where = tmp_path_factory.mktemp("migrated")
+    env = worker_env(where)
     subprocess.run(
-        [sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True, timeout=120
+        [sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True, timeout=180
     )
+    return where / "worker.sqlite3"
+
+
+@pytest.fixture
+def real_worker(tmp_path, migrated):
+    """Run beat and a worker on a copy of the migrated database, as the README command does."""
+
+    @contextmanager
+    def run(env):
+        shutil.copyfile(migrated, tmp_path / "worker.sqlite3")
+        with _worker(tmp_path, env) as worker:
+            yield worker
+
+    return run
+
+
+@contextmanager
+def _worker(tmp_path, env):
     worker = subprocess.Popen(  # noqa: S603
         worker_command(tmp_path / "beat-schedule"),
         cwd=ROOT,
@@ -78,11 +100,11 @@ def wait_for(worker, db, sql: str, what: str, seconds: int = 90):
     pytest.fail(f"{what} did not happen within {seconds} s")
 
 
-def test_scheduled_task_fires_on_a_real_worker(tmp_path):
+def test_scheduled_task_fires_on_a_real_worker(tmp_path, real_worker):
     """Beat and a worker, as the README command starts them: with REDIS_URL through Redis
     (CI), without it through the on-disk queue (a fresh machine)."""
     env = worker_env(tmp_path)
-    with real_worker(tmp_path, env) as worker:
+    with real_worker(env) as worker:
         wait_for(
             worker,
             tmp_path / "worker.sqlite3",
@@ -132,10 +154,10 @@ export_roster.delay(job.pk)
 """
 
 
-def test_a_roster_import_and_a_large_export_run_on_a_real_worker(tmp_path):
+def test_a_roster_import_and_a_large_export_run_on_a_real_worker(tmp_path, real_worker):
     """The upload page's and the export's jobs go through the broker to a separate worker."""
     env = worker_env(tmp_path)
-    with real_worker(tmp_path, env) as worker:
+    with real_worker(env) as worker:
         run_shell(env, SETUP_IMPORT)
         # First the preview (nothing written), then, once confirmed, the write.
         status, members = wait_for(
@@ -194,11 +216,11 @@ for deadline in (datetime.date(2020, 1, 20), datetime.date(2099, 1, 1)):
 """
 
 
-def test_beat_makes_the_monthly_notices_on_a_real_worker_once(tmp_path):
+def test_beat_makes_the_monthly_notices_on_a_real_worker_once(tmp_path, real_worker):
     """The beat entry (fired every 2 s here instead of on the 1st) through the broker to a
     worker; repeated runs for the same month make nothing new."""
     env = {**worker_env(tmp_path), "NOTICES_SECONDS": "2"}
-    with real_worker(tmp_path, env) as worker:
+    with real_worker(env) as worker:
         run_shell(env, SETUP_FINDINGS)
         db = tmp_path / "worker.sqlite3"
         runs = (
