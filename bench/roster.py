@@ -82,7 +82,7 @@ def timed(fn):
 
 def make_rows(n: int, seed: int = 7):
     from households.excel import HEADERS
-    from poverty.common import idnumber
+    from poverty.personal import idnumber
     from villages.models import Area
 
     rng = random.Random(seed)
@@ -260,7 +260,8 @@ def peer(path: str, households: int, our_rate: float) -> None:
         return
     from households.excel import BY_HEADER, label_map
     from households.models import Household, Member
-    from poverty.common import crypto, excel, idnumber
+    from poverty.common import excel
+    from poverty.personal import crypto, idnumber
     from villages.models import Area
 
     rows = excel.read_rows(path)

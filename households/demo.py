@@ -18,7 +18,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from poverty.common import crypto, idnumber
+from poverty.personal import crypto, idnumber
 from villages.choices import AreaLevel, PostingRole
 from villages.demo import COUNTY, GIVEN, SURNAMES
 from villages.models import Area, Cadre, UnitPairing, VillagePosting

@@ -6,7 +6,6 @@ import django_filters
 from django.db.models import Q
 from django.utils import timezone
 
-from poverty.common import crypto, idnumber
 from poverty.common.filters import (
     ActiveFilter,
     ModelIdFilter,
@@ -15,6 +14,7 @@ from poverty.common.filters import (
     scoped_choices,
     within_area,
 )
+from poverty.personal import crypto, idnumber
 from villages.models import Cadre
 
 from .choices import (

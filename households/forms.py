@@ -8,12 +8,12 @@ from django.core.exceptions import ValidationError
 from django.forms import inlineformset_factory
 from django.utils import timezone
 
-from poverty.common import idnumber
 from poverty.common.excel import ExcelError, Limits
 from poverty.common.forms import IdNumberFormMixin, ScopedInlineFormSet, ScopedModelForm
-from poverty.common.masking import can_see_sensitive
 from poverty.common.scoping import in_scope
 from poverty.common.tabular import check_file
+from poverty.personal import idnumber
+from poverty.personal.masking import can_see_sensitive
 
 from .choices import Cause, MonitoringType, Relation
 from .excel import COLUMNS

@@ -23,7 +23,6 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from poverty.common import crypto, idnumber
 from poverty.common.models import (
     IMPORT_RUNNING,
     UPLOAD_EXTENSIONS,
@@ -35,6 +34,7 @@ from poverty.common.models import (
 )
 from poverty.common.scoping import ScopedModel, ScopedQuerySet
 from poverty.common.uploads import validate_evidence, validate_photo
+from poverty.personal import crypto, idnumber
 from villages.choices import AreaLevel
 from villages.models import YEAR_VALIDATORS, Area, Cadre, phone_validator
 

@@ -19,7 +19,7 @@ from django.db import transaction
 from django.db.models import Max, QuerySet
 from django.utils import timezone
 
-from poverty.common import crypto, idnumber
+from poverty.personal import crypto, idnumber
 
 from .choices import (
     CAUSE_MEASURES,

@@ -16,7 +16,6 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from poverty.common.masking import can_see_sensitive
 from poverty.common.models import save_versioned
 
 from .choices import ExitStep, HouseholdStatus, MonitoringType
@@ -26,7 +25,6 @@ from .models import (
     Household,
     IncomeRecord,
     PovertyLine,
-    SensitiveAccess,
 )
 
 OVERRIDE_PERMISSION = "households.override_exit_standard"
@@ -330,22 +328,3 @@ def available_steps(household: Household) -> list[tuple[str, str]]:
             continue
         steps.append((name, spec.label))
     return steps
-
-
-def log_sensitive_access(*, user, household: Household | None, what: str) -> None:
-    """Record that a user with the sensitive-data permission was shown full numbers/health."""
-    if can_see_sensitive(user):
-        record_access(user=user, household_id=household.pk if household else None, what=what)
-
-
-def record_access(*, user, household_id: int | None, what: str) -> None:
-    """The PIPL access log's one writer: `user` was shown `what` of the household (None: of
-    many, as an export)."""
-    record_accesses(user=user, household_ids=[household_id], what=what)
-
-
-def record_accesses(*, user, household_ids, what: str) -> None:
-    """`record_access` for many households at once (an API page): one row each."""
-    SensitiveAccess.objects.bulk_create(
-        [SensitiveAccess(user=user, household_id=pk, what=what) for pk in household_ids]
-    )

@@ -17,7 +17,6 @@ from django_htmx.http import HttpResponseClientRefresh
 
 from poverty.common import excel
 from poverty.common.filters import described
-from poverty.common.masking import can_see_sensitive
 from poverty.common.views import (
     ObjectActionView,
     ObjectCreateView,
@@ -26,6 +25,8 @@ from poverty.common.views import (
     ObjectListView,
     ObjectPickView,
 )
+from poverty.personal.access import record_access
+from poverty.personal.masking import can_see_sensitive
 from villages.choices import PostingRole
 from villages.models import Area, VillagePosting
 
@@ -98,7 +99,7 @@ class HouseholdEditView(HouseholdFormMixin, ObjectEditView):
     def get(self, request, *args, **kwargs):
         response = super().get(request, *args, **kwargs)
         # The member forms show full ID numbers to users allowed to see them.
-        services.log_sensitive_access(user=request.user, household=self.object, what="编辑户信息")
+        record_access(user=request.user, households=[self.object.pk], what="编辑户信息")
         return response
 
 
@@ -150,7 +151,7 @@ class HouseholdDetailView(ObjectDetailView):
         context["can_income"] = user.has_perm("households.add_incomerecord")
         context["can_assess"] = user.has_perm("households.add_assessment")
         context["can_pair"] = user.has_perm("households.add_householdpairing")
-        services.log_sensitive_access(user=user, household=household, what="查看一户一档")
+        record_access(user=user, households=[household.pk], what="查看一户一档")
         return context
 
 

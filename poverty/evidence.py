@@ -24,7 +24,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
-from households.services import record_access
+from poverty.personal.access import record_access
 
 # (app, model, field) → the path from the record to its household, for the access log (None:
 # not personal), and what the log says was seen.
@@ -80,7 +80,10 @@ def evidence(request, app: str, model: str, pk: int, field: str):
     thumb = request.GET.get("thumb") == "1" and is_image(file)
     if household_path and not thumb:
         record_access(
-            user=request.user, household_id=_household_id(record, household_path), what=what
+            user=request.user,
+            households=[_household_id(record, household_path)],
+            what=what,
+            full_only=False,  # a photo or scan of a household is personal whoever opens it
         )
     if thumb:
         return _send(_thumbnail(file.name), inline=True)

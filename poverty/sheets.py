@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from accounts.sheets import AccountImport
 from households.sheets import HouseholdPairingImport, MeasureImport
-from poverty.common import crypto
 from poverty.common.models import locked_preview
+from poverty.personal import crypto
 from villages.models import Area, SheetImportJob
 from villages.sheets import (
     AreaImport,

@@ -24,7 +24,7 @@ from households.models import (
 from inspections.choices import Category as FindingCategory
 from inspections.choices import InspectionKind, PledgeKind, Subject
 from inspections.models import Finding, Inspection, Pledge
-from poverty.common import idnumber
+from poverty.personal import idnumber
 from projects.choices import FundKind, FundSource, ProjectType
 from projects.models import Disclosure, FundEntry, Project, ProjectApproval
 from villages.choices import PostingRole

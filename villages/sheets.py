@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from poverty.common import crypto, idnumber
 from poverty.common.areacodes import padded_code, short_name
 from poverty.common.sheetimport import (
     Change,
@@ -25,6 +24,7 @@ from poverty.common.sheetimport import (
     parse_date,
     parse_yes_no,
 )
+from poverty.personal import crypto, idnumber
 
 from .choices import AreaLevel, PostingRole, UnitKind
 from .imports import HEADERS as AREA_HEADERS

@@ -5,7 +5,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from poverty.common.api import ScopedSerializer
-from poverty.common.masking import can_see_sensitive
+from poverty.personal.masking import can_see_sensitive
 
 from ..choices import MonitoringType
 from ..models import (

@@ -11,8 +11,10 @@ from pathlib import Path
 from django.conf import settings
 from django.db.models import Case, When
 
-from poverty.common import crypto, excel, tabular
-from poverty.common.masking import can_see_sensitive, mask_id_number, mask_phone
+from poverty.common import excel, tabular
+from poverty.personal import crypto
+from poverty.personal.access import record_access
+from poverty.personal.masking import can_see_sensitive, mask_id_number, mask_phone
 
 from ..choices import (
     Category,
@@ -30,7 +32,6 @@ from ..choices import (
 )
 from ..excel import EXITED, HEADERS, NOT_EXITED, label_of, labels_of
 from ..models import NATIONAL_MEMBER_FIELDS, Household, IncomeRecord, Member
-from ..services import record_access
 from . import errors as reporting
 
 
@@ -174,8 +175,8 @@ def export_roster(
     if progress is not None:
         rows = _counted(rows, progress)
     count = excel.write_rows(path, HEADERS, rows, title="花名册", stamped=True)
-    if user is not None and sensitive:
-        record_access(user=user, household_id=None, what=f"导出花名册（{count}人）")
+    if user is not None:
+        record_access(user=user, households=[None], what=f"导出花名册（{count}人）")
     return count
 
 

@@ -17,8 +17,9 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 
-from poverty.common import bulk, crypto, excel, idnumber, tabular
+from poverty.common import bulk, excel, tabular
 from poverty.common.sheetimport import NO, YES
+from poverty.personal import crypto, idnumber
 
 from ..choices import Cause
 from ..excel import (

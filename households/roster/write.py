@@ -11,8 +11,9 @@ from operator import attrgetter, itemgetter
 from django.db import connection, transaction
 from simple_history.utils import bulk_update_with_history
 
-from poverty.common import bulk, crypto
-from poverty.common.masking import mask_id_number
+from poverty.common import bulk
+from poverty.personal import crypto
+from poverty.personal.masking import mask_id_number
 
 from .. import periods
 from ..choices import HouseholdStatus, Relation

@@ -9,9 +9,11 @@ from rest_framework import serializers, status, viewsets
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
+from poverty.personal.access import record_access
+from poverty.personal.masking import shown
+
 from .apiconf import method_action
 from .forms import OUT_OF_SCOPE
-from .masking import shown
 from .scoping import ScopedQuerySet, in_scope
 
 
@@ -81,6 +83,9 @@ class ScopedViewSet(viewsets.ModelViewSet):
     """restrict(user, action-for-method) before anything else: out of scope is a 404."""
 
     select_related: tuple[str, ...] = ()
+    # For an endpoint whose rows are households with their personal data: what the access log
+    # calls a read. Each household a response shows in full is logged (poverty.personal.access).
+    personal_access: str | None = None
 
     def get_queryset(self):
         queryset = self.queryset.model.objects.restrict(
@@ -89,6 +94,15 @@ class ScopedViewSet(viewsets.ModelViewSet):
         if self.select_related:
             queryset = queryset.select_related(*self.select_related)
         return queryset
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        data = getattr(response, "data", None)
+        if self.personal_access and response.status_code == 200 and data:
+            rows = data.get("results", [data]) if isinstance(data, dict) else data
+            ids = [row["id"] for row in rows if isinstance(row, dict) and "id" in row]
+            record_access(user=request.user, households=ids, what=self.personal_access)
+        return response
 
     def update(self, request, *args, **kwargs):
         _refuse_locked(self.get_object())  # before the data is judged: no edit at all

@@ -6,8 +6,9 @@ from django import forms
 from django.db.models import F
 from django.forms import BaseInlineFormSet
 
-from . import crypto, idnumber
-from .masking import can_see_sensitive
+from poverty.personal import crypto, idnumber
+from poverty.personal.masking import can_see_sensitive
+
 from .models import StaleEdit, stale_message
 from .scoping import ScopedQuerySet, in_scope
 from .widgets import SearchSelect

@@ -11,8 +11,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from . import crypto, idnumber
-from .masking import mask_id_number
+from poverty.personal import crypto, idnumber
+from poverty.personal.masking import mask_id_number
+
 from .scoping import ScopedModel, ScopedQuerySet
 
 # Evidence attachments (scans, photos) accepted on workflow steps.

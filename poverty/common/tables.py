@@ -5,7 +5,7 @@ from __future__ import annotations
 import django_tables2 as tables
 from django_tables2 import utils as tables_utils
 
-from .masking import shown
+from poverty.personal.masking import shown
 
 
 class SensitiveColumn(tables.Column):

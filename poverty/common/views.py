@@ -30,8 +30,9 @@ from django.views.generic.detail import SingleObjectMixin
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
+from poverty.personal.masking import can_see_sensitive
+
 from . import history
-from .masking import can_see_sensitive
 from .models import StaleEdit, lock_seen
 from .scoping import permission_name
 from .widgets import FastSelect

@@ -20,8 +20,8 @@ from households.models import AssistanceMeasure, Household, HouseholdPairing
 from households.periods import counted, of_household, overdue
 from inspections.choices import Status as FindingStatus
 from inspections.models import Finding
-from poverty.common.masking import shown_as
 from poverty.common.sql import among, as_datetime, as_decimal, fetch, under
+from poverty.personal.masking import shown_as
 from projects.choices import PROGRESS_CHOICES
 from projects.models import FundEntry, Project
 from projects.selectors import totals_of

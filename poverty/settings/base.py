@@ -145,7 +145,7 @@ DJANGO_TABLES2_TABLE_ATTRS = {"class": "table table-sm table-hover align-middle"
 PAGINATE_BY = 50
 
 # Personal numbers (ID numbers) are encrypted with keys derived from this secret
-# (poverty.common.crypto). Changing it makes stored numbers unreadable: keep it with the backups.
+# (poverty.personal.crypto). Changing it makes stored numbers unreadable: keep it with the backups.
 PII_KEY = env("PII_KEY", default="local-development-pii-key-change-me")
 # Visit photos and exit evidence uploaded from phones.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

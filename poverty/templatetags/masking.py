@@ -2,7 +2,7 @@
 
 from django import template
 
-from poverty.common.masking import shown
+from poverty.personal.masking import shown
 
 register = template.Library()
 

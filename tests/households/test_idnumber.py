@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from stdnum.cn import ric
 
-from poverty.common import idnumber
+from poverty.personal import idnumber
 
 # Real region codes, so stdnum (which also checks the birth place) can judge the numbers.
 REGIONS = ["110105", "110108", "310104"]

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from accounts.choices import Role
 from households.models import Member, SensitiveAccess
-from poverty.common import crypto
+from poverty.personal import crypto
 from tests.factories import HouseholdFactory, MemberFactory, new_id_number
 
 pytestmark = pytest.mark.django_db
@@ -155,3 +155,58 @@ def test_an_api_page_of_households_logs_each_one_read_in_full(client, make_user,
     ids = {row["id"] for row in response.json()["results"]}
     assert set(SensitiveAccess.objects.values_list("household_id", flat=True)) == ids
     assert SensitiveAccess.objects.count() == 3
+
+
+def _read_by_channel(client, user, household, channel: str):
+    from rest_framework.authtoken.models import Token
+
+    client.force_login(user)
+    if channel == "page":
+        return client.get(reverse("households:household_detail", args=[household.pk]))
+    if channel == "edit":
+        return client.get(reverse("households:household_edit", args=[household.pk]))
+    if channel == "export":
+        return client.get(reverse("households:household_list"), {"export": "xlsx"})
+    token = Token.objects.create(user=user)
+    return client.get(
+        reverse("api:household-detail", args=[household.pk]),
+        HTTP_AUTHORIZATION=f"Token {token.key}",
+    )
+
+
+@pytest.mark.parametrize("channel", ["page", "edit", "export", "api"])
+def test_every_channel_logs_a_full_read_and_only_a_full_one(client, make_user, world, channel):
+    """Pages, exports and the API decide and log through poverty.personal alike."""
+    household = HouseholdFactory(village=world.v11)
+    leader = make_user(Role.LEADER, world.county)  # sees masked values
+    if channel != "edit":  # a leader may not edit
+        assert _read_by_channel(client, leader, household, channel).status_code == 200
+        assert not SensitiveAccess.objects.exists()
+    staff = make_user(Role.COUNTY_STAFF, world.county)
+    assert _read_by_channel(client, staff, household, channel).status_code == 200
+    log = SensitiveAccess.objects.get()
+    assert log.user == staff
+    assert log.household == (None if channel == "export" else household)
+
+
+def test_the_access_log_has_one_writer():
+    """Only poverty.personal.access writes SensitiveAccess rows (the admin only reads them)."""
+    import ast
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    writers = []
+    for app in ("accounts", "households", "inspections", "poverty", "projects", "villages"):
+        for path in (root / app).rglob("*.py"):
+            if "migrations" in path.parts:
+                continue
+            for node in ast.walk(ast.parse(path.read_text())):
+                if isinstance(node, ast.Name | ast.Attribute):
+                    name = node.id if isinstance(node, ast.Name) else node.attr
+                    if name == "SensitiveAccess":
+                        writers.append(str(path.relative_to(root)))
+    assert set(writers) <= {
+        "households/models.py",  # its definition
+        "households/admin.py",  # read-only list
+        "poverty/personal/access.py",
+    }, sorted(set(writers))

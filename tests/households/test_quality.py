@@ -10,7 +10,7 @@ from django.urls import reverse
 from accounts.choices import Role
 from households.models import Household, Member, QualityIssue
 from households.quality import RULES, check_quality, duplicate_numbers, find_issues, legacy_to_18
-from poverty.common import crypto, idnumber
+from poverty.personal import crypto, idnumber
 from tests.factories import (
     AssessmentFactory,
     AssistanceMeasureFactory,

@@ -16,7 +16,7 @@ from accounts.choices import Role
 from households.excel import HEADERS
 from households.models import ID_TAKEN_ELSEWHERE, Household, Member
 from households.roster import import_roster
-from poverty.common import idnumber
+from poverty.personal import idnumber
 from tests.factories import HouseholdFactory, new_id_number
 
 from .roster_files import roster_bytes, with_dtd, zip_bomb

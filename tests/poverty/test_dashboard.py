@@ -16,8 +16,8 @@ from households.models import Household
 from households.periods import follow
 from inspections.choices import Status as FindingStatus
 from inspections.models import Finding
-from poverty.common.masking import mask_phone
 from poverty.dashboard import selectors, tallies
+from poverty.personal.masking import mask_phone
 from projects.choices import FundKind, Stage
 from projects.models import FundEntry, Project
 from projects.selectors import fund_totals

@@ -18,8 +18,8 @@ from households.models import (
 from inspections.models import Finding, Inspection, Notice, Notification, Pledge, PledgeTarget
 from inspections.notices import previous_month
 from inspections.progress import progress_of
-from poverty.common import idnumber
 from poverty.demo import DEMO_PASSWORD
+from poverty.personal import idnumber
 from projects.models import Beneficiary, FundEntry, Project
 from villages.models import Area, Cadre, LeaderPairing, Unit, UnitPairing, VillagePosting
 
