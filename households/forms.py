@@ -6,7 +6,6 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.forms import inlineformset_factory
-from django.utils import timezone
 
 from poverty.common.excel import ExcelError, Limits
 from poverty.common.forms import IdNumberFormMixin, ScopedInlineFormSet, ScopedModelForm
@@ -302,20 +301,6 @@ class QualityIssueForm(ScopedModelForm):
         model = QualityIssue
         fields = ["status", "explanation"]
         widgets = {"explanation": forms.Textarea(attrs={"rows": 3})}
-
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("status") == "explained" and not (cleaned.get("explanation") or "").strip():
-            self.add_error("explanation", "标记为“已说明”时请填写说明。")
-        return cleaned
-
-    def save(self, commit: bool = True):
-        if self.instance.status != "open":
-            self.instance.resolved_by = self.user
-            self.instance.resolved_at = timezone.now()
-        else:
-            self.instance.resolved_by = self.instance.resolved_at = None
-        return super().save(commit)
 
 
 # The exit-procedure step forms: plain forms, the service does the work.

@@ -17,14 +17,16 @@ from django.db import transaction
 from django.utils import timezone
 
 from poverty.common.models import save_versioned
+from poverty.common.scoping import in_scope
 
-from .choices import ExitStep, HouseholdStatus, MonitoringType
+from .choices import ExitStep, HouseholdStatus, MonitoringType, QualityStatus
 from .models import (
     Assessment,
     ExitRecord,
     Household,
     IncomeRecord,
     PovertyLine,
+    QualityIssue,
 )
 
 OVERRIDE_PERMISSION = "households.override_exit_standard"
@@ -33,6 +35,24 @@ CHANGE_PERMISSION = "households.change_household"
 PUBLICITY_MIN_DAYS = 7
 
 S = HouseholdStatus
+
+
+@transaction.atomic
+def quality_issue_resolve(
+    *, issue: QualityIssue, by, status: str, explanation: str
+) -> QualityIssue:
+    """Mark a 疑点 fixed or explained (who and when kept), or open it again (both cleared)."""
+    if not (by.has_perm("households.change_qualityissue") and in_scope(issue, by, "change")):
+        raise ValidationError("您没有处理该疑点的权限。")
+    if status == QualityStatus.EXPLAINED and not explanation.strip():
+        raise ValidationError("标记为“已说明”时请填写说明。")
+    issue.status, issue.explanation = status, explanation
+    if status == QualityStatus.OPEN:
+        issue.resolved_by = issue.resolved_at = None
+    else:
+        issue.resolved_by, issue.resolved_at = by, timezone.now()
+    issue.save()
+    return issue
 
 
 def exit_standard_problems(household: Household, year: int) -> list[str]:

@@ -151,6 +151,7 @@ urlpatterns = [
         filterset=filtersets.QualityIssueFilterSet,
         table=tables.QualityIssueTable,
         list_view=views.QualityIssueListView,
+        edit_view=views.QualityIssueEditView,
         select_related=("household", "member"),
         detail_fields=(
             "household",

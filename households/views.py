@@ -39,6 +39,7 @@ from .models import (
     HouseholdPairing,
     IncomeRecord,
     PovertyLine,
+    QualityIssue,
     RosterExport,
     RosterImport,
 )
@@ -462,6 +463,16 @@ class RosterExportDetailView(JobDetailView):
         if job.user_id != self.request.user.pk or not job.file:
             raise Http404("没有可下载的文件。")
         return FileResponse(job.file.open("rb"), as_attachment=True, filename=job.file_name)
+
+
+class QualityIssueEditView(ObjectEditView):
+    def save_object(self, form) -> QualityIssue:
+        return services.quality_issue_resolve(
+            issue=form.instance,
+            by=self.request.user,
+            status=form.cleaned_data["status"],
+            explanation=form.cleaned_data["explanation"],
+        )
 
 
 class QualityIssueListView(ObjectListView):

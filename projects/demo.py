@@ -99,7 +99,7 @@ def seed_projects(*, seed: int = 2017, by_user) -> ProjectCounts:
             )
             project.expected_persons = project.expected_households * 3
             project._history_user = by_user
-            project.save()
+            services.project_create(project=project, by=by_user)
             project.areas.set(served)
             if manager is not None:
                 project.team.set(Cadre.objects.filter(unit_id=unit_id).order_by("pk")[1:3])

@@ -160,15 +160,6 @@ class Project(ScopedModel):
         if self.expected_households and self.expected_persons < self.expected_households:
             raise ValidationError({"expected_persons": "带动人数不能少于带动户数。"})
 
-    def save(self, *args, **kwargs) -> None:
-        creating = self._state.adding
-        super().save(*args, **kwargs)
-        if creating:
-            # Every project has its six stages from the start; plans are filled in later.
-            ProjectStage.objects.bulk_create(
-                [ProjectStage(project=self, stage=stage) for stage in Stage.values]
-            )
-
     @property
     def next_stage(self) -> int | None:
         return self.stage + 1 if self.stage < Stage.EFFECTIVE else None

@@ -18,6 +18,7 @@ from django.utils import timezone
 from households.choices import MeasureStatus, MeasureType
 from households.models import AssistanceMeasure, Household
 from poverty.common.models import save_versioned
+from poverty.common.scoping import in_scope
 
 from .choices import DEFAULT_DURATIONS, PROGRESS_CHOICES, ProjectType, Stage
 from .models import Beneficiary, Project, ProjectStage, approval_problems
@@ -36,6 +37,22 @@ MEASURE_OF_TYPE = {
     ProjectType.HEALTH: MeasureType.HEALTH,
     ProjectType.OTHER: MeasureType.OTHER,
 }
+
+
+@transaction.atomic
+def project_create(*, project: Project, by) -> Project:
+    """Save a new project (validated by its form or serializer) with its six stages, empty
+    until planned. `by` must hold the add permission in the project's area; None is the
+    system itself (the demo county, the tests' factories)."""
+    if by is not None and not (
+        by.has_perm("projects.add_project") and in_scope(project, by, "add")
+    ):
+        raise ValidationError("您没有在该区域立项的权限。")
+    project.save()
+    ProjectStage.objects.bulk_create(
+        [ProjectStage(project=project, stage=stage) for stage in Stage.values]
+    )
+    return project
 
 
 def _begin(project: Project, by) -> Project:

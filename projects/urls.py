@@ -19,6 +19,7 @@ urlpatterns = [
         filterset=filtersets.ProjectFilterSet,
         table=tables.ProjectTable,
         list_view=views.ProjectListView,
+        create_view=views.ProjectCreateView,
         detail_view=views.ProjectDetailView,
         detail_fields=(),
     ),

@@ -54,6 +54,13 @@ class BeneficiaryHouseholdPickView(HouseholdPickView):
         return queryset.under(project.served_codes())
 
 
+class ProjectCreateView(ObjectCreateView):
+    def save_object(self, form) -> Project:
+        project = services.project_create(project=form.save(commit=False), by=self.request.user)
+        form.save_m2m()
+        return project
+
+
 class ProjectDetailView(ObjectDetailView):
     def scoped_queryset(self, queryset):
         # The stages serve both the timeline and the delay: fetch them once.

@@ -260,6 +260,12 @@ class ProjectFactory(factory.django.DjangoModelFactory):
     unit = factory.LazyAttribute(lambda o: UnitFactory(area=o.area))
     manager = factory.LazyAttribute(lambda o: CadreFactory(unit=o.unit))
 
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        from projects.services import project_create
+
+        return project_create(project=model_class(*args, **kwargs), by=None)
+
     @factory.post_generation
     def areas(self, create, extracted, **kwargs):
         if create:

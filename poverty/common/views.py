@@ -223,7 +223,7 @@ class ObjectFormMixin(ScopedViewMixin):
             return self.render_to_response(self.get_context_data(form=form, formset=formset))
         try:
             with transaction.atomic():
-                self.object = form.save()
+                self.object = self.save_object(form)
                 if formset is not None:
                     formset.instance = self.object
                     formset.save()
@@ -231,8 +231,17 @@ class ObjectFormMixin(ScopedViewMixin):
         except StaleEdit as exc:
             form.add_error(None, str(exc))
             return self.render_to_response(self.get_context_data(form=form, formset=formset))
+        except ValidationError as exc:  # refused by the service or after_save: nothing written
+            for message in exc.messages:
+                form.add_error(None, message)
+            return self.render_to_response(self.get_context_data(form=form, formset=formset))
         messages.success(self.request, f"{self.model._meta.verbose_name}“{self.object}”已保存。")
         return HttpResponseRedirect(self.get_success_url())
+
+    def save_object(self, form):
+        """Write the form's object: a plain save, or the model's service where saving it does
+        more than its own row (a project's stages: projects.services.project_create)."""
+        return form.save()
 
     def after_save(self, form, formset) -> None:
         """Hook for checks that span the saved rows (raise ValidationError to roll back)."""

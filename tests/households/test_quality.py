@@ -292,3 +292,23 @@ def test_hash_lookup_matches_cadre_numbers_too(cadre):
     cadre.id_number = number
     cadre.save()
     assert cadre.id_number_hash == crypto.keyed_hash(idnumber.normalize(number))
+
+
+def test_resolving_an_issue_is_one_service_with_the_area_check_inside(clean, make_user, world):
+    from django.core.exceptions import ValidationError
+
+    from households.services import quality_issue_resolve
+
+    clean.visits.all().delete()
+    check_quality(Household.objects.filter(pk=clean.pk), today=TODAY)
+    issue = QualityIssue.objects.get()
+    other_village = make_user(Role.VILLAGE_CADRE, world.v21)
+    with pytest.raises(ValidationError, match="没有处理该疑点的权限"):
+        quality_issue_resolve(issue=issue, by=other_village, status="fixed", explanation="")
+    cadre = make_user(Role.VILLAGE_CADRE, world.v11)
+    quality_issue_resolve(issue=issue, by=cadre, status="fixed", explanation="")
+    issue.refresh_from_db()
+    assert (issue.status, issue.resolved_by) == ("fixed", cadre) and issue.resolved_at
+    quality_issue_resolve(issue=issue, by=cadre, status="open", explanation="")
+    issue.refresh_from_db()
+    assert (issue.status, issue.resolved_by, issue.resolved_at) == ("open", None, None)

@@ -11,7 +11,7 @@ from accounts.choices import Role
 from projects import services
 from projects.choices import Decision, Stage
 from projects.models import Project
-from tests.factories import ProjectApprovalFactory, ProjectFactory, UnitFactory
+from tests.factories import CadreFactory, ProjectApprovalFactory, ProjectFactory, UnitFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -46,6 +46,54 @@ def test_every_project_starts_with_six_empty_stages(project):
     assert [s.stage for s in project.stages.all()] == Stage.values
     assert project.get_stage_display() == "未入库"
     assert all(s.planned_date is None and s.actual_date is None for s in project.stages.all())
+
+
+def test_a_project_made_on_the_page_or_through_the_api_has_its_six_stages(client, staff, world):
+    """Saving a Project row alone makes no stages (no side effect in save()); project_create,
+    which the page, the API, the demo and the factories call, does."""
+    unit = UnitFactory(area=world.county)
+    manager = CadreFactory(unit=unit)
+    bare = Project.objects.create(
+        name="空项目",
+        project_type="industry",
+        year=2019,
+        area=world.county,
+        unit=unit,
+        manager=manager,
+    )
+    assert not bare.stages.exists()
+    client.force_login(staff)
+    data = {
+        "name": "接口项目",
+        "project_type": "industry",
+        "year": 2019,
+        "area": world.t1.pk,
+        "areas": [world.v11.pk],
+        "implementer": "合作社",
+        "unit": unit.pk,
+        "manager": manager.pk,
+    }
+    response = client.post("/api/v1/projects/", data, content_type="application/json")
+    assert response.status_code == 201, response.content
+    made = Project.objects.get(pk=response.json()["id"])
+    assert [s.stage for s in made.stages.all()] == Stage.values
+    assert list(made.areas.all()) == [world.v11]
+
+
+def test_project_create_checks_the_area_of_whoever_makes_it(make_user, world):
+    township = make_user(Role.TOWNSHIP_STAFF, world.t1)
+    unit = UnitFactory(area=world.t2)
+    project = Project(
+        name="外乡项目",
+        project_type="industry",
+        year=2019,
+        area=world.t2,
+        unit=unit,
+        manager=CadreFactory(unit=unit),
+    )
+    with pytest.raises(ValidationError, match="没有在该区域立项的权限"):
+        services.project_create(project=project, by=township)
+    assert not Project.objects.filter(name="外乡项目").exists()
 
 
 def test_stages_are_reached_in_order_and_each_records_who_when_and_why(project, staff):
