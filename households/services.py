@@ -80,13 +80,16 @@ def exit_standard_problems(household: Household, year: int) -> list[str]:
     return problems
 
 
-def _begin(household: Household, by, *statuses: str, doing: str = "") -> Household:
-    """Every step starts here: the actor's permission, the row locked, the status it needs."""
+def _begin(household: Household, by, step: str) -> Household:
+    """Every step starts here: the actor's permission and area, the row locked, and the status
+    the step starts from (STEPS)."""
     if not by.has_perm(CHANGE_PERMISSION):
         raise ValidationError("您没有办理退出程序的权限。")
     household = Household.objects.select_for_update().get(pk=household.pk)
-    if statuses:
-        _expect(household, *statuses, doing=doing)
+    if not in_scope(household, by, "change"):
+        raise ValidationError("该户不在您的管辖范围内。")
+    spec = STEPS[step]
+    _expect(household, *spec.statuses, doing=spec.label)
     return household
 
 
@@ -130,7 +133,7 @@ def propose_exit(
     override_reason: str = "",
 ) -> ExitRecord:
     """民主评议后提出退出. The exit standard of `year` must be met, or overridden with a reason."""
-    household = _begin(household, by, S.ASSISTED, doing="提出退出")
+    household = _begin(household, by, "propose")
     _require(evidence, "请填写民主评议情况等依据。")
     if year < household.identified_year:
         raise ValidationError("退出年度不能早于识别年度。")
@@ -164,7 +167,7 @@ def verify_exit(
     *, household: Household, by, evidence: str, household_agrees: bool, evidence_file=None
 ) -> ExitRecord:
     """村两委和驻村工作队核实, and the household agrees."""
-    household = _begin(household, by, S.PROPOSED, doing="核实")
+    household = _begin(household, by, "verify")
     if not household_agrees:
         raise ValidationError("贫困户本人不认可退出，不能进入公示；请继续帮扶或重新评议。")
     _require(evidence, "请填写核实情况。")
@@ -191,7 +194,7 @@ def publicise_exit(
     evidence: str = "",
 ) -> ExitRecord:
     """村内公示 from `start` to `end` (at least seven days)."""
-    household = _begin(household, by, S.VERIFIED, doing="公示")
+    household = _begin(household, by, "publicise")
     if end < start:
         raise ValidationError("公示结束日期不能早于开始日期。")
     if (end - start).days + 1 < PUBLICITY_MIN_DAYS:
@@ -214,7 +217,7 @@ def publicise_exit(
 @transaction.atomic
 def record_objection(*, household: Household, by, content: str, upheld: bool) -> ExitRecord:
     """An objection during publicity. An upheld one sends the household back to assistance."""
-    household = _begin(household, by, S.PUBLICISED, doing="登记公示异议")
+    household = _begin(household, by, "objection")
     _require(content, "请填写异议内容及核查结果。")
     record = _record(household, by, ExitStep.OBJECTION, evidence=content, objection_upheld=upheld)
     if upheld:
@@ -227,7 +230,7 @@ def announce_exit(
     *, household: Household, by, evidence: str, today: datetime.date | None = None
 ) -> ExitRecord:
     """公告退出, once the publicity period has ended without an upheld objection."""
-    household = _begin(household, by, S.PUBLICISED, doing="公告退出")
+    household = _begin(household, by, "announce")
     today = today or timezone.localdate()
     publicity = _last(household, ExitStep.PUBLICISE)
     if today <= publicity.publicity_end:
@@ -249,7 +252,7 @@ def announce_exit(
 @transaction.atomic
 def close_exit(*, household: Household, by, evidence: str = "") -> ExitRecord:
     """销号: the household leaves the poor roll in the year it was proposed for."""
-    household = _begin(household, by, S.ANNOUNCED, doing="销号")
+    household = _begin(household, by, "close")
     year = _proposed_year(household)
     record = _record(household, by, ExitStep.CLOSE, year=year, evidence=evidence)
     save_versioned(household, by, status=S.EXITED, exit_year=year)
@@ -259,7 +262,7 @@ def close_exit(*, household: Household, by, evidence: str = "") -> ExitRecord:
 @transaction.atomic
 def return_to_poverty(*, household: Household, by, year: int, reason: str) -> ExitRecord:
     """返贫: an exited household is registered as poor again."""
-    household = _begin(household, by, S.EXITED, doing="登记返贫")
+    household = _begin(household, by, "return")
     if household.exit_year and year < household.exit_year:
         raise ValidationError("返贫年度不能早于脱贫年度。")
     _require(reason, "请填写返贫原因。")
@@ -273,7 +276,7 @@ def flag_monitoring(
     *, household: Household, by, monitoring_type: str, reason: str, evidence_file=None
 ) -> ExitRecord:
     """纳入防返贫监测 (脱贫不稳定户 / 边缘易致贫户 / 突发严重困难户)."""
-    household = _begin(household, by)
+    household = _begin(household, by, "monitor")
     if household.monitoring_type:
         raise ValidationError(f"该户已是监测对象（{household.get_monitoring_type_display()}）。")
     if monitoring_type not in MonitoringType.values:
@@ -299,7 +302,7 @@ def flag_monitoring(
 @transaction.atomic
 def clear_risk(*, household: Household, by, reason: str) -> ExitRecord:
     """风险消除: the household leaves monitoring."""
-    household = _begin(household, by)
+    household = _begin(household, by, "clear_risk")
     if not household.monitoring_type:
         raise ValidationError("该户不是监测对象。")
     _require(reason, "请填写风险消除的依据。")
@@ -317,23 +320,27 @@ def clear_risk(*, household: Household, by, reason: str) -> ExitRecord:
 
 @dataclass(frozen=True)
 class StepSpec:
-    """A step as the pages offer it: its label, the statuses it starts from, its service."""
+    """The one table of the exit procedure's steps: the label pages and messages use, the
+    statuses the step starts from (checked by _begin), its service and the name of its form
+    in households.forms (the step's page: households.views.ExitStepView; its URL:
+    households/urls.py, one per entry)."""
 
     label: str
     statuses: tuple[str, ...]
     perform: Callable[..., ExitRecord]
+    form: str
 
 
 STEPS: dict[str, StepSpec] = {
-    "propose": StepSpec("提出退出", (S.ASSISTED,), propose_exit),
-    "verify": StepSpec("核实", (S.PROPOSED,), verify_exit),
-    "publicise": StepSpec("村内公示", (S.VERIFIED,), publicise_exit),
-    "objection": StepSpec("登记异议", (S.PUBLICISED,), record_objection),
-    "announce": StepSpec("公告退出", (S.PUBLICISED,), announce_exit),
-    "close": StepSpec("销号", (S.ANNOUNCED,), close_exit),
-    "return": StepSpec("登记返贫", (S.EXITED,), return_to_poverty),
-    "monitor": StepSpec("纳入监测", tuple(S.values), flag_monitoring),
-    "clear_risk": StepSpec("风险消除", tuple(S.values), clear_risk),
+    "propose": StepSpec("提出退出", (S.ASSISTED,), propose_exit, "ProposeForm"),
+    "verify": StepSpec("核实", (S.PROPOSED,), verify_exit, "VerifyForm"),
+    "publicise": StepSpec("村内公示", (S.VERIFIED,), publicise_exit, "PubliciseForm"),
+    "objection": StepSpec("登记异议", (S.PUBLICISED,), record_objection, "ObjectionForm"),
+    "announce": StepSpec("公告退出", (S.PUBLICISED,), announce_exit, "AnnounceForm"),
+    "close": StepSpec("销号", (S.ANNOUNCED,), close_exit, "CloseForm"),
+    "return": StepSpec("登记返贫", (S.EXITED,), return_to_poverty, "ReturnForm"),
+    "monitor": StepSpec("纳入监测", tuple(S.values), flag_monitoring, "MonitorForm"),
+    "clear_risk": StepSpec("风险消除", tuple(S.values), clear_risk, "ClearRiskForm"),
 }
 
 

@@ -263,20 +263,8 @@ class ExitStepView(ObjectActionView):
     model = Household
     step: str = ""
 
-    FORMS = {
-        "propose": forms.ProposeForm,
-        "verify": forms.VerifyForm,
-        "publicise": forms.PubliciseForm,
-        "objection": forms.ObjectionForm,
-        "announce": forms.AnnounceForm,
-        "close": forms.CloseForm,
-        "return": forms.ReturnForm,
-        "monitor": forms.MonitorForm,
-        "clear_risk": forms.ClearRiskForm,
-    }
-
     def get_form_class(self):
-        return self.FORMS[self.step]
+        return getattr(forms, services.STEPS[self.step].form)
 
     def get_initial(self):
         today = timezone.localdate()

@@ -56,10 +56,13 @@ def project_create(*, project: Project, by) -> Project:
 
 
 def _begin(project: Project, by) -> Project:
-    """Every change starts here: the actor's permission and the project row locked."""
+    """Every change starts here: the actor's permission and area, the project row locked."""
     if not by.has_perm(CHANGE_PERMISSION):
         raise ValidationError("您没有推进项目的权限。")
-    return Project.objects.select_for_update().get(pk=project.pk)
+    locked = Project.objects.select_for_update().get(pk=project.pk)
+    if not in_scope(locked, by, "change"):
+        raise ValidationError("该项目不在您的管辖范围内。")
+    return locked
 
 
 def _label(stage: int) -> str:

@@ -251,3 +251,25 @@ def test_county_staff_take_a_household_through_every_step_in_the_browser(client,
     response = client.post(url("verify"), {"evidence": "再次核实", "household_agrees": "on"})
     assert response.status_code == 200
     assert "当前状态为“已脱贫”" in response.content.decode()
+
+
+def test_a_step_called_for_a_household_outside_the_users_area_is_refused(
+    household, make_user, world
+):
+    """The area check is inside the service, not only in the page that calls it."""
+    other = make_user(Role.COUNTY_STAFF, world.t2)
+    assert other.has_perm(services.CHANGE_PERMISSION)
+    with pytest.raises(ValidationError, match="不在您的管辖范围内"):
+        services.propose_exit(household=household, by=other, year=2018, evidence="评议")
+    assert not household.exit_records.exists()
+
+
+@pytest.mark.parametrize("step", list(services.STEPS))
+def test_each_step_of_the_one_table_has_its_form_page_and_url(client, household, staff, step):
+    from households import forms
+
+    spec = services.STEPS[step]
+    assert isinstance(getattr(forms, spec.form), type)
+    client.force_login(staff)
+    response = client.get(reverse(f"households:household_{step}", args=[household.pk]))
+    assert response.status_code == 200 and spec.label in response.content.decode()

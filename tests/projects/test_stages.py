@@ -229,3 +229,12 @@ def test_a_stage_is_overdue_from_the_first_minute_of_the_next_day_in_shanghai(pr
     with time_machine.travel(datetime.datetime(2019, 7, 10, 9, 0, tzinfo=shanghai), tick=False):
         assert not Project.objects.overdue().exists()
         assert project.stages.get(stage=Stage.LISTED).days_late() == 3
+
+
+def test_a_stage_step_for_a_project_outside_the_users_area_is_refused(make_user, world):
+    project = ProjectFactory(area=world.t2, areas=[world.v21])
+    township = make_user(Role.TOWNSHIP_STAFF, world.t1)
+    assert township.has_perm(services.CHANGE_PERMISSION)
+    with pytest.raises(ValidationError, match="不在您的管辖范围内"):
+        complete(project, township, Stage.LISTED, D(2019, 3, 1))
+    assert project.stages.filter(actual_date__isnull=False).count() == 0
