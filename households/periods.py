@@ -183,7 +183,7 @@ def follow(households: Iterable[int]) -> int:
     with transaction.atomic():
         for start in range(0, len(ids), CHUNK):
             chunk = ids[start : start + CHUNK]
-            rows = Household.objects.filter(pk__in=chunk).only(
+            found = Household.objects.filter(pk__in=chunk).only(
                 "pk",
                 "village_id",
                 "status",
@@ -201,9 +201,9 @@ def follow(households: Iterable[int]) -> int:
                 .values_list("pk", "household_id", "from_year", "until_year", *FACTS)
             ):
                 stored.setdefault(household_id, []).append(Span(pk, *values))
-            rows = list(rows)
+            rows = list(found)
             events = events_of([h.pk for h in rows if h.pk not in stored])
-            changes = {}
+            changes: dict[int, tuple[Sequence[Span], Sequence[Span]]] = {}
             for h in rows:
                 before = stored.get(h.pk, [])
                 spans = before or first_periods(h, events.get(h.pk, ()))
@@ -222,7 +222,7 @@ def _store(changes: dict[int, tuple[Sequence[Span], Sequence[Span]]]) -> int:
     new: list[tuple] = []
     for household_id, (before, after) in changes.items():
         kept = {s.pk for s in after if s.pk is not None}
-        gone.extend(s.pk for s in before if s.pk not in kept)
+        gone.extend(s.pk for s in before if s.pk is not None and s.pk not in kept)
         old = {s.pk: s for s in before}
         for span in after:
             values = (span.from_year, span.until_year, *span.facts)

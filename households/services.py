@@ -119,7 +119,10 @@ def _last(household: Household, step: str) -> ExitRecord | None:
 
 
 def _proposed_year(household: Household) -> int:
-    return _last(household, ExitStep.PROPOSE).year
+    proposal = _last(household, ExitStep.PROPOSE)
+    if proposal is None or proposal.year is None:  # the status says it was proposed
+        raise ValidationError("找不到该户的退出提议记录。")
+    return proposal.year
 
 
 @transaction.atomic
@@ -233,6 +236,8 @@ def announce_exit(
     household = _begin(household, by, "announce")
     today = today or timezone.localdate()
     publicity = _last(household, ExitStep.PUBLICISE)
+    if publicity is None or publicity.publicity_end is None:  # the status says it was publicised
+        raise ValidationError("找不到该户的公示记录。")
     if today <= publicity.publicity_end:
         raise ValidationError(
             f"公示期至{publicity.publicity_end:%Y-%m-%d}，公示期满后才能公告退出。"

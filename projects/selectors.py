@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Q, Sum
 from django.utils import timezone
@@ -33,14 +34,14 @@ def funds_by_source(project: Project) -> list[dict]:
         (row["source"], row["kind"]): row["total"]
         for row in project.funds.order_by().values("source", "kind").annotate(total=Sum("amount"))
     }
-    rows = []
+    rows: list[dict[str, Any]] = []
     for source in FundSource:
         if not any((source.value, kind) in cells for kind in FundKind.values):
             continue
-        row = {"label": source.label}
+        row: dict[str, Any] = {"label": source.label}
         row.update({kind: cells.get((source.value, kind), ZERO) for kind in FundKind.values})
         rows.append(row)
-    total = {"label": "合计"}
+    total: dict[str, Any] = {"label": "合计"}
     total.update({kind: sum((r[kind] for r in rows), ZERO) for kind in FundKind.values})
     for row in [*rows, total]:
         row["allocation_rate"] = rate(row[FundKind.ALLOCATED], row[FundKind.PLANNED])

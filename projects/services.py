@@ -59,7 +59,7 @@ def _begin(project: Project, by) -> Project:
     """Every change starts here: the actor's permission and area, the project row locked."""
     if not by.has_perm(CHANGE_PERMISSION):
         raise ValidationError("您没有推进项目的权限。")
-    locked = Project.objects.select_for_update().get(pk=project.pk)
+    locked: Project = Project.objects.select_for_update().get(pk=project.pk)
     if not in_scope(locked, by, "change"):
         raise ValidationError("该项目不在您的管辖范围内。")
     return locked
@@ -123,7 +123,7 @@ def backward_plan(
     deadline: datetime.date, durations: dict[int, int] | None = None
 ) -> dict[int, datetime.date]:
     """倒排工期: 见效 on the deadline, each earlier stage its duration before the next."""
-    durations = {**DEFAULT_DURATIONS, **(durations or {})}
+    durations = {**{int(k): v for k, v in DEFAULT_DURATIONS.items()}, **(durations or {})}
     plan: dict[int, datetime.date] = {}
     cursor = deadline
     for stage in sorted(Stage.values, reverse=True):
@@ -141,7 +141,8 @@ def plan_backwards(
 ) -> list[ProjectStage]:
     """Fill the planned dates of the stages not yet done, counting back from the deadline."""
     project = _begin(project, by)
-    return _set_plan(project, by, backward_plan(deadline, durations))
+    plan: dict[int, datetime.date | None] = {**backward_plan(deadline, durations)}
+    return _set_plan(project, by, plan)
 
 
 @transaction.atomic
@@ -169,11 +170,15 @@ def _set_plan(project: Project, by, plan: dict[int, datetime.date | None]) -> li
 
 def _check_order(rows: list[ProjectStage]) -> None:
     """Planned dates follow the stage order (a later stage never planned before an earlier one)."""
-    last = None
+    last: ProjectStage | None = None
     for row in rows:
         if row.planned_date is None:
             continue
-        if last is not None and row.planned_date < last.planned_date:
+        if (
+            last is not None
+            and last.planned_date is not None
+            and row.planned_date < last.planned_date
+        ):
             raise ValidationError(
                 f"计划日期须按阶段先后排列：“{row.get_stage_display()}”（{row.planned_date:%Y-%m-%d}）"
                 f"早于“{last.get_stage_display()}”（{last.planned_date:%Y-%m-%d}）。"
@@ -208,7 +213,7 @@ def add_beneficiaries(
         if with_measure:
             measure = AssistanceMeasure(
                 household=household,
-                measure_type=MEASURE_OF_TYPE[project.project_type],
+                measure_type=MEASURE_OF_TYPE[ProjectType(project.project_type)],
                 description=f"{project.name}（{project.year}年项目）"[:200],
                 start_date=today,
                 status=MeasureStatus.ONGOING,

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import reduce
 from operator import or_
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Self, TypeVar
 
 from django.db import models
 from django.db.models import Q
@@ -52,7 +52,7 @@ class Reach:
         return cls(tuple(sorted({prefix_of(str(c)) for c in codes})))
 
     @classmethod
-    def of(cls, model: type[models.Model], user, action: str) -> Reach:
+    def of(cls, model: type[ScopedModel], user, action: str) -> Reach:
         """Where the user may perform the action on the model's rows, by area alone."""
         codes = user_area_codes(user)
         reach = cls.under(codes)
@@ -69,7 +69,7 @@ class Reach:
         return reduce(or_, terms) if terms else Q(pk__in=[])
 
     def admits(self, code: str | None) -> bool:
-        return bool(code) and (code.startswith(self.prefixes) or code in self.exact)
+        return code is not None and (code.startswith(self.prefixes) or code in self.exact)
 
     def sql(self, column: str) -> tuple[str, list[str]]:
         """The same condition on a raw SQL column, and its parameters."""
@@ -81,7 +81,7 @@ class Reach:
         return ("(" + " OR ".join(terms) + ")" if terms else "1 = 0"), params
 
 
-def scope_q(model: type[models.Model], user, action: str) -> Q:
+def scope_q(model: type[ScopedModel], user, action: str) -> Q:
     """The filter that keeps a model's rows inside the user's areas for an action."""
     path = model.scope_path
     if path is None:
@@ -89,17 +89,17 @@ def scope_q(model: type[models.Model], user, action: str) -> Q:
     return Reach.of(model, user, action).q(path)
 
 
-def scope_value(instance: models.Model) -> str | None:
+def scope_value(instance: ScopedModel) -> str | None:
     """Follow scope_path on an (unsaved) instance to the area code it belongs to."""
     value: Any = instance
-    for part in instance.scope_path.split("__"):
+    for part in (instance.scope_path or "").split("__"):
         value = getattr(value, part, None)
         if value is None:
             return None
     return value
 
 
-def in_scope(instance: models.Model, user, action: str) -> bool:
+def in_scope(instance: ScopedModel, user, action: str) -> bool:
     """Whether the user may perform the action on this instance, judged by its area alone
     (for an object not yet saved, or not read through `restrict`: a form's new row)."""
     if user.is_superuser or instance.scope_path is None:
@@ -107,7 +107,7 @@ def in_scope(instance: models.Model, user, action: str) -> bool:
     return code_in_scope(type(instance), scope_value(instance), user, action)
 
 
-def code_in_scope(model: type[models.Model], code: str | None, user, action: str) -> bool:
+def code_in_scope(model: type[ScopedModel], code: str | None, user, action: str) -> bool:
     """Whether the user may perform the action on a `model` row in the area with this code
     (for callers that hold codes, not instances: the roster checks thousands of rows)."""
     if user.is_superuser or model.scope_path is None:
@@ -115,8 +115,11 @@ def code_in_scope(model: type[models.Model], code: str | None, user, action: str
     return Reach.of(model, user, action).admits(code)
 
 
-class ScopedQuerySet(models.QuerySet):
-    def restrict(self, user, action: str = "view") -> ScopedQuerySet:
+_M = TypeVar("_M", bound="ScopedModel")
+
+
+class ScopedQuerySet(models.QuerySet[_M]):
+    def restrict(self, user, action: str = "view") -> Self:
         if action not in ACTIONS:
             raise ValueError(action)
         if user is None or not user.is_authenticated or not user.is_active:
@@ -127,7 +130,7 @@ class ScopedQuerySet(models.QuerySet):
             return self
         return self.filter(scope_q(self.model, user, action))
 
-    def under(self, codes: Iterable[int | str]) -> ScopedQuerySet:
+    def under(self, codes: Iterable[int | str]) -> Self:
         """Rows under any of these area codes, found by the model's own `scope_path`: for work
         done for an area rather than for a user (a county's monthly notices, a pledge's area, the
         villages a project serves). Pages and the API scope by `restrict` first."""
@@ -142,6 +145,8 @@ class ScopedModel(models.Model):
     # The path from the model to an area code; None for national tables that have no area.
     scope_path: ClassVar[str | None]
     scope_ancestors: ClassVar[bool] = False
+    # Who the next history row names (django-simple-history reads it when the row is saved).
+    _history_user: Any
 
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)

@@ -14,10 +14,10 @@ import json
 from collections.abc import Iterable
 
 from django.db import connection
-from django.db.models import Model
+from django.db.models import Field, ForeignKey, Model
 
 from .areacodes import is_valid_code
-from .scoping import Reach
+from .scoping import Reach, ScopedModel
 
 
 def among(column: str, ids: Iterable[int]) -> tuple[str, object]:
@@ -40,7 +40,7 @@ def among_text(column: str, values: Iterable[str]) -> tuple[str, object]:
     return f"{column} IN (SELECT value FROM json_each(%s))", json.dumps(values)  # noqa: S608
 
 
-def under(model: type[Model], alias: str, code: str) -> tuple[str, str, list[str]]:
+def under(model: type[ScopedModel], alias: str, code: str) -> tuple[str, str, list[str]]:
     """Raw SQL for `model.objects.under([code])`: the JOINs that follow the model's own
     `scope_path` from its row (aliased `alias`) to the area code, and the condition that the
     code lies under the area (scoping.Reach, as every query is narrowed). Returns
@@ -51,16 +51,22 @@ def under(model: type[Model], alias: str, code: str) -> tuple[str, str, list[str
     if model.scope_path is None:
         raise TypeError(f"{model.__name__} is national: no area to be under")
     *links, last = model.scope_path.split("__")
-    joins, here, at = [], model, alias
+    joins: list[str] = []
+    here: type[Model] = model
+    at = alias
     for n, name in enumerate(links, start=1):
         field = here._meta.get_field(name)
+        assert isinstance(field, ForeignKey), f"{model.__name__}.scope_path: {name} is no FK"
         there, step = field.related_model, f"{alias}_{n}"
+        assert not isinstance(there, str)  # resolved once the apps are ready
         joins.append(
             f"JOIN {there._meta.db_table} {step} "
             f"ON {step}.{field.target_field.column} = {at}.{field.column}"
         )
         here, at = there, step
-    condition, params = Reach.under([code]).sql(f"{at}.{here._meta.get_field(last).column}")
+    column = here._meta.get_field(last)
+    assert isinstance(column, Field)
+    condition, params = Reach.under([code]).sql(f"{at}.{column.column}")
     return " ".join(joins), condition, params
 
 
@@ -74,7 +80,9 @@ def as_datetime(value) -> datetime.datetime | None:
     """A timestamp as the ORM would give it: SQLite hands back naive UTC, or text from an
     aggregate such as MIN()."""
     if isinstance(value, str) or (isinstance(value, datetime.datetime) and value.tzinfo is None):
-        return connection.ops.convert_datetimefield_value(value, None, connection)
+        return connection.ops.convert_datetimefield_value(  # type: ignore[attr-defined]
+            value, None, connection
+        )
     return value
 
 

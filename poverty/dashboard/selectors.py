@@ -12,6 +12,7 @@ code prefix alone, in SQL (poverty.common.sql), without building each query thro
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any, cast
 
 from django.utils import timezone
 
@@ -108,7 +109,7 @@ def battle_map(village: Area, year: int, household_url: str, user) -> list[dict]
     here (three queries), so a village of 300 households renders in a few milliseconds.
     `household_url` is a household's drill-down URL with `{pk}` in it; phones are shown as
     `user` may see them."""
-    households = list(
+    households = cast(list[dict[str, Any]], list(
         Household.objects.filter(village=village)
         .with_head()
         .annotate(
@@ -120,7 +121,7 @@ def battle_map(village: Area, year: int, household_url: str, user) -> list[dict]
             "pk", "code", "head_name", "persons", "primary_cause", "other_causes",
             "planned_exit_year", "status", "behind", "out",
         )
-    )  # fmt: skip
+    ))  # fmt: skip
     measures: dict[int, list[str]] = {}
     for household, kind in (
         AssistanceMeasure.objects.live()
@@ -128,9 +129,9 @@ def battle_map(village: Area, year: int, household_url: str, user) -> list[dict]
         .order_by("start_date", "pk")
         .values_list("household_id", "measure_type")
     ):
-        kinds = measures.setdefault(household, [])
-        if kind not in kinds:
-            kinds.append(kind)
+        seen = measures.setdefault(household, [])
+        if kind not in seen:
+            seen.append(kind)
     cadres = {
         household: (name, unit, phone)
         for household, name, unit, phone in HouseholdPairing.objects.active()
@@ -217,8 +218,9 @@ def exits_by_year(villages: dict[int, str]) -> tuple[list[tuple[int, int, int]],
         " AND (planned_households > 0 OR exited_households > 0)",
         group="year",
     )
+    stamps = [as_datetime(as_of) for *_, as_of in rows]
     return [(year, planned, done) for year, planned, done, _ in rows], min(
-        (as_datetime(as_of) for *_, as_of in rows), default=None
+        (s for s in stamps if s is not None), default=None
     )
 
 
