@@ -1,0 +1,87 @@
+"""The FilterSets the pages and the API share (NetBox's test_filtersets pattern): every FilterSet's
+area box keeps exactly the rows under the chosen area, whatever the model, and an empty form keeps
+everything. The filters particular to a model are tested in its app (tests/*/test_filtersets.py).
+"""
+
+from __future__ import annotations
+
+import importlib
+
+import django_filters
+import pytest
+from django.test import RequestFactory
+
+from projects.models import Beneficiary, Project
+
+from .factories import UserFactory, build_world
+from .scoping import CASES, is_under
+
+APPS = ("villages", "households", "projects", "inspections")
+
+
+def _filtersets() -> list[type[django_filters.FilterSet]]:
+    found = []
+    for app in APPS:
+        module = importlib.import_module(f"{app}.filtersets")
+        for value in vars(module).values():
+            if (
+                isinstance(value, type)
+                and issubclass(value, django_filters.FilterSet)
+                and value.__module__ == module.__name__
+            ):
+                found.append(value)
+    return sorted(found, key=lambda fs: fs.__name__)
+
+
+FILTERSETS = _filtersets()
+
+
+def _areas_of(model, obj) -> list:
+    """The areas a row is found under: its own, or where the filter says to look."""
+    if model is Beneficiary:
+        return [obj.household.village]  # 受益户所在区域: where the household lives
+    if model is Project:
+        return [obj.area, *obj.areas.all()]  # managed there, or serving a village there
+    return [CASES[model].area_of(obj)]
+
+
+def _world_with_rows(model):
+    world = build_world()
+    case = CASES[model]
+    for area in case.places(world):
+        case.make(world, area)
+    request = RequestFactory().get("/")
+    request.user = UserFactory(is_superuser=True)
+    return world, request
+
+
+@pytest.mark.parametrize(
+    "filterset",
+    [fs for fs in FILTERSETS if "within" in fs.base_filters],
+    ids=lambda fs: fs.__name__,
+)
+@pytest.mark.django_db
+def test_the_area_box_keeps_exactly_the_rows_under_the_chosen_area(filterset):
+    model = filterset._meta.model
+    world, request = _world_with_rows(model)
+    rows = list(model.objects.all())
+    narrowed = False
+    for area in world.areas:
+        found = filterset({"within": area.pk}, queryset=model.objects.all(), request=request).qs
+        expected = {o.pk for o in rows if any(is_under(a, area) for a in _areas_of(model, o) if a)}
+        assert set(found.values_list("pk", flat=True)) == expected, area.code
+        narrowed |= 0 < len(expected) < len(rows)
+    assert narrowed, "no area told the rows apart: the case places them too alike"
+
+
+@pytest.mark.parametrize("filterset", FILTERSETS, ids=lambda fs: fs.__name__)
+@pytest.mark.django_db
+def test_an_empty_form_keeps_every_row_and_renders(filterset):
+    model = filterset._meta.model
+    _, request = _world_with_rows(model)
+    bound = filterset({}, queryset=model.objects.all(), request=request)
+    assert bound.is_valid()
+    assert set(bound.qs.values_list("pk", flat=True)) == set(
+        model.objects.values_list("pk", flat=True)
+    )
+    assert "<select" in str(bound.form) or "<input" in str(bound.form)
