@@ -412,7 +412,7 @@ def main() -> None:
     from households.models import Household
     from households.roster import export_roster
     from poverty.demo import seed_demo_users
-    from villages.demo import seed_areas_and_people
+    from poverty.demo.villages import seed_areas_and_people
 
     def empty_registry():
         call_command("flush", interactive=False, verbosity=0)  # TRUNCATE: seconds, not minutes

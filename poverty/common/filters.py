@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import django_filters
+from django.apps import apps
 from django.db.models import Model, Q, QuerySet
 from django_filters.widgets import BooleanWidget
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
-from villages.choices import AreaLevel
-
+from .areacodes import LEVEL_DIGITS
 from .scoping import Reach
 
 
@@ -24,8 +24,8 @@ def scoped_choices(model, action: str = "view"):
     return queryset
 
 
-# An area's depth below the county, by level (AreaLevel runs from the province down).
-AREA_DEPTH = {level: depth - 2 for depth, level in enumerate(AreaLevel.values)}
+# An area's depth below the county, by level (the levels run from the province down).
+AREA_DEPTH = {level: depth - 2 for depth, (level, _) in enumerate(LEVEL_DIGITS)}
 
 
 class AreaTreeField(django_filters.fields.ModelChoiceField):
@@ -63,9 +63,8 @@ class ModelIdFilter(django_filters.ModelChoiceFilter):
 
 def within_area(label: str = "所属区域", *, path: str | None = None) -> WithinAreaFilter:
     """The area filter of a list: its rows under the chosen area (by `path` when given)."""
-    from villages.models import Area
-
-    return WithinAreaFilter(label=label, code_path=path, queryset=scoped_choices(Area))
+    area = apps.get_model("villages", "Area")  # by name: the framework imports no app
+    return WithinAreaFilter(label=label, code_path=path, queryset=scoped_choices(area))
 
 
 class SearchFilter(django_filters.CharFilter):

@@ -7,13 +7,13 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
 from accounts.models import User
-from households.demo import seed_registry
 from households.models import Household
 from households.quality import check_quality
-from inspections.demo import seed_accountability
 from poverty.demo import DEMO_PASSWORD, seed_demo_users
-from projects.demo import seed_projects
-from villages.demo import seed_areas_and_people
+from poverty.demo.households import seed_registry
+from poverty.demo.inspections import seed_accountability
+from poverty.demo.projects import seed_projects
+from poverty.demo.villages import seed_areas_and_people
 
 DEFAULT_HOUSEHOLDS = 3000
 

@@ -19,16 +19,15 @@ from django.utils import timezone
 
 from accounts.models import User
 from households.models import Household
+from inspections import services
+from inspections.choices import Category, InspectionKind, Metric, PledgeKind, Severity, Subject
+from inspections.models import Accountability, Finding, Inspection, Pledge, PledgeTarget
+from inspections.notices import make_notices, previous_month, remind_due
+from inspections.progress import actual
+from poverty.demo.villages import COUNTY
 from projects.models import Project
 from villages.choices import AreaLevel
-from villages.demo import COUNTY
 from villages.models import Area, Cadre, UnitPairing
-
-from . import services
-from .choices import Category, InspectionKind, Metric, PledgeKind, Severity, Subject
-from .models import Accountability, Finding, Inspection, Pledge, PledgeTarget
-from .notices import make_notices, previous_month, remind_due
-from .progress import actual
 
 PLEDGE_YEARS = (2019, 2020)
 # One evidence "photo" for every submission (a tiny valid JPEG header is enough for the demo).

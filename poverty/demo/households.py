@@ -18,12 +18,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from poverty.personal import crypto, idnumber
-from villages.choices import AreaLevel, PostingRole
-from villages.demo import COUNTY, GIVEN, SURNAMES
-from villages.models import Area, Cadre, UnitPairing, VillagePosting
-
-from .choices import (
+from households.choices import (
     CAUSE_MEASURES,
     Category,
     Cause,
@@ -40,7 +35,7 @@ from .choices import (
     Schooling,
     WorkStatus,
 )
-from .models import (
+from households.models import (
     Assessment,
     AssistanceMeasure,
     ExitRecord,
@@ -52,6 +47,11 @@ from .models import (
     Visit,
     recount_members,
 )
+from poverty.demo.names import SURNAMES, person_name
+from poverty.demo.villages import COUNTY
+from poverty.personal import crypto, idnumber
+from villages.choices import AreaLevel, PostingRole
+from villages.models import Area, Cadre, UnitPairing, VillagePosting
 
 CAUSE_WEIGHTS = {
     Cause.ILLNESS: 30,
@@ -150,10 +150,7 @@ class People:
         self.taken = taken
 
     def name(self, surname: str | None = None) -> str:
-        given = self.rng.choice(GIVEN) + (
-            self.rng.choice(GIVEN) if self.rng.random() < 0.75 else ""
-        )
-        return (surname or self.rng.choice(SURNAMES)) + given
+        return person_name(self.rng, double=0.75, surname=surname)
 
     def id_number(self, region: str, birth: datetime.date, gender: str) -> str:
         parity = 1 if gender == Gender.MALE else 0

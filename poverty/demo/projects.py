@@ -16,13 +16,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from households.models import Household
+from poverty.demo.villages import COUNTY
+from projects import services
+from projects.choices import DEFAULT_DURATIONS, Decision, FundKind, FundSource, ProjectType, Stage
+from projects.models import Disclosure, FundEntry, Objection, Project, ProjectApproval
 from villages.choices import AreaLevel
-from villages.demo import COUNTY
 from villages.models import Area, Cadre, Unit, UnitPairing
-
-from . import services
-from .choices import DEFAULT_DURATIONS, Decision, FundKind, FundSource, ProjectType, Stage
-from .models import Disclosure, FundEntry, Objection, Project, ProjectApproval
 
 PROJECTS_PER_TOWNSHIP = 4
 REVIEWERS = ["县发展和改革局", "县财政局", "县自然资源局", "县扶贫开发办公室"]

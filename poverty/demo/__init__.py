@@ -6,8 +6,8 @@ from django.db import transaction
 
 from accounts.choices import Role
 from accounts.models import User
+from poverty.demo.villages import COUNTY
 from villages.choices import AreaLevel, PostingRole
-from villages.demo import COUNTY
 from villages.models import Area, VillagePosting
 
 DEMO_PASSWORD = "demo2026"  # noqa: S105 -- fictional demo data only, printed on purpose

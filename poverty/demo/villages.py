@@ -13,15 +13,14 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
-from .choices import AreaLevel, PostingRole, UnitKind
-from .models import Area, Cadre, LeaderPairing, Unit, UnitPairing, VillagePosting
+from poverty.demo.names import person_name
+from villages.choices import AreaLevel, PostingRole, UnitKind
+from villages.models import Area, Cadre, LeaderPairing, Unit, UnitPairing, VillagePosting
 
 PROVINCE = ("990000000000", "示范省")
 CITY = ("990100000000", "云岭市")
 COUNTY = ("990123000000", "青山县")
 
-SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
-GIVEN = "建国志强秀兰桂英海燕丽华晓明文军红梅玉兰春花永福德胜国庆小龙金凤爱民立新红霞子涵宇轩欣怡浩然思远雨萱俊杰佳琪振华世平丽娟明辉淑珍"
 PLACE_A = "石柳清青松白云桃李梅竹杏枫槐杨凤龙泉溪峰山川岩红金银"
 PLACE_B = "桥河坪沟湾岭坡塘源口庄寨营堡田坝垭林湖"
 COUNTY_UNITS = [
@@ -84,10 +83,7 @@ class NameBook:
 
     def person(self) -> str:
         while True:
-            given = self.rng.choice(GIVEN) + (
-                self.rng.choice(GIVEN) if self.rng.random() < 0.7 else ""
-            )
-            name = self.rng.choice(SURNAMES) + given
+            name = person_name(self.rng, double=0.7)
             if name not in self.used:
                 self.used.add(name)
                 return name
