@@ -25,7 +25,7 @@ from poverty.common.views import (
     ObjectListView,
     ObjectPickView,
 )
-from poverty.personal.access import record_access
+from poverty.personal.access import may_download, record_access
 from poverty.personal.masking import can_see_sensitive
 from villages.choices import PostingRole
 from villages.models import Area, VillagePosting
@@ -368,11 +368,17 @@ class RosterImportDetailView(JobDetailView):
             and job.status in (RosterImport.Status.PREVIEWED, RosterImport.Status.FAILED)
         ):
             context["mapping_form"] = forms.RosterMappingStepForm(job=job)
+        context["may_download"] = may_download(self.request.user, made_by_id=job.user_id)
         return context
 
     def download(self, what: str) -> FileResponse:
-        if what != "errors" or not self.object.error_file:
+        job, user = self.object, self.request.user
+        if what != "errors" or not job.error_file:
             raise Http404("没有错误标注文件。")
+        # The uploader's rows, full ID numbers and phones included.
+        if not may_download(user, made_by_id=job.user_id):
+            raise Http404("错误标注文件含完整身份证号和电话，仅上传人和有敏感数据权限的用户可以下载。")
+        record_access(user=user, households=[None], what="下载导入错误标注文件", full_only=False)
         return FileResponse(
             self.object.error_file.open("rb"),
             as_attachment=True,

@@ -393,22 +393,23 @@ LIST_EXPORTS = {"households:household_list": _roster_households}
 
 
 def _with_file(field: str, owner_only: bool = False):
-    """Give each job a file in `field` (and, for a file only its starter may fetch, a starter
-    among the users who may see the job); return who may download it."""
+    """Give each job a file in `field` and a maker among the users who may see the job; return
+    who may download it: its maker, and (unless only its maker may) the users who may see full
+    ID numbers, as the file holds them."""
 
     def prepare(matrix, obj) -> Callable:
         from django.core.files.base import ContentFile
 
+        from poverty.personal.masking import can_see_sensitive
+
         getattr(obj, field).save("x.xlsx", ContentFile(b"PK-not-read"), save=False)
-        if owner_only:
-            seeing = [
-                u
-                for u in matrix.users
-                if matrix.allowed(u, "view") and matrix.visible(u, obj, "view")
-            ]
-            obj.user = seeing[0]
+        seeing = [
+            u for u in matrix.users if matrix.allowed(u, "view") and matrix.visible(u, obj, "view")
+        ]
+        # A maker without the permission, where there is one: the maker's own right is tested.
+        obj.user = next((u for u in seeing if not can_see_sensitive(u)), seeing[0])
         obj.save()
-        return lambda user: not owner_only or user.pk == obj.user_id
+        return lambda user: user.pk == obj.user_id or (not owner_only and can_see_sensitive(user))
 
     return prepare
 

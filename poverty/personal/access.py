@@ -11,6 +11,13 @@ from django.apps import apps
 from .masking import can_see_sensitive
 
 
+def may_download(user, *, made_by_id: int | None) -> bool:
+    """Whether `user` (who may see the record) may download a file of it that holds personal
+    data in full (an import's error copy, an upload): the user who made it, or one with the
+    sensitive-data permission."""
+    return user.pk == made_by_id or can_see_sensitive(user)
+
+
 def record_access(*, user, households: Iterable[int | None], what: str, full_only: bool = True):
     """Log that `user` was shown `what` of these households. With `full_only` (full numbers,
     phones, health) nothing is logged for a user who saw them masked; evidence files are

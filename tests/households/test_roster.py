@@ -401,7 +401,7 @@ def test_export_command_writes_the_area(tmp_path, world, staff):
 
 
 def test_upload_page_runs_the_job_and_shows_progress_and_errors(
-    client, world, staff, django_capture_on_commit_callbacks
+    client, world, staff, make_user, django_capture_on_commit_callbacks
 ):
     client.force_login(staff)
     with django_capture_on_commit_callbacks(execute=True):
@@ -438,6 +438,13 @@ def test_upload_page_runs_the_job_and_shows_progress_and_errors(
     marked = load_workbook(io.BytesIO(b"".join(download.streaming_content))).active
     assert marked.cell(row=1, column=marked.max_column).value == "错误"
     assert "校验位错误" in marked.cell(row=2, column=marked.max_column).value
+    assert SensitiveAccess.objects.filter(user=staff, what="下载导入错误标注文件").exists()
+
+    # A leader of the county sees the errors, but not the uploader's full numbers and phones.
+    client.force_login(make_user(Role.LEADER, world.county))
+    page = client.get(job.get_absolute_url()).content.decode()
+    assert "校验位错误" in page and "下载标注了错误的文件" not in page
+    assert client.get(job.get_absolute_url(), {"download": "errors"}).status_code == 404
 
 
 def test_the_upload_form_refuses_a_fake_file(client, staff):
