@@ -126,7 +126,7 @@ def _proposed_year(household: Household) -> int:
 
 
 @transaction.atomic
-def propose_exit(
+def household_exit_propose(
     *,
     household: Household,
     by,
@@ -166,7 +166,7 @@ def propose_exit(
 
 
 @transaction.atomic
-def verify_exit(
+def household_exit_verify(
     *, household: Household, by, evidence: str, household_agrees: bool, evidence_file=None
 ) -> ExitRecord:
     """村两委和驻村工作队核实, and the household agrees."""
@@ -187,7 +187,7 @@ def verify_exit(
 
 
 @transaction.atomic
-def publicise_exit(
+def household_exit_publicise(
     *,
     household: Household,
     by,
@@ -218,7 +218,9 @@ def publicise_exit(
 
 
 @transaction.atomic
-def record_objection(*, household: Household, by, content: str, upheld: bool) -> ExitRecord:
+def household_objection_record(
+    *, household: Household, by, content: str, upheld: bool
+) -> ExitRecord:
     """An objection during publicity. An upheld one sends the household back to assistance."""
     household = _begin(household, by, "objection")
     _require(content, "请填写异议内容及核查结果。")
@@ -229,7 +231,7 @@ def record_objection(*, household: Household, by, content: str, upheld: bool) ->
 
 
 @transaction.atomic
-def announce_exit(
+def household_exit_announce(
     *, household: Household, by, evidence: str, today: datetime.date | None = None
 ) -> ExitRecord:
     """公告退出, once the publicity period has ended without an upheld objection."""
@@ -255,7 +257,7 @@ def announce_exit(
 
 
 @transaction.atomic
-def close_exit(*, household: Household, by, evidence: str = "") -> ExitRecord:
+def household_exit_close(*, household: Household, by, evidence: str = "") -> ExitRecord:
     """销号: the household leaves the poor roll in the year it was proposed for."""
     household = _begin(household, by, "close")
     year = _proposed_year(household)
@@ -265,7 +267,7 @@ def close_exit(*, household: Household, by, evidence: str = "") -> ExitRecord:
 
 
 @transaction.atomic
-def return_to_poverty(*, household: Household, by, year: int, reason: str) -> ExitRecord:
+def household_poverty_return(*, household: Household, by, year: int, reason: str) -> ExitRecord:
     """返贫: an exited household is registered as poor again."""
     household = _begin(household, by, "return")
     if household.exit_year and year < household.exit_year:
@@ -277,7 +279,7 @@ def return_to_poverty(*, household: Household, by, year: int, reason: str) -> Ex
 
 
 @transaction.atomic
-def flag_monitoring(
+def household_monitoring_flag(
     *, household: Household, by, monitoring_type: str, reason: str, evidence_file=None
 ) -> ExitRecord:
     """纳入防返贫监测 (脱贫不稳定户 / 边缘易致贫户 / 突发严重困难户)."""
@@ -305,7 +307,7 @@ def flag_monitoring(
 
 
 @transaction.atomic
-def clear_risk(*, household: Household, by, reason: str) -> ExitRecord:
+def household_risk_clear(*, household: Household, by, reason: str) -> ExitRecord:
     """风险消除: the household leaves monitoring."""
     household = _begin(household, by, "clear_risk")
     if not household.monitoring_type:
@@ -337,15 +339,15 @@ class StepSpec:
 
 
 STEPS: dict[str, StepSpec] = {
-    "propose": StepSpec("提出退出", (S.ASSISTED,), propose_exit, "ProposeForm"),
-    "verify": StepSpec("核实", (S.PROPOSED,), verify_exit, "VerifyForm"),
-    "publicise": StepSpec("村内公示", (S.VERIFIED,), publicise_exit, "PubliciseForm"),
-    "objection": StepSpec("登记异议", (S.PUBLICISED,), record_objection, "ObjectionForm"),
-    "announce": StepSpec("公告退出", (S.PUBLICISED,), announce_exit, "AnnounceForm"),
-    "close": StepSpec("销号", (S.ANNOUNCED,), close_exit, "CloseForm"),
-    "return": StepSpec("登记返贫", (S.EXITED,), return_to_poverty, "ReturnForm"),
-    "monitor": StepSpec("纳入监测", tuple(S.values), flag_monitoring, "MonitorForm"),
-    "clear_risk": StepSpec("风险消除", tuple(S.values), clear_risk, "ClearRiskForm"),
+    "propose": StepSpec("提出退出", (S.ASSISTED,), household_exit_propose, "ProposeForm"),
+    "verify": StepSpec("核实", (S.PROPOSED,), household_exit_verify, "VerifyForm"),
+    "publicise": StepSpec("村内公示", (S.VERIFIED,), household_exit_publicise, "PubliciseForm"),
+    "objection": StepSpec("登记异议", (S.PUBLICISED,), household_objection_record, "ObjectionForm"),
+    "announce": StepSpec("公告退出", (S.PUBLICISED,), household_exit_announce, "AnnounceForm"),
+    "close": StepSpec("销号", (S.ANNOUNCED,), household_exit_close, "CloseForm"),
+    "return": StepSpec("登记返贫", (S.EXITED,), household_poverty_return, "ReturnForm"),
+    "monitor": StepSpec("纳入监测", tuple(S.values), household_monitoring_flag, "MonitorForm"),
+    "clear_risk": StepSpec("风险消除", tuple(S.values), household_risk_clear, "ClearRiskForm"),
 }
 
 

@@ -377,7 +377,9 @@ class RosterImportDetailView(JobDetailView):
             raise Http404("没有错误标注文件。")
         # The uploader's rows, full ID numbers and phones included.
         if not may_download(user, made_by_id=job.user_id):
-            raise Http404("错误标注文件含完整身份证号和电话，仅上传人和有敏感数据权限的用户可以下载。")
+            raise Http404(
+                "错误标注文件含完整身份证号和电话，仅上传人和有敏感数据权限的用户可以下载。"
+            )
         record_access(user=user, households=[None], what="下载导入错误标注文件", full_only=False)
         return FileResponse(
             self.object.error_file.open("rb"),

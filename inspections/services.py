@@ -60,7 +60,7 @@ def _step(finding: Finding, by, kind: str, note: str, file=None) -> FindingStep:
 
 
 @transaction.atomic
-def record_plan(*, finding: Finding, by, plan: str) -> Finding:
+def finding_plan_record(*, finding: Finding, by, plan: str) -> Finding:
     """The responsible unit's rectification plan (整改方案); the finding is then 整改中."""
     finding = _begin(finding, by, RECTIFY, "您没有整改督查问题的权限。")
     _require(finding, Status.OPEN, Status.IN_PROGRESS, doing="制定整改方案")
@@ -71,7 +71,7 @@ def record_plan(*, finding: Finding, by, plan: str) -> Finding:
 
 
 @transaction.atomic
-def record_progress(*, finding: Finding, by, note: str, file=None) -> FindingStep:
+def finding_progress_record(*, finding: Finding, by, note: str, file=None) -> FindingStep:
     finding = _begin(finding, by, RECTIFY, "您没有整改督查问题的权限。")
     _require(finding, Status.IN_PROGRESS, doing="记录整改进展（请先制定整改方案）")
     step = _step(finding, by, StepKind.PROGRESS, _text(note, "请填写整改进展。"), file)
@@ -80,7 +80,7 @@ def record_progress(*, finding: Finding, by, note: str, file=None) -> FindingSte
 
 
 @transaction.atomic
-def submit(*, finding: Finding, by, note: str, file=None) -> Finding:
+def finding_submit(*, finding: Finding, by, note: str, file=None) -> Finding:
     """Submit for verification (待验收): a summary and at least one evidence file."""
     finding = _begin(finding, by, RECTIFY, "您没有整改督查问题的权限。")
     _require(finding, Status.IN_PROGRESS, doing="提交验收（请先制定整改方案）")
@@ -99,7 +99,7 @@ def _verifier(finding: Finding, by) -> None:
 
 
 @transaction.atomic
-def close(*, finding: Finding, by, note: str, today=None) -> Finding:
+def finding_close(*, finding: Finding, by, note: str, today=None) -> Finding:
     """Verification passed: the finding is closed (销号) by someone other than the submitter."""
     finding = _begin(finding, by, VERIFY, "您没有验收销号的权限。")
     _require(finding, Status.SUBMITTED, doing="验收销号")
@@ -111,7 +111,7 @@ def close(*, finding: Finding, by, note: str, today=None) -> Finding:
 
 
 @transaction.atomic
-def reject(*, finding: Finding, by, note: str) -> Finding:
+def finding_reject(*, finding: Finding, by, note: str) -> Finding:
     """Verification failed: back to 整改中 with the reason."""
     finding = _begin(finding, by, VERIFY, "您没有验收销号的权限。")
     _require(finding, Status.SUBMITTED, doing="退回整改")

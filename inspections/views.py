@@ -173,7 +173,7 @@ class PlanView(StepView):
     title = "制定整改方案"
     success_message = "整改方案已保存，问题转为“整改中”。"
     submit_label = "保存方案"
-    service = services.record_plan
+    service = services.finding_plan_record
 
     def get_initial(self):
         return {"plan": self.object.plan}
@@ -184,7 +184,7 @@ class ProgressView(StepView):
     title = "记录整改进展"
     success_message = "整改进展已记录。"
     submit_label = "记录"
-    service = services.record_progress
+    service = services.finding_progress_record
 
 
 class SubmitView(StepView):
@@ -192,7 +192,7 @@ class SubmitView(StepView):
     title = "提交验收"
     success_message = "已提交验收，等待督查人员验收。"
     submit_label = "提交验收"
-    service = services.submit
+    service = services.finding_submit
 
 
 class CloseView(StepView):
@@ -201,7 +201,7 @@ class CloseView(StepView):
     title = "验收销号"
     success_message = "验收通过，问题已销号。"
     submit_label = "验收销号"
-    service = services.close
+    service = services.finding_close
 
 
 class ExtensionRequestView(StepView):
@@ -232,7 +232,7 @@ class RejectView(StepView):
     title = "退回整改"
     success_message = "已退回，问题回到“整改中”。"
     submit_label = "退回"
-    service = services.reject
+    service = services.finding_reject
 
 
 class AccountabilityCreateView(ObjectCreateView):

@@ -70,7 +70,7 @@ def _label(stage: int) -> str:
 
 
 @transaction.atomic
-def complete_stage(
+def project_stage_complete(
     *,
     project: Project,
     by,
@@ -136,7 +136,7 @@ def backward_plan(
 
 
 @transaction.atomic
-def plan_backwards(
+def project_plan_backwards(
     *, project: Project, by, deadline: datetime.date, durations: dict[int, int] | None = None
 ) -> list[ProjectStage]:
     """Fill the planned dates of the stages not yet done, counting back from the deadline."""
@@ -146,7 +146,9 @@ def plan_backwards(
 
 
 @transaction.atomic
-def set_plan(*, project: Project, by, plan: dict[int, datetime.date | None]) -> list[ProjectStage]:
+def project_plan_set(
+    *, project: Project, by, plan: dict[int, datetime.date | None]
+) -> list[ProjectStage]:
     """Set planned dates by hand (stages already done keep theirs)."""
     project = _begin(project, by)
     return _set_plan(project, by, plan)
@@ -187,7 +189,7 @@ def _check_order(rows: list[ProjectStage]) -> None:
 
 
 @transaction.atomic
-def add_beneficiaries(
+def project_beneficiaries_add(
     *,
     project: Project,
     by,

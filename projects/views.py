@@ -139,7 +139,7 @@ class StageView(ObjectActionView):
         return context
 
     def perform(self, form) -> None:
-        self.object = services.complete_stage(
+        self.object = services.project_stage_complete(
             project=self.object,
             by=self.request.user,
             stage=self.object.next_stage or Stage.EFFECTIVE + 1,
@@ -162,7 +162,7 @@ class PlanBackwardsView(ObjectActionView):
         return {"deadline": deadline or timezone.localdate().replace(month=12, day=31)}
 
     def perform(self, form) -> None:
-        services.plan_backwards(
+        services.project_plan_backwards(
             project=self.object,
             by=self.request.user,
             deadline=form.cleaned_data["deadline"],
@@ -184,7 +184,7 @@ class ScheduleView(ObjectActionView):
         )
 
     def perform(self, form) -> None:
-        services.set_plan(project=self.object, by=self.request.user, plan=form.plan())
+        services.project_plan_set(project=self.object, by=self.request.user, plan=form.plan())
 
 
 class AddBeneficiariesView(ObjectActionView):
@@ -219,7 +219,7 @@ class AddBeneficiariesView(ObjectActionView):
         return context
 
     def perform(self, form) -> None:
-        links = services.add_beneficiaries(
+        links = services.project_beneficiaries_add(
             project=self.object,
             by=self.request.user,
             households=form.cleaned_data["households"],

@@ -22,9 +22,11 @@ def closed_finding(world, make_user):
     township = make_user(Role.TOWNSHIP_STAFF, world.t1)
     inspector = make_user(Role.INSPECTOR, world.county)
     finding = FindingFactory(area=world.v11, deadline=datetime.date(2030, 1, 1))
-    services.record_plan(finding=finding, by=township, plan="方案")
+    services.finding_plan_record(finding=finding, by=township, plan="方案")
     Finding.objects.filter(pk=finding.pk).update(status=Status.SUBMITTED, submitted_by=township)
-    services.close(finding=Finding.objects.get(pk=finding.pk), by=inspector, note="整改到位")
+    services.finding_close(
+        finding=Finding.objects.get(pk=finding.pk), by=inspector, note="整改到位"
+    )
     return Finding.objects.get(pk=finding.pk)
 
 

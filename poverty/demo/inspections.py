@@ -281,13 +281,13 @@ def _rectify(rng, findings: list[Finding], today, staff, inspector) -> None:
         roll = rng.random()
         if finding.deadline > today + datetime.timedelta(days=1) and roll < 0.25:
             continue  # 待整改
-        services.record_plan(
+        services.finding_plan_record(
             finding=finding, by=staff, plan="制定整改方案，明确责任人和完成时限，逐项销号。"
         )
         if roll < 0.35:
-            services.record_progress(finding=finding, by=staff, note="已完成主要整改内容。")
+            services.finding_progress_record(finding=finding, by=staff, note="已完成主要整改内容。")
             continue  # 整改中
-        services.submit(
+        services.finding_submit(
             finding=finding,
             by=staff,
             note="整改完成，附现场照片。",
@@ -296,14 +296,14 @@ def _rectify(rng, findings: list[Finding], today, staff, inspector) -> None:
         if roll < 0.5:
             continue  # 待验收
         if roll < 0.6:
-            services.reject(finding=finding, by=inspector, note="佐证材料不充分，请补充。")
+            services.finding_reject(finding=finding, by=inspector, note="佐证材料不充分，请补充。")
             continue  # 退回后整改中
         closed = min(finding.found_on + datetime.timedelta(days=rng.randint(10, 70)), today)
         if finding.found_on < this_month <= closed:
             # Last month's notices are made as on the 1st: what they list was still open then.
             closed = this_month - datetime.timedelta(days=rng.randint(1, 5))
             closed = max(closed, finding.found_on)
-        services.close(
+        services.finding_close(
             finding=finding, by=inspector, note="经核查，整改到位，同意销号。", today=closed
         )
     late = (

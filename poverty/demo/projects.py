@@ -123,7 +123,7 @@ def _deadline(rng, target: int, finished: bool, year: int, today: datetime.date)
 def _progress(project, rng, target, finished, today, reviewers, by) -> int:
     deadline = _deadline(rng, target, finished, project.year, today)
     plan = services.backward_plan(deadline)
-    services.set_plan(project=project, by=by, plan=plan)
+    services.project_plan_set(project=project, by=by, plan=plan)
     chosen = rng.sample(reviewers, 2)
     previous = None
     for stage in range(1, target + 1):
@@ -139,7 +139,7 @@ def _progress(project, rng, target, finished, today, reviewers, by) -> int:
                     comment="同意实施。",
                     recorded_by=by,
                 )
-        services.complete_stage(
+        services.project_stage_complete(
             project=project,
             by=by,
             stage=stage,
@@ -213,7 +213,7 @@ def _beneficiaries(project, rng, served, target, by) -> int:
     if not households:
         return 0
     started = project.stages.get(stage=Stage.LISTED).actual_date
-    links = services.add_beneficiaries(
+    links = services.project_beneficiaries_add(
         project=project,
         by=by,
         households=households,

@@ -130,7 +130,7 @@ class ProjectStageSerializer(ScopedSerializer):
         if "planned_date" not in validated_data:
             return instance
         try:
-            services.set_plan(
+            services.project_plan_set(
                 project=instance.project,
                 by=self.context["request"].user,
                 plan={instance.stage: validated_data["planned_date"]},

@@ -40,13 +40,15 @@ def run_to(step, household, by):
     order = ["propose", "verify", "publicise", "announce", "close"]
     for name in order[: order.index(step) + 1]:
         if name == "propose":
-            services.propose_exit(household=household, by=by, year=2018, evidence="民主评议通过")
+            services.household_exit_propose(
+                household=household, by=by, year=2018, evidence="民主评议通过"
+            )
         elif name == "verify":
-            services.verify_exit(
+            services.household_exit_verify(
                 household=household, by=by, evidence="入户核实", household_agrees=True
             )
         elif name == "publicise":
-            services.publicise_exit(
+            services.household_exit_publicise(
                 household=household,
                 by=by,
                 start=datetime.date(2018, 11, 1),
@@ -54,9 +56,11 @@ def run_to(step, household, by):
                 place="村委会公示栏",
             )
         elif name == "announce":
-            services.announce_exit(household=household, by=by, evidence="乡政府公告", today=TODAY)
+            services.household_exit_announce(
+                household=household, by=by, evidence="乡政府公告", today=TODAY
+            )
         elif name == "close":
-            services.close_exit(household=household, by=by)
+            services.household_exit_close(household=household, by=by)
     return refresh(household)
 
 
@@ -112,7 +116,7 @@ def run_to_single(step, h, by):
         "announce": {"evidence": "公告", "today": TODAY},
         "close": {},
     }[step]
-    getattr(services, f"{step}_exit")(household=h, by=by, **kwargs)
+    services.STEPS[step].perform(household=h, by=by, **kwargs)
 
 
 def test_proposal_below_the_income_line_needs_a_reason_and_the_permission(world, staff, make_user):
@@ -120,17 +124,17 @@ def test_proposal_below_the_income_line_needs_a_reason_and_the_permission(world,
     IncomeRecordFactory(household=h, year=2018, persons=2, wage=Decimal("5000"))  # 2500 < 2995
     AssessmentFactory(household=h)
     with pytest.raises(ValidationError) as exc:
-        services.propose_exit(household=h, by=staff, year=2018, evidence="评议")
+        services.household_exit_propose(household=h, by=staff, year=2018, evidence="评议")
     text = " ".join(exc.value.messages)
     assert "2500.00元，低于当年标准2995.00元" in text
     township = make_user(Role.TOWNSHIP_STAFF, world.t1)
     with pytest.raises(ValidationError) as exc:
-        services.propose_exit(
+        services.household_exit_propose(
             household=h, by=township, year=2018, evidence="评议", override_reason="因故"
         )
     assert "没有批准例外退出的权限" in " ".join(exc.value.messages)
     assert refresh(h).status == "assisted"
-    record = services.propose_exit(
+    record = services.household_exit_propose(
         household=h, by=staff, year=2018, evidence="评议", override_reason="务工收入年底到账"
     )
     assert "务工收入年底到账" in record.override_reason and "2995" in record.override_reason
@@ -152,13 +156,15 @@ def test_proposal_checks_the_six_guarantees_and_missing_records(world, staff):
 def test_verification_needs_the_households_agreement(household, staff):
     run_to("propose", household, staff)
     with pytest.raises(ValidationError, match="不认可"):
-        services.verify_exit(household=household, by=staff, evidence="核实", household_agrees=False)
+        services.household_exit_verify(
+            household=household, by=staff, evidence="核实", household_agrees=False
+        )
 
 
 def test_publicity_lasts_at_least_seven_days(household, staff):
     run_to("verify", household, staff)
     with pytest.raises(ValidationError, match="不少于7天"):
-        services.publicise_exit(
+        services.household_exit_publicise(
             household=household,
             by=staff,
             start=datetime.date(2018, 11, 1),
@@ -170,10 +176,10 @@ def test_publicity_lasts_at_least_seven_days(household, staff):
 def test_announcement_waits_for_the_end_of_publicity(household, staff):
     run_to("publicise", household, staff)
     with pytest.raises(ValidationError, match="2018-11-07"):
-        services.announce_exit(
+        services.household_exit_announce(
             household=household, by=staff, evidence="公告", today=datetime.date(2018, 11, 7)
         )
-    services.announce_exit(
+    services.household_exit_announce(
         household=household, by=staff, evidence="公告", today=datetime.date(2018, 11, 8)
     )
     assert refresh(household).status == "announced"
@@ -181,11 +187,13 @@ def test_announcement_waits_for_the_end_of_publicity(household, staff):
 
 def test_an_upheld_objection_sends_the_household_back(household, staff):
     run_to("publicise", household, staff)
-    services.record_objection(
+    services.household_objection_record(
         household=household, by=staff, content="群众反映有隐瞒收入", upheld=False
     )
     assert refresh(household).status == "publicised"
-    services.record_objection(household=household, by=staff, content="核实收入不实", upheld=True)
+    services.household_objection_record(
+        household=household, by=staff, content="核实收入不实", upheld=True
+    )
     assert refresh(household).status == "assisted"
     assert list(
         ExitRecord.objects.filter(step="objection").values_list("objection_upheld", flat=True)
@@ -194,15 +202,19 @@ def test_an_upheld_objection_sends_the_household_back(household, staff):
 
 def test_return_to_poverty_and_monitoring(household, staff):
     h = run_to("close", household, staff)
-    services.flag_monitoring(household=h, by=staff, monitoring_type="unstable", reason="大病支出")
+    services.household_monitoring_flag(
+        household=h, by=staff, monitoring_type="unstable", reason="大病支出"
+    )
     with pytest.raises(ValidationError, match="已是监测对象"):
-        services.flag_monitoring(household=h, by=staff, monitoring_type="sudden", reason="再次")
-    services.clear_risk(household=h, by=staff, reason="医保报销后收入稳定")
+        services.household_monitoring_flag(
+            household=h, by=staff, monitoring_type="sudden", reason="再次"
+        )
+    services.household_risk_clear(household=h, by=staff, reason="医保报销后收入稳定")
     h = refresh(h)
     assert h.monitoring_type == "" and h.monitored_since is None
     with pytest.raises(ValidationError, match="不能早于脱贫年度"):
-        services.return_to_poverty(household=h, by=staff, year=2017, reason="因灾")
-    services.return_to_poverty(household=h, by=staff, year=2019, reason="因灾返贫")
+        services.household_poverty_return(household=h, by=staff, year=2017, reason="因灾")
+    services.household_poverty_return(household=h, by=staff, year=2019, reason="因灾返贫")
     h = refresh(h)
     assert (h.status, h.exit_year, h.returned_year) == ("assisted", None, 2019)
     assert list(ExitRecord.objects.filter(household=h).values_list("step", flat=True))[-3:] == [
@@ -215,15 +227,19 @@ def test_return_to_poverty_and_monitoring(household, staff):
 def test_marginal_households_may_be_monitored_but_unstable_means_exited(world, staff):
     h = HouseholdFactory(village=world.v11)
     with pytest.raises(ValidationError, match="须是已脱贫户"):
-        services.flag_monitoring(household=h, by=staff, monitoring_type="unstable", reason="x")
-    services.flag_monitoring(household=h, by=staff, monitoring_type="marginal", reason="收入不稳")
+        services.household_monitoring_flag(
+            household=h, by=staff, monitoring_type="unstable", reason="x"
+        )
+    services.household_monitoring_flag(
+        household=h, by=staff, monitoring_type="marginal", reason="收入不稳"
+    )
     assert refresh(h).monitoring_type == "marginal"
 
 
 def test_roles_without_write_permission_cannot_take_steps(household, make_user, world):
     leader = make_user(Role.LEADER, world.county)
     with pytest.raises(ValidationError, match="没有办理退出程序的权限"):
-        services.propose_exit(household=household, by=leader, year=2018, evidence="评议")
+        services.household_exit_propose(household=household, by=leader, year=2018, evidence="评议")
 
 
 def test_county_staff_take_a_household_through_every_step_in_the_browser(client, household, staff):
@@ -260,7 +276,7 @@ def test_a_step_called_for_a_household_outside_the_users_area_is_refused(
     other = make_user(Role.COUNTY_STAFF, world.t2)
     assert other.has_perm(services.CHANGE_PERMISSION)
     with pytest.raises(ValidationError, match="不在您的管辖范围内"):
-        services.propose_exit(household=household, by=other, year=2018, evidence="评议")
+        services.household_exit_propose(household=household, by=other, year=2018, evidence="评议")
     assert not household.exit_records.exists()
 
 

@@ -82,7 +82,7 @@ def test_exit_return_and_exit_again_each_from_its_year(world, make_user):
     MemberFactory.create_batch(3, household=h)
     entered_last_year(h)
     exited(h, 2016, by)
-    services.return_to_poverty(household=h, by=by, year=2021, reason="因病返贫")
+    services.household_poverty_return(household=h, by=by, year=2021, reason="因病返贫")
     assert periods(h) == [(2014, 2016, None, 4), (2016, 2021, 2016, 4), (2021, None, None, 4)]
     h.refresh_from_db()
     assert (h.status, h.exit_year, h.returned_year) == (HouseholdStatus.ASSISTED, None, 2021)
@@ -102,7 +102,7 @@ def test_a_return_cannot_predate_the_exit(world, make_user):
     h = HouseholdFactory(village=world.v11, identified_year=2014)
     exited(h, 2016, by)
     with pytest.raises(ValidationError, match="返贫年度不能早于脱贫年度"):
-        services.return_to_poverty(household=h, by=by, year=2015, reason="x")
+        services.household_poverty_return(household=h, by=by, year=2015, reason="x")
 
 
 def test_what_is_entered_in_the_move_in_year_held_since_identification(world):
@@ -143,7 +143,7 @@ def test_the_migration_replays_the_recorded_exits_and_returns(world, make_user):
     entered_last_year(h)
     h.exit_records.create(step="close", year=2016, taken_by=by)
     exited(h, 2016, by)
-    services.return_to_poverty(household=h, by=by, year=2021, reason="因灾返贫")
+    services.household_poverty_return(household=h, by=by, year=2021, reason="因灾返贫")
     kept = periods(h)
     HouseholdPeriod.objects.filter(household=h).delete()
     follow([h.pk])
@@ -207,7 +207,9 @@ def test_later_events_leave_every_earlier_year_as_it_was(world, make_user, seed)
     returned = gone[:3]
     for h, year in zip(returned, (2021, 2021, 2022), strict=True):
         exit_year = Household.objects.get(pk=h.pk).exit_year
-        services.return_to_poverty(household=h, by=by, year=max(year, exit_year), reason="因病返贫")
+        services.household_poverty_return(
+            household=h, by=by, year=max(year, exit_year), reason="因病返贫"
+        )
     exited(returned[0], 2023, by)
     for h in households[:5]:
         MemberFactory(household=h)
@@ -252,7 +254,7 @@ def test_the_household_page_shows_each_years_state(client, world, make_user):
     h = HouseholdFactory(village=world.v11, identified_year=2014, planned_exit_year=2016)
     entered_last_year(h)
     exited(h, 2016, by)
-    services.return_to_poverty(household=h, by=by, year=2021, reason="因病返贫")
+    services.household_poverty_return(household=h, by=by, year=2021, reason="因病返贫")
     client.force_login(by)
     page = client.get(h.get_absolute_url()).content.decode()
     table = page[page.index('id="periods"') :].split("</table>")[0]

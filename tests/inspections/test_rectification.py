@@ -42,22 +42,24 @@ def inspector(make_user, world):
 
 
 def submitted(finding, by):
-    services.record_plan(finding=finding, by=by, plan="补齐驻村工作队员，建立考勤制度")
-    services.submit(finding=finding, by=by, note="已补齐两名队员", file=photo())
+    services.finding_plan_record(finding=finding, by=by, plan="补齐驻村工作队员，建立考勤制度")
+    services.finding_submit(finding=finding, by=by, note="已补齐两名队员", file=photo())
     finding.refresh_from_db()
     return finding
 
 
 def test_a_finding_goes_from_plan_to_closed_with_a_record_of_every_step(finding, staff, inspector):
     assert finding.status == Status.OPEN
-    services.record_plan(finding=finding, by=staff, plan="补齐驻村工作队员")
-    services.record_progress(finding=finding, by=staff, note="已调整一名队员", file=photo())
-    services.submit(finding=finding, by=staff, note="两名队员已到岗")
-    services.reject(finding=finding, by=inspector, note="考勤记录不全")
+    services.finding_plan_record(finding=finding, by=staff, plan="补齐驻村工作队员")
+    services.finding_progress_record(finding=finding, by=staff, note="已调整一名队员", file=photo())
+    services.finding_submit(finding=finding, by=staff, note="两名队员已到岗")
+    services.finding_reject(finding=finding, by=inspector, note="考勤记录不全")
     finding.refresh_from_db()
     assert finding.status == Status.IN_PROGRESS
-    services.submit(finding=finding, by=staff, note="补齐考勤记录", file=photo())
-    services.close(finding=finding, by=inspector, note="经核查已整改到位", today=D(2030, 3, 20))
+    services.finding_submit(finding=finding, by=staff, note="补齐考勤记录", file=photo())
+    services.finding_close(
+        finding=finding, by=inspector, note="经核查已整改到位", today=D(2030, 3, 20)
+    )
     finding.refresh_from_db()
     assert (finding.status, finding.closed_on, finding.closed_by) == (
         Status.CLOSED,
@@ -85,28 +87,28 @@ def test_the_submitter_cannot_verify_their_own_rectification(finding, make_user,
     admin = make_user(Role.COUNTY_STAFF, world.county, is_superuser=True)
     submitted(finding, admin)
     with pytest.raises(ValidationError, match="不能验收自己提交的整改"):
-        services.close(finding=finding, by=admin, note="合格")
+        services.finding_close(finding=finding, by=admin, note="合格")
     with pytest.raises(ValidationError, match="不能验收自己提交的整改"):
-        services.reject(finding=finding, by=admin, note="不合格")
+        services.finding_reject(finding=finding, by=admin, note="不合格")
     finding.refresh_from_db()
     assert finding.status == Status.SUBMITTED
-    services.close(finding=finding, by=make_user(Role.INSPECTOR, world.t1), note="合格")
+    services.finding_close(finding=finding, by=make_user(Role.INSPECTOR, world.t1), note="合格")
 
 
 def test_steps_out_of_order_are_refused_and_change_nothing(finding, staff, inspector):
     with pytest.raises(ValidationError, match="请先制定整改方案"):
-        services.submit(finding=finding, by=staff, note="完成", file=photo())
+        services.finding_submit(finding=finding, by=staff, note="完成", file=photo())
     with pytest.raises(ValidationError, match="请先制定整改方案"):
-        services.record_progress(finding=finding, by=staff, note="进展")
+        services.finding_progress_record(finding=finding, by=staff, note="进展")
     with pytest.raises(ValidationError, match="验收销号：问题当前为“待整改”"):
-        services.close(finding=finding, by=inspector, note="合格")
+        services.finding_close(finding=finding, by=inspector, note="合格")
     with pytest.raises(ValidationError, match="请填写整改措施"):
-        services.record_plan(finding=finding, by=staff, plan="  ")
-    services.record_plan(finding=finding, by=staff, plan="补齐队员")
+        services.finding_plan_record(finding=finding, by=staff, plan="  ")
+    services.finding_plan_record(finding=finding, by=staff, plan="补齐队员")
     with pytest.raises(ValidationError, match="请上传整改佐证材料"):
-        services.submit(finding=finding, by=staff, note="完成")
+        services.finding_submit(finding=finding, by=staff, note="完成")
     with pytest.raises(ValidationError, match="退回整改：问题当前为“整改中”"):
-        services.reject(finding=finding, by=inspector, note="不合格")
+        services.finding_reject(finding=finding, by=inspector, note="不合格")
     finding.refresh_from_db()
     assert finding.status == Status.IN_PROGRESS
     assert list(finding.steps.values_list("kind", flat=True)) == [StepKind.PLAN]
@@ -114,11 +116,11 @@ def test_steps_out_of_order_are_refused_and_change_nothing(finding, staff, inspe
 
 def test_a_closed_finding_takes_no_more_steps(finding, staff, inspector):
     submitted(finding, staff)
-    services.close(finding=finding, by=inspector, note="合格")
+    services.finding_close(finding=finding, by=inspector, note="合格")
     for step in (
-        lambda: services.record_plan(finding=finding, by=staff, plan="再改"),
-        lambda: services.submit(finding=finding, by=staff, note="再交", file=photo()),
-        lambda: services.close(finding=finding, by=inspector, note="再验"),
+        lambda: services.finding_plan_record(finding=finding, by=staff, plan="再改"),
+        lambda: services.finding_submit(finding=finding, by=staff, note="再交", file=photo()),
+        lambda: services.finding_close(finding=finding, by=inspector, note="再验"),
     ):
         with pytest.raises(ValidationError, match="已销号"):
             step()
@@ -126,31 +128,35 @@ def test_a_closed_finding_takes_no_more_steps(finding, staff, inspector):
 
 def test_who_may_take_which_step(finding, staff, inspector, make_user, world):
     with pytest.raises(ValidationError, match="没有整改督查问题的权限"):
-        services.record_plan(finding=finding, by=inspector, plan="代为整改")
+        services.finding_plan_record(finding=finding, by=inspector, plan="代为整改")
     with pytest.raises(ValidationError, match="没有整改督查问题的权限"):
-        services.record_plan(finding=finding, by=make_user(Role.LEADER, world.county), plan="x")
+        services.finding_plan_record(
+            finding=finding, by=make_user(Role.LEADER, world.county), plan="x"
+        )
     other_township = make_user(Role.TOWNSHIP_STAFF, world.t2)
     with pytest.raises(ValidationError, match="不在您的管辖范围内"):
-        services.record_plan(finding=finding, by=other_township, plan="越界整改")
+        services.finding_plan_record(finding=finding, by=other_township, plan="越界整改")
     submitted(finding, staff)
     with pytest.raises(ValidationError, match="没有验收销号的权限"):
-        services.close(finding=finding, by=make_user(Role.COUNTY_STAFF, world.county), note="x")
+        services.finding_close(
+            finding=finding, by=make_user(Role.COUNTY_STAFF, world.county), note="x"
+        )
     outside = make_user(Role.INSPECTOR, world.t2)
     with pytest.raises(ValidationError, match="不在您的管辖范围内"):
-        services.close(finding=finding, by=outside, note="越界验收")
+        services.finding_close(finding=finding, by=outside, note="越界验收")
     # A first secretary of the village may answer for it.
     cadre = make_user(Role.VILLAGE_CADRE, world.v11)
     other = FindingFactory(area=world.v11)
-    assert services.record_plan(finding=other, by=cadre, plan="驻村队逐户走访").status == (
+    assert services.finding_plan_record(finding=other, by=cadre, plan="驻村队逐户走访").status == (
         Status.IN_PROGRESS
     )
 
 
 def test_evidence_must_be_a_scan_or_photo(finding, staff):
-    services.record_plan(finding=finding, by=staff, plan="补齐队员")
+    services.finding_plan_record(finding=finding, by=staff, plan="补齐队员")
     script = SimpleUploadedFile("run.exe", b"MZ", content_type="application/octet-stream")
     with pytest.raises(ValidationError):
-        services.submit(finding=finding, by=staff, note="完成", file=script)
+        services.finding_submit(finding=finding, by=staff, note="完成", file=script)
     finding.refresh_from_db()
     assert finding.status == Status.IN_PROGRESS
 

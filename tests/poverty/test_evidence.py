@@ -98,9 +98,9 @@ def test_only_evidence_fields_are_served(world, make_user, settings):
 def test_the_inspector_sees_the_rectification_photos_on_the_verification_page(world, make_user):
     township = make_user(Role.TOWNSHIP_STAFF, world.t1)
     finding = FindingFactory(area=world.v11)
-    services.record_plan(finding=finding, by=township, plan="补齐驻村工作队员")
+    services.finding_plan_record(finding=finding, by=township, plan="补齐驻村工作队员")
     photo = SimpleUploadedFile("到岗照片.jpg", jpeg(), content_type="image/jpeg")
-    services.submit(finding=finding, by=township, note="已到岗", file=photo)
+    services.finding_submit(finding=finding, by=township, note="已到岗", file=photo)
     step = finding.steps.get(kind="submit")
     url = reverse("evidence", args=["inspections", "findingstep", step.pk, "file"])
     inspector = logged_in(make_user, Role.INSPECTOR, world.county)
@@ -153,8 +153,8 @@ def test_uploads_are_size_capped_and_photos_must_be_pictures(settings):
 def test_a_renamed_page_is_refused_on_the_rectification_form(world, make_user):
     township = make_user(Role.TOWNSHIP_STAFF, world.t1)
     finding = FindingFactory(area=world.v11)
-    services.record_plan(finding=finding, by=township, plan="方案")
+    services.finding_plan_record(finding=finding, by=township, plan="方案")
     fake = SimpleUploadedFile("照片.jpg", b"<html>not a photo</html>", content_type="image/jpeg")
     with pytest.raises(ValidationError, match="文件内容不是"):
-        services.submit(finding=finding, by=township, note="已完成", file=fake)
+        services.finding_submit(finding=finding, by=township, note="已完成", file=fake)
     assert not Visit.objects.exists() and finding.steps.count() == 1

@@ -30,7 +30,7 @@ def project(world):
 
 
 def complete(project, by, stage, day, evidence="已完成"):
-    return services.complete_stage(
+    return services.project_stage_complete(
         project=project, by=by, stage=stage, actual_date=day, evidence=evidence, today=TODAY
     )
 
@@ -190,9 +190,9 @@ def test_backward_plan_counts_back_from_the_deadline():
 
 
 def test_plan_backwards_fills_only_the_stages_not_yet_done(project, staff):
-    services.set_plan(project=project, by=staff, plan={Stage.LISTED: D(2019, 2, 20)})
+    services.project_plan_set(project=project, by=staff, plan={Stage.LISTED: D(2019, 2, 20)})
     complete(project, staff, Stage.LISTED, D(2019, 3, 1))
-    services.plan_backwards(project=project, by=staff, deadline=D(2019, 12, 31))
+    services.project_plan_backwards(project=project, by=staff, deadline=D(2019, 12, 31))
     plan = dict(project.stages.values_list("stage", "planned_date"))
     assert plan[Stage.LISTED] == D(2019, 2, 20)  # done: measured against its own plan
     assert plan[Stage.APPROVED] == D(2019, 4, 5)
@@ -201,7 +201,7 @@ def test_plan_backwards_fills_only_the_stages_not_yet_done(project, staff):
 
 def test_a_plan_out_of_stage_order_is_refused_and_nothing_changes(project, staff):
     with pytest.raises(ValidationError, match="“开工”（2019-04-01）早于“落地”（2019-05-01）"):
-        services.set_plan(
+        services.project_plan_set(
             project=project,
             by=staff,
             plan={Stage.APPROVED: D(2019, 5, 1), Stage.STARTED: D(2019, 4, 1)},
@@ -210,7 +210,7 @@ def test_a_plan_out_of_stage_order_is_refused_and_nothing_changes(project, staff
 
 
 def test_a_stage_is_overdue_from_the_first_minute_of_the_next_day_in_shanghai(project, staff):
-    services.set_plan(project=project, by=staff, plan={Stage.LISTED: D(2019, 6, 30)})
+    services.project_plan_set(project=project, by=staff, plan={Stage.LISTED: D(2019, 6, 30)})
     shanghai = ZoneInfo("Asia/Shanghai")
     listed = project.stages.get(stage=Stage.LISTED)
     # 23:59 on the planned day in Shanghai is 15:59 UTC: still on time.
