@@ -19,6 +19,7 @@ from django.core.exceptions import ValidationError
 
 from poverty.common import bulk, excel, tabular
 from poverty.common.sheetimport import NO, YES
+from poverty.common.text import control_problem, without_control
 from poverty.personal import crypto, idnumber
 
 from ..choices import Cause
@@ -193,11 +194,17 @@ class RosterReader:
         if not any(text.values()):
             return None  # a blank line
         before = len(self.errors)
-        if INVISIBLE.search("".join(text.values())):
+        joined = "".join(text.values())
+        if INVISIBLE.search(joined):
             for key, value in text.items():
                 if INVISIBLE.search(value):
                     self.error(row, key, "含有看不见的字符（如零宽空格），请删除后重新输入。")
                     text[key] = INVISIBLE.sub("", value)
+        if control_problem(joined):
+            for key, value in text.items():
+                if problem := control_problem(value):
+                    self.error(row, key, problem)
+                    text[key] = without_control(value)
         if not all(map(text.__getitem__, self.required)):
             for key in self.required:
                 if not text[key] and (row, key) not in self.formula_cells:

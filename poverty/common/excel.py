@@ -29,6 +29,8 @@ from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from python_calamine_plus import CalamineWorkbook
 
+from .text import without_control
+
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 REQUIRED_PARTS = ("[Content_Types].xml", "xl/workbook.xml")
 
@@ -271,6 +273,7 @@ def _cell(sheet, value):
     if isinstance(value, str):
         if not value:
             return None
+        value = without_control(value)  # stored before forms refused them: never a broken file
         if value.startswith(FORMULA_PREFIXES):
             cell = WriteOnlyCell(sheet, value=value)
             cell.data_type = "s"  # text, never a formula

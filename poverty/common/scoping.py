@@ -17,10 +17,12 @@ from functools import reduce
 from operator import or_
 from typing import Any, ClassVar, Self, TypeVar
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
 from .areacodes import ancestor_codes, prefix_of
+from .text import control_problem
 
 # The model actions, and the workflow permissions a view may be gated by (rectify_finding…).
 ACTIONS = ("view", "add", "change", "delete", "rectify", "verify")
@@ -155,6 +157,23 @@ class ScopedModel(models.Model):
 
     class Meta:
         abstract = True
+
+    def clean_fields(self, exclude=None) -> None:
+        """Django's field checks, and no text holding control characters (poverty.common.text):
+        forms and the API both validate through here."""
+        errors: dict[str, list[str]] = {}
+        try:
+            super().clean_fields(exclude)
+        except ValidationError as exc:
+            errors = exc.message_dict
+        for field in self._meta.concrete_fields:
+            if (exclude and field.name in exclude) or field.name in errors:
+                continue
+            value = getattr(self, field.attname)
+            if isinstance(value, str) and (problem := control_problem(value)):
+                errors[field.name] = [problem]
+        if errors:
+            raise ValidationError(errors)
 
     def locked_reason(self) -> str:
         """Why the record may no longer be edited or deleted ("" while it may): closed work

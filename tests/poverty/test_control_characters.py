@@ -1,0 +1,68 @@
+"""Control characters (a bell, an escape sequence pasted from a terminal) are refused wherever
+text comes in, with the character and its place named; text stored before cannot break an
+export (issue 28 item 2)."""
+
+import csv
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from accounts.choices import Role
+from households.models import Household
+from households.roster import export_roster, import_roster
+from tests.factories import HouseholdFactory
+from tests.scoping import _finding_data
+
+from ..households.test_roster import family
+
+pytestmark = pytest.mark.django_db
+
+BELL = "村委会旁\x07"
+
+
+def test_a_form_names_the_invisible_character_and_saves_nothing(client, make_user, world):
+    household = HouseholdFactory(village=world.v11, group="一组")
+    client.force_login(make_user(Role.COUNTY_STAFF, world.county))
+    url = reverse("households:household_edit", args=[household.pk])
+    form = client.get(url).context["form"]
+    data = {k: v for k, v in form.initial.items() if v is not None and not isinstance(v, list)}
+    data.update({"group": "二组\x1b[0m", "members-TOTAL_FORMS": "0", "members-INITIAL_FORMS": "0"})
+    data["seen_version"] = household.version
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert "第3个字符是看不见的控制字符（\\x1b）" in response.content.decode()
+    household.refresh_from_db()
+    assert household.group == "一组"
+
+
+def test_the_api_refuses_it_with_a_400_naming_the_field(client, make_user, world):
+    client.force_login(make_user(Role.INSPECTOR, world.county))
+    data = {**_finding_data(world, world.v11), "description": "饮水\x07工程"}
+    response = client.post("/api/v1/findings/", data, content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()["description"][0].startswith("第3个字符是看不见的控制字符（\\x07）")
+
+
+def test_a_roster_names_the_row_and_column_and_writes_nothing(tmp_path, make_user, world):
+    rows = family(world)
+    rows[1]["自然村"] = "2组\x07"  # the same group as the head's row, with a bell
+    path = tmp_path / "roster.csv"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    result = import_roster(path, user=make_user(Role.COUNTY_STAFF, world.county))
+    assert not result.ok and not Household.objects.exists()
+    assert [(e.row, e.column) for e in result.errors] == [(3, "自然村")]
+    assert result.errors[0].message.startswith("第3个字符是看不见的控制字符（\\x07）")
+
+
+def test_text_stored_before_the_rule_exports_without_it(tmp_path, world):
+    household = HouseholdFactory(village=world.v11)
+    Household.objects.filter(pk=household.pk).update(group=BELL)  # as an older release kept it
+    out = tmp_path / "export.xlsx"
+    assert export_roster(out, Household.objects.all()) == 1
+    values = [c for row in load_workbook(out).active.iter_rows(values_only=True) for c in row]
+    assert "村委会旁" in values
+    assert not any(isinstance(v, str) and "\x07" in v for v in values)
