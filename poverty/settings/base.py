@@ -111,6 +111,8 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+# Offices share computers: a login lasts a working day (SESSION_HOURS), not Django's two weeks.
+SESSION_COOKIE_AGE = env.int("SESSION_HOURS", default=12) * 3600
 
 # Lockout after repeated failed logins (django-axes): per user name and address.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
@@ -180,6 +182,11 @@ REST_FRAMEWORK = {
         "rest_framework.filters.OrderingFilter",
     ],
     "DEFAULT_PAGINATION_CLASS": "poverty.common.apiconf.Pagination",
+    "DEFAULT_PARSER_CLASSES": [
+        "poverty.common.apiconf.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_THROTTLE_CLASSES": ["poverty.common.apiconf.TokenRateThrottle"],

@@ -89,3 +89,14 @@ def test_user_admin_refuses_areas_of_the_wrong_level(world):
     )
     assert not form.is_valid()
     assert "管辖区域层级不符" in str(form.errors)
+
+
+def test_a_login_on_a_shared_office_computer_lasts_a_working_day(client, make_user, world):
+    import datetime
+
+    from django.utils import timezone
+
+    make_user(Role.TOWNSHIP_STAFF, world.t1, username="xiang")
+    login(client, "xiang", "pw-for-tests")
+    left = client.session.get_expiry_date() - timezone.now()
+    assert datetime.timedelta(hours=11, minutes=59) < left <= datetime.timedelta(hours=12)

@@ -101,3 +101,17 @@ def test_notices_are_read_with_their_items(client, world, make_user):
     ]
     response = client.post(reverse("api:notice-list"), {}, **headers)
     assert response.status_code in (403, 405)
+
+
+@pytest.mark.parametrize(
+    ("url", "role"),
+    [("/api/v1/findings/", Role.INSPECTOR), ("/api/v1/projects/", Role.COUNTY_STAFF)],
+)
+def test_json_nested_beyond_parsing_is_a_400_not_a_server_error(
+    client, world, make_user, url, role
+):
+    client.force_login(make_user(role, world.county))
+    body = "[" * 100_000 + "]" * 100_000
+    response = client.post(url, body, content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()["detail"] == "JSON 嵌套层数过多，无法解析。"
