@@ -341,3 +341,16 @@ class FindingFactory(factory.django.DjangoModelFactory):
     unit = factory.LazyAttribute(lambda o: UnitFactory(area=o.inspection.area))
     found_on = datetime.date(2019, 3, 2)
     deadline = datetime.date(2019, 4, 1)
+
+
+def filtered(filterset_class, data: dict, user=None):
+    """The rows a FilterSet keeps from its model's table for `data`, as `user` (default: a
+    superuser) would filter them; the form must be valid."""
+    from django.test import RequestFactory
+
+    request = RequestFactory().get("/")
+    request.user = user or UserFactory(is_superuser=True)
+    model = filterset_class._meta.model
+    filterset = filterset_class(data, queryset=model.objects.all(), request=request)
+    assert filterset.is_valid(), filterset.errors
+    return filterset.qs

@@ -3,17 +3,16 @@
 import datetime
 
 import pytest
-from django.test import RequestFactory
 
 from households.filtersets import HouseholdFilterSet
-from households.models import Household, QualityIssue
+from households.models import QualityIssue
 from tests.factories import (
     CadreFactory,
     HouseholdFactory,
     HouseholdPairingFactory,
     MemberFactory,
     UnitFactory,
-    UserFactory,
+    filtered,
 )
 
 pytestmark = pytest.mark.django_db
@@ -53,11 +52,7 @@ def households(world):
 
 
 def found(data: dict) -> set[str]:
-    request = RequestFactory().get("/")
-    request.user = UserFactory(is_superuser=True)
-    filterset = HouseholdFilterSet(data, queryset=Household.objects.all(), request=request)
-    assert filterset.is_valid(), filterset.errors
-    return set(filterset.qs.values_list("code", flat=True))
+    return set(filtered(HouseholdFilterSet, data).values_list("code", flat=True))
 
 
 def test_search_by_household_code_member_name_or_full_id_number(households):

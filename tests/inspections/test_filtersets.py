@@ -4,12 +4,11 @@ import datetime
 
 import pytest
 import time_machine
-from django.test import RequestFactory
 
 from accounts.choices import Role
 from inspections.filtersets import FindingFilterSet
 from inspections.models import Finding
-from tests.factories import CadreFactory, FindingFactory, UnitFactory, UserFactory
+from tests.factories import CadreFactory, FindingFactory, UnitFactory, UserFactory, filtered
 
 pytestmark = pytest.mark.django_db
 
@@ -35,11 +34,7 @@ def findings(world):
 
 
 def found(data: dict, user=None) -> set[int]:
-    request = RequestFactory().get("/")
-    request.user = user or UserFactory(is_superuser=True)
-    filterset = FindingFilterSet(data, queryset=Finding.objects.all(), request=request)
-    assert filterset.is_valid(), filterset.errors
-    return set(filterset.qs.values_list("pk", flat=True))
+    return set(filtered(FindingFilterSet, data, user).values_list("pk", flat=True))
 
 
 def test_search_status_category_severity_and_unit(findings):

@@ -3,11 +3,10 @@
 import datetime
 
 import pytest
-from django.test import RequestFactory
 
 from projects.filtersets import ProjectFilterSet
-from projects.models import Project, ProjectStage
-from tests.factories import FundEntryFactory, ProjectFactory, UserFactory
+from projects.models import ProjectStage
+from tests.factories import FundEntryFactory, ProjectFactory, filtered
 
 pytestmark = pytest.mark.django_db
 
@@ -32,11 +31,7 @@ def projects(world):
 
 
 def found(data: dict) -> set[str]:
-    request = RequestFactory().get("/")
-    request.user = UserFactory(is_superuser=True)
-    filterset = ProjectFilterSet(data, queryset=Project.objects.all(), request=request)
-    assert filterset.is_valid(), filterset.errors
-    return set(filterset.qs.values_list("name", flat=True))
+    return set(filtered(ProjectFilterSet, data).values_list("name", flat=True))
 
 
 def test_search_type_year_stage_source_and_unit(projects):
