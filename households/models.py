@@ -326,6 +326,7 @@ class Member(IdNumberModel, ScopedModel):
     """家庭成员. The ID number is stored encrypted, with a keyed hash for lookup and a masked copy."""
 
     scope_path = "household__village__code"
+    historic_dates = ("birth_date",)
 
     # The unique constraint below is the lookup index. IdNumberModel's db_index would add two
     # more (plain and LIKE), and copy both into the history table: four random-key b-trees every

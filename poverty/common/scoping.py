@@ -11,8 +11,10 @@ Views, forms, filters, API viewsets, exports and jobs all call `restrict`; none 
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import reduce
 from operator import or_
 from typing import Any, ClassVar, Self, TypeVar
@@ -141,12 +143,20 @@ class ScopedQuerySet(models.QuerySet[_M]):
         return self.filter(Reach.under(codes).q(self.model.scope_path))
 
 
+# Bounds of what a record may plausibly hold (ScopedModel._implausible).
+EARLIEST = datetime.date(2010, 1, 1)  # before 精准扶贫 and the 建档立卡 registry
+LATEST = datetime.date(2100, 12, 31)
+TEXT_LIMIT = 10_000
+
+
 class ScopedModel(models.Model):
     """Base of every domain model: a scoped manager and creation/update stamps."""
 
     # The path from the model to an area code; None for national tables that have no area.
     scope_path: ClassVar[str | None]
     scope_ancestors: ClassVar[bool] = False
+    # Date fields that may lie long before the registry (a member's birth date).
+    historic_dates: ClassVar[tuple[str, ...]] = ()
     # Who the next history row names (django-simple-history reads it when the row is saved).
     _history_user: Any
 
@@ -159,21 +169,39 @@ class ScopedModel(models.Model):
         abstract = True
 
     def clean_fields(self, exclude=None) -> None:
-        """Django's field checks, and no text holding control characters (poverty.common.text):
-        forms and the API both validate through here."""
+        """Django's field checks, and nothing implausible (`_implausible`): forms, the API and
+        the services all validate through here."""
         errors: dict[str, list[str]] = {}
         try:
             super().clean_fields(exclude)
         except ValidationError as exc:
             errors = exc.message_dict
         for field in self._meta.concrete_fields:
-            if (exclude and field.name in exclude) or field.name in errors:
+            if (exclude and field.name in exclude) or field.name in errors or not field.editable:
                 continue
-            value = getattr(self, field.attname)
-            if isinstance(value, str) and (problem := control_problem(value)):
+            if problem := self._implausible(field, getattr(self, field.attname)):
                 errors[field.name] = [problem]
         if errors:
             raise ValidationError(errors)
+
+    def _implausible(self, field: models.Field, value: Any) -> str | None:
+        """What no county record holds, whatever the model: control characters
+        (poverty.common.text), a date before the registry's time or after this century
+        (0001-01-01 typed by mistake, which then shows as open in every monthly notice), a
+        negative amount, a text of a book's length."""
+        if isinstance(value, str):
+            if isinstance(field, models.TextField) and len(value) > TEXT_LIMIT:
+                return f"内容过长（{len(value)}字），请精简到{TEXT_LIMIT}字以内。"
+            return control_problem(value)
+        if isinstance(value, datetime.date) and field.name not in self.historic_dates:
+            day = value.date() if isinstance(value, datetime.datetime) else value
+            if day < EARLIEST:
+                return f"日期{day.isoformat()}早于{EARLIEST.year}年，请检查是否填错。"
+            if day > LATEST:
+                return f"日期{day.isoformat()}晚于{LATEST.year}年，请检查是否填错。"
+        if isinstance(value, Decimal) and value < 0:
+            return "不能为负数。"
+        return None
 
     def locked_reason(self) -> str:
         """Why the record may no longer be edited or deleted ("" while it may): closed work

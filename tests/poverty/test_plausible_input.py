@@ -1,6 +1,7 @@
-"""Control characters (a bell, an escape sequence pasted from a terminal) are refused wherever
-text comes in, with the character and its place named; text stored before cannot break an
-export (issue 28 item 2)."""
+"""Implausible input is refused wherever it comes in (forms, the API, imports), with what and
+where named: control characters (a bell, an escape sequence pasted from a terminal), dates
+outside the registry's time, negative amounts, text of a book's length. Text stored before the
+rule cannot break an export (issue 28 items 2 and 7)."""
 
 import csv
 
@@ -66,3 +67,36 @@ def test_text_stored_before_the_rule_exports_without_it(tmp_path, world):
     values = [c for row in load_workbook(out).active.iter_rows(values_only=True) for c in row]
     assert "村委会旁" in values
     assert not any(isinstance(v, str) and "\x07" in v for v in values)
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("found_on", "0001-01-01", "日期0001-01-01早于2010年，请检查是否填错。"),
+        ("deadline", "2999-01-01", "日期2999-01-01晚于2100年，请检查是否填错。"),
+        ("description", "字" * 10_001, "内容过长（10001字），请精简到10000字以内。"),
+    ],
+)
+def test_implausible_dates_and_book_length_text_are_refused(
+    client, make_user, world, field, value, message
+):
+    """Issue 28 item 7: stored, a finding dated 0001-01-01 showed as open in every notice."""
+    client.force_login(make_user(Role.INSPECTOR, world.county))
+    data = {**_finding_data(world, world.v11), field: value}
+    response = client.post("/api/v1/findings/", data, content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()[field] == [message]
+
+
+def test_a_negative_amount_is_refused_and_a_member_may_be_born_long_ago(make_user, world):
+    from django.core.exceptions import ValidationError
+
+    from tests.factories import MemberFactory, ProjectFactory
+
+    project = ProjectFactory(area=world.county)
+    project.expected_income_increase = -1
+    with pytest.raises(ValidationError) as refused:
+        project.full_clean()
+    assert refused.value.message_dict["expected_income_increase"] == ["不能为负数。"]
+    member = MemberFactory(household=HouseholdFactory(village=world.v11, head=False))
+    member.full_clean()  # born 1970: a birth date is not a registry event
