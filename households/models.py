@@ -670,6 +670,11 @@ class Visit(ScopedModel):
         super().clean()
         if self.visited_on and self.visited_on > timezone.localdate():
             raise ValidationError({"visited_on": "走访日期不能晚于今天。"})
+        identified = self.household.identified_year if self.household_id else None
+        if self.visited_on and identified and self.visited_on.year < identified:
+            raise ValidationError(
+                {"visited_on": f"走访日期不能早于该户的识别年度（{identified}年）。"}
+            )
         if self.follow_up_due and self.visited_on and self.follow_up_due < self.visited_on:
             raise ValidationError({"follow_up_due": "跟进期限不能早于走访日期。"})
 

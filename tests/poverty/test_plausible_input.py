@@ -4,6 +4,7 @@ outside the registry's time, negative amounts, text of a book's length. Text sto
 rule cannot break an export (issue 28 items 2 and 7)."""
 
 import csv
+import datetime
 
 import pytest
 from django.urls import reverse
@@ -100,3 +101,23 @@ def test_a_negative_amount_is_refused_and_a_member_may_be_born_long_ago(make_use
     assert refused.value.message_dict["expected_income_increase"] == ["不能为负数。"]
     member = MemberFactory(household=HouseholdFactory(village=world.v11, head=False))
     member.full_clean()  # born 1970: a birth date is not a registry event
+
+
+def test_a_visit_before_the_household_was_identified_is_refused(world):
+    from django.core.exceptions import ValidationError
+
+    from households.models import Visit
+    from tests.factories import CadreFactory, UnitFactory
+
+    household = HouseholdFactory(village=world.v11, identified_year=2016)
+    cadre = CadreFactory(unit=UnitFactory(area=world.county))
+    visit = Visit(
+        household=household, cadre=cadre, visited_on=datetime.date(2015, 12, 31), findings="在家"
+    )
+    with pytest.raises(ValidationError) as refused:
+        visit.full_clean()
+    assert refused.value.message_dict["visited_on"] == [
+        "走访日期不能早于该户的识别年度（2016年）。"
+    ]
+    visit.visited_on = datetime.date(2016, 1, 1)
+    visit.full_clean()
