@@ -29,3 +29,5 @@ graceful_timeout = 30
 max_requests = 5000
 max_requests_jitter = 500
 accesslog = "-"
+# The access log masks ID numbers searched for by GET (poverty/personal/logs.py).
+logger_class = "poverty.personal.logs.ScrubbedLogger"
