@@ -58,6 +58,17 @@ class HouseholdListView(ObjectListView):
     def scoped_queryset(self, queryset):
         return super().scoped_queryset(queryset).with_summary()
 
+    def post(self, request, *args, **kwargs):
+        """A search by ID number, posted (household_list.html sends one so), so that the number
+        stays out of the address: access logs, proxies and the browser's history."""
+        return super().get(request, *args, **kwargs)
+
+    def get_filterset_kwargs(self, filterset_class):
+        kwargs = super().get_filterset_kwargs(filterset_class)
+        if self.request.method == "POST":
+            kwargs["data"] = {"q": self.request.POST.get("q", "")}
+        return kwargs
+
     def get(self, request, *args, **kwargs):
         if request.GET.get("export") != "xlsx":
             return super().get(request, *args, **kwargs)

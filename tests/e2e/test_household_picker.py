@@ -86,3 +86,32 @@ def test_the_beneficiary_search_follows_the_project_chosen_on_the_form(live_serv
     shows_only("一村养羊项目", "4201-0101")
     shows_only("二村光伏项目", "4201-0201")
     page.close()
+
+
+def test_a_search_by_id_number_is_posted_and_never_lands_in_the_address(live_server, browser):
+    """Issue 28 item 6: the number stays out of access logs, proxies and the browser history."""
+    world = build_world()
+    target = HouseholdFactory(village=world.v11, code="4201-0042")
+    HouseholdFactory(village=world.v12, code="4201-0043")
+    number = target.members.get().id_number
+    UserFactory(username="staff", role=Role.COUNTY_STAFF, areas=[world.county])
+
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    page = context.new_page()
+    log_in(page, live_server, "staff")
+    requested = []
+    page.on("request", lambda request: requested.append(request.url))
+    page.goto(f"{live_server.url}/registry/households/")
+    page.fill(".filter-form [name=q]", number)
+    page.click(".filter-form button[type=submit]")
+    page.wait_for_load_state()
+    rows = page.locator("table tbody tr")
+    expect(rows).to_have_count(1)
+    assert "4201-0042" in rows.inner_text()
+    assert not any(number in url for url in requested), requested
+    # A name still searches by GET, bookmarkable as before.
+    page.fill(".filter-form [name=q]", "4201-0043")
+    page.click(".filter-form button[type=submit]")
+    page.wait_for_load_state()
+    assert re.search(r"[?&]q=4201-0043", page.url)
+    context.close()
