@@ -8,7 +8,6 @@ from pathlib import Path
 
 from django import forms as django_forms
 from django.conf import settings
-from django.db import transaction
 from django.db.models import Count
 from django.http import FileResponse, Http404, QueryDict
 from django.shortcuts import redirect, render
@@ -17,6 +16,7 @@ from django_htmx.http import HttpResponseClientRefresh
 
 from poverty.common import excel
 from poverty.common.filters import described
+from poverty.common.jobs import queue_after_commit
 from poverty.common.views import (
     ObjectActionView,
     ObjectCreateView,
@@ -82,7 +82,7 @@ class HouseholdListView(ObjectListView):
             job = RosterExport.objects.create(
                 user=request.user, area=RosterExport.area_of(request.user), query=query
             )
-            transaction.on_commit(lambda: tasks.export_roster.delay(job.pk))
+            queue_after_commit(tasks.export_roster, job)
             return redirect(job)
         name = f"花名册-{timezone.localtime():%Y%m%d-%H%M}.xlsx"
         return excel.download(name, lambda path: export_roster(path, households, user=request.user))
@@ -343,8 +343,7 @@ class RosterImportCreateView(ObjectCreateView):
     """Upload: the file is kept with the job, which a Celery worker runs after the commit."""
 
     def after_save(self, form, formset) -> None:
-        job_id = self.object.pk
-        transaction.on_commit(lambda: tasks.import_roster.delay(job_id))
+        queue_after_commit(tasks.import_roster, self.object)
 
 
 class JobDetailView(ObjectDetailView):

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from accounts.sheets import AccountImport
 from households.sheets import HouseholdPairingImport, MeasureImport
+from poverty.common.jobs import claim, queue_after_commit
 from poverty.common.models import locked_preview
 from poverty.personal import crypto
 from villages.models import Area, SheetImportJob
@@ -39,6 +40,8 @@ KINDS = {
     )
 }
 Status = SheetImportJob.Status
+# Queued, to preview or (once confirmed) to write.
+WAITING = (Status.PENDING, Status.CONFIRMED)
 
 
 def sheet_job_start(*, kind: str, upload, by) -> SheetImportJob:
@@ -53,7 +56,7 @@ def sheet_job_start(*, kind: str, upload, by) -> SheetImportJob:
         )
         job.file.save(upload.name, upload, save=False)
         job.save()
-        transaction.on_commit(lambda: tasks.run_sheet_job.delay(job.pk))
+        queue_after_commit(tasks.run_sheet_job, job)
     return job
 
 
@@ -61,11 +64,11 @@ def run_sheet_job(job_id: int) -> str:
     """The Celery job: a pending upload is checked and previewed (nothing written), a confirmed
     one written, all or nothing; progress and the outcome on the job row."""
     jobs = SheetImportJob.objects.filter(pk=job_id)
-    job = jobs.select_related("user").get()
-    if job.status not in (Status.PENDING, Status.CONFIRMED):
-        return job.status  # a retried message: the job already ran
+    job = claim(SheetImportJob, job_id, WAITING, Status.RUNNING)
+    if job is None:
+        return jobs.values_list("status", flat=True).get()  # sent twice: it ran or is running
     writing = job.status == Status.CONFIRMED
-    jobs.update(status=Status.RUNNING, rows_done=0)
+    jobs.update(rows_done=0)
 
     def progress(done: int, total: int) -> None:
         jobs.update(rows_done=done, total_rows=total)
@@ -113,7 +116,7 @@ def sheet_job_confirm(*, job: SheetImportJob, by) -> SheetImportJob:
         job.status, job.confirmed_at = Status.CONFIRMED, timezone.now()
         job.rows_done, job.message = 0, "已确认，等待写入……"
         job.save()
-        transaction.on_commit(lambda: tasks.run_sheet_job.delay(job.pk))
+        queue_after_commit(tasks.run_sheet_job, job)
     return job
 
 

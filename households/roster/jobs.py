@@ -10,6 +10,7 @@ from pathlib import Path
 
 from django.conf import settings
 
+from poverty.common.jobs import claim, queue_after_commit
 from poverty.common.models import ImportStatus, locked_preview
 
 from ..models import Member, RosterExport, RosterImport
@@ -17,6 +18,9 @@ from . import import_roster
 from .export import error_copy, export_roster, households_for_export
 
 MAX_STORED_ERRORS = 5000
+# Queued: to preview or (once confirmed) to write; an export to write.
+IMPORT_WAITING = (ImportStatus.PENDING, ImportStatus.CONFIRMED)
+EXPORT_WAITING = (RosterExport.Status.PENDING,)
 
 
 @contextmanager
@@ -39,13 +43,13 @@ def run_import_job(job_id: int) -> dict:
     from django.utils import timezone
 
     jobs = RosterImport.objects.filter(pk=job_id)
-    job = jobs.select_related("user").get()
     Status = RosterImport.Status
-    if job.status not in (Status.PENDING, Status.CONFIRMED):
-        return {"status": job.status}  # a retried message: the job already ran
+    job = claim(RosterImport, job_id, IMPORT_WAITING, Status.RUNNING)
+    if job is None:  # sent twice (by the page and the sweep): it ran or is running
+        return {"status": jobs.values_list("status", flat=True).get()}
     writing = job.status == Status.CONFIRMED
     path = job.file.path
-    jobs.update(status=Status.RUNNING, phase="read")
+    jobs.update(phase="read")
 
     def progress(phase: str, **counts) -> None:
         jobs.update(phase=phase, **counts)
@@ -144,7 +148,7 @@ def roster_import_confirm(*, job: RosterImport, by, removals_checked: bool) -> R
         job.rows_read = job.rows_validated = job.rows_written = 0
         job.message = "已确认，等待写入……"
         job.save()
-        transaction.on_commit(lambda: tasks.import_roster.delay(job.pk))
+        queue_after_commit(tasks.import_roster, job)
     return job
 
 
@@ -171,12 +175,12 @@ def run_export_job(job_id: int) -> dict:
     from django.utils import timezone
 
     jobs = RosterExport.objects.filter(pk=job_id)
-    job = jobs.select_related("user").get()
-    if job.is_done:
-        return {"status": job.status}  # a retried message: the job already ran
+    job = claim(RosterExport, job_id, EXPORT_WAITING, RosterExport.Status.RUNNING)
+    if job is None:  # sent twice (by the page and the sweep): it ran or is running
+        return {"status": jobs.values_list("status", flat=True).get()}
     households = households_for_export(job.user, job.query)
     total = Member.objects.filter(household__in=households.values("pk")).count()
-    jobs.update(status=RosterExport.Status.RUNNING, total_rows=total)
+    jobs.update(total_rows=total)
     with (
         _failing(jobs, "导出时发生内部错误；请联系系统管理员。"),
         tempfile.NamedTemporaryFile(suffix=".xlsx") as tmp,

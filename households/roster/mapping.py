@@ -11,6 +11,7 @@ from django.db import transaction
 
 from poverty.common import excel, tabular
 from poverty.common.areacodes import ancestor_codes, level_of
+from poverty.common.jobs import queue_after_commit
 from poverty.common.scoping import code_in_scope
 from villages.choices import AreaLevel
 from villages.models import Area
@@ -136,5 +137,5 @@ def roster_import_map(
         if job.error_file:
             job.error_file.delete(save=False)
         job.save()
-        transaction.on_commit(lambda: tasks.import_roster.delay(job.pk))
+        queue_after_commit(tasks.import_roster, job)
     return job

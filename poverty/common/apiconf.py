@@ -5,9 +5,15 @@ Kept free of rest_framework.views imports: DRF imports these while its views mod
 
 from __future__ import annotations
 
+import logging
+
+from django.core.cache.backends.locmem import LocMemCache
 from rest_framework import exceptions, pagination, parsers, permissions, throttling
+from rest_framework.settings import api_settings
 
 from .scoping import permission_name
+
+logger = logging.getLogger(__name__)
 
 METHOD_ACTIONS = {
     "GET": "view",
@@ -50,14 +56,64 @@ class RolePermission(permissions.BasePermission):
         return user.has_perm(permission_name(model, method_action(request)))
 
 
-class TokenRateThrottle(throttling.UserRateThrottle):
-    """A rate per token for token calls (a reissued token starts afresh), per user otherwise."""
+# The throttle's counts while the shared cache (Redis) is away: this process's own memory.
+_LOCAL_COUNTS = LocMemCache("throttle-fallback", {"OPTIONS": {"MAX_ENTRIES": 100_000}})
+_FALLBACK_WARNED = {"at": 0.0}
+
+
+class AccountRateThrottle(throttling.SimpleRateThrottle):
+    """API_THROTTLE_RATE calls per account, whether they come with a token or a browser session,
+    counted atomically: one counter per account and window (the cache's INCR, as
+    django-ratelimit does), so parallel calls cannot all read the same count and pass.
+
+    Windows are fixed (the clock's minute for "/minute"): at a window's edge a client can make
+    up to twice the rate within one minute, never more. When the shared cache cannot be reached
+    the throttle counts in this process's memory instead (a limit per web process, not per
+    installation) and logs a warning once a minute; calls are never refused for the outage."""
+
+    scope = "user"
+
+    def get_rate(self):
+        # Read when the throttle is made, so a changed setting (or a test's) takes effect.
+        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
 
     def get_cache_key(self, request, view):
-        key = getattr(request.auth, "key", None)
-        if key:
-            return self.cache_format % {"scope": self.scope, "ident": f"token-{key[:12]}"}
-        return super().get_cache_key(request, view)
+        user = request.user
+        ident = f"account-{user.pk}" if user and user.is_authenticated else self.get_ident(request)
+        return self.cache_format % {"scope": self.scope, "ident": ident}
+
+    def allow_request(self, request, view) -> bool:
+        if self.rate is None:
+            return True
+        self.key = self.get_cache_key(request, view)
+        self.now = self.timer()
+        window = int(self.now // self.duration)
+        self.window_ends = (window + 1) * self.duration
+        bucket = f"{self.key}_{window}"
+        try:
+            count = _count(self.cache, bucket, self.duration)
+        except Exception:
+            if self.now - _FALLBACK_WARNED["at"] > 60:
+                _FALLBACK_WARNED["at"] = self.now
+                logger.warning(
+                    "API throttle: the shared cache is unreachable, counting per process",
+                    exc_info=True,
+                )
+            count = _count(_LOCAL_COUNTS, bucket, self.duration)
+        return count <= self.num_requests
+
+    def wait(self):
+        return max(self.window_ends - self.now, 0)
+
+
+def _count(cache, key: str, duration: int) -> int:
+    """One more call in `key`'s window: the new count, added atomically."""
+    cache.add(key, 0, timeout=duration + 1)
+    try:
+        return cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.add(key, 0, timeout=duration + 1)
+        return cache.incr(key)
 
 
 class Pagination(pagination.PageNumberPagination):

@@ -189,7 +189,7 @@ REST_FRAMEWORK = {
     ],
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_THROTTLE_CLASSES": ["poverty.common.apiconf.TokenRateThrottle"],
+    "DEFAULT_THROTTLE_CLASSES": ["poverty.common.apiconf.AccountRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"user": env("API_THROTTLE_RATE", default="600/minute")},
     "EXCEPTION_HANDLER": "poverty.common.apiconf.exception_handler",
 }
@@ -235,9 +235,14 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 HEARTBEAT_SECONDS = env.float("HEARTBEAT_SECONDS", default=60.0)
+JOB_REQUEUE_MINUTES = env.float("JOB_REQUEUE_MINUTES", default=5.0)
+JOB_SWEEP_SECONDS = env.float("JOB_SWEEP_SECONDS", default=60.0)
 # The beat schedule lives in code; each app adds its jobs here.
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "poverty.tasks.heartbeat", "schedule": HEARTBEAT_SECONDS},
+    # Uploads and exports still waiting JOB_REQUEUE_MINUTES after they were saved (the broker
+    # was away when they were) are queued again; checked every minute.
+    "requeue-jobs": {"task": "poverty.tasks.requeue_jobs", "schedule": JOB_SWEEP_SECONDS},
     # 疑点数据: the data-quality rules over the whole registry, every night at 02:30.
     "check-quality": {
         "task": "households.tasks.check_quality",
@@ -276,7 +281,13 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="fupin@localhost")
 
 if REDIS_URL:
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            # Only the API throttle uses it, and it counts in memory while Redis is away
+            # (poverty.common.apiconf): give up on an unreachable Redis within a second.
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

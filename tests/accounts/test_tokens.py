@@ -1,8 +1,7 @@
 """Tokens: issued and revoked by county staff on a page, acting with the client's role and
-area, throttled per token."""
+area (their rate is the account's: tests/poverty/test_outages.py)."""
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 from rest_framework.authtoken.models import Token
 
@@ -54,18 +53,3 @@ def test_township_accounts_of_another_township_are_not_listed(client, world, mak
     staff = type(staff).objects.get(pk=staff.pk)
     client.force_login(staff)
     assert client.get("/accounts/tokens/").context["rows"] == []
-
-
-def test_each_token_has_its_own_rate(world, make_user, monkeypatch):
-    from rest_framework.throttling import SimpleRateThrottle
-
-    # The rate table is read when DRF loads; patch it for this test only.
-    monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", {"user": "3/minute"})
-    cache.clear()
-    first = Token.objects.create(user=make_user(Role.API_CLIENT, world.county)).key
-    second = Token.objects.create(user=make_user(Role.API_CLIENT, world.county)).key
-    assert [call(first).status_code for _ in range(3)] == [200, 200, 200]
-    refused = call(first)
-    assert refused.status_code == 429 and int(refused["Retry-After"]) > 0
-    assert call(second).status_code == 200
-    cache.clear()

@@ -53,8 +53,9 @@ def real_worker(tmp_path, migrated):
     """Run beat and a worker on a copy of the migrated database, as the README command does."""
 
     @contextmanager
-    def run(env):
-        shutil.copyfile(migrated, tmp_path / "worker.sqlite3")
+    def run(env, *, database=True):
+        if database:  # else the test made its own copy
+            shutil.copyfile(migrated, tmp_path / "worker.sqlite3")
         with _worker(tmp_path, env) as worker:
             yield worker
 
@@ -189,6 +190,113 @@ def test_a_roster_import_and_a_large_export_run_on_a_real_worker(tmp_path, real_
         )
         assert (status, rows) == ("succeeded", 1)
         assert (tmp_path / "media" / file).stat().st_size > 0
+
+
+UPLOAD_WHILE_REDIS_IS_DOWN = """
+import time
+from django.test import Client
+from django.urls import reverse
+from rest_framework.authtoken.models import Token
+from accounts.models import User
+from households.models import RosterImport
+from tests.households.roster_files import roster_upload
+from villages.models import Area
+county = Area.objects.create(code="990123000000", name="测试县")
+Area.objects.create(code="990123100000", name="一乡")
+Area.objects.create(code="990123100201", name="甲村")
+user = User.objects.create(username="staff", role="county_staff")
+user.areas.set([county])
+client = Client()
+client.force_login(user)
+row = {"乡镇": "一乡", "行政村": "甲村", "户编号": "H-0001", "姓名": "王建国",
+       "证件号码": "11010519491231002X", "与户主关系": "户主", "贫困户属性": "一般贫困户",
+       "主要致贫原因": "因病", "识别年度": 2014, "计划脱贫年度": 2018, "脱贫状态": "未脱贫"}
+started = time.monotonic()
+response = client.post(reverse("households:rosterimport_add"), {"file": roster_upload([row])})
+assert response.status_code == 302, response.status_code
+page = client.get(response["Location"]).content.decode()
+assert "文件已保存" in page and "无需重新上传" in page, page
+assert RosterImport.objects.get().status == "pending"
+client_user = User.objects.create(username="feed", role="api_client")
+client_user.areas.set([county])
+token = Token.objects.create(user=client_user).key
+api = Client().get("/api/v1/areas/", HTTP_AUTHORIZATION=f"Token {token}")
+assert api.status_code == 200, api.status_code
+assert time.monotonic() - started < 15, "waiting on the absent Redis"
+"""
+
+
+@pytest.fixture
+def private_redis(tmp_path):
+    """A Redis of this test's own on a free port, started and stopped at will (the machine's
+    is shared by parallel tests and CI)."""
+    import socket
+
+    server = shutil.which("redis-server")
+    if not server:
+        pytest.skip("redis-server is not installed")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    running = []
+
+    def start():
+        running.append(
+            subprocess.Popen(  # noqa: S603
+                [
+                    server,
+                    "--port",
+                    str(port),
+                    "--bind",
+                    "127.0.0.1",
+                    "--save",
+                    "",
+                    "--dir",
+                    str(tmp_path),
+                    "--appendonly",
+                    "no",
+                ],
+                stdout=subprocess.DEVNULL,
+            )
+        )
+        for _ in range(50):
+            with socket.socket() as ping:
+                if ping.connect_ex(("127.0.0.1", port)) == 0:
+                    return
+            time.sleep(0.1)
+        pytest.fail("the private Redis did not start")
+
+    start.url = f"redis://127.0.0.1:{port}/0"
+    yield start
+    for process in running:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def test_with_redis_down_an_upload_is_kept_and_imported_once_redis_is_back(
+    tmp_path, migrated, real_worker, private_redis
+):
+    """Redis (broker and cache) away: the upload is saved and says it will be processed, the
+    token API still answers; once Redis is back the sweep queues the job and a worker runs it."""
+    env = {
+        **worker_env(tmp_path),
+        "REDIS_URL": private_redis.url,
+        "ALLOWED_HOSTS": "testserver,localhost",
+        "JOB_REQUEUE_MINUTES": "0.02",
+        "JOB_SWEEP_SECONDS": "1",
+    }
+    shutil.copyfile(migrated, tmp_path / "worker.sqlite3")
+    run_shell(env, UPLOAD_WHILE_REDIS_IS_DOWN)
+    private_redis()
+    with real_worker(env, database=False) as worker:
+        status, members = wait_for(
+            worker,
+            tmp_path / "worker.sqlite3",
+            "select status, (select count(*) from households_member) "
+            "from households_rosterimport where status in ('previewed', 'failed')",
+            "the preview of the upload kept while Redis was down",
+        )
+    assert (status, members) == ("previewed", 0)
 
 
 def test_monthly_notices_run_on_the_1st_in_shanghai_time():
