@@ -5,7 +5,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from poverty.common.api import ScopedSerializer
-from poverty.personal.masking import can_see_sensitive
+from poverty.personal.masking import MASKED_SCHEMAS, can_see_sensitive
 
 from ..choices import MonitoringType
 from ..models import (
@@ -50,11 +50,11 @@ class MemberSerializer(serializers.ModelSerializer):
             *NATIONAL_MEMBER_FIELDS,
         ]
 
-    @extend_schema_field(OpenApiTypes.STR)
+    @extend_schema_field(MASKED_SCHEMAS["id_number"])
     def get_id_number(self, obj) -> str:
         return obj.id_number if can_see_sensitive(_user(self)) else obj.id_number_masked
 
-    @extend_schema_field(OpenApiTypes.STR)
+    @extend_schema_field({"type": "string", "nullable": True})
     def get_health(self, obj) -> str | None:
         return obj.health if can_see_sensitive(_user(self)) else None
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 import copy
 
 from django.db.models import Manager, ProtectedError
+from drf_spectacular import openapi
 from rest_framework import serializers, status, viewsets
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from poverty.personal.access import record_access
-from poverty.personal.masking import shown
+from poverty.personal.masking import MASKED_SCHEMAS, shown
 
 from .apiconf import method_action
 from .forms import OUT_OF_SCOPE
@@ -61,6 +62,20 @@ class ScopedSerializer(serializers.ModelSerializer):
         if full_clean_errors:
             raise serializers.ValidationError(full_clean_errors)
         return attrs
+
+
+class AutoSchema(openapi.AutoSchema):
+    """drf-spectacular's, except that a ScopedSerializer's `sensitive_fields` are described in
+    responses as what users without the permission get (139****5678), while requests keep the
+    field's own rule (COMPONENT_SPLIT_REQUEST gives them their own components)."""
+
+    def _map_serializer_field(self, field, direction, bypass_extensions=False):
+        schema = super()._map_serializer_field(field, direction, bypass_extensions)
+        kind = getattr(field.parent, "sensitive_fields", {}).get(field.field_name)
+        if kind and direction == "response" and schema is not None:
+            rule = {k: v for k, v in schema.items() if k not in ("oneOf", "pattern", "maxLength")}
+            schema = {**rule, **MASKED_SCHEMAS[kind]}
+        return schema
 
 
 def _model_errors(instance) -> dict:

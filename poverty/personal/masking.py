@@ -24,6 +24,21 @@ def mask_phone(value: str | None) -> str:
 
 
 MASKERS = {"id_number": mask_id_number, "phone": mask_phone}
+# What a response's value looks like in the API schema, masked or not (poverty.common.api).
+MASKED_SCHEMAS = {
+    "phone": {
+        "type": "string",
+        "maxLength": 20,
+        "pattern": r"^[0-9+\-() *]{1,20}$",  # blank: the schema's other branch
+        "description": "无敏感数据权限时为掩码，如 139****5678",
+    },
+    "id_number": {
+        "type": "string",
+        "maxLength": 18,
+        "pattern": r"^[0-9Xx*]{0,18}$",
+        "description": "无敏感数据权限时为掩码，如 1410**********1234",
+    },
+}
 
 
 def can_see_sensitive(user) -> bool:

@@ -50,16 +50,18 @@ def _keep_the_test_connection():
     signals.request_finished.connect(close_old_connections)
 
 
-@pytest.fixture
-def token(db):
-    """A county staff member's token over a small county with a row of everything."""
+@pytest.fixture(params=[Role.COUNTY_STAFF, Role.API_CLIENT])
+def token(request, db):
+    """A token over a small county with a row of everything: a county staff member's, who sees
+    personal data in full, and an API client's, who sees it masked (phones 197****0714, ID
+    numbers masked, health and birth dates withheld): both must match the published schema."""
     world = build_world()
     cadre = CadreFactory(unit=UnitFactory(area=world.county))
     VisitFactory(household=HouseholdFactory(village=world.v11), cadre=cadre)
     FindingFactory(area=world.v11, person=None)
     FundEntryFactory(project=ProjectFactory(area=world.t1, areas=[world.v11]))
     make_notices(datetime.date(2019, 3, 1), today=datetime.date(2019, 4, 1))
-    user = UserFactory(role=Role.COUNTY_STAFF, areas=[world.county])
+    user = UserFactory(role=request.param, areas=[world.county])
     return Token.objects.create(user=user).key
 
 
@@ -76,3 +78,19 @@ def test_no_server_errors_and_responses_match_the_schema(case, token):
         headers={"Authorization": f"Token {token}"},
         checks=[not_a_server_error, response_schema_conformance],
     )
+
+
+def test_masked_values_are_valid_responses_and_invalid_requests():
+    """The published schema says what a masked role gets back, without letting a client send a
+    masked phone (the fuzz test above checks real responses of both roles against it)."""
+    import re
+
+    components = schema.raw_schema["components"]["schemas"]
+    response = components["Cadre"]["properties"]["phone"]["oneOf"][0]
+    request = components["CadreRequest"]["properties"]["phone"]["oneOf"][0]
+    assert re.fullmatch(response["pattern"], "139****5678")
+    assert not re.fullmatch(request["pattern"], "139****5678")
+    assert re.fullmatch(request["pattern"], "13912345678")
+    member = components["Member"]["properties"]
+    assert member["health"]["nullable"] is True
+    assert re.fullmatch(member["id_number"]["pattern"], "1410**********1234")
