@@ -50,8 +50,8 @@ class HouseholdSearchFilter(SearchFilter):
         value = (value or "").strip()
         if not value:
             return qs
-        number = idnumber.normalize(value)
-        if idnumber.SHAPE.match(number) or idnumber.LEGACY.match(number):
+        number = idnumber.searched_for(value)
+        if number:
             return qs.filter(members__id_number_hash=crypto.keyed_hash(number))
         # Names are kept on the household (member_names). The matches are picked out of the
         # user's own entries of household_search_idx (an index-only scan) first, and only they

@@ -45,7 +45,7 @@ class BeneficiaryHouseholdPickView(HouseholdPickView):
     def scoped_queryset(self, queryset):
         queryset = super().scoped_queryset(queryset)
         try:
-            pk = int(self.request.GET.get("project", ""))
+            pk = int(self.search.get("project", ""))
         except ValueError:
             return queryset
         project = Project.objects.restrict(self.request.user, "view").filter(pk=pk).first()

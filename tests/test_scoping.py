@@ -20,7 +20,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 
 from accounts.choices import Role
 from poverty.common import sql
-from poverty.common.api import ScopedViewSet
+from poverty.common.api import ScopedReadOnlyViewSet
 from poverty.common.scoping import ACTIONS, ScopedModel, in_scope, permission_name
 from poverty.common.views import (
     ObjectActionView,
@@ -117,8 +117,10 @@ def kind_of(name: str | None, pattern: URLPattern) -> str | None:
         if view_class and issubclass(view_class, cls):
             return kind
     api_cls = getattr(pattern.callback, "cls", None)
-    if api_cls and issubclass(api_cls, ScopedViewSet):
+    if api_cls and issubclass(api_cls, ScopedReadOnlyViewSet):
         actions = pattern.callback.actions
+        if "search" in actions.values():
+            return "api_search"
         return "api_list" if "list" in actions.values() else "api_detail"
     return None
 
@@ -207,6 +209,7 @@ def test_every_url_is_scoped(route, name, pattern):
         "delete": check_delete,
         "action": check_action,
         "api_list": check_api_list,
+        "api_search": check_api_search,
         "api_detail": check_api_detail,
         "pick": check_pick,
     }[kind](matrix, name)
@@ -705,6 +708,29 @@ def check_api_list(matrix, name):
                 response = client.post(url, data, content_type="application/json")
                 check_refused(matrix, response, before, 400)
                 assert response.json()
+
+
+def check_api_search(matrix, name):
+    """A list searched by POST (an ID number kept out of the address): the same rows as the
+    list, and an object searched for by its head's ID number found only by who may see it."""
+    url = reverse(name) + "?page_size=1000"
+    model = matrix.case.model
+    before = snapshot(model)
+    assert Client().post(url, {}, content_type=JSON).status_code in (401, 403)
+    for user in matrix.users:
+        client = matrix.client(user)
+        response = client.post(url, {}, content_type=JSON)
+        if not matrix.allowed(user, "view"):
+            assert response.status_code == 403
+            continue
+        assert response.status_code == 200
+        shown = {row["id"] for row in response.json()["results"]}
+        assert shown == {o.pk for o in matrix.objects() if matrix.visible(user, o, "view")}
+        for obj in matrix.objects():
+            number = obj.members.first().id_number
+            found = client.post(url, {"q": number}, content_type=JSON).json()["results"]
+            assert (obj.pk in {row["id"] for row in found}) == matrix.visible(user, obj, "view")
+    assert snapshot(model) == before, "a search changed rows"
 
 
 def _api_data(matrix, area) -> dict:

@@ -7,7 +7,7 @@ from rest_framework import serializers
 from poverty.common.api import ScopedSerializer
 from poverty.personal.masking import MASKED_SCHEMAS, can_see_sensitive
 
-from ..choices import MonitoringType
+from ..choices import HouseholdStatus, MonitoringType
 from ..models import (
     NATIONAL_MEMBER_FIELDS,
     AssistanceMeasure,
@@ -96,6 +96,16 @@ class IncomeSerializer(serializers.ModelSerializer):
             "per_capita_net",
             "reported",
         ]
+
+
+class HouseholdSearchSerializer(serializers.Serializer):
+    """The body of POST /api/v1/households/search/: any filter of the household list."""
+
+    q = serializers.CharField(
+        required=False, max_length=100, label="姓名、户编号或身份证号（完整号码，精确匹配）"
+    )
+    status = serializers.ChoiceField(choices=HouseholdStatus.choices, required=False)
+    within = serializers.IntegerField(required=False, label="区域ID")
 
 
 class HouseholdSerializer(ScopedSerializer):

@@ -1,6 +1,6 @@
 from django.db.models import Prefetch
 
-from poverty.common.api import ScopedViewSet
+from poverty.common.api import ScopedReadOnlyViewSet, ScopedViewSet
 
 from .. import filtersets
 from ..models import Finding, Notice, NoticeItem
@@ -14,14 +14,13 @@ class FindingViewSet(ScopedViewSet):
     ordering_fields = ["deadline", "found_on", "status"]
 
 
-class NoticeViewSet(ScopedViewSet):
+class NoticeViewSet(ScopedReadOnlyViewSet):
     """Notices are made by the monthly job: clients read them."""
 
     queryset = Notice.objects.all()
     serializer_class = serializers.NoticeSerializer
     filterset_class = filtersets.NoticeFilterSet
     ordering_fields = ["month", "number"]
-    http_method_names = ["get", "head", "options"]
 
     def get_queryset(self):
         items = NoticeItem.objects.select_related("finding")

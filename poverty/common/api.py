@@ -6,7 +6,7 @@ import copy
 
 from django.db.models import Manager, ProtectedError
 from drf_spectacular import openapi
-from rest_framework import serializers, status, viewsets
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
@@ -94,17 +94,19 @@ def _refuse_locked(instance) -> None:
         raise PermissionDenied(reason)
 
 
-class ScopedViewSet(viewsets.ModelViewSet):
+class ScopedReadOnlyViewSet(viewsets.ReadOnlyModelViewSet):
     """restrict(user, action-for-method) before anything else: out of scope is a 404."""
 
     select_related: tuple[str, ...] = ()
     # For an endpoint whose rows are households with their personal data: what the access log
     # calls a read. Each household a response shows in full is logged (poverty.personal.access).
     personal_access: str | None = None
+    # Actions that only read whatever their method (apiconf.method_action).
+    read_actions: tuple[str, ...] = ()
 
     def get_queryset(self):
         queryset = self.queryset.model.objects.restrict(
-            self.request.user, method_action(self.request)
+            self.request.user, method_action(self.request, self)
         )
         if self.select_related:
             queryset = queryset.select_related(*self.select_related)
@@ -118,6 +120,16 @@ class ScopedViewSet(viewsets.ModelViewSet):
             ids = [row["id"] for row in rows if isinstance(row, dict) and "id" in row]
             record_access(user=request.user, households=ids, what=self.personal_access)
         return response
+
+
+class ScopedViewSet(
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+    ScopedReadOnlyViewSet,
+):
+    """A scoped endpoint that also writes, as the user's role permits (apiconf.RolePermission);
+    locked records refuse edits and deletion."""
 
     def update(self, request, *args, **kwargs):
         _refuse_locked(self.get_object())  # before the data is judged: no edit at all

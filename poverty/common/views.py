@@ -89,8 +89,18 @@ class ObjectPickView(ScopedViewMixin, ListView):
     limit: ClassVar[int] = 20
     filterset_class: ClassVar[type]
 
+    def post(self, request, *args, **kwargs):
+        """The search box posts what is typed (it may be an ID number): kept out of the address,
+        so out of access logs, proxies and the browser's history."""
+        return self.get(request, *args, **kwargs)
+
+    @property
+    def search(self):
+        """What the box sent: the posted form, or (a link, an older page) the query string."""
+        return self.request.POST if self.request.method == "POST" else self.request.GET
+
     def get_queryset(self):
-        query = self.request.GET.get("q", "").strip()
+        query = self.search.get("q", "").strip()
         if not query:
             return self.model.objects.none()
         filterset = self.filterset_class(
@@ -103,7 +113,7 @@ class ObjectPickView(ScopedViewMixin, ListView):
         matches = list(context["object_list"])
         context["matches"] = matches[: self.limit]
         context["more"] = len(matches) > self.limit
-        context["query"] = self.request.GET.get("q", "").strip()
+        context["query"] = self.search.get("q", "").strip()
         return context
 
 

@@ -4,8 +4,9 @@ A county's households run to tens of thousands, and a <select> of them made ever
 names a household (a finding, a pledge, a pairing, an income record...) a page of megabytes
 that cost a query over the whole registry. `SearchSelect` renders a search box whose matches
 come from a search page (htmx, `static/poverty/picker.js` puts a clicked match in place) and a
-hidden input with the chosen id. Only the chosen object is read, to show its label; the form
-field still validates the id against its own (area-scoped) queryset.
+hidden input with the chosen id. What is typed is POSTed: an ID number stays out of the address
+(access logs, proxies, the browser's history). Only the chosen object is read, to show its
+label; the form field still validates the id against its own (area-scoped) queryset.
 
 A model opts in with a `picker` attribute naming its search URL; ScopedModelForm then gives
 every single-choice field over that model this widget. A form whose choices depend on another
@@ -64,7 +65,7 @@ class SearchSelect(forms.Widget):
             '<input type="hidden" name="{name}" value="{value}" data-search-value>'
             '<input type="search" id="{box}" class="{classes}" value="{label}" '
             'placeholder="{placeholder}" autocomplete="off" name="q" '
-            'hx-get="{url}" hx-trigger="input changed delay:300ms, search" '
+            'hx-post="{url}" hx-trigger="input changed delay:300ms, search" '
             'hx-target="next [data-search-results]" hx-sync="this:replace"{extra}>'
             '<div class="list-group search-select-results" data-search-results></div>'
             "</div>",

@@ -39,6 +39,14 @@ def normalize(value: str) -> str:
     return (value or "").translate(HALF_WIDTH).strip().upper().replace(" ", "")
 
 
+def searched_for(value: str) -> str | None:
+    """The ID number a search box's text is (normalised: 18 characters or the old 15 digits),
+    None for a name or a code. Such a search matches by the number's keyed hash, and is sent
+    by POST, never in an address."""
+    number = normalize(value)
+    return number if SHAPE.match(number) or LEGACY.match(number) else None
+
+
 class IdInfo(NamedTuple):
     number: str
     birth_date: datetime.date

@@ -114,4 +114,15 @@ def test_a_search_by_id_number_is_posted_and_never_lands_in_the_address(live_ser
     page.click(".filter-form button[type=submit]")
     page.wait_for_load_state()
     assert re.search(r"[?&]q=4201-0043", page.url)
+
+    # The household box on a form (an income record here) searches by POST as well.
+    posted = []
+    page.on("request", lambda request: posted.append((request.method, request.post_data)))
+    page.goto(f"{live_server.url}/registry/incomerecords/add/")
+    page.fill("#id_household", number)
+    match = page.locator("[data-search-pick]")
+    expect(match).to_have_count(1)
+    assert "4201-0042" in match.inner_text()
+    assert any(method == "POST" and number in (data or "") for method, data in posted)
+    assert not any(number in url for url in requested), requested
     context.close()

@@ -94,3 +94,40 @@ def test_visits_and_pairings_follow_the_clients_area(client, world, make_user, h
     pairings = get(client, township, "/api/v1/household-pairings/").json()
     assert [p["household"] for p in pairings["results"]] == [household.pk]
     assert get(client, township, f"/api/v1/households/{other.pk}/").status_code == 404
+
+
+def test_a_search_by_id_number_is_posted_and_refused_in_the_address(
+    client, world, make_user, household
+):
+    """Issue 28 item 6: the number travels in the body, never in a URL that access logs,
+    proxies and histories keep; the search reads like the list (scope, masks, pages)."""
+    number = household.members.get(name="王小明").id_number
+    elsewhere = HouseholdFactory(village=world.v21)
+    hidden = elsewhere.members.get().id_number
+    reader = make_user(Role.API_CLIENT, world.t1)  # may only read, in township 1
+    token = Token.objects.create(user=reader).key
+    auth = {"HTTP_AUTHORIZATION": f"Token {token}"}
+
+    def search(body, **query):
+        path = "/api/v1/households/search/"
+        if query:
+            path += "?" + "&".join(f"{k}={v}" for k, v in query.items())
+        return client.post(path, body, content_type="application/json", **auth)
+
+    found = search({"q": f" {number.lower()} "})
+    assert found.status_code == 200
+    [row] = found.json()["results"]
+    assert row["code"] == household.code and row["phone"] == "138****5678"
+    assert search({"q": hidden}).json()["results"] == []  # another township's: not found
+    assert search({"q": "王小明", "status": "assisted"}, page_size=1).json()["count"] == 1
+
+    refused = client.get("/api/v1/households/", {"q": number}, **auth)
+    assert refused.status_code == 400
+    assert "POST /api/v1/households/search/" in refused.json()["q"][0]
+    assert client.get("/api/v1/households/", {"q": "王小明"}, **auth).json()["count"] == 1
+    # The search is a read: the list itself still takes no writes, even from county staff.
+    staff = Token.objects.create(user=make_user(Role.COUNTY_STAFF, world.county)).key
+    created = client.post("/api/v1/households/", {}, HTTP_AUTHORIZATION=f"Token {staff}")
+    assert created.status_code == 405
+    bad = search({"status": "gone"})
+    assert bad.status_code == 400 and "status" in bad.json()
