@@ -51,7 +51,10 @@ from .selectors import audit_trail
 
 
 class HouseholdListView(ObjectListView):
-    """The household list; ?export=xlsx downloads the filtered list in the roster layout."""
+    """The household list. Two things are POSTed to it: a search by ID number (the number stays
+    out of the address: access logs, proxies, the browser's history), and the export of the
+    filtered list in the roster layout (it may start a job: never on a GET, which a link
+    prefetch or another site's <img> could send)."""
 
     template_name = "households/household_list.html"
 
@@ -59,8 +62,8 @@ class HouseholdListView(ObjectListView):
         return super().scoped_queryset(queryset).with_summary()
 
     def post(self, request, *args, **kwargs):
-        """A search by ID number, posted (household_list.html sends one so), so that the number
-        stays out of the address: access logs, proxies and the browser's history."""
+        if request.POST.get("export") == "xlsx":
+            return self.export(request)
         return super().get(request, *args, **kwargs)
 
     def get_filterset_kwargs(self, filterset_class):
@@ -69,12 +72,14 @@ class HouseholdListView(ObjectListView):
             kwargs["data"] = {"q": self.request.POST.get("q", "")}
         return kwargs
 
-    def get(self, request, *args, **kwargs):
-        if request.GET.get("export") != "xlsx":
-            return super().get(request, *args, **kwargs)
+    def export(self, request):
+        """The list as its filter (the query string, or a posted search) shows it: written at
+        once when small, else by a job with a progress bar."""
         query = request.GET.copy()
-        query.pop("export")
+        query.pop("export", None)
         query.pop("page", None)
+        if request.POST.get("q"):
+            query["q"] = request.POST["q"]
         query = query.urlencode()
         households = households_for_export(request.user, query)
         if households.count() > settings.ROSTER_EXPORT_INLINE:

@@ -440,7 +440,7 @@ def check_list(matrix, name):
         expected = {o.pk for o in matrix.objects() if matrix.visible(user, o, "view")}
         assert shown == expected, (user.role, user.scope_codes)
         if name in LIST_EXPORTS:
-            exported = LIST_EXPORTS[name](client.get(url, {"export": "xlsx"}))
+            exported = LIST_EXPORTS[name](client.post(url, {"export": "xlsx"}))
             assert exported == expected, (user.role, user.scope_codes, "export")
         before = snapshot(matrix.case.model)
         if hasattr(resolve(url).func.view_class, "post"):  # a search posted (an ID number)
@@ -862,7 +862,7 @@ DOWNLOADS = {
     # The primitives every export calls.
     "poverty.common.excel.download": "primitive",
     "poverty.common.excel.xlsx_response": "primitive",
-    "households.views.HouseholdListView.get": "check_list (?export=xlsx: LIST_EXPORTS)",
+    "households.views.HouseholdListView.export": "check_list (POST export=xlsx: LIST_EXPORTS)",
     "households.views.JobDetailView.get": "check_detail (?download=: DETAIL_DOWNLOADS)",
     "households.views.RosterImportDetailView.download": "check_detail (DETAIL_DOWNLOADS)",
     "households.views.RosterExportDetailView.download": "check_detail (DETAIL_DOWNLOADS)",

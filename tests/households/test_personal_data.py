@@ -166,7 +166,7 @@ def _read_by_channel(client, user, household, channel: str):
     if channel == "edit":
         return client.get(reverse("households:household_edit", args=[household.pk]))
     if channel == "export":
-        return client.get(reverse("households:household_list"), {"export": "xlsx"})
+        return client.post(reverse("households:household_list"), {"export": "xlsx"})
     token = Token.objects.create(user=user)
     return client.get(
         reverse("api:household-detail", args=[household.pk]),

@@ -458,15 +458,24 @@ def test_the_upload_form_refuses_a_fake_file(client, staff):
 
 
 def test_the_household_list_exports_its_filtered_rows(client, world, staff, tmp_path):
+    first = family(world)
     import_roster(
-        write(tmp_path, family(world) + family(world, code="H-T2", village=world.v21)), user=staff
+        write(tmp_path, first + family(world, code="H-T2", village=world.v21)), user=staff
     )
     client.force_login(staff)
-    response = client.get(
-        reverse("households:household_list"), {"within": world.t2.pk, "export": "xlsx"}
-    )
+    url = reverse("households:household_list")
+    response = client.post(f"{url}?within={world.t2.pk}", {"export": "xlsx"})
     sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
     assert {row[3].value for row in sheet.iter_rows(min_row=2)} == {"H-T2"}
+    # The list of a posted search (an ID number) exports what it showed.
+    number = first[0]["证件号码"]
+    response = client.post(url, {"export": "xlsx", "q": number})
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    assert {row[3].value for row in sheet.iter_rows(min_row=2)} == {"H-0001"}
+    # A GET never exports (a prefetched link or another site's <img> could send one).
+    page = client.get(url, {"export": "xlsx"})
+    assert page.status_code == 200 and page["Content-Type"].startswith("text/html")
+    assert not RosterExport.objects.exists()
 
 
 def test_a_large_list_export_runs_as_a_job_that_only_its_user_downloads(
@@ -483,9 +492,9 @@ def test_a_large_list_export_runs_as_a_job_that_only_its_user_downloads(
     assert import_roster(write(tmp_path, rows), user=staff).ok
     client.force_login(staff)
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.get(
-            reverse("households:household_list"),
-            {"within": world.t2.pk, "page": 2, "export": "xlsx"},
+        response = client.post(
+            reverse("households:household_list") + f"?within={world.t2.pk}&page=2",
+            {"export": "xlsx"},
         )
     job = RosterExport.objects.get()
     assert response.status_code == 302 and response.url == job.get_absolute_url()
