@@ -63,3 +63,29 @@ class User(AbstractUser):
                 [self.pk],
             )
         )
+
+
+class ApiToken(models.Model):
+    """An API-client account's token (令牌), kept only as its SHA-256: the key itself is shown
+    once, when issued (accounts.tokens.issue), and a copy of the database cannot call the API.
+    One per account; issuing another replaces it."""
+
+    user = models.OneToOneField(
+        User, on_delete=models.CASCADE, related_name="api_token", verbose_name="接口账号"
+    )
+    digest = models.CharField("令牌摘要", max_length=64, unique=True, editable=False)
+    prefix = models.CharField("令牌前缀", max_length=8, editable=False)
+    created = models.DateTimeField("签发时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "接口令牌"
+        verbose_name_plural = "接口令牌"
+
+    def __str__(self) -> str:
+        return f"{self.user}：{self.prefix}…"
+
+    @staticmethod
+    def digest_of(key: str) -> str:
+        import hashlib
+
+        return hashlib.sha256(key.encode()).hexdigest()

@@ -5,8 +5,8 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, render
-from rest_framework.authtoken.models import Token
 
+from .models import ApiToken
 from .tokens import MANAGE_TOKENS, issue, manageable_users, revoke
 
 
@@ -24,7 +24,7 @@ def tokens(request):
         else:
             new_key = issue(user).key
             messages.success(request, f"已为“{user}”签发新令牌，旧令牌（如有）已失效。")
-    issued = {t.user_id: t for t in Token.objects.filter(user__in=users)}
+    issued = {t.user_id: t for t in ApiToken.objects.filter(user__in=users)}
     rows = [(u, issued.get(u.pk)) for u in users.prefetch_related("areas")]
     return render(request, "accounts/tokens.html", {"rows": rows, "new_key": new_key})
 

@@ -54,9 +54,9 @@ def prepare(reuse: bool = False) -> dict:
 
     django.setup()
     from django.core.management import call_command
-    from rest_framework.authtoken.models import Token
 
     from accounts.models import User
+    from accounts.tokens import issue
     from households.models import Household
     from poverty.dashboard import tallies
 
@@ -71,7 +71,7 @@ def prepare(reuse: bool = False) -> dict:
             Household.objects.restrict(user).values_list("pk", flat=True)[:2000]
         )
     api = User.objects.get(username="api")
-    plan["token"] = Token.objects.get_or_create(user=api)[0].key
+    plan["token"] = issue(api).key
     plan["county"] = api.areas.first().code
     return plan
 

@@ -6,9 +6,9 @@ import datetime
 import pytest
 from django.test import Client
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 
 from accounts.choices import Role
+from accounts.tokens import issue
 from households.selectors import audit_trail
 from inspections import services
 from inspections.choices import Status
@@ -43,7 +43,7 @@ def test_a_closed_finding_cannot_be_edited_or_deleted_on_pages_or_the_api(world,
         for response in (client.get(url), client.post(url, {"deadline": "2031-01-01"})):
             assert response.status_code == 403
             assert "已验收销号" in response.content.decode()
-    token = Token.objects.create(user=staff)
+    token = issue(staff)
     api = Client(HTTP_AUTHORIZATION=f"Token {token.key}")
     url = reverse("api:finding-detail", args=[finding.pk])
     assert (

@@ -3,9 +3,10 @@ area (their rate is the account's: tests/poverty/test_outages.py)."""
 
 import pytest
 from django.test import Client
-from rest_framework.authtoken.models import Token
 
 from accounts.choices import Role
+from accounts.models import ApiToken
+from accounts.tokens import issue
 
 pytestmark = pytest.mark.django_db
 
@@ -35,7 +36,7 @@ def test_staff_issue_reissue_and_revoke_a_clients_token(client, world, make_user
     assert new_key not in client.get("/accounts/tokens/").content.decode()
     client.post("/accounts/tokens/", {"user": analyst.pk, "action": "revoke"})
     assert call(new_key).status_code == 401
-    assert not Token.objects.filter(user=analyst).exists()
+    assert not ApiToken.objects.filter(user=analyst).exists()
     # Only county staff manage tokens, and only of API accounts: not a staff member's.
     assert client.post("/accounts/tokens/", {"user": township_staff.pk}).status_code == 404
     other = Client()
@@ -53,3 +54,50 @@ def test_township_accounts_of_another_township_are_not_listed(client, world, mak
     staff = type(staff).objects.get(pk=staff.pk)
     client.force_login(staff)
     assert client.get("/accounts/tokens/").context["rows"] == []
+
+
+def test_only_a_digest_of_the_key_is_stored(world, make_user):
+    """A copy of the database (a backup, a read replica, a leak) cannot call the API."""
+    from django.db import connection
+
+    user = make_user(Role.API_CLIENT, world.county)
+    key = issue(user).key
+    assert call(key).status_code == 200
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT * FROM accounts_apitoken")
+        stored = [str(value) for row in cursor.fetchall() for value in row]
+    assert not any(key in value for value in stored)
+    token = ApiToken.objects.get(user=user)
+    assert call(token.digest).status_code == 401  # the digest is not a key
+    assert token.prefix == key[:6]
+    user.is_active = False
+    user.save()
+    assert call(key).status_code == 401
+
+
+def test_tokens_issued_in_plain_text_before_keep_working_hashed(world, make_user):
+    """The migration from rest_framework.authtoken: old keys are hashed and deleted."""
+    import importlib
+    from types import SimpleNamespace
+
+    from django.apps import apps as live_apps
+    from django.db import connection
+
+    user = make_user(Role.API_CLIENT, world.county)
+    old_key = "0123456789abcdef0123456789abcdef01234567"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE TABLE authtoken_token (key varchar(40) PRIMARY KEY, user_id integer,"
+            " created timestamp)"
+        )
+        cursor.execute(
+            "INSERT INTO authtoken_token VALUES (%s, %s, %s)",
+            [old_key, user.pk, "2025-06-01 08:00:00"],
+        )
+    migration = importlib.import_module("accounts.migrations.0006_hash_existing_tokens")
+    migration.hash_existing(live_apps, SimpleNamespace(connection=connection))
+    assert call(old_key).status_code == 200
+    assert ApiToken.objects.get(user=user).created.year == 2025
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM authtoken_token")
+        assert cursor.fetchone()[0] == 0

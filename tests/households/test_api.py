@@ -2,9 +2,9 @@
 and pairings; masked without the sensitive-data permission; the pages' filters; page by page."""
 
 import pytest
-from rest_framework.authtoken.models import Token
 
 from accounts.choices import Role
+from accounts.tokens import issue
 from households.choices import HouseholdStatus
 from households.models import Household
 from tests.factories import (
@@ -22,7 +22,7 @@ pytestmark = pytest.mark.django_db
 
 
 def get(client, user, path, **params):
-    token = Token.objects.get_or_create(user=user)[0].key
+    token = issue(user).key
     return client.get(path, params, HTTP_AUTHORIZATION=f"Token {token}")
 
 
@@ -105,7 +105,7 @@ def test_a_search_by_id_number_is_posted_and_refused_in_the_address(
     elsewhere = HouseholdFactory(village=world.v21)
     hidden = elsewhere.members.get().id_number
     reader = make_user(Role.API_CLIENT, world.t1)  # may only read, in township 1
-    token = Token.objects.create(user=reader).key
+    token = issue(reader).key
     auth = {"HTTP_AUTHORIZATION": f"Token {token}"}
 
     def search(body, **query):
@@ -126,7 +126,7 @@ def test_a_search_by_id_number_is_posted_and_refused_in_the_address(
     assert "POST /api/v1/households/search/" in refused.json()["q"][0]
     assert client.get("/api/v1/households/", {"q": "王小明"}, **auth).json()["count"] == 1
     # The search is a read: the list itself still takes no writes, even from county staff.
-    staff = Token.objects.create(user=make_user(Role.COUNTY_STAFF, world.county)).key
+    staff = issue(make_user(Role.COUNTY_STAFF, world.county)).key
     created = client.post("/api/v1/households/", {}, HTTP_AUTHORIZATION=f"Token {staff}")
     assert created.status_code == 405
     bad = search({"status": "gone"})

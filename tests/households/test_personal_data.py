@@ -99,8 +99,7 @@ def test_full_numbers_and_health_only_with_the_permission_and_each_view_is_logge
 def test_no_response_gives_a_masked_numbers_birth_date_back(client, make_user, world):
     """Region + birth date + last four would rebuild a masked number: without the permission the
     API, the member form and the history give the year at most."""
-    from rest_framework.authtoken.models import Token
-
+    from accounts.tokens import issue
     from households.forms import MemberForm
     from households.selectors import audit_trail
 
@@ -109,7 +108,7 @@ def test_no_response_gives_a_masked_numbers_birth_date_back(client, make_user, w
     born = head.birth_date
 
     def api(user):
-        token = Token.objects.create(user=user)
+        token = issue(user)
         response = client.get(
             reverse("api:household-detail", args=[household.pk]),
             HTTP_AUTHORIZATION=f"Token {token.key}",
@@ -144,12 +143,12 @@ def test_no_response_gives_a_masked_numbers_birth_date_back(client, make_user, w
 
 
 def test_an_api_page_of_households_logs_each_one_read_in_full(client, make_user, world):
-    from rest_framework.authtoken.models import Token
+    from accounts.tokens import issue
 
     for _ in range(3):
         HouseholdFactory(village=world.v11)
     staff = make_user(Role.COUNTY_STAFF, world.county)
-    token = Token.objects.create(user=staff)
+    token = issue(staff)
     response = client.get("/api/v1/households/", HTTP_AUTHORIZATION=f"Token {token.key}")
     assert response.status_code == 200
     ids = {row["id"] for row in response.json()["results"]}
@@ -158,7 +157,7 @@ def test_an_api_page_of_households_logs_each_one_read_in_full(client, make_user,
 
 
 def _read_by_channel(client, user, household, channel: str):
-    from rest_framework.authtoken.models import Token
+    from accounts.tokens import issue
 
     client.force_login(user)
     if channel == "page":
@@ -167,7 +166,7 @@ def _read_by_channel(client, user, household, channel: str):
         return client.get(reverse("households:household_edit", args=[household.pk]))
     if channel == "export":
         return client.post(reverse("households:household_list"), {"export": "xlsx"})
-    token = Token.objects.create(user=user)
+    token = issue(user)
     return client.get(
         reverse("api:household-detail", args=[household.pk]),
         HTTP_AUTHORIZATION=f"Token {token.key}",

@@ -4,9 +4,9 @@ import datetime
 
 import pytest
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 
 from accounts.choices import Role
+from accounts.tokens import issue
 from inspections.choices import Status
 from inspections.models import Finding
 from inspections.notices import make_notices
@@ -24,7 +24,7 @@ D = datetime.date
 
 
 def bearer(user) -> dict:
-    return {"HTTP_AUTHORIZATION": f"Token {Token.objects.create(user=user).key}"}
+    return {"HTTP_AUTHORIZATION": f"Token {issue(user).key}"}
 
 
 def test_findings_filter_by_status_overdue_and_unit(client, world, make_user):

@@ -9,9 +9,9 @@ import time_machine
 from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 
 from accounts.choices import Role
+from accounts.tokens import issue
 from inspections import notices, services
 from inspections.choices import StepKind
 from inspections.models import Finding, NoticeItem
@@ -87,7 +87,7 @@ def test_the_edit_form_and_the_api_do_not_move_a_deadline(world, people):
     client.force_login(people["inspector"])
     page = client.get(reverse("inspections:finding_edit", args=[finding.pk])).content.decode()
     assert "整改时限只能通过“申请延期”并经审批后变更" in page
-    token = Token.objects.create(user=people["inspector"])
+    token = issue(people["inspector"])
     response = client.patch(
         reverse("api:finding-detail", args=[finding.pk]),
         {"deadline": "2027-06-30"},

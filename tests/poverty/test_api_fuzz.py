@@ -10,11 +10,11 @@ import schemathesis
 from django.core import signals
 from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
-from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
 from accounts.choices import Role
+from accounts.tokens import issue
 from inspections.notices import make_notices
 from poverty.wsgi import application
 from tests.factories import (
@@ -62,7 +62,7 @@ def token(request, db):
     FundEntryFactory(project=ProjectFactory(area=world.t1, areas=[world.v11]))
     make_notices(datetime.date(2019, 3, 1), today=datetime.date(2019, 4, 1))
     user = UserFactory(role=request.param, areas=[world.county])
-    return Token.objects.create(user=user).key
+    return issue(user).key
 
 
 @schema.parametrize()

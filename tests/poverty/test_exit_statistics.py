@@ -5,9 +5,9 @@ import datetime
 
 import pytest
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 
 from accounts.choices import Role
+from accounts.tokens import issue
 from households.choices import HouseholdStatus
 from households.models import Household, Member, recount_members
 from households.periods import follow
@@ -38,7 +38,7 @@ def pledge(area, **targets):
 
 
 def token_client(client, user):
-    token = Token.objects.create(user=user)
+    token = issue(user)
     client.defaults["HTTP_AUTHORIZATION"] = f"Token {token.key}"
     return client
 

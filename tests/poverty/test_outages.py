@@ -12,9 +12,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from kombu.exceptions import OperationalError
-from rest_framework.authtoken.models import Token
 
 from accounts.choices import Role
+from accounts.tokens import issue, revoke
 from households.models import RosterExport, RosterImport
 from households.roster.jobs import run_import_job
 from poverty.common import apiconf
@@ -182,8 +182,8 @@ def rate(settings):
 def test_an_accounts_tokens_and_browser_session_share_one_allowance(world, make_user, rate):
     rate("4/minute")
     client_user = make_user(Role.API_CLIENT, world.county)
-    token = Token.objects.create(user=client_user).key
-    other = Token.objects.create(user=make_user(Role.API_CLIENT, world.county)).key
+    token = issue(client_user).key
+    other = issue(make_user(Role.API_CLIENT, world.county)).key
     browser = Client()
     browser.force_login(client_user)
 
@@ -196,8 +196,8 @@ def test_an_accounts_tokens_and_browser_session_share_one_allowance(world, make_
     assert refused.status_code == 429 and 0 < int(refused["Retry-After"]) <= 60
     assert by_token(token) == 429
     # A reissued token does not start afresh either: the allowance is the account's.
-    Token.objects.filter(user=client_user).delete()
-    assert by_token(Token.objects.create(user=client_user).key) == 429
+    revoke(client_user)
+    assert by_token(issue(client_user).key) == 429
     assert by_token(other) == 200  # another account has its own
 
 
@@ -274,7 +274,7 @@ def test_the_throttle_counts_in_memory_and_warns_when_the_cache_is_away(
     monkeypatch.setattr(apiconf.AccountRateThrottle, "cache", Away())
     monkeypatch.setitem(apiconf._FALLBACK_WARNED, "at", 0.0)
     rate("3/minute")
-    token = Token.objects.create(user=make_user(Role.API_CLIENT, world.county)).key
+    token = issue(make_user(Role.API_CLIENT, world.county)).key
     HouseholdFactory(village=world.v11)
     with caplog.at_level(logging.WARNING, logger="poverty.common.apiconf"):
         codes = [

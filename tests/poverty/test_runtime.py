@@ -196,7 +196,7 @@ UPLOAD_WHILE_REDIS_IS_DOWN = """
 import time
 from django.test import Client
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
+from accounts.tokens import issue
 from accounts.models import User
 from households.models import RosterImport
 from tests.households.roster_files import roster_upload
@@ -219,7 +219,7 @@ assert "文件已保存" in page and "无需重新上传" in page, page
 assert RosterImport.objects.get().status == "pending"
 client_user = User.objects.create(username="feed", role="api_client")
 client_user.areas.set([county])
-token = Token.objects.create(user=client_user).key
+token = issue(client_user).key
 api = Client().get("/api/v1/areas/", HTTP_AUTHORIZATION=f"Token {token}")
 assert api.status_code == 200, api.status_code
 assert time.monotonic() - started < 15, "waiting on the absent Redis"
