@@ -39,9 +39,7 @@ def issue(user: User) -> ApiToken:
     key = secrets.token_hex(20)
     with transaction.atomic():
         ApiToken.objects.filter(user=user).delete()
-        token = ApiToken.objects.create(
-            user=user, digest=ApiToken.digest_of(key), prefix=key[:6]
-        )
+        token = ApiToken.objects.create(user=user, digest=ApiToken.digest_of(key), prefix=key[:6])
     token.key = key  # type: ignore[attr-defined]
     return token
 

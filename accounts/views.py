@@ -29,6 +29,17 @@ def tokens(request):
     return render(request, "accounts/tokens.html", {"rows": rows, "new_key": new_key})
 
 
+class LoginView(auth_views.LoginView):
+    """Django's login. On a shared office computer the user ticks 公用电脑 and the login ends
+    when the browser closes; otherwise it lasts SESSION_HOURS."""
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        if self.request.POST.get("shared_computer"):
+            self.request.session.set_expiry(0)  # a cookie without an expiry: gone at close
+        return response
+
+
 class PasswordChangeView(auth_views.PasswordChangeView):
     """Django's password change; a changed initial password is no longer asked for."""
 

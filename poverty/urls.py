@@ -30,7 +30,7 @@ urlpatterns = [
         name="dashboard_household",
     ),
     path("dashboard/<str:code>/", dashboard.dashboard, name="dashboard_area"),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/login/", account_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", account_views.PasswordChangeView.as_view(), name="password_change"),
     path(

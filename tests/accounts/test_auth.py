@@ -100,3 +100,18 @@ def test_a_login_on_a_shared_office_computer_lasts_a_working_day(client, make_us
     login(client, "xiang", "pw-for-tests")
     left = client.session.get_expiry_date() - timezone.now()
     assert datetime.timedelta(hours=11, minutes=59) < left <= datetime.timedelta(hours=12)
+    assert int(client.cookies["sessionid"]["max-age"]) == 12 * 3600
+
+
+def test_ticking_shared_computer_ends_the_login_when_the_browser_closes(client, make_user, world):
+    make_user(Role.TOWNSHIP_STAFF, world.t1, username="xiang")
+    assert "公用电脑（关闭浏览器即退出登录）" in client.get(reverse("login")).content.decode()
+    response = client.post(
+        reverse("login"),
+        {"username": "xiang", "password": "pw-for-tests", "shared_computer": "1"},
+    )
+    assert response.status_code == 302
+    cookie = client.cookies["sessionid"]
+    assert cookie.value and not cookie["max-age"] and not cookie["expires"]  # a browser session
+    assert client.session.get_expire_at_browser_close()
+    assert "一乡" in client.get(reverse("home")).content.decode()  # still logged in meanwhile
