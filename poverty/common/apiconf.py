@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import logging
 
+from django.conf import settings
 from django.core.cache.backends.locmem import LocMemCache
+from django.http.request import RequestDataTooBig
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import exceptions, pagination, parsers, permissions, throttling
 from rest_framework.settings import api_settings
@@ -36,6 +38,12 @@ class JSONParser(parsers.JSONParser):
             return super().parse(stream, media_type, parser_context)
         except RecursionError:
             raise exceptions.ParseError("JSON 嵌套层数过多，无法解析。") from None
+
+
+class BodyTooLarge(exceptions.APIException):
+    status_code = 413
+    default_detail = "请求体过大。"
+    default_code = "body_too_large"
 
 
 def method_action(request, view=None) -> str:
@@ -144,6 +152,11 @@ class Pagination(pagination.PageNumberPagination):
 def exception_handler(exc, context):
     if isinstance(exc, exceptions.NotAuthenticated):
         exc.detail = "需要登录或提供有效的令牌。"
+    if isinstance(exc, RequestDataTooBig):
+        # DRF reads a JSON body through request.body, where Django refuses one larger than
+        # DATA_UPLOAD_MAX_MEMORY_SIZE before anything parses it; say so in JSON, not a 400 page.
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE // (1024 * 1024)
+        exc = BodyTooLarge(f"请求体超过{limit} MB，已拒绝。")
     from rest_framework.views import exception_handler as drf_exception_handler
 
     return drf_exception_handler(exc, context)

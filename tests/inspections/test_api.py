@@ -115,3 +115,24 @@ def test_json_nested_beyond_parsing_is_a_400_not_a_server_error(
     response = client.post(url, body, content_type="application/json")
     assert response.status_code == 400
     assert response.json()["detail"] == "JSON 嵌套层数过多，无法解析。"
+
+
+def test_a_body_larger_than_the_limit_is_refused_before_it_is_parsed(
+    client, world, make_user, settings, monkeypatch
+):
+    """DATA_UPLOAD_MAX_MEMORY_SIZE holds for API bodies too, answered in JSON (413), not with
+    the HTML 400 page Django gives a form."""
+    import json as json_module
+
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+    parsed = []
+    real_load = json_module.load
+    monkeypatch.setattr("rest_framework.utils.json.load", lambda *a, **k: parsed.append(1))
+    client.force_login(make_user(Role.INSPECTOR, world.county))
+    body = json_module.dumps({"description": "x" * (1024 * 1024)})
+    response = client.post("/api/v1/findings/", body, content_type="application/json")
+    assert response.status_code == 413 and "请求体超过1 MB" in response.json()["detail"]
+    assert parsed == []  # refused before the parser saw it
+    monkeypatch.setattr("rest_framework.utils.json.load", real_load)
+    small = client.post("/api/v1/findings/", "{}", content_type="application/json")
+    assert small.status_code == 400  # parsed, then judged: fields are missing
