@@ -23,7 +23,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "poverty.settings.local")
 os.environ["DEBUG"] = "false"
 
-TARGETS_MS = {"county": 50.0, "province": 500.0}
+# Issue 27 halved the first targets (50 ms and 500 ms).
+TARGETS_MS = {"county": 25.0, "province": 250.0}
 COUNTY_HOUSEHOLDS = 30_000
 
 
@@ -186,6 +187,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--households", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument("--reuse", action="store_true", help="measure the database as it is")
     args = parser.parse_args()
 
     import django
@@ -197,16 +199,29 @@ def main() -> None:
 
     from accounts.choices import Role
     from accounts.models import User
-    from accounts.tokens import issue
     from households.models import Household
+    from villages.models import Area
 
     if connection.vendor != "postgresql":
         sys.exit("bench/api.py needs PostgreSQL (DATABASE_URL=postgres://…)")
-    province, county = build(args.households)
+    if args.reuse:
+        province = Area.objects.get(code="990000000000")
+        county = Area.objects.get(code="990101000000")
+    else:
+        province, county = build(args.households)
+        # The nightly recount, as after any load the app did not write itself.
+        from poverty.dashboard import tallies
 
-    user = User.objects.create(username="bench-api", role=Role.API_CLIENT)
+        started = time.perf_counter()
+        tallies.refresh()
+        print(f"tallies counted in {time.perf_counter() - started:.0f} s")
+
+    user, _ = User.objects.get_or_create(username="bench-api", role=Role.API_CLIENT)
     user.areas.set([province])
-    client = Client(HTTP_HOST="localhost", HTTP_AUTHORIZATION=f"Token {issue(user).key}")
+    # A session rather than a token: the same one lookup per call, and older commits (whose
+    # tokens lived elsewhere) can be measured on the same database with this script.
+    client = Client(HTTP_HOST="localhost")
+    client.force_login(user)
 
     def timed(url: str) -> tuple[float, int]:
         client.get(url)

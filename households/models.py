@@ -17,7 +17,7 @@ from django.core.validators import (
 from django.db import models
 from django.db.models import Aggregate, Count, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
-from django.db.models.signals import post_delete, post_init, post_save
+from django.db.models.signals import post_delete, post_init, post_save, pre_delete
 from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
@@ -754,6 +754,23 @@ class HouseholdPeriod(models.Model):
         return self.until_year - 1 if self.until_year else None
 
 
+class RecountDue(models.Model):
+    """A village whose periods changed after the counts kept of them (the dashboard's village
+    tallies) were made: written in the same transaction as the change (households.periods), so
+    whoever reads kept counts knows, at once and whatever became of the recount job, which
+    villages to count live instead. The recount deletes the rows it saw when it began; a change
+    committed meanwhile leaves its own row (one per change, not one per village)."""
+
+    village = models.ForeignKey(Area, on_delete=models.CASCADE, related_name="+")
+    marked_at = models.DateTimeField("标记时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "待重新统计的村"
+
+    def __str__(self) -> str:
+        return f"{self.village_id} {self.marked_at:%Y-%m-%d %H:%M}"
+
+
 def evidence_path(instance: ExitRecord, filename: str) -> str:
     ext = filename.rsplit(".", 1)[-1].lower()
     return f"exit/{timezone.localdate():%Y/%m}/{instance.household_id}-{instance.step}-{timezone.now():%H%M%S%f}.{ext}"
@@ -1156,6 +1173,15 @@ def _household_saved(sender, instance: Household, raw=False, **kwargs) -> None:
         from .periods import follow
 
         follow([instance.pk])
+
+
+@receiver(pre_delete, sender=Household)
+def _household_deleting(sender, instance: Household, **kwargs) -> None:
+    """Its periods go with it (CASCADE, past households.periods): their villages' kept counts
+    are due for a recount from this transaction on."""
+    from .periods import recount_due
+
+    recount_due(instance.periods.values_list("village_id", flat=True).distinct())
 
 
 @receiver(post_init, sender=Member)

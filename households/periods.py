@@ -213,25 +213,33 @@ def follow(households: Iterable[int]) -> int:
 
 
 def _store(changes: dict[int, tuple[Sequence[Span], Sequence[Span]]]) -> int:
-    """Write the difference between each household's stored and wanted periods."""
+    """Write the difference between each household's stored and wanted periods, and mark the
+    villages of every period written or removed as due for a recount of their kept counts."""
     from .models import HouseholdPeriod
 
     fields = ["from_year", "until_year", *FACTS]
     gone: list[int] = []
     changed: list[HouseholdPeriod] = []
     new: list[tuple] = []
+    touched: set[int] = set()
     for household_id, (before, after) in changes.items():
         kept = {s.pk for s in after if s.pk is not None}
-        gone.extend(s.pk for s in before if s.pk is not None and s.pk not in kept)
+        for span in before:
+            if span.pk is not None and span.pk not in kept:
+                gone.append(span.pk)
+                touched.add(span.village_id)
         old = {s.pk: s for s in before}
         for span in after:
             values = (span.from_year, span.until_year, *span.facts)
             if span.pk is None:
                 new.append((household_id, *values))
+                touched.add(span.village_id)
             elif vars(old[span.pk]) != vars(span):
                 changed.append(
                     HouseholdPeriod(pk=span.pk, **dict(zip(fields, values, strict=True)))
                 )
+                touched.update((span.village_id, old[span.pk].village_id))
+    recount_due(touched)
     if gone:
         HouseholdPeriod.objects.filter(pk__in=gone).delete()
     # Starts move before new periods take them (one household's periods are unique by start).
@@ -240,6 +248,16 @@ def _store(changes: dict[int, tuple[Sequence[Span], Sequence[Span]]]) -> int:
     if new:
         bulk.insert(HouseholdPeriod, ["household_id", *fields], new)
     return len(gone) + len(changed) + len(new)
+
+
+def recount_due(villages: Iterable[int]) -> None:
+    """Mark these villages' kept counts as behind the registry (RecountDue), in the caller's
+    transaction: readers count them live until the recount that follows the commit is done."""
+    from .models import RecountDue
+
+    ids = sorted({v for v in villages if v})
+    if ids:
+        RecountDue.objects.bulk_create([RecountDue(village_id=v) for v in ids])
 
 
 # The rules that count periods: the one home of "registered", "exited", "still poor" and

@@ -14,10 +14,12 @@ Definitions (year Y, area A, everything under A by 区划代码 prefix):
 - targets: the persons / villages-to-exit targets of the pledges made for A in Y (summed);
 - completion: exited in Y / target.
 
-The dashboard reads the same figures from the village tallies (tallies.py), which count the
-households by these same rules (`counted`); the API counts them live. Both read the households'
-periods (households.periods): the facts that held at each year's end, so what a year's figures
-were they stay, whatever happens later.
+The figures are read from the village tallies (tallies.py), which count the households by these
+same rules (`counted`), except for the villages changed since their tallies were counted, which
+are counted live (`counted_per_village`): the API, the dashboard and pledge progress give the
+figures as of the last committed change. Both ways read the households' periods
+(households.periods): the facts that held at each year's end, so what a year's figures were
+they stay, whatever happens later.
 """
 
 from __future__ import annotations
@@ -26,9 +28,10 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Sum
+from django.utils import timezone
 
-from households.models import HouseholdPeriod
-from households.periods import counted
+from households.models import HouseholdPeriod, RecountDue
+from households.periods import counted, overdue
 from inspections.choices import Metric
 from poverty.common.areacodes import digits_of, prefix_of
 from poverty.common.sql import among, fetch, under
@@ -99,7 +102,7 @@ def _live_per_village(villages: list[int], year: int):
     join to the areas); persons as each period kept them. The village ids as a list: PostgreSQL
     then reads the covering index (period_tally_idx) per village, about twice as fast as joining
     the areas."""
-    aggregates = {}
+    aggregates = {"overdue": Count("pk", filter=overdue(year))}
     for key, rule in counted(year).items():
         aggregates[f"h_{key}"] = Count("pk", filter=rule)
         aggregates[f"p_{key}"] = Sum("persons", filter=rule)
@@ -132,6 +135,29 @@ def tallied_per_village(villages: list[int], year: int) -> list[dict]:
     )
     names = ("village_id", *TALLIED)
     return [dict(zip(names, row, strict=True)) for row in rows]
+
+
+def counted_per_village(villages: list[int], year: int) -> list[dict]:
+    """The per-village rows as they stand at the last committed change: from the tallies,
+    except for the villages a change has marked since their tallies were counted
+    (households.RecountDue), which are counted live, and a year after this one (the tallies
+    reach the year after the last recount at least), counted live throughout. What the API and
+    the dashboard read: one figure, whoever asks."""
+    if year > timezone.localdate().year:
+        return list(_live_per_village(villages, year))
+    condition, ids = among("village_id", villages)
+    due = {
+        village
+        for (village,) in fetch(
+            f"SELECT DISTINCT village_id FROM {RecountDue._meta.db_table} "  # noqa: S608
+            f"WHERE {condition}",
+            [ids],
+        )
+    }
+    rows = [row for row in tallied_per_village(villages, year) if row["village_id"] not in due]
+    if due:
+        rows.extend(_live_per_village(sorted(due), year))
+    return rows
 
 
 def village_rows(area: Area) -> dict[int, tuple]:
@@ -168,7 +194,7 @@ def exit_statistics(
 
     villages = villages if villages is not None else village_rows(area)
     if per_village is None:
-        per_village = _live_per_village(list(villages), year)
+        per_village = counted_per_village(list(villages), year)
     households: dict[str, Counter] = defaultdict(Counter)
     persons: dict[str, Counter] = defaultdict(Counter)
     columns = [(key, f"h_{key}", f"p_{key}") for key in FIGURES]

@@ -17,7 +17,7 @@ from django.db.models import BooleanField, Case, Count, Exists, F, OuterRef, Q, 
 from django.utils import timezone
 
 from households.choices import CAUSE_MEASURES
-from households.models import AssistanceMeasure, Household, HouseholdPeriod
+from households.models import AssistanceMeasure, Household, HouseholdPeriod, RecountDue
 from households.periods import counted, held_in, overdue
 from poverty.common import bulk
 from villages.choices import AreaLevel
@@ -141,6 +141,10 @@ def refresh(villages: Iterable[int] | None = None) -> int:
         ids = sorted(set(villages))
     now = timezone.now()
     with transaction.atomic():
+        # The marks of changes committed before this point are what this recount covers; a change
+        # committed while it counts leaves a mark of its own for the next one.
+        due = RecountDue.objects.all() if villages is None else due_among(ids)
+        seen = list(due.values_list("pk", flat=True))
         for start in range(0, len(ids), CHUNK):
             chunk = ids[start : start + CHUNK]
             VillageTally.objects.filter(village_id__in=chunk).delete()
@@ -149,6 +153,8 @@ def refresh(villages: Iterable[int] | None = None) -> int:
             # long building and sending 66,000 rows as the grouped query took to count them.
             bulk.insert(VillageTally, TALLY_FIELDS, _tally_rows(chunk, now), now=now)
             bulk.insert(MeasureTally, MEASURE_FIELDS, _measure_rows(chunk, now), now=now)
+        for start in range(0, len(seen), 2000):
+            RecountDue.objects.filter(pk__in=seen[start : start + 2000]).delete()
     if villages is None and connection.vendor == "postgresql":
         # Every row replaced: fresh planner statistics and, outside a transaction, the old rows
         # vacuumed away at once, so the pages do not wade through them until autovacuum comes.
@@ -158,6 +164,11 @@ def refresh(villages: Iterable[int] | None = None) -> int:
                 f"{'ANALYZE' if connection.in_atomic_block else 'VACUUM ANALYZE'} {tables}"
             )
     return len(ids)
+
+
+def due_among(villages: list[int]):
+    """The recount marks (households.RecountDue) of these villages."""
+    return RecountDue.objects.filter(village_id__in=villages)
 
 
 def villages_of(households: Iterable[int]) -> set[int]:

@@ -29,7 +29,7 @@ from villages.choices import AreaLevel
 from villages.models import YEAR_VALIDATORS, Area
 
 from . import selectors
-from .stats import CHILD_LEVEL, exit_statistics, tallied_per_village, village_rows
+from .stats import CHILD_LEVEL, counted_per_village, exit_statistics, village_rows
 
 FIRST_YEAR = YEAR_VALIDATORS[0].limit_value
 
@@ -208,7 +208,7 @@ def dashboard(request, code: str | None = None):
 
     rows = village_rows(area)
     villages = {pk: row[0] for pk, row in rows.items()}  # id → code, for the selectors
-    per_village = list(tallied_per_village(list(villages), year))
+    per_village = counted_per_village(list(villages), year)
     child_areas = [a for a in found if a.parent_id == area.pk] if child_level else []
     figures = exit_statistics(
         area,
