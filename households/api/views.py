@@ -3,6 +3,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 
 from poverty.common.api import ScopedReadOnlyViewSet
+from poverty.common.apiconf import PageOrCursorPagination
 from poverty.personal import idnumber
 
 from .. import filtersets
@@ -26,6 +27,9 @@ class HouseholdViewSet(ScopedReadOnlyViewSet):
     select_related = ("village",)
     read_actions = ("search",)
     personal_access = "接口读取贫困户"
+    # The extract is read whole by outside systems: a cursor keeps its last page as cheap as
+    # its first.
+    pagination_class = PageOrCursorPagination
 
     def get_queryset(self):
         return super().get_queryset().prefetch_related("members", "measures", "incomes")

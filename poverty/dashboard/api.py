@@ -67,7 +67,9 @@ class ExitStatistics(AreaFigures):
 
 
 class ExitStatisticsView(APIView):
-    """脱贫统计：某地区某年度的识别、脱贫、剩余、贫困发生率、贫困村和责任书目标完成情况，及各下级地区。"""
+    """脱贫统计：某地区某年度的识别、脱贫、剩余、贫困发生率、贫困村和责任书目标完成情况，及各下级地区。
+
+    数据截至最近一次已提交的变更：读取村级统计，变更后尚未重算的村实时计算。"""
 
     @extend_schema(
         operation_id="stats_exits",
