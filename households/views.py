@@ -59,7 +59,7 @@ class HouseholdListView(ObjectListView):
     template_name = "households/household_list.html"
 
     def scoped_queryset(self, queryset):
-        return super().scoped_queryset(queryset).with_summary()
+        return super().scoped_queryset(queryset).with_summary().ids_first()
 
     def post(self, request, *args, **kwargs):
         if request.POST.get("export") == "xlsx":

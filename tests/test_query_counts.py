@@ -105,7 +105,7 @@ def grow_registry(world, n):
 
 # session, user, areas, count, page, plus the filter's choice lists.
 REGISTRY_PAGES = {
-    "households:household_list": 7,
+    "households:household_list": 8,  # the page's ids, then its rows (ids_first)
     "households:visit_list": 7,
     "households:assistancemeasure_list": 7,
     "households:householdpairing_list": 7,

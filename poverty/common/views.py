@@ -34,7 +34,7 @@ from poverty.personal.masking import can_see_sensitive
 
 from . import history
 from .models import StaleEdit, lock_seen
-from .scoping import permission_name
+from .scoping import ScopedQuerySet, permission_name
 from .widgets import FastSelect
 
 MAX_PER_PAGE = 500
@@ -106,7 +106,10 @@ class ObjectPickView(ScopedViewMixin, ListView):
         filterset = self.filterset_class(
             {"q": query}, queryset=super().get_queryset(), request=self.request
         )
-        return filterset.qs[: self.limit + 1]
+        matches = filterset.qs
+        if isinstance(matches, ScopedQuerySet):
+            matches = matches.ids_first()
+        return matches[: self.limit + 1]
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
