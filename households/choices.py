@@ -193,6 +193,19 @@ CAUSE_MEASURES: dict[str, frozenset[str]] = {
 }
 
 
+# Measures that end by their nature, and their usual term in months: an end date is kept for
+# each (the start plus this term unless one is given), so the worklists can find a loan falling
+# due or a contract running out. 扶贫小额信贷 is lent for up to three years; 公益岗位 and the
+# 生态护林员 posts are contracted a year at a time.
+MEASURE_TERMS: dict[str, int] = {
+    MeasureType.MICROCREDIT: 36,
+    MeasureType.WELFARE_JOB: 12,
+    MeasureType.ECOLOGY: 12,
+}
+# Windows offered for "ending within" (days).
+ENDING_WINDOWS = (30, 60, 90)
+
+
 class ExitStep(models.TextChoices):
     """The recorded steps of the exit procedure, return to poverty and monitoring."""
 

@@ -18,6 +18,7 @@ from poverty.personal import crypto, idnumber
 from villages.models import Cadre
 
 from .choices import (
+    ENDING_WINDOWS,
     Category,
     Cause,
     HouseholdStatus,
@@ -141,10 +142,23 @@ class AssistanceMeasureFilterSet(django_filters.FilterSet):
     measure_type = django_filters.ChoiceFilter(label="措施类别", choices=MeasureType.choices)
     status = django_filters.ChoiceFilter(label="状态", choices=MeasureStatus.choices)
     cadre = django_filters.ModelChoiceFilter(label="责任人", queryset=scoped_choices(Cadre))
+    ending = django_filters.ChoiceFilter(
+        label="到期",
+        choices=[
+            *((str(days), f"{days}天内到期") for days in ENDING_WINDOWS),
+            ("ended", "已到期仍在实施"),
+        ],
+        method="filter_ending",
+    )
 
     class Meta:
         model = AssistanceMeasure
-        fields = ["q", "within", "measure_type", "status", "cadre"]
+        fields = ["q", "within", "measure_type", "status", "cadre", "ending"]
+
+    def filter_ending(self, qs, name, value):
+        if value == "ended":
+            return qs.ended_but_running()
+        return qs.ending_within(int(value))
 
 
 class HouseholdPairingFilterSet(django_filters.FilterSet):

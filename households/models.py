@@ -39,6 +39,7 @@ from villages.choices import AreaLevel
 from villages.models import YEAR_VALIDATORS, Area, Cadre, phone_validator
 
 from .choices import (
+    MEASURE_TERMS,
     Category,
     Cause,
     Education,
@@ -545,6 +546,21 @@ class AssistanceMeasureQuerySet(ScopedQuerySet):
         measure answers nothing (the 疑点 rule, the dashboard's gaps and its measure counts)."""
         return self.exclude(status=MeasureStatus.STOPPED)
 
+    def running(self):
+        """Planned or under way: a measure someone still has to see through."""
+        return self.filter(status__in=(MeasureStatus.PLANNED, MeasureStatus.ONGOING))
+
+    def ending_within(self, days: int, today: datetime.date | None = None):
+        """Still running and ending from today (Asia/Shanghai) to `days` days on."""
+        today = today or timezone.localdate()
+        return self.running().filter(
+            end_date__gte=today, end_date__lte=today + datetime.timedelta(days=days)
+        )
+
+    def ended_but_running(self, today: datetime.date | None = None):
+        """Past their end date and still marked planned or under way: to close or extend."""
+        return self.running().filter(end_date__lt=today or timezone.localdate())
+
 
 class AssistanceMeasure(ScopedModel):
     """帮扶措施 for a household."""
@@ -589,6 +605,23 @@ class AssistanceMeasure(ScopedModel):
         super().clean()
         if self.start_date and self.end_date and self.end_date < self.start_date:
             raise ValidationError({"end_date": "结束日期不能早于开始日期。"})
+
+    @property
+    def usual_end_date(self) -> datetime.date | None:
+        """The start plus the type's usual term (MEASURE_TERMS), None for open-ended types."""
+        months = MEASURE_TERMS.get(self.measure_type)
+        if months is None or self.start_date is None:
+            return None
+        from dateutil.relativedelta import relativedelta
+
+        return self.start_date + relativedelta(months=months) - datetime.timedelta(days=1)
+
+    def save(self, *args, **kwargs) -> None:
+        # A loan or a contract without an end date gets its usual one (its own row only; the
+        # page, the API and the sheet import all save through here). Editable afterwards.
+        if self.end_date is None and kwargs.get("update_fields") is None:
+            self.end_date = self.usual_end_date
+        super().save(*args, **kwargs)
 
 
 class HouseholdPairing(DatedModel):

@@ -24,7 +24,7 @@ from poverty.common.sheetimport import (
 )
 from villages.sheets import END, ID_NUMBER, PHONE, START, CadreFinder
 
-from .choices import MeasureStatus, MeasureType
+from .choices import MEASURE_TERMS, MeasureStatus, MeasureType
 from .models import AssistanceMeasure, Household, HouseholdPairing
 
 
@@ -185,6 +185,8 @@ class MeasureImport(SheetImport):
             else "",
             "cadre": self.cadres.find(row, "cadre") if row.get("cadre") else "",
         }
+        if values["end_date"] is None and kind in MEASURE_TERMS:
+            del values["end_date"]  # left blank: the usual term, kept as saved (idempotent)
         label = f"{code} {MeasureType(kind).label}：{description}"
         measure = household.measures.filter(
             measure_type=kind, description=description, start_date=start
