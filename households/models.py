@@ -594,6 +594,15 @@ class AssistanceMeasure(ScopedModel):
         verbose_name = "帮扶措施"
         verbose_name_plural = "帮扶措施"
         ordering = ["household", "-start_date", "pk"]
+        indexes = [
+            # Ending soon or ended while still running (ending_within, ended_but_running, the
+            # dashboard's 到期提醒): few rows of many, found by date.
+            models.Index(
+                fields=["end_date"],
+                condition=Q(status__in=["planned", "ongoing"]),
+                name="measure_running_end_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_measure_type_display()}：{self.description}"

@@ -11,12 +11,12 @@ code prefix alone, in SQL (poverty.common.sql), without building each query thro
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any, cast
 
 from django.utils import timezone
 
-from households.choices import CAUSE_MEASURES, Cause, HouseholdStatus, MeasureType
+from households.choices import CAUSE_MEASURES, ENDING_WINDOWS, Cause, HouseholdStatus, MeasureType
 from households.models import AssistanceMeasure, Household, HouseholdPairing
 from households.periods import counted, of_household, overdue
 from inspections.choices import Status as FindingStatus
@@ -101,6 +101,22 @@ def by_measure(villages: dict[int, str]) -> list[tuple[str, int]]:
     """(measure type, households with such a measure) under the area."""
     found = dict(_sum_tallies(MeasureTally, "SUM(households)", villages, group="measure_type"))
     return [(label, found[code]) for code, label in MeasureType.choices if code in found]
+
+
+def measures_ending(area: Area, today: date) -> dict[str, int]:
+    """Measures under the area still planned or under way that end within each of
+    ENDING_WINDOWS days ("30", "60", "90") and that have ended already ("ended"): the measure
+    list's 到期 filter counted (AssistanceMeasureQuerySet), in one query."""
+    from django.db.models import Count, Q
+
+    running = AssistanceMeasure.objects.under([area.code]).running()
+    windows = {
+        str(days): Count("pk", filter=Q(end_date__gte=today, end_date__lte=today + timedelta(days)))
+        for days in ENDING_WINDOWS
+    }
+    return running.filter(end_date__lte=today + timedelta(max(ENDING_WINDOWS))).aggregate(
+        **windows, ended=Count("pk", filter=Q(end_date__lt=today))
+    )
 
 
 def battle_map(village: Area, year: int, household_url: str, user) -> list[dict]:

@@ -250,6 +250,10 @@ def dashboard(request, code: str | None = None):
         "breadcrumb": breadcrumb,
         "causes": causes,
         "measures": selectors.by_measure(villages),
+        "ending": selectors.measures_ending(area, today)
+        if user.has_perm("households.view_assistancemeasure")
+        else None,
+        "measure_list": f"{reverse('households:assistancemeasure_list')}?within={area.pk}",
         "exits": exits,
         "without_measures": sum(c["no_measure"] for c in causes),
         "gaps": [c for c in causes if c["gap"]],

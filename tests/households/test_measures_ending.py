@@ -136,3 +136,26 @@ def test_loans_recorded_before_get_their_usual_end_from_the_migration(world):
     loan.refresh_from_db()
     job.refresh_from_db()
     assert (loan.end_date, job.end_date) == (datetime.date(2026, 6, 30), None)
+
+
+def test_the_dashboard_counts_what_the_list_finds_under_its_area(client, world, make_user, loans):
+    """One rule: the dashboard's 到期提醒 counts the list's 到期 filter, for the area shown."""
+    elsewhere = HouseholdFactory(village=world.v21)
+    AssistanceMeasureFactory(
+        household=elsewhere,
+        start_date=datetime.date(2024, 1, 1),
+        end_date=datetime.date(2026, 4, 2),
+    )
+    client.force_login(make_user(Role.COUNTY_STAFF, world.county))
+    with time_machine.travel(datetime.datetime(2026, 4, 1, 9, 0, tzinfo=SHANGHAI), tick=False):
+        for area, extra in ((world.county, 1), (world.t1, 0)):
+            page = client.get(f"/dashboard/{area.code}/", {"year": 2026})
+            ending = page.context["ending"]
+            assert ending == {"30": 2 + extra, "60": 3 + extra, "90": 4 + extra, "ended": 1}
+            for key, count in ending.items():
+                response = client.get(
+                    reverse("households:assistancemeasure_list"), {"within": area.pk, "ending": key}
+                )
+                assert len(response.context["table"].rows) == count, (area.name, key)
+            html = page.content.decode()
+            assert f"?within={area.pk}&amp;ending=ended" in html and "已到期仍在实施 1 项" in html
