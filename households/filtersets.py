@@ -79,6 +79,16 @@ class HouseholdFilterSet(django_filters.FilterSet):
     monitoring_type = django_filters.ChoiceFilter(label="监测对象", choices=MonitoringType.choices)
     cadre = ModelIdFilter(label="帮扶责任人", queryset=scoped_choices(Cadre), method="filter_cadre")
     quality_rule = django_filters.CharFilter(label="疑点规则", method="filter_quality_rule")
+    # 巩固: with status 已脱贫, the exited households whose loan or contract runs out, for the
+    # cadre to check that their income holds without it.
+    measure_ending = django_filters.ChoiceFilter(
+        label="措施到期",
+        choices=[
+            *((str(days), f"有措施{days}天内到期") for days in ENDING_WINDOWS),
+            ("ended", "有措施已到期仍在实施"),
+        ],
+        method="filter_measure_ending",
+    )
 
     class Meta:
         model = Household
@@ -93,10 +103,18 @@ class HouseholdFilterSet(django_filters.FilterSet):
             "overdue",
             "monitoring_type",
             "cadre",
+            "measure_ending",
         ]
 
     def filter_cause(self, qs, name, value):
         return qs.with_cause(value) if value else qs
+
+    def filter_measure_ending(self, qs, name, value):
+        measures = AssistanceMeasure.objects.all()
+        ending = (
+            measures.ended_but_running() if value == "ended" else measures.ending_within(int(value))
+        )
+        return qs.filter(pk__in=ending.values("household_id"))
 
     def filter_overdue(self, qs, name, value):
         if value is None:

@@ -159,3 +159,30 @@ def test_the_dashboard_counts_what_the_list_finds_under_its_area(client, world, 
                 assert len(response.context["table"].rows) == count, (area.name, key)
             html = page.content.decode()
             assert f"?within={area.pk}&amp;ending=ended" in html and "已到期仍在实施 1 项" in html
+
+
+def test_exited_households_whose_measure_runs_out_are_listed_for_follow_up(
+    client, world, make_user
+):
+    """巩固: the household list, 已脱贫 and 措施到期, gives the cadre those to check."""
+    exited = HouseholdFactory(village=world.v11, status="exited", exit_year=2025)
+    still_poor = HouseholdFactory(village=world.v11)
+    finished = HouseholdFactory(village=world.v12, status="exited", exit_year=2025)
+    for household, status in ((exited, "ongoing"), (still_poor, "ongoing"), (finished, "done")):
+        AssistanceMeasureFactory(
+            household=household,
+            start_date=datetime.date(2023, 6, 1),
+            end_date=datetime.date(2026, 5, 15),
+            status=status,
+        )
+    client.force_login(make_user(Role.VILLAGE_CADRE, world.v11))
+    with time_machine.travel(datetime.datetime(2026, 4, 1, 9, 0, tzinfo=SHANGHAI), tick=False):
+        response = client.get(
+            reverse("households:household_list"), {"status": "exited", "measure_ending": "60"}
+        )
+        assert [row.record for row in response.context["table"].paginated_rows] == [exited]
+        response = client.get(reverse("households:household_list"), {"measure_ending": "30"})
+        assert list(response.context["table"].paginated_rows) == []
+        response = client.get(reverse("households:household_list"), {"measure_ending": "90"})
+        rows = {row.record for row in response.context["table"].paginated_rows}
+        assert rows == {exited, still_poor}  # the cadre's own village only, running measures
