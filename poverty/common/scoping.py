@@ -123,33 +123,27 @@ _M = TypeVar("_M", bound="ScopedModel")
 
 
 class ScopedQuerySet(models.QuerySet[_M]):
-    _ids_first = False
-
     def ids_first(self) -> Self:
         """This queryset, sliced in two steps: the slice's ids first (its filters and ordering
         alone, which an index can answer), then those rows with their joins and annotations.
         In one statement PostgreSQL computes every annotation of every match before it sorts
         and cuts the page, and when it cannot tell how many rows a filter keeps (a search by
-        name) that is every household of the county. For list pages and search boxes."""
-        clone = self._chain()
-        clone._ids_first = True
-        return clone
-
-    def _clone(self) -> Self:
-        clone = super()._clone()
-        clone._ids_first = self._ids_first
+        name) that is every household of the county. For list pages and search boxes. (The
+        mark rides on the query, which every clone copies.)"""
+        clone = self.all()
+        clone.query.ids_first = True  # type: ignore[attr-defined]
         return clone
 
     def __getitem__(self, k):
         if not (
-            self._ids_first
+            getattr(self.query, "ids_first", False)
             and isinstance(k, slice)
             and self._result_cache is None
             and self._iterable_class is models.query.ModelIterable  # rows, not values()
         ):
             return super().__getitem__(k)
-        plain = self._chain()
-        plain._ids_first = False
+        plain = self.all()
+        plain.query.ids_first = False  # type: ignore[attr-defined]
         ids = list(plain.values_list("pk", flat=True)[k])
         found = {row.pk: row for row in plain.order_by().filter(pk__in=ids)}
         return [found[pk] for pk in ids if pk in found]
