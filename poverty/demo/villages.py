@@ -192,49 +192,27 @@ def seed_areas_and_people(
     counts.units = len(units)
 
     # Cadres: county leaders, staff of every unit, township leaders.
-    cadre_rows: list[Cadre] = []
-    leader_unit = county_units[0]
-    for title in COUNTY_LEADERS:
-        cadre_rows.append(
-            Cadre(
-                name=names.person(),
-                unit=leader_unit,
-                position=title,
-                is_leader=True,
-                phone=names.phone(),
-            )
+    def cadre(unit: Unit, title: str | None = None) -> Cadre:
+        """A leader with `title`, else staff with a drawn position (name, position, phone
+        drawn in that order, so a seed gives the same county)."""
+        name = names.person()
+        position = title or rng.choice(POSITIONS)
+        return Cadre(
+            name=name,
+            unit=unit,
+            position=position,
+            is_leader=title is not None,
+            phone=names.phone(),
         )
+
+    leader_unit = county_units[0]
+    cadre_rows = [cadre(leader_unit, title) for title in COUNTY_LEADERS]
     for unit in county_units:
-        for _ in range(rng.randint(6, 14)):
-            cadre_rows.append(
-                Cadre(
-                    name=names.person(),
-                    unit=unit,
-                    position=rng.choice(POSITIONS),
-                    phone=names.phone(),
-                )
-            )
+        cadre_rows += [cadre(unit) for _ in range(rng.randint(6, 14))]
     for township in townships_sorted:
         unit = township_units[township.pk]
-        for title in ("党委书记", "乡镇长", "党委副书记"):
-            cadre_rows.append(
-                Cadre(
-                    name=names.person(),
-                    unit=unit,
-                    position=title,
-                    is_leader=True,
-                    phone=names.phone(),
-                )
-            )
-        for _ in range(rng.randint(10, 16)):
-            cadre_rows.append(
-                Cadre(
-                    name=names.person(),
-                    unit=unit,
-                    position=rng.choice(POSITIONS),
-                    phone=names.phone(),
-                )
-            )
+        cadre_rows += [cadre(unit, title) for title in ("党委书记", "乡镇长", "党委副书记")]
+        cadre_rows += [cadre(unit) for _ in range(rng.randint(10, 16))]
     existing_cadres = set(
         Cadre.objects.filter(unit__in=units.values()).values_list("unit_id", "name")
     )
