@@ -31,6 +31,9 @@ class User(AbstractUser):
     # Set on an account made with an initial password (the account sheet): every page then
     # leads to the password change until the user has chosen their own.
     must_change_password = models.BooleanField("首次登录须修改密码", default=False)
+    # The menu bar's unread-reminder badge, kept by poverty.work.models.recount_unread: read
+    # with the user on every page, where counting the rows would be a query more each time.
+    unread_notifications = models.PositiveIntegerField("未读提醒", default=0, editable=False)
 
     class Meta:
         verbose_name = "用户"

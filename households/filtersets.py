@@ -39,6 +39,7 @@ from .models import (
     RosterImport,
     RosterMapping,
     Visit,
+    visit_cutoff,
 )
 
 
@@ -76,6 +77,8 @@ class HouseholdFilterSet(django_filters.FilterSet):
     planned_exit_year = django_filters.NumberFilter(label="计划脱贫年度")
     exit_year = django_filters.NumberFilter(label="脱贫年度")
     overdue = YesNoFilter(label="超过脱贫时限", method="filter_overdue")
+    near_deadline = YesNoFilter(label="今年到脱贫时限未脱贫", method="filter_near_deadline")
+    unvisited = YesNoFilter(label="近期未走访", method="filter_unvisited")
     monitoring_type = django_filters.ChoiceFilter(label="监测对象", choices=MonitoringType.choices)
     cadre = ModelIdFilter(label="帮扶责任人", queryset=scoped_choices(Cadre), method="filter_cadre")
     quality_rule = django_filters.CharFilter(label="疑点规则", method="filter_quality_rule")
@@ -101,6 +104,8 @@ class HouseholdFilterSet(django_filters.FilterSet):
             "planned_exit_year",
             "exit_year",
             "overdue",
+            "near_deadline",
+            "unvisited",
             "monitoring_type",
             "cadre",
             "measure_ending",
@@ -121,6 +126,19 @@ class HouseholdFilterSet(django_filters.FilterSet):
             return qs
         overdue = qs.overdue()
         return overdue if value else qs.exclude(pk__in=overdue.values("pk"))
+
+    def filter_near_deadline(self, qs, name, value):
+        if value is None:
+            return qs
+        near = qs.near_deadline()
+        return near if value else qs.exclude(pk__in=near.values("pk"))
+
+    def filter_unvisited(self, qs, name, value):
+        """Not visited within settings.VISIT_INTERVAL_DAYS (the work page's rule)."""
+        if value is None:
+            return qs
+        unvisited = qs.unvisited_since(visit_cutoff())
+        return unvisited if value else qs.exclude(pk__in=unvisited.values("pk"))
 
     def filter_cadre(self, qs, name, value):
         if not value:
@@ -197,17 +215,19 @@ class VisitFilterSet(django_filters.FilterSet):
     since = django_filters.DateFilter(
         label="走访日期起", field_name="visited_on", lookup_expr="gte"
     )
-    follow_up_open = YesNoFilter(label="跟进已到期", method="filter_follow_up")
+    follow_up_open = YesNoFilter(label="跟进已到期未办", method="filter_follow_up")
 
     class Meta:
         model = Visit
         fields = ["q", "within", "cadre", "since", "follow_up_open"]
 
     def filter_follow_up(self, qs, name, value):
+        """Follow-ups due by today and not answered by a later visit (the reminders' and the
+        work page's rule: VisitQuerySet)."""
         if value is None:
             return qs
-        due = Q(follow_up_due__lte=timezone.localdate())
-        return qs.filter(due) if value else qs.exclude(due)
+        due = Visit.objects.follow_ups_open().due_by(timezone.localdate()).values("pk")
+        return qs.filter(pk__in=due) if value else qs.exclude(pk__in=due)
 
 
 class PovertyLineFilterSet(django_filters.FilterSet):

@@ -15,7 +15,7 @@ from django.core.validators import (
     RegexValidator,
 )
 from django.db import models
-from django.db.models import Aggregate, Count, OuterRef, Q, Subquery, Value
+from django.db.models import Aggregate, Count, Exists, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.db.models.signals import post_delete, post_init, post_save, pre_delete
 from django.dispatch import receiver
@@ -151,6 +151,18 @@ class HouseholdQuerySet(ScopedQuerySet):
         from .periods import of_household, overdue
 
         return self.filter(of_household(overdue(year or timezone.localdate().year)))
+
+    def near_deadline(self, year: int | None = None) -> HouseholdQuerySet:
+        """Due to exit in `year` (this year by default: their 脱贫时限 is its last day) and not
+        yet exited; past years' are overdue()."""
+        year = year or timezone.localdate().year
+        return self.filter(planned_exit_year=year).exclude(status=HouseholdStatus.EXITED)
+
+    def unvisited_since(self, day: datetime.date) -> HouseholdQuerySet:
+        """Households with no visit (入户走访) on or after `day`."""
+        return self.exclude(
+            Exists(Visit.objects.filter(household=OuterRef("pk"), visited_on__gte=day))
+        )
 
 
 class Household(ScopedModel):
@@ -665,9 +677,30 @@ class HouseholdPairing(DatedModel):
         return reverse("households:householdpairing_detail", args=[self.pk])
 
 
+def visit_cutoff(today: datetime.date | None = None) -> datetime.date:
+    """The earliest visit date that still counts as recent: a paired household is due a visit
+    when it has none since (settings.VISIT_INTERVAL_DAYS, 30 by default)."""
+    today = today or timezone.localdate()
+    return today - datetime.timedelta(days=settings.VISIT_INTERVAL_DAYS)
+
+
 def visit_photo_path(instance: Visit, filename: str) -> str:
     ext = filename.rsplit(".", 1)[-1].lower()
     return f"visits/{timezone.localdate():%Y/%m}/{instance.household_id}-{timezone.now():%H%M%S%f}.{ext}"
+
+
+class VisitQuerySet(ScopedQuerySet):
+    def follow_ups_open(self) -> VisitQuerySet:
+        """Visits that set a follow-up (跟进事项 with a 期限) not yet answered: a later visit to
+        the same household answers it."""
+        later = Visit.objects.filter(
+            household=OuterRef("household"), visited_on__gt=OuterRef("visited_on")
+        )
+        return self.filter(follow_up_due__isnull=False).exclude(Exists(later))
+
+    def due_by(self, day: datetime.date) -> VisitQuerySet:
+        """Follow-ups due on or before `day`."""
+        return self.filter(follow_up_due__lte=day)
 
 
 class Visit(ScopedModel):
@@ -695,6 +728,7 @@ class Visit(ScopedModel):
     recorded_by = recorded_by_field()
 
     history = HistoricalRecords(excluded_fields=["updated_at"])
+    objects = VisitQuerySet.as_manager()
 
     class Meta:
         verbose_name = "入户走访"

@@ -147,7 +147,8 @@ class VisitTable(HouseholdChildTable):
         if value is None:
             return "—"
         if value <= timezone.localdate():
-            return format_html('<span class="text-danger">{:%Y-%m-%d}</span>', value)
+            # format_html escapes its arguments to strings first: format the date before.
+            return format_html('<span class="text-danger">{}</span>', f"{value:%Y-%m-%d}")
         return f"{value:%Y-%m-%d}"
 
 

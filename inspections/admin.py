@@ -8,7 +8,6 @@ from .models import (
     Inspection,
     Notice,
     NoticeItem,
-    Notification,
     Pledge,
     PledgeTarget,
 )
@@ -76,9 +75,3 @@ class NoticeAdmin(admin.ModelAdmin):
     list_filter = ["kind", "year"]
     raw_id_fields = ["county", "area", "unit"]
     inlines = [NoticeItemInline]
-
-
-@admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
-    list_display = ["user", "kind", "message", "created_at", "read_at"]
-    raw_id_fields = ["user", "finding"]

@@ -103,7 +103,3 @@ class AccountabilityKind(models.TextChoices):
 class NoticeKind(models.TextChoices):
     UNIT = "unit", "整改通知书"
     BULLETIN = "bulletin", "督导通报"
-
-
-class NotificationKind(models.TextChoices):
-    DUE_SOON = "due_soon", "整改即将到期"

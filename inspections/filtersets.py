@@ -58,6 +58,7 @@ class FindingFilterSet(django_filters.FilterSet):
     severity = django_filters.ChoiceFilter(label="严重程度", choices=Severity.choices)
     unit = django_filters.ModelChoiceFilter(label="责任单位", queryset=scoped_choices(Unit))
     overdue = YesNoFilter(label="逾期", method="filter_overdue")
+    to_rectify = YesNoFilter(label="待整改或整改中", method="filter_to_rectify")
     mine = YesNoFilter(label="本单位问题", method="filter_mine")
     inspection = django_filters.NumberFilter(label="督查")
     deadline_before = django_filters.DateFilter(
@@ -74,6 +75,7 @@ class FindingFilterSet(django_filters.FilterSet):
             "severity",
             "unit",
             "overdue",
+            "to_rectify",
             "mine",
             "inspection",
             "deadline_before",
@@ -84,6 +86,12 @@ class FindingFilterSet(django_filters.FilterSet):
             return qs
         overdue = qs.overdue()
         return overdue if value else qs.exclude(pk__in=overdue.values("pk"))
+
+    def filter_to_rectify(self, qs, name, value):
+        if value is None:
+            return qs
+        waiting = qs.to_rectify()
+        return waiting if value else qs.exclude(pk__in=waiting.values("pk"))
 
     def filter_mine(self, qs, name, value):
         """The queue of the unit the user works in (as a cadre): its findings, or none."""

@@ -1,6 +1,6 @@
 """Accountability: responsibility pledges (责任书/军令状) with measurable targets, inspections
 (督查) and their findings, rectification until a finding is closed (整改销号), accountability
-records (问责), the monthly notices (整改通知书, 督导通报) and in-app reminders.
+records (问责) and the monthly notices (整改通知书, 督导通报).
 
 A pledge, an inspection and a finding each belong to one area (their scope). Rows below them
 follow their parent. Inspections are run by the county (or a township) for the areas below, so
@@ -39,7 +39,6 @@ from .choices import (
     InspectionKind,
     Metric,
     NoticeKind,
-    NotificationKind,
     PledgeKind,
     Severity,
     Status,
@@ -263,6 +262,10 @@ class Inspection(ScopedModel):
 class FindingQuerySet(ScopedQuerySet):
     def unclosed(self) -> FindingQuerySet:
         return self.exclude(status=Status.CLOSED)
+
+    def to_rectify(self) -> FindingQuerySet:
+        """Waiting for the responsible side: 待整改 or 整改中 (not yet submitted for 验收)."""
+        return self.filter(status__in=(Status.OPEN, Status.IN_PROGRESS))
 
     @staticmethod
     def overdue_condition(today: datetime.date | None = None) -> Q:
@@ -688,42 +691,3 @@ class NoticeItem(ScopedModel):
 
     def __str__(self) -> str:
         return str(self.finding)
-
-
-class Notification(models.Model):
-    """An in-app message to one user (the notifications list); e-mailed too when configured."""
-
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.CASCADE,
-        related_name="notifications",
-        verbose_name="接收人",
-    )
-    kind = models.CharField("类型", max_length=20, choices=NotificationKind.choices)
-    finding = models.ForeignKey(
-        Finding,
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="notifications",
-        verbose_name="督查问题",
-    )
-    # The deadline reminded of: a new deadline earns a new reminder, the same one only one.
-    due = models.DateField("到期日", null=True, blank=True)
-    message = models.CharField("内容", max_length=300)
-    created_at = models.DateTimeField("时间", auto_now_add=True)
-    read_at = models.DateTimeField("已读时间", null=True, blank=True)
-    emailed = models.BooleanField("已发邮件", default=False)
-
-    class Meta:
-        verbose_name = "消息提醒"
-        verbose_name_plural = "消息提醒"
-        ordering = ["-created_at", "-pk"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["user", "kind", "finding", "due"], name="notification_once"
-            )
-        ]
-
-    def __str__(self) -> str:
-        return self.message

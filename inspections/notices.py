@@ -1,4 +1,4 @@
-"""The monthly notices and the daily reminders (both run by Celery beat, and by hand).
+"""The monthly notices (run by Celery beat, and by hand); reminders are poverty.work's.
 
 `make_notices(month)` makes, for every county with findings, one 整改通知书 per responsible unit
 with findings still open at the end of the month and one 督导通报 第N期 with the month's figures
@@ -17,21 +17,17 @@ import logging
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
-from accounts.models import User
 from poverty.common.areacodes import prefix_of
-from poverty.common.scoping import Reach, in_scope
+from poverty.common.scoping import Reach
 from villages.choices import AreaLevel
 from villages.models import Area, Unit
 
-from .choices import NoticeKind, NotificationKind, StepKind
-from .models import REMIND_DAYS, Finding, FindingStep, Notice, NoticeItem, Notification
+from .choices import NoticeKind, StepKind
+from .models import Finding, FindingStep, Notice, NoticeItem
 
 logger = logging.getLogger(__name__)
 
@@ -276,60 +272,3 @@ def _bulletin_summary(county, first, cutoff, still_open, new, closed) -> dict:
         "townships": townships,
         "units": unit_rows,
     }
-
-
-# --- daily reminders -------------------------------------------------------------------------
-
-
-def _accounts(findings: list[Finding]) -> tuple[dict, dict]:
-    """Active accounts of the cadres and units concerned, by cadre and by unit: one query for
-    all the day's findings (each account then reads its areas once, for the scope check)."""
-    cadres = {f.person_id for f in findings if f.person_id}
-    units = {f.unit_id for f in findings}
-    users = (
-        User.objects.filter(is_active=True, cadre__isnull=False)
-        .filter(Q(cadre__in=cadres) | Q(cadre__unit__in=units))
-        .select_related("cadre")
-    )
-    by_cadre: dict[int, list[User]] = defaultdict(list)
-    by_unit: dict[int, list[User]] = defaultdict(list)
-    for user in users:
-        by_cadre[user.cadre_id].append(user)
-        by_unit[user.cadre.unit_id].append(user)
-    return by_cadre, by_unit
-
-
-def _recipients(finding: Finding, by_cadre: dict, by_unit: dict) -> list[User]:
-    """The responsible person's account, else the accounts of the responsible unit's cadres."""
-    chosen = by_cadre.get(finding.person_id) or by_unit.get(finding.unit_id, [])
-    # A reminder is a read of the finding: only to users whose area holds it.
-    return [
-        u for u in chosen if in_scope(finding, u, "view") and u.has_perm("inspections.view_finding")
-    ]
-
-
-def remind_due(today: datetime.date | None = None) -> int:
-    """Notify the people responsible for findings due within REMIND_DAYS days (once per deadline)."""
-    today = today or timezone.localdate()
-    made = 0
-    findings = list(Finding.objects.due_within(REMIND_DAYS, today).select_related("area"))
-    by_cadre, by_unit = _accounts(findings)
-    for finding in findings:
-        days = (finding.deadline - today).days
-        when = "今天" if days == 0 else f"{days}天后（{finding.deadline:%Y-%m-%d}）"
-        message = f"督查问题“{finding}”的整改时限为{when}，当前{finding.get_status_display()}。"
-        for user in _recipients(finding, by_cadre, by_unit):
-            note, created = Notification.objects.get_or_create(
-                user=user,
-                kind=NotificationKind.DUE_SOON,
-                finding=finding,
-                due=finding.deadline,
-                defaults={"message": message[:300]},
-            )
-            if not created:
-                continue
-            made += 1
-            if settings.NOTIFY_BY_EMAIL and user.email:
-                send_mail("整改即将到期提醒", message, None, [user.email], fail_silently=True)
-                Notification.objects.filter(pk=note.pk).update(emailed=True)
-    return made

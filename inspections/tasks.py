@@ -1,9 +1,9 @@
-"""Accountability jobs: the monthly notices (the 1st) and the daily due-date reminders."""
+"""Accountability jobs: the monthly notices (the 1st)."""
 
 from celery import shared_task
 from django.db import DatabaseError
 
-from .notices import make_notices, parse_month, previous_month, remind_due
+from .notices import make_notices, parse_month, previous_month
 
 
 @shared_task(
@@ -20,8 +20,3 @@ def make_monthly_notices(month: str = "") -> list[str]:
     """
     first = parse_month(month) if month else previous_month()
     return [str(result) for result in make_notices(first)]
-
-
-@shared_task(name="inspections.tasks.remind_due_findings")
-def remind_due_findings() -> int:
-    return remind_due()

@@ -71,5 +71,4 @@ urlpatterns = [
     ),
     path("notices/<int:pk>/print/", views.NoticePrintView.as_view(), name="notice_print"),
     path("notices/<int:pk>/xlsx/", views.NoticeXlsxView.as_view(), name="notice_xlsx"),
-    path("notifications/", views.notifications, name="notifications"),
 ]

@@ -1,15 +1,11 @@
 """Pages of the inspections app: pledges with live target progress, inspections with their
 findings, each finding's rectification steps, accountability records, the monthly notices
-(page, A4 print, .xlsx) and the user's reminders."""
+(page, A4 print, .xlsx)."""
 
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
-from django.utils import timezone
 
 from poverty.common.excel import xlsx_response
 from poverty.common.views import (
@@ -22,7 +18,7 @@ from poverty.common.views import (
 
 from . import forms, services
 from .choices import Status
-from .models import Finding, Notice, Notification
+from .models import Finding, Notice
 from .progress import progress_of
 
 
@@ -319,17 +315,3 @@ def bulletin_sheets(summary: dict) -> list:
     townships = [[r["name"], *(r[f] for f in fields)] for r in summary.get("townships", [])]
     units = [[r["name"], *(r[f] for f in fields)] for r in summary.get("units", [])]
     return [("分乡镇", ["乡镇", *head], townships), ("分单位", ["责任单位", *head], units)]
-
-
-@login_required
-def notifications(request):
-    """The user's reminders; POST marks them read (all, or the one named)."""
-    mine = Notification.objects.filter(user=request.user).select_related("finding")
-    if request.method == "POST":
-        unread = mine.filter(read_at__isnull=True)
-        if request.POST.get("id", "").isdigit():
-            unread = unread.filter(pk=int(request.POST["id"]))
-        unread.update(read_at=timezone.now())
-        return redirect("inspections:notifications")
-    page = Paginator(mine, 50).get_page(request.GET.get("page"))
-    return render(request, "inspections/notifications.html", {"page": page})

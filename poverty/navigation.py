@@ -63,7 +63,7 @@ BAR = {
     "home": "home",
     "dashboard": "dashboard",
     "api_docs": "api:docs",
-    "notifications": "inspections:notifications",
+    "notifications": "work:notifications",
     "tokens": "tokens",
     "password": "password_change",
     "status": "system_status",

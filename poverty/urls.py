@@ -6,12 +6,14 @@ from accounts import views as account_views
 
 from . import evidence, sheet_views, views
 from .dashboard import views as dashboard
+from .work import views as work
 
 admin.site.site_header = "县扶贫办业务系统 · 管理后台"
 admin.site.site_title = "县扶贫办业务系统"
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", work.home, name="home"),
+    path("work/", include("poverty.work.urls")),
     path("system/", views.system_status, name="system_status"),
     path("setup/", sheet_views.setup_guide, name="setup_guide"),
     path("imports/jobs/<int:pk>/", sheet_views.SheetJobView.as_view(), name="sheet_job"),

@@ -215,6 +215,17 @@ def stage_evidence_path(instance: ProjectStage, filename: str) -> str:
     return f"projects/{timezone.localdate():%Y/%m}/{instance.project_id}-{instance.stage}-{timezone.now():%H%M%S%f}.{ext}"
 
 
+class ProjectStageQuerySet(ScopedQuerySet):
+    def due_within(self, days: int, today: datetime.date | None = None) -> ProjectStageQuerySet:
+        """Stages not reached whose planned date falls in the next `days` days (from today)."""
+        today = today or timezone.localdate()
+        return self.filter(
+            actual_date__isnull=True,
+            planned_date__gte=today,
+            planned_date__lte=today + datetime.timedelta(days=days),
+        )
+
+
 class ProjectStage(ScopedModel):
     """One of the six stages: planned date (倒排工期), actual date and evidence when reached."""
 
@@ -237,6 +248,7 @@ class ProjectStage(ScopedModel):
     recorded_by = recorded_by_field()
 
     history = HistoricalRecords(excluded_fields=["updated_at"])
+    objects = ProjectStageQuerySet.as_manager()
 
     class Meta:
         verbose_name = "项目阶段"

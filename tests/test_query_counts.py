@@ -61,7 +61,6 @@ PAGES = {
     "api:villageposting-list": 5,
     "api:unitpairing-list": 5,
     "api:leaderpairing-list": 5,
-    "home": 11,
 }
 
 

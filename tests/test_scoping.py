@@ -8,6 +8,7 @@ exactly the objects in scope. A pattern it does not know how to exercise fails.
 
 from __future__ import annotations
 
+import datetime
 import json
 from collections.abc import Callable
 
@@ -57,7 +58,7 @@ LOGIN_ONLY = {
     "system_status",
     "password_change",
     "password_change_done",
-    "inspections:notifications",
+    "work:notifications",
     "dashboard",  # every role reads the registry: the dashboard of one's own area
     "setup_guide",  # counts through restrict() (tests/poverty/test_sheet_imports.py)
 }
@@ -100,6 +101,8 @@ def kind_of(name: str | None, pattern: URLPattern) -> str | None:
         return "area_figures"
     if name == "evidence":
         return "evidence"
+    if name == "work:notification_open":
+        return "own_reminder"
     if name in LOGIN_ONLY:
         return "login_only"
     if name == "logout":
@@ -197,6 +200,8 @@ def test_every_url_is_scoped(route, name, pattern):
         return check_area_figures(name)
     if kind == "evidence":
         return check_evidence(name)
+    if kind == "own_reminder":
+        return check_own_reminder(name)
     model = model_of(pattern)
     case = CASES.get(model)
     assert case is not None, f"{model.__name__} has no ModelCase in tests/scoping.py"
@@ -326,6 +331,33 @@ def _evidence_records(world, app, model, area):
     model_class = {"visit": Visit, "pledge": Pledge}[model]
     record = CASES[model_class].make(world, area)
     return record, CASES[model_class], record
+
+
+def check_own_reminder(name):
+    """A reminder opens only for the user it was made for: every other user, whatever their
+    role or area, gets a 404 and leaves it unread."""
+    from poverty.work.models import Notification
+
+    world = build_world()
+    owner = UserFactory(role=Role.VILLAGE_CADRE, areas=[world.v11])
+    note = Notification.objects.create(
+        user=owner,
+        kind="exit_deadline",
+        subject=world.v11,
+        due=datetime.date(2019, 12, 31),
+        message="x",
+        link="/",
+    )
+    url = reverse(name, args=[note.pk])
+    for role, key in USERS:
+        client = Client()
+        client.force_login(UserFactory(role=role, areas=[world.by_key(key)]))
+        assert client.get(url).status_code == 404, (role, key)
+    note.refresh_from_db()
+    assert note.read_at is None
+    client = Client()
+    client.force_login(owner)
+    assert client.get(url).status_code == 302
 
 
 def check_evidence(name):

@@ -1,6 +1,6 @@
 """Demo accountability for the fictional county: pledges whose targets sit near what the demo
 registry achieved (some met, some not), inspections over the last months with findings in every
-state (some overdue, one sanctioned), last month's notices and today's reminders.
+state (some overdue, one sanctioned) and last month's notices.
 
 Built through the services, so the demo obeys the rules: plans before submissions, evidence
 with every submission, verification by the inspector, never by the submitter.
@@ -22,7 +22,7 @@ from households.models import Household
 from inspections import services
 from inspections.choices import Category, InspectionKind, Metric, PledgeKind, Severity, Subject
 from inspections.models import Accountability, Finding, Inspection, Pledge, PledgeTarget
-from inspections.notices import make_notices, previous_month, remind_due
+from inspections.notices import make_notices, previous_month
 from inspections.progress import actual
 from poverty.demo.villages import COUNTY
 from projects.models import Project
@@ -77,7 +77,6 @@ def seed_accountability(*, seed: int = 2017) -> AccountabilityCounts:
     counts.overdue = Finding.objects.filter(pk__in=[f.pk for f in findings]).overdue().count()
     results = make_notices(previous_month(today), today=today)
     counts.notices = sum(r.unit_notices + 1 for r in results if r.created)
-    remind_due(today)
     return counts
 
 
@@ -208,7 +207,7 @@ def _inspections(rng, county, townships, today, staff, inspector):
                 _finding(rng, inspection, villages, paired, government, projects, start, today)
             )
     _rectify(rng, findings, today, staff, inspector)
-    # The demo first secretary answers for one finding due in two days (today's reminder).
+    # The demo first secretary answers for one finding due in two days (a reminder today).
     if cadre_user and cadre_user.cadre:
         village = cadre_user.areas.first()
         findings.append(

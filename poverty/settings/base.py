@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "projects",
     "inspections",
     "poverty.dashboard",
+    "poverty.work",
 ]
 
 MIDDLEWARE = [
@@ -292,10 +293,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "households.tasks.purge_roster_files",
         "schedule": crontab(hour=4, minute=0),
     },
-    # Reminders of findings due within 3 days: every morning at 08:00.
-    "remind-due-findings": {
-        "task": "inspections.tasks.remind_due_findings",
-        "schedule": crontab(hour=8, minute=0),
+    # Reminders of every dated obligation in its window (poverty.work.obligations): every
+    # morning at 07:30, before the office opens.
+    "send-reminders": {
+        "task": "work.tasks.send_reminders",
+        "schedule": crontab(hour=7, minute=30),
     },
 }
 # Reminders also go by e-mail when an SMTP server is configured (EMAIL_URL, e.g.
@@ -304,6 +306,11 @@ NOTIFY_BY_EMAIL = bool(env.str("EMAIL_URL", default=""))
 if NOTIFY_BY_EMAIL:
     globals().update(env.email_url("EMAIL_URL"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="fupin@localhost")
+# Reminders by text message: the dotted path of a sender class (poverty.work.sms); empty sends
+# none. "poverty.work.sms.LoggingSender" writes them to the log instead of a gateway.
+SMS_SENDER = env.str("SMS_SENDER", default="")
+# A paired household not visited for this many days is listed on its cadre's work page.
+VISIT_INTERVAL_DAYS = env.int("VISIT_INTERVAL_DAYS", default=30)
 
 if REDIS_URL:
     CACHES = {

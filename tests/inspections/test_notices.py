@@ -1,17 +1,15 @@
-"""The monthly notices (整改通知书, 督导通报 第N期) and the daily reminders."""
+"""The monthly notices (整改通知书, 督导通报 第N期); reminders: tests/work."""
 
 import datetime
 
 import pytest
-from django.core import mail
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 
-from accounts.choices import Role
 from inspections import notices
 from inspections.choices import NoticeKind, Status
-from inspections.models import Finding, Notice, NoticeItem, Notification
-from tests.factories import CadreFactory, FindingFactory, UnitFactory
+from inspections.models import Finding, Notice, NoticeItem
+from tests.factories import FindingFactory, UnitFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -199,76 +197,3 @@ def test_the_command_reports_each_county_and_refuses_a_bad_month(march, capsys):
 def test_previous_month_is_the_default():
     assert notices.previous_month(D(2026, 11, 1)) == D(2026, 10, 1)
     assert notices.previous_month(D(2027, 1, 1)) == D(2026, 12, 1)
-
-
-# --- reminders -------------------------------------------------------------------------------
-
-TODAY = D(2019, 6, 10)
-
-
-@pytest.fixture
-def person(world, make_user):
-    cadre = CadreFactory(unit=UnitFactory(area=world.t1))
-    user = make_user(Role.TOWNSHIP_STAFF, world.t1, cadre=cadre, email="wang@example.cn")
-    return cadre, user
-
-
-def test_the_responsible_person_is_reminded_once_per_deadline(world, person):
-    cadre, user = person
-    due = FindingFactory(
-        area=world.v11,
-        unit=cadre.unit,
-        person=cadre,
-        found_on=D(2019, 6, 1),
-        deadline=D(2019, 6, 13),
-    )
-    FindingFactory(area=world.v11, unit=cadre.unit, person=cadre, deadline=D(2019, 6, 14))
-    done = FindingFactory(area=world.v11, unit=cadre.unit, person=cadre, deadline=D(2019, 6, 11))
-    close(done, D(2019, 6, 9))
-    assert notices.remind_due(TODAY) == 1
-    [note] = Notification.objects.filter(user=user)
-    assert note.finding == due and "3天后（2019-06-13）" in note.message
-    assert notices.remind_due(TODAY) == 0
-    # Two days on, only the finding due on the 14th is new.
-    assert notices.remind_due(D(2019, 6, 12)) == 1
-    # A new deadline is a new reminder.
-    Finding.objects.filter(pk=due.pk).update(deadline=D(2019, 6, 12))
-    assert notices.remind_due(D(2019, 6, 12)) == 1
-
-
-def test_without_a_person_the_units_accounts_are_reminded_within_their_area(
-    world, person, make_user
-):
-    cadre, user = person
-    colleague_elsewhere = make_user(
-        Role.TOWNSHIP_STAFF, world.t2, cadre=CadreFactory(unit=cadre.unit)
-    )
-    FindingFactory(area=world.v11, unit=cadre.unit, deadline=D(2019, 6, 10))
-    assert notices.remind_due(TODAY) == 1
-    assert Notification.objects.get().user == user
-    assert not colleague_elsewhere.notifications.exists()
-
-
-def test_reminders_are_emailed_when_a_mail_server_is_set(world, person, settings):
-    settings.NOTIFY_BY_EMAIL = True
-    cadre, _ = person
-    FindingFactory(area=world.v11, unit=cadre.unit, person=cadre, deadline=D(2019, 6, 11))
-    notices.remind_due(TODAY)
-    assert [m.to for m in mail.outbox] == [["wang@example.cn"]]
-    assert Notification.objects.get().emailed
-
-
-def test_the_notifications_page_shows_only_ones_own_and_marks_read(
-    client, world, person, make_user
-):
-    cadre, user = person
-    finding = FindingFactory(area=world.v11, unit=cadre.unit, person=cadre, deadline=D(2019, 6, 11))
-    notices.remind_due(TODAY)
-    stranger = make_user(Role.TOWNSHIP_STAFF, world.t1)
-    Notification.objects.create(user=stranger, kind="due_soon", message="别人的提醒")
-    client.force_login(user)
-    page = client.get("/inspections/notifications/").content.decode()
-    assert str(finding) in page and "标为已读" in page
-    assert "别人的提醒" not in page
-    client.post("/inspections/notifications/")
-    assert not Notification.objects.filter(user=user, read_at__isnull=True).exists()

@@ -305,7 +305,11 @@ def test_monthly_notices_run_on_the_1st_in_shanghai_time():
     schedule = entry["schedule"]
     assert (schedule.day_of_month, schedule.hour, schedule.minute) == ({1}, {1}, {0})
     assert app.conf.timezone == "Asia/Shanghai"
-    assert app.conf.beat_schedule["remind-due-findings"]["schedule"].hour == {8}
+    reminders = app.conf.beat_schedule["send-reminders"]
+    assert reminders["task"] == "work.tasks.send_reminders"
+    assert (reminders["schedule"].hour, reminders["schedule"].minute) == ({7}, {30})
+    app.loader.import_default_modules()  # what a worker does at start: autodiscovery
+    assert "work.tasks.send_reminders" in app.tasks
 
 
 SETUP_FINDINGS = """

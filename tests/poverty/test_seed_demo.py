@@ -15,11 +15,12 @@ from households.models import (
     QualityIssue,
     Visit,
 )
-from inspections.models import Finding, Inspection, Notice, Notification, Pledge, PledgeTarget
+from inspections.models import Finding, Inspection, Notice, Pledge, PledgeTarget
 from inspections.notices import previous_month
 from inspections.progress import progress_of
 from poverty.demo import DEMO_PASSWORD
 from poverty.personal import idnumber
+from poverty.work.models import Notification
 from projects.models import Beneficiary, FundEntry, Project
 from villages.models import Area, Cadre, LeaderPairing, Unit, UnitPairing, VillagePosting
 

@@ -75,6 +75,8 @@ class Command(BaseCommand):
             f"（逾期 {duty.overdue}），上月通知通报 {duty.notices}"
             f"（{time.monotonic() - started:.1f} 秒）"
         )
+        # Today's reminders, as the morning job would make them.
+        call_command("send_reminders", stdout=self.stdout)
         # The dashboard's village tallies, counted now rather than by the worker.
         call_command("refresh_tallies", stdout=self.stdout)
         self.stdout.write(f"演示账号（密码均为 {DEMO_PASSWORD}）：")

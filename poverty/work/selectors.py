@@ -1,0 +1,455 @@
+"""What is due for a user (工作台), by role, each list read through the app rule it counts and
+scoped by `restrict` first.
+
+Every entry is a `Todo`: a label, how many, a link to the list page filtered the same way (so
+the count and the list agree) and either its most urgent rows (a village cadre's own work) or
+the count per village (township and county staff, leaders). Each entry costs one or two
+queries whatever the data, so the page is bounded (tests/work/test_home.py counts them).
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlencode
+
+from django.db.models import Count, Exists, OuterRef, QuerySet, Window
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.choices import Role
+from households.choices import ENDING_WINDOWS, HouseholdStatus, QualityStatus
+from households.models import (
+    AssistanceMeasure,
+    Household,
+    HouseholdPairing,
+    HouseholdQuerySet,
+    QualityIssue,
+    RosterImport,
+    Visit,
+    visit_cutoff,
+)
+from inspections.choices import Status as FindingStatus
+from inspections.choices import StepKind
+from inspections.models import Finding, FindingStep
+from poverty.common.models import ImportStatus
+from projects.models import Disclosure, Project, ProjectStage
+from villages.models import Area
+
+# Rows shown under an entry; the link shows them all.
+SHOWN = 5
+# The measure window of a cadre's own households (the issue's "within 60 days").
+MEASURE_DAYS = 60
+assert MEASURE_DAYS in ENDING_WINDOWS  # the lists' filter offers it
+PROJECT_DAYS = 14
+
+DANGER, WARNING, INFO = "danger", "warning", "info"
+_RANK = {DANGER: 0, WARNING: 1, INFO: 2}
+
+
+@dataclass
+class Row:
+    text: str
+    url: str
+    note: str = ""  # a date or how late
+    late: bool = False
+
+
+@dataclass
+class Todo:
+    key: str
+    label: str
+    count: int
+    url: str
+    level: str = WARNING
+    rows: list[Row] = field(default_factory=list)
+    villages: list[tuple[str, int]] = field(default_factory=list)  # (name, count), most first
+    more_villages: int = 0
+
+
+def _link(name: str, **query) -> str:
+    query = {k: v for k, v in query.items() if v not in (None, "")}
+    return reverse(name) + (f"?{urlencode(query)}" if query else "")
+
+
+def _late(day: datetime.date | None, today: datetime.date) -> tuple[str, bool]:
+    if day is None:
+        return "", False
+    days = (day - today).days
+    if days < 0:
+        return f"逾期{-days}天", True
+    return ("今天到期" if days == 0 else f"{day:%m-%d}到期"), False
+
+
+class Page:
+    """Builds one user's entries; village names are read once for all of them at the end."""
+
+    def __init__(self, user, today: datetime.date | None = None) -> None:
+        self.user = user
+        self.today = today or timezone.localdate()
+        self.todos: list[Todo] = []
+        self._village_counts: list[tuple[Todo, list[tuple[int, int]]]] = []
+
+    # --- the two shapes an entry takes -----------------------------------------------------
+
+    def rows(
+        self,
+        key: str,
+        label: str,
+        qs: QuerySet,
+        url: str,
+        row: Callable[[Any], Row],
+        level: str = WARNING,
+    ) -> None:
+        """Count the queryset and show its first rows (it is ordered most urgent first), in one
+        query whether it holds nothing or thousands: the count rides on each row."""
+        found = list(qs.annotate(todo_total=Window(Count("pk")))[:SHOWN])
+        count = found[0].todo_total if found else 0
+        if count:
+            shown = [row(obj) for obj in found]
+            if any(r.late for r in shown):
+                level = DANGER
+            self.todos.append(Todo(key, label, count, url, level, rows=shown))
+
+    def by_village(
+        self, key: str, label: str, qs: QuerySet, village: str, url: str, level: str = WARNING
+    ) -> None:
+        """Count the queryset per village (`village` is the path to its village id)."""
+        counts = list(
+            qs.order_by().values_list(village).annotate(n=Count("pk", distinct=True)).order_by()
+        )
+        total = sum(n for _, n in counts)
+        if total:
+            todo = Todo(key, label, total, url, level)
+            self.todos.append(todo)
+            self._village_counts.append((todo, counts))
+
+    def done(self) -> list[Todo]:
+        ids = {pk for _, counts in self._village_counts for pk, _ in counts if pk}
+        names = dict(Area.objects.filter(pk__in=ids).values_list("pk", "name")) if ids else {}
+        for todo, counts in self._village_counts:
+            ranked = sorted(counts, key=lambda c: (-c[1], names.get(c[0], "")))
+            todo.villages = [(names.get(pk, "（乡镇本级）"), n) for pk, n in ranked[:SHOWN]]
+            todo.more_villages = max(len(ranked) - SHOWN, 0)
+        return sorted(self.todos, key=lambda t: (_RANK[t.level], -t.count))
+
+
+# --- the entries, each a rule of its app --------------------------------------------------
+
+
+def _my_households(page: Page) -> HouseholdQuerySet:
+    paired = HouseholdPairing.objects.active(page.today).filter(cadre=page.user.cadre_id)
+    return Household.objects.restrict(page.user).filter(pk__in=paired.values("household_id"))
+
+
+def unvisited(page: Page, *, mine: bool) -> None:
+    days = (page.today - visit_cutoff(page.today)).days
+    label = f"{days}天内未走访的结对户"
+    if mine:
+        qs = _my_households(page).unvisited_since(visit_cutoff(page.today)).with_head()
+        url = _link("households:household_list", cadre=page.user.cadre_id, unvisited=1)
+        page.rows(
+            "unvisited",
+            label,
+            qs.order_by("code"),
+            url,
+            lambda h: Row(str(h), h.get_absolute_url()),
+        )
+    else:
+        paired = HouseholdPairing.objects.active(page.today).values("household_id")
+        qs = (
+            Household.objects.restrict(page.user)
+            .filter(pk__in=paired)
+            .unvisited_since(visit_cutoff(page.today))
+        )
+        page.by_village(
+            "unvisited", label, qs, "village", _link("households:household_list", unvisited=1)
+        )
+
+
+def follow_ups(page: Page, *, mine: bool) -> None:
+    qs = Visit.objects.restrict(page.user).follow_ups_open().due_by(page.today)
+    url = _link("households:visit_list", follow_up_open=1)
+    label = "到期未办的走访跟进事项"
+    if mine:
+        qs = qs.filter(cadre=page.user.cadre_id).select_related("household")
+
+        def row(v):
+            note, late = _late(v.follow_up_due, page.today)
+            return Row(f"{v.household.code}：{v.follow_up[:40]}", v.get_absolute_url(), note, late)
+
+        url = _link("households:visit_list", follow_up_open=1, cadre=page.user.cadre_id)
+        page.rows("follow_ups", label, qs.order_by("follow_up_due", "pk"), url, row, DANGER)
+    else:
+        page.by_village("follow_ups", label, qs, "household__village", url, DANGER)
+
+
+def findings_to_rectify(page: Page, *, summary: bool) -> None:
+    qs = Finding.objects.restrict(page.user).to_rectify()
+    url = _link("inspections:finding_list", to_rectify=1)
+    label = "待整改的督查问题"
+    if summary:
+        page.by_village("findings", label, qs, "area", url)
+        return
+
+    def row(f):
+        note, late = _late(f.deadline, page.today)
+        return Row(str(f), f.get_absolute_url(), note, late)
+
+    page.rows("findings", label, qs.order_by("deadline", "pk"), url, row)
+
+
+def exit_deadlines(page: Page, *, summary: bool) -> None:
+    households = Household.objects.restrict(page.user)
+    year = page.today.year
+    overdue = households.overdue(year)
+    near = households.near_deadline(year)
+    over_label, near_label = "超过脱贫时限未脱贫的户", f"计划{year}年脱贫尚未脱贫的户"
+    over_url = _link("households:household_list", overdue=1)
+    near_url = _link("households:household_list", near_deadline=1)
+    if summary:
+        page.by_village("overdue", over_label, overdue, "village", over_url, DANGER)
+        page.by_village("near_deadline", near_label, near, "village", near_url)
+        return
+
+    def row(h):
+        return Row(str(h), h.get_absolute_url(), f"计划{h.planned_exit_year}年")
+
+    page.rows("overdue", over_label, overdue.with_head().order_by("code"), over_url, row, DANGER)
+    page.rows("near_deadline", near_label, near.with_head().order_by("code"), near_url, row)
+
+
+def measures_ending(page: Page, *, mine: bool) -> None:
+    measures = AssistanceMeasure.objects.restrict(page.user)
+    if mine:
+        own = _my_households(page).values("pk")
+        qs = (
+            measures.filter(household__in=own)
+            .ending_within(MEASURE_DAYS, page.today)
+            .select_related("household")
+        )
+
+        def row(m):
+            return Row(
+                f"{m.household.code} {m.get_measure_type_display()}",
+                m.get_absolute_url(),
+                f"{m.end_date:%Y-%m-%d}到期",
+            )
+
+        url = _link(
+            "households:household_list", cadre=page.user.cadre_id, measure_ending=MEASURE_DAYS
+        )
+        page.rows(
+            "measures", f"自己帮扶户{MEASURE_DAYS}天内到期的措施", qs.order_by("end_date"), url, row
+        )
+        ended = measures.filter(household__in=own).ended_but_running(page.today)
+        page.rows(
+            "measures_ended",
+            "已到期仍标为实施中的措施",
+            ended.select_related("household").order_by("end_date"),
+            _link("households:household_list", cadre=page.user.cadre_id, measure_ending="ended"),
+            row,
+            DANGER,
+        )
+        return
+    page.by_village(
+        "measures",
+        f"{MEASURE_DAYS}天内到期的帮扶措施",
+        measures.ending_within(MEASURE_DAYS, page.today),
+        "household__village",
+        _link("households:assistancemeasure_list", ending=MEASURE_DAYS),
+    )
+    page.by_village(
+        "measures_ended",
+        "已到期仍标为实施中的措施",
+        measures.ended_but_running(page.today),
+        "household__village",
+        _link("households:assistancemeasure_list", ending="ended"),
+        DANGER,
+    )
+
+
+def publicity(page: Page, *, summary: bool) -> None:
+    """Households in 村内公示 (their end date on the household page) and project 公示 ending
+    within a week."""
+    qs = Household.objects.restrict(page.user).filter(status=HouseholdStatus.PUBLICISED)
+    url = _link("households:household_list", status=HouseholdStatus.PUBLICISED)
+    if summary:
+        page.by_village("publicity", "村内公示中的拟退出户", qs, "village", url, INFO)
+    else:
+        page.rows(
+            "publicity",
+            "村内公示中的拟退出户",
+            qs.with_head().order_by("code"),
+            url,
+            lambda h: Row(str(h), h.get_absolute_url()),
+            INFO,
+        )
+    week = page.today + datetime.timedelta(days=7)
+    disclosures = Disclosure.objects.restrict(page.user).filter(
+        end_date__gte=page.today, end_date__lte=week
+    )
+    page.rows(
+        "disclosures",
+        "一周内结束的项目公示",
+        disclosures.select_related("project").order_by("end_date"),
+        _link("projects:disclosure_list"),
+        lambda d: Row(
+            f"{d.project.name}：{d.title}", d.get_absolute_url(), f"{d.end_date:%m-%d}结束"
+        ),
+        INFO,
+    )
+
+
+# The exit steps staff take, by the status they take them from (households.services.STEPS).
+EXIT_WAITING = (
+    (HouseholdStatus.PROPOSED, "拟退出待核实"),
+    (HouseholdStatus.VERIFIED, "已核实待公示"),
+    (HouseholdStatus.ANNOUNCED, "已公告待销号"),
+)
+
+
+def exit_steps(page: Page) -> None:
+    households = Household.objects.restrict(page.user, "change")
+    counts = dict(
+        households.filter(status__in=[s for s, _ in EXIT_WAITING])
+        .order_by()
+        .values_list("status")
+        .annotate(n=Count("pk"))
+    )
+    for status, label in EXIT_WAITING:
+        if counts.get(status):
+            page.todos.append(
+                Todo(
+                    f"exit_{status}",
+                    label,
+                    counts[status],
+                    _link("households:household_list", status=status),
+                )
+            )
+
+
+def project_stages(page: Page) -> None:
+    projects = Project.objects.restrict(page.user)
+    page.rows(
+        "projects_overdue",
+        "进度滞后的项目",
+        projects.overdue(page.today).with_progress().order_by("next_due", "pk"),
+        _link("projects:project_list", overdue=1),
+        lambda p: Row(p.name, p.get_absolute_url(), f"滞后{p.days_overdue(page.today)}天", True),
+        DANGER,
+    )
+    stages = ProjectStage.objects.restrict(page.user).due_within(PROJECT_DAYS, page.today)
+    page.rows(
+        "stages_due",
+        f"{PROJECT_DAYS}天内到期的项目节点",
+        stages.select_related("project").order_by("planned_date", "pk"),
+        _link("projects:project_list"),
+        lambda s: Row(
+            f"{s.project.name}：{s.get_stage_display()}",
+            s.project.get_absolute_url(),
+            f"{s.planned_date:%m-%d}",
+        ),
+    )
+
+
+def roster_jobs(page: Page) -> None:
+    """The user's own uploads that wait for them (待确认) or failed this week."""
+    week_ago = timezone.now() - datetime.timedelta(days=7)
+    jobs = RosterImport.objects.restrict(page.user).filter(user=page.user)
+    waiting = jobs.filter(status=ImportStatus.PREVIEWED) | jobs.filter(
+        status=ImportStatus.FAILED, created_at__gte=week_ago
+    )
+    page.rows(
+        "roster_jobs",
+        "待确认或出错的花名册导入",
+        waiting.order_by("-created_at"),
+        _link("households:rosterimport_list"),
+        lambda j: Row(j.file_name, j.get_absolute_url(), j.get_status_display()),
+    )
+
+
+def quality_new(page: Page) -> None:
+    monday = page.today - datetime.timedelta(days=page.today.weekday())
+    start = timezone.make_aware(datetime.datetime.combine(monday, datetime.time()))
+    qs = QualityIssue.objects.restrict(page.user).filter(
+        status=QualityStatus.OPEN, created_at__gte=start
+    )
+    page.by_village(
+        "quality_new",
+        "本周新发现的疑点",
+        qs,
+        "household__village",
+        _link("households:qualityissue_list", status=QualityStatus.OPEN),
+        INFO,
+    )
+
+
+def inspector(page: Page) -> None:
+    findings = Finding.objects.restrict(page.user)
+    submitted = findings.filter(status=FindingStatus.SUBMITTED)
+    page.rows(
+        "to_verify",
+        "整改已提交待验收",
+        # Never one's own submission (inspections.services refuses verifying it).
+        submitted.exclude(
+            Exists(
+                FindingStep.objects.filter(
+                    finding=OuterRef("pk"), kind=StepKind.SUBMIT, by=page.user
+                )
+            )
+        ).order_by("deadline", "pk"),
+        _link("inspections:finding_list", status=FindingStatus.SUBMITTED),
+        lambda f: Row(str(f), f.get_absolute_url(), f"时限{f.deadline:%m-%d}"),
+    )
+
+    def row(f):
+        note, late = _late(f.deadline, page.today)
+        return Row(str(f), f.get_absolute_url(), note, late)
+
+    page.rows(
+        "findings_overdue",
+        "逾期未销号的督查问题",
+        findings.overdue(page.today).order_by("deadline", "pk"),
+        _link("inspections:finding_list", overdue=1),
+        row,
+        DANGER,
+    )
+
+
+def todos(user, today: datetime.date | None = None) -> list[Todo]:
+    """The user's entries, most urgent first."""
+    page = Page(user, today)
+    role = user.role
+    if role == Role.VILLAGE_CADRE:
+        if user.cadre_id:
+            unvisited(page, mine=True)
+            follow_ups(page, mine=True)
+            measures_ending(page, mine=True)
+        findings_to_rectify(page, summary=False)
+        exit_deadlines(page, summary=False)
+        publicity(page, summary=False)
+    elif role in (Role.TOWNSHIP_STAFF, Role.COUNTY_STAFF):
+        unvisited(page, mine=False)
+        follow_ups(page, mine=False)
+        findings_to_rectify(page, summary=True)
+        exit_deadlines(page, summary=True)
+        measures_ending(page, mine=False)
+        publicity(page, summary=True)
+        exit_steps(page)
+        project_stages(page)
+        roster_jobs(page)
+        quality_new(page)
+    elif role == Role.INSPECTOR:
+        inspector(page)
+    elif role == Role.LEADER:
+        # The area's red items, and where the people below have not done theirs.
+        exit_deadlines(page, summary=True)
+        findings_to_rectify(page, summary=True)
+        unvisited(page, mine=False)
+        follow_ups(page, mine=False)
+        project_stages(page)
+        measures_ending(page, mine=False)
+    return page.done()
