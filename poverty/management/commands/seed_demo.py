@@ -14,6 +14,7 @@ from poverty.demo.households import seed_registry
 from poverty.demo.inspections import seed_accountability
 from poverty.demo.projects import seed_projects
 from poverty.demo.villages import seed_areas_and_people
+from poverty.demo.work import seed_field_work
 
 DEFAULT_HOUSEHOLDS = 3000
 
@@ -75,7 +76,9 @@ class Command(BaseCommand):
             f"（逾期 {duty.overdue}），上月通知通报 {duty.notices}"
             f"（{time.monotonic() - started:.1f} 秒）"
         )
-        # Today's reminders, as the morning job would make them.
+        # The first secretary's current field work, then today's reminders as the morning job
+        # would make them.
+        seed_field_work()
         call_command("send_reminders", stdout=self.stdout)
         # The dashboard's village tallies, counted now rather than by the worker.
         call_command("refresh_tallies", stdout=self.stdout)
