@@ -9,6 +9,7 @@ from django.utils import timezone
 from poverty.common.filters import (
     ActiveFilter,
     ModelIdFilter,
+    RuleFilter,
     SearchFilter,
     YesNoFilter,
     scoped_choices,
@@ -76,9 +77,10 @@ class HouseholdFilterSet(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(label="脱贫状态", choices=HouseholdStatus.choices)
     planned_exit_year = django_filters.NumberFilter(label="计划脱贫年度")
     exit_year = django_filters.NumberFilter(label="脱贫年度")
-    overdue = YesNoFilter(label="超过脱贫时限", method="filter_overdue")
-    near_deadline = YesNoFilter(label="今年到脱贫时限未脱贫", method="filter_near_deadline")
-    unvisited = YesNoFilter(label="近期未走访", method="filter_unvisited")
+    overdue = RuleFilter(label="超过脱贫时限", rule="overdue")
+    near_deadline = RuleFilter(label="今年到脱贫时限未脱贫", rule="near_deadline")
+    # Not visited within settings.VISIT_INTERVAL_DAYS (the work page's rule).
+    unvisited = RuleFilter(label="近期未走访", rule=lambda qs: qs.unvisited_since(visit_cutoff()))
     monitoring_type = django_filters.ChoiceFilter(label="监测对象", choices=MonitoringType.choices)
     cadre = ModelIdFilter(label="帮扶责任人", queryset=scoped_choices(Cadre), method="filter_cadre")
     quality_rule = django_filters.CharFilter(label="疑点规则", method="filter_quality_rule")
@@ -120,25 +122,6 @@ class HouseholdFilterSet(django_filters.FilterSet):
             measures.ended_but_running() if value == "ended" else measures.ending_within(int(value))
         )
         return qs.filter(pk__in=ending.values("household_id"))
-
-    def filter_overdue(self, qs, name, value):
-        if value is None:
-            return qs
-        overdue = qs.overdue()
-        return overdue if value else qs.exclude(pk__in=overdue.values("pk"))
-
-    def filter_near_deadline(self, qs, name, value):
-        if value is None:
-            return qs
-        near = qs.near_deadline()
-        return near if value else qs.exclude(pk__in=near.values("pk"))
-
-    def filter_unvisited(self, qs, name, value):
-        """Not visited within settings.VISIT_INTERVAL_DAYS (the work page's rule)."""
-        if value is None:
-            return qs
-        unvisited = qs.unvisited_since(visit_cutoff())
-        return unvisited if value else qs.exclude(pk__in=unvisited.values("pk"))
 
     def filter_cadre(self, qs, name, value):
         if not value:

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import django_filters
 
-from poverty.common.filters import SearchFilter, YesNoFilter, scoped_choices, within_area
+from poverty.common.filters import (
+    RuleFilter,
+    SearchFilter,
+    YesNoFilter,
+    scoped_choices,
+    within_area,
+)
 from villages.models import Unit
 
 from .choices import (
@@ -57,8 +63,8 @@ class FindingFilterSet(django_filters.FilterSet):
     category = django_filters.ChoiceFilter(label="问题类别", choices=Category.choices)
     severity = django_filters.ChoiceFilter(label="严重程度", choices=Severity.choices)
     unit = django_filters.ModelChoiceFilter(label="责任单位", queryset=scoped_choices(Unit))
-    overdue = YesNoFilter(label="逾期", method="filter_overdue")
-    to_rectify = YesNoFilter(label="待整改或整改中", method="filter_to_rectify")
+    overdue = RuleFilter(label="逾期", rule="overdue")
+    to_rectify = RuleFilter(label="待整改或整改中", rule="to_rectify")
     mine = YesNoFilter(label="本单位问题", method="filter_mine")
     inspection = django_filters.NumberFilter(label="督查")
     deadline_before = django_filters.DateFilter(
@@ -80,18 +86,6 @@ class FindingFilterSet(django_filters.FilterSet):
             "inspection",
             "deadline_before",
         ]
-
-    def filter_overdue(self, qs, name, value):
-        if value is None:
-            return qs
-        overdue = qs.overdue()
-        return overdue if value else qs.exclude(pk__in=overdue.values("pk"))
-
-    def filter_to_rectify(self, qs, name, value):
-        if value is None:
-            return qs
-        waiting = qs.to_rectify()
-        return waiting if value else qs.exclude(pk__in=waiting.values("pk"))
 
     def filter_mine(self, qs, name, value):
         """The queue of the unit the user works in (as a cadre): its findings, or none."""

@@ -6,9 +6,9 @@ import django_filters
 from django.db.models import Exists, OuterRef, Q
 
 from poverty.common.filters import (
+    RuleFilter,
     SearchFilter,
     WithinAreaFilter,
-    YesNoFilter,
     scoped_choices,
     within_area,
 )
@@ -38,7 +38,7 @@ class ProjectFilterSet(django_filters.FilterSet):
     project_type = django_filters.ChoiceFilter(label="项目类型", choices=ProjectType.choices)
     year = django_filters.NumberFilter(label="项目年度")
     stage = django_filters.ChoiceFilter(label="当前进度", choices=PROGRESS_CHOICES)
-    overdue = YesNoFilter(label="进度滞后", method="filter_overdue")
+    overdue = RuleFilter(label="进度滞后", rule="overdue")
     source = django_filters.ChoiceFilter(
         label="资金来源", choices=FundSource.choices, method="filter_source"
     )
@@ -47,12 +47,6 @@ class ProjectFilterSet(django_filters.FilterSet):
     class Meta:
         model = Project
         fields = ["q", "within", "project_type", "year", "stage", "overdue", "source", "unit"]
-
-    def filter_overdue(self, qs, name, value):
-        if value is None:
-            return qs
-        overdue = qs.overdue()
-        return overdue if value else qs.exclude(pk__in=overdue.values("pk"))
 
     def filter_source(self, qs, name, value):
         return qs.funded_by(value) if value else qs

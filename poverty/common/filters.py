@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import django_filters
 from django.apps import apps
 from django.db.models import Model, Q, QuerySet
@@ -99,18 +101,28 @@ class YesNoFilter(django_filters.BooleanFilter):
         super().__init__(*args, **kwargs)
 
 
-class ActiveFilter(YesNoFilter):
-    """Dated relations in force today (or not)."""
+class RuleFilter(YesNoFilter):
+    """Yes: the rows a queryset rule keeps (`rule`, the name of a queryset method taking no
+    argument, or a function of the queryset); no: the others. The list's filter then reads
+    the same rule as the figures and the work page that count it."""
 
-    def __init__(self, *args, **kwargs) -> None:
-        kwargs.setdefault("label", "当前有效")
+    def __init__(self, *args, rule: str | Callable[[QuerySet], QuerySet], **kwargs) -> None:
+        self.rule = rule
         super().__init__(*args, **kwargs)
 
     def filter(self, qs: QuerySet, value) -> QuerySet:
         if value is None:
             return qs
-        active = qs.active()
-        return active if value else qs.exclude(pk__in=active.values("pk"))
+        kept = self.rule(qs) if callable(self.rule) else getattr(qs, self.rule)()
+        return kept if value else qs.exclude(pk__in=kept.values("pk"))
+
+
+class ActiveFilter(RuleFilter):
+    """Dated relations in force today (or not)."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("label", "当前有效")
+        super().__init__(*args, rule="active", **kwargs)
 
 
 def described(filterset) -> list[tuple[str, str]]:
