@@ -254,8 +254,15 @@ class VisitForm(HouseholdChildForm):
             "follow_up",
             "follow_up_due",
             "photo",
+            "latitude",
+            "longitude",
+            "accuracy",
         ]
         widgets = {
+            # Filled by the phone (static/poverty/visit.js) when the cadre allows it.
+            "latitude": forms.HiddenInput,
+            "longitude": forms.HiddenInput,
+            "accuracy": forms.HiddenInput,
             "findings": forms.Textarea(attrs={"rows": 3}),
             "problems": forms.Textarea(attrs={"rows": 2}),
             "follow_up": forms.Textarea(attrs={"rows": 2}),

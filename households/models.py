@@ -23,6 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from poverty.common.geo import LATITUDE_VALIDATORS, LONGITUDE_VALIDATORS, distance_m
 from poverty.common.models import (
     IMPORT_RUNNING,
     UPLOAD_EXTENSIONS,
@@ -725,6 +726,26 @@ class Visit(ScopedModel):
         blank=True,
         validators=[FileExtensionValidator(["jpg", "jpeg", "png"]), validate_photo],
     )
+    # Where and when the cadre recorded it, from the phone (the position only if allowed);
+    # checked against the village's reference point by the quality rules.
+    latitude = models.DecimalField(
+        "纬度",
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=LATITUDE_VALIDATORS,
+    )
+    longitude = models.DecimalField(
+        "经度",
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=LONGITUDE_VALIDATORS,
+    )
+    accuracy = models.PositiveIntegerField("定位精度(米)", null=True, blank=True)
+    recorded_at = models.DateTimeField("记录时间", null=True, blank=True, default=timezone.now)
     recorded_by = recorded_by_field()
 
     history = HistoricalRecords(excluded_fields=["updated_at"])
@@ -753,6 +774,20 @@ class Visit(ScopedModel):
             )
         if self.follow_up_due and self.visited_on and self.follow_up_due < self.visited_on:
             raise ValidationError({"follow_up_due": "跟进期限不能早于走访日期。"})
+        if (self.latitude is None) != (self.longitude is None):
+            # Not a field's error: the phone fills both hidden fields, the cadre sees neither.
+            raise ValidationError(
+                "走访位置不完整（须同时有纬度和经度），请刷新页面重新定位后再保存。"
+            )
+
+    @property
+    def distance_from_village(self) -> float | None:
+        """Metres between where it was recorded and the village's reference point (None when
+        either is unknown)."""
+        village = self.household.village
+        if self.latitude is None or village.latitude is None:
+            return None
+        return distance_m(self.latitude, self.longitude, village.latitude, village.longitude)
 
 
 class PovertyLine(ScopedModel):

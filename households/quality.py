@@ -16,9 +16,10 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max, QuerySet
+from django.db.models import Count, Max, QuerySet
 from django.utils import timezone
 
+from poverty.common.geo import distance_m, distance_text
 from poverty.personal import crypto, idnumber
 
 from .choices import (
@@ -44,7 +45,16 @@ from .models import (
     Visit,
 )
 
-VISIT_INTERVAL_DAYS = 90
+# A household cadres must follow with no visit for this long is a 疑点 (the work page lists a
+# paired household far sooner: settings.NO_VISIT_DAYS).
+NO_VISIT_DAYS = 90
+# Visits of the last VISIT_CHECK_DAYS are checked for where and when they were recorded: more
+# than VISIT_FAR_M from the village's reference point (beyond the phone's stated accuracy),
+# between ODD_HOURS (Asia/Shanghai), or one of more than VISITS_PER_DAY_MAX by a cadre in a day.
+VISIT_CHECK_DAYS = 90
+VISIT_FAR_M = 3000
+ODD_HOURS = (22, 6)
+VISITS_PER_DAY_MAX = 15
 
 
 @dataclass(frozen=True)
@@ -69,6 +79,8 @@ class Data:
     lines: dict[int, object] = field(default_factory=dict)
     assessments: dict[int, bool] = field(default_factory=dict)  # latest passed?
     cadre_hashes: dict[str, str] = field(default_factory=dict)  # id hash -> cadre name
+    recent_visits: dict[int, list[dict]] = field(default_factory=lambda: defaultdict(list))
+    visits_per_cadre_day: dict[tuple[int, datetime.date], int] = field(default_factory=dict)
 
     def age(self, member: dict) -> int:
         b, d = member["birth_date"], self.today
@@ -320,14 +332,63 @@ def no_pairing(data: Data) -> Iterator[Hit]:
             yield Hit(hid, "没有在岗的结对帮扶责任人")
 
 
-@rule("no_recent_visit", f"{VISIT_INTERVAL_DAYS}天内没有入户走访")
+@rule("no_recent_visit", f"{NO_VISIT_DAYS}天内没有入户走访")
 def no_recent_visit(data: Data) -> Iterator[Hit]:
-    since = data.today - datetime.timedelta(days=VISIT_INTERVAL_DAYS)
+    since = data.today - datetime.timedelta(days=NO_VISIT_DAYS)
     for hid, h in data.households.items():
         last = data.last_visit.get(hid)
         if data.is_active(h) and (last is None or last < since):
             when = f"最近一次{last:%Y-%m-%d}" if last else "从未走访"
-            yield Hit(hid, f"{VISIT_INTERVAL_DAYS}天内没有走访（{when}）")
+            yield Hit(hid, f"{NO_VISIT_DAYS}天内没有走访（{when}）")
+
+
+def _latest(visits: list[dict]) -> list[dict]:
+    return sorted(visits, key=lambda v: (v["visited_on"], v["id"]), reverse=True)
+
+
+@rule("visit_far", f"走访记录位置距村委会超过{VISIT_FAR_M // 1000}公里")
+def visit_far(data: Data) -> Iterator[Hit]:
+    for hid, visits in data.recent_visits.items():
+        h = data.households.get(hid)
+        if h is None or h["village__latitude"] is None:
+            continue
+        for v in _latest(visits):
+            if v["latitude"] is None:
+                continue
+            metres = distance_m(
+                v["latitude"], v["longitude"], h["village__latitude"], h["village__longitude"]
+            )
+            if metres - (v["accuracy"] or 0) > VISIT_FAR_M:
+                yield Hit(
+                    hid,
+                    f"{v['visited_on']:%Y-%m-%d}{v['cadre__name']}的走访记录于距村委会"
+                    f"{distance_text(metres)}处",
+                )
+                break  # one hit per household: the latest such visit
+
+
+@rule("visit_odd_time", "走访记录时间异常（深夜或一天内记录过多）")
+def visit_odd_time(data: Data) -> Iterator[Hit]:
+    late, early = ODD_HOURS
+    for hid, visits in data.recent_visits.items():
+        for v in _latest(visits):
+            at = v["recorded_at"]
+            local = timezone.localtime(at) if at is not None else None
+            # Recorded at night on the visit's own day (a visit typed in later is no sign).
+            if (
+                local is not None
+                and local.date() == v["visited_on"]
+                and (local.hour >= late or local.hour < early)
+            ):
+                yield Hit(hid, f"{v['cadre__name']}的走访记录于{local:%Y-%m-%d %H:%M}")
+                break
+            many = data.visits_per_cadre_day.get((v["cadre_id"], v["visited_on"]), 0)
+            if many > VISITS_PER_DAY_MAX:
+                yield Hit(
+                    hid,
+                    f"{v['cadre__name']}在{v['visited_on']:%Y-%m-%d}一天记录了{many}户走访",
+                )
+                break
 
 
 def load(households: QuerySet, today: datetime.date) -> Data:
@@ -344,6 +405,8 @@ def load(households: QuerySet, today: datetime.date) -> Data:
         "primary_cause",
         "other_causes",
         "monitoring_type",
+        "village__latitude",
+        "village__longitude",
     )
     data = Data(today=today, households={})
     for h in rows.iterator(chunk_size=5000):
@@ -386,6 +449,28 @@ def load(households: QuerySet, today: datetime.date) -> Data:
         .annotate(last=Max("visited_on"))
         .values_list("household_id", "last")
     )
+    since = today - datetime.timedelta(days=VISIT_CHECK_DAYS)
+    recent = Visit.objects.filter(household__in=ids, visited_on__gte=since)
+    for v in recent.values(
+        "id",
+        "household_id",
+        "cadre_id",
+        "cadre__name",
+        "visited_on",
+        "recorded_at",
+        "latitude",
+        "longitude",
+        "accuracy",
+    ).iterator(chunk_size=5000):
+        data.recent_visits[v["household_id"]].append(v)
+    # The cadres' whole days, whichever households they visited.
+    data.visits_per_cadre_day = {
+        (row["cadre_id"], row["visited_on"]): row["n"]
+        for row in Visit.objects.filter(visited_on__gte=since, cadre__in=recent.values("cadre_id"))
+        .values("cadre_id", "visited_on")
+        .annotate(n=Count("pk"))
+        .filter(n__gt=VISITS_PER_DAY_MAX)
+    }
     data.lines = dict(PovertyLine.objects.values_list("year", "income_line"))
     exited = households.filter(status=HouseholdStatus.EXITED).values("pk")
     for hid, year, net in IncomeRecord.objects.filter(household__in=exited).values_list(

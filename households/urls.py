@@ -52,6 +52,11 @@ urlpatterns = [
         for step in STEPS
     ],
     path(
+        "coverage/<int:pk>/",
+        views.VisitCoverageView.as_view(),
+        name="visit_coverage",
+    ),
+    path(
         "exit-notice/<int:pk>/",
         views.ExitNoticeView.as_view(),
         name="exit_notice",
@@ -124,8 +129,9 @@ urlpatterns = [
         form=forms.VisitForm,
         filterset=filtersets.VisitFilterSet,
         table=tables.VisitTable,
-        select_related=("household", "cadre"),
+        select_related=("household__village", "cadre"),
         create_view=views.VisitCreateView,
+        detail_view=views.VisitDetailView,
         detail_fields=(
             "household",
             "cadre",

@@ -4,6 +4,7 @@ the printable 明白卡 and village notice, the phone visit form and the 疑点 
 from __future__ import annotations
 
 import contextlib
+import datetime
 from pathlib import Path
 
 from django import forms as django_forms
@@ -16,6 +17,7 @@ from django_htmx.http import HttpResponseClientRefresh
 
 from poverty.common import excel
 from poverty.common.filters import described
+from poverty.common.geo import distance_text
 from poverty.common.jobs import queue_after_commit
 from poverty.common.views import (
     ObjectActionView,
@@ -47,7 +49,7 @@ from .quality import RULES, check_quality
 from .roster import export_roster, households_for_export
 from .roster.jobs import roster_import_cancel, roster_import_confirm
 from .roster.mapping import roster_import_map
-from .selectors import audit_trail
+from .selectors import audit_trail, visit_coverage
 
 
 class HouseholdListView(ObjectListView):
@@ -342,6 +344,61 @@ class VisitCreateView(ObjectCreateView):
 
     def get_success_url(self) -> str:
         return self.object.household.get_absolute_url()
+
+
+class VisitDetailView(ObjectDetailView):
+    """A visit with where it was recorded and how far that is from the village's reference
+    point, for whoever checks that visits happened."""
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        visit = self.object
+        if visit.latitude is not None:
+            accuracy = f"（精度约{visit.accuracy}米）" if visit.accuracy is not None else ""
+            context["fields"].append(
+                ("记录位置", f"纬度{visit.latitude}，经度{visit.longitude}{accuracy}")
+            )
+            metres = visit.distance_from_village
+            context["fields"].append(
+                (
+                    "距村委会",
+                    distance_text(metres) if metres is not None else "村委会位置未登记",
+                )
+            )
+        else:
+            context["fields"].append(("记录位置", "未附位置"))
+        if visit.recorded_at:
+            context["fields"].append(
+                ("记录时间", f"{timezone.localtime(visit.recorded_at):%Y-%m-%d %H:%M}")
+            )
+        return context
+
+
+class VisitCoverageView(ObjectDetailView):
+    """走访覆盖: for an area and a month (?month=YYYY-MM, this month by default), the paired
+    households visited per village and per cadre, least covered first. Whole on its own page;
+    the township page loads the body (htmx)."""
+
+    model = Area
+
+    def get_template_names(self):
+        if self.request.htmx:
+            return ["households/visit_coverage_body.html"]
+        return ["households/visit_coverage.html"]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        today = timezone.localdate()
+        month = today.replace(day=1)
+        text = self.request.GET.get("month", "")
+        if text:
+            try:
+                month = datetime.datetime.strptime(text, "%Y-%m").date()
+            except ValueError:
+                context["month_error"] = f"月份“{text}”格式不对，应为YYYY-MM，已显示本月。"
+        context["coverage"] = visit_coverage(self.object, month, self.request.user)
+        context["this_month"] = today.replace(day=1)
+        return context
 
 
 class RosterImportCreateView(ObjectCreateView):

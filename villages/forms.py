@@ -15,6 +15,8 @@ class AreaForm(ScopedModelForm):
             "planned_exit_year",
             "actual_exit_year",
             "rural_population",
+            "latitude",
+            "longitude",
         ]
 
 

@@ -10,6 +10,7 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from poverty.common.areacodes import ancestor_codes, is_valid_code, level_of, parent_code, prefix_of
+from poverty.common.geo import LATITUDE_VALIDATORS, LONGITUDE_VALIDATORS
 from poverty.common.models import IMPORT_RUNNING, DatedModel, IdNumberModel, ImportStatus
 from poverty.common.scoping import ScopedModel
 
@@ -50,6 +51,26 @@ class Area(ScopedModel):
     )
     rural_population = models.PositiveIntegerField(
         "农业户籍人口", null=True, blank=True, help_text="用于计算贫困发生率。"
+    )
+    # A village's reference point (its committee's office): visits recorded far from it are
+    # listed as 疑点 (households.quality).
+    latitude = models.DecimalField(
+        "村委会纬度",
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=LATITUDE_VALIDATORS,
+        help_text="如 30.864521；在村委会门口用手机定位后填写。",
+    )
+    longitude = models.DecimalField(
+        "村委会经度",
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=LONGITUDE_VALIDATORS,
+        help_text="如 116.358702。",
     )
 
     history = HistoricalRecords()
@@ -103,6 +124,10 @@ class Area(ScopedModel):
             raise ValidationError({"actual_exit_year": "非贫困村没有退出年度。"})
         if self.is_poor and not self.planned_exit_year:
             raise ValidationError({"planned_exit_year": "贫困村须填写计划退出年度。"})
+        if (self.latitude is None) != (self.longitude is None):
+            raise ValidationError({"longitude": "村委会位置须同时填写纬度和经度。"})
+        if self.latitude is not None and self.level != AreaLevel.VILLAGE:
+            raise ValidationError({"latitude": "只有行政村需要填写村委会位置。"})
 
     def save(self, *args, **kwargs) -> None:
         # Level and parent follow from the code, whoever writes the row.

@@ -170,6 +170,10 @@ class VisitSerializer(ScopedSerializer):
             "problems",
             "follow_up",
             "follow_up_due",
+            "latitude",
+            "longitude",
+            "accuracy",
+            "recorded_at",
         ]
 
 
