@@ -199,10 +199,11 @@ class VisitFilterSet(django_filters.FilterSet):
         label="走访日期起", field_name="visited_on", lookup_expr="gte"
     )
     follow_up_open = YesNoFilter(label="跟进已到期未办", method="filter_follow_up")
+    needs_review = YesNoFilter(label="离线走访待核对")
 
     class Meta:
         model = Visit
-        fields = ["q", "within", "cadre", "since", "follow_up_open"]
+        fields = ["q", "within", "cadre", "since", "follow_up_open", "needs_review"]
 
     def filter_follow_up(self, qs, name, value):
         """Follow-ups due by today and not answered by a later visit (the reminders' and the

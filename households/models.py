@@ -746,6 +746,15 @@ class Visit(ScopedModel):
     )
     accuracy = models.PositiveIntegerField("定位精度(米)", null=True, blank=True)
     recorded_at = models.DateTimeField("记录时间", null=True, blank=True, default=timezone.now)
+    # A visit recorded offline (households/field.py) carries the id its phone gave it, so a
+    # resend never makes a second row; and is flagged when the household changed meanwhile.
+    client_id = models.UUIDField("离线记录编号", null=True, blank=True, unique=True, editable=False)
+    needs_review = models.BooleanField(
+        "待核对",
+        default=False,
+        editable=False,
+        help_text="离线记录期间该户信息已被他人修改，请核对走访内容与现状是否相符。",
+    )
     recorded_by = recorded_by_field()
 
     history = HistoricalRecords(excluded_fields=["updated_at"])

@@ -52,6 +52,11 @@ urlpatterns = [
         for step in STEPS
     ],
     path(
+        "visits/<int:pk>/reviewed/",
+        views.VisitReviewedView.as_view(),
+        name="visit_reviewed",
+    ),
+    path(
         "coverage/<int:pk>/",
         views.VisitCoverageView.as_view(),
         name="visit_coverage",

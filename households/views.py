@@ -44,6 +44,7 @@ from .models import (
     QualityIssue,
     RosterExport,
     RosterImport,
+    Visit,
 )
 from .quality import RULES, check_quality
 from .roster import export_roster, households_for_export
@@ -372,6 +373,23 @@ class VisitDetailView(ObjectDetailView):
                 ("记录时间", f"{timezone.localtime(visit.recorded_at):%Y-%m-%d %H:%M}")
             )
         return context
+
+
+class VisitReviewedView(ObjectActionView):
+    """The cadre has checked a visit recorded offline against the household changed meanwhile
+    (households/field.py flagged it): the flag goes, the history keeps who cleared it."""
+
+    model = Visit
+    form_class = django_forms.Form
+    title = "核对离线走访"
+    submit_label = "已核对"
+    success_message = "已标记为核对无误。"
+
+    def perform(self, form) -> None:
+        self.object.needs_review = False
+        self.object._history_user = self.request.user
+        self.object._change_reason = "离线走访已核对"
+        self.object.save(update_fields=["needs_review", "updated_at"])
 
 
 class VisitCoverageView(ObjectDetailView):

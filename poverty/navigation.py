@@ -12,6 +12,7 @@ NAV = [
         [
             ("贫困户", "households:household_list", "households.view_household"),
             ("入户走访", "households:visit_list", "households.view_visit"),
+            ("离线走访（手机）", "field", "households.add_visit"),
             ("帮扶措施", "households:assistancemeasure_list", "households.view_assistancemeasure"),
             ("结对帮扶", "households:householdpairing_list", "households.view_householdpairing"),
             ("年度收入", "households:incomerecord_list", "households.view_incomerecord"),

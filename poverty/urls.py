@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from accounts import views as account_views
+from households import field
 
 from . import evidence, sheet_views, views
 from .dashboard import views as dashboard
@@ -14,6 +15,13 @@ admin.site.site_title = "县扶贫办业务系统"
 urlpatterns = [
     path("", work.home, name="home"),
     path("work/", include("poverty.work.urls")),
+    # The offline visit app: its own top-level path, which is its service worker's scope.
+    path("field/", field.app, name="field"),
+    path("field/sw.js", field.service_worker, name="field_sw"),
+    path("field/manifest.webmanifest", field.manifest, name="field_manifest"),
+    path("field/session.json", field.session, name="field_session"),
+    path("field/households.json", field.households, name="field_households"),
+    path("field/visits/", field.visit_upload, name="field_visit_upload"),
     path("system/", views.system_status, name="system_status"),
     path("setup/", sheet_views.setup_guide, name="setup_guide"),
     path("imports/jobs/<int:pk>/", sheet_views.SheetJobView.as_view(), name="sheet_job"),

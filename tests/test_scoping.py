@@ -51,7 +51,8 @@ USERS = [
 ]
 
 JSON = "application/json"
-PUBLIC = {"login", "api:schema", "api:docs"}
+# The offline app's service worker and manifest hold no data (households/field.py).
+PUBLIC = {"login", "api:schema", "api:docs", "field_sw", "field_manifest"}
 # Pages of the user's own rows (reminders): any logged-in user, never another's.
 LOGIN_ONLY = {
     "home",
@@ -87,7 +88,10 @@ ALL_PATTERNS = [p for p in walk(get_resolver().url_patterns) if not p[0].startsw
 # (tested with the page: tests/accounts/test_tokens.py).
 PERMISSION_PAGES = {
     "tokens": "accounts.manage_tokens",
+    "field": "households.add_visit",  # the offline app's page: no data, the rest is JSON
 }
+# The offline app's data: who is signed in, the households to pick, the upload of a visit.
+FIELD_DATA = {"field_session", "field_households", "field_visit_upload"}
 
 
 def kind_of(name: str | None, pattern: URLPattern) -> str | None:
@@ -103,6 +107,8 @@ def kind_of(name: str | None, pattern: URLPattern) -> str | None:
         return "evidence"
     if name == "work:notification_open":
         return "own_reminder"
+    if name in FIELD_DATA:
+        return "field_data"
     if name in LOGIN_ONLY:
         return "login_only"
     if name == "logout":
@@ -202,6 +208,8 @@ def test_every_url_is_scoped(route, name, pattern):
         return check_evidence(name)
     if kind == "own_reminder":
         return check_own_reminder(name)
+    if kind == "field_data":
+        return check_field_data(name)
     model = model_of(pattern)
     case = CASES.get(model)
     assert case is not None, f"{model.__name__} has no ModelCase in tests/scoping.py"
@@ -331,6 +339,55 @@ def _evidence_records(world, app, model, area):
     model_class = {"visit": Visit, "pledge": Pledge}[model]
     record = CASES[model_class].make(world, area)
     return record, CASES[model_class], record
+
+
+def check_field_data(name):
+    """The offline app's JSON: nothing without a session; the households and uploads of a
+    user's own areas only, and only for those who may record visits."""
+    import uuid
+
+    from households.models import Visit
+    from tests.factories import CadreFactory, HouseholdFactory, UnitFactory
+
+    world = build_world()
+    households = {v.pk: HouseholdFactory(village=v) for v in world.villages}
+    url = reverse(name)
+    anonymous = Client()
+    response = anonymous.post(url) if name == "field_visit_upload" else anonymous.get(url)
+    assert response.status_code in (302, 403), name
+    for role, key in USERS:
+        area = world.by_key(key)
+        cadre = CadreFactory(unit=UnitFactory(area=world.county))
+        user = UserFactory(role=role, areas=[area], cadre=cadre)
+        client = Client()
+        client.force_login(user)
+        may = user.has_perm("households.add_visit")
+        if name == "field_session":
+            assert client.get(url).json()["user"] == user.pk
+            continue
+        if name == "field_households":
+            response = client.get(url)
+            if not may:
+                assert response.status_code == 403, role
+                continue
+            listed = {row["id"] for row in response.json()["households"]}
+            expected = {h.pk for h in households.values() if is_under(h.village, area)}
+            assert listed == expected, (role, key)
+            continue
+        for village_pk, household in households.items():
+            response = client.post(
+                url,
+                {
+                    "client_id": str(uuid.uuid4()),
+                    "household": household.pk,
+                    "visited_on": "2019-06-01",
+                    "findings": "x",
+                },
+            )
+            inside = is_under(household.village, area)
+            saved = Visit.objects.filter(household=household, recorded_by=user).exists()
+            assert saved == (may and inside), (role, key, village_pk)
+            assert response.status_code == (201 if may and inside else 400 if may else 403)
 
 
 def check_own_reminder(name):

@@ -186,6 +186,18 @@ def follow_ups(page: Page, *, mine: bool) -> None:
         page.by_village("follow_ups", label, qs, "household__village", url, DANGER)
 
 
+def visits_to_review(page: Page) -> None:
+    """Own visits recorded offline on a household changed meanwhile (households/field.py)."""
+    qs = Visit.objects.restrict(page.user).filter(needs_review=True, cadre=page.user.cadre_id)
+    page.rows(
+        "visits_to_review",
+        "离线走访待核对",
+        qs.select_related("household").order_by("-visited_on", "pk"),
+        _link("households:visit_list", cadre=page.user.cadre_id, needs_review=1),
+        lambda v: Row(f"{v.household.code} {v.visited_on:%m-%d}", v.get_absolute_url()),
+    )
+
+
 def findings_to_rectify(page: Page, *, summary: bool) -> None:
     qs = Finding.objects.restrict(page.user).to_rectify()
     url = _link("inspections:finding_list", to_rectify=1)
@@ -427,6 +439,7 @@ def todos(user, today: datetime.date | None = None) -> list[Todo]:
         if user.cadre_id:
             unvisited(page, mine=True)
             follow_ups(page, mine=True)
+            visits_to_review(page)
             measures_ending(page, mine=True)
         findings_to_rectify(page, summary=False)
         exit_deadlines(page, summary=False)

@@ -5,6 +5,17 @@
   document.addEventListener('click', function (event) {
     if (event.target.closest('[data-print]')) { window.print(); }
   });
+  // Logging out empties the offline app's copy of the user's households (static/poverty/field.js);
+  // visits still waiting to be sent stay on the phone, for the same user's next session.
+  document.addEventListener('submit', function (event) {
+    var form = event.target.closest('[data-logout]');
+    if (!form || form.dataset.cleared || !('caches' in window)) { return; }
+    event.preventDefault();
+    caches.delete('field-data').catch(function () {}).then(function () {
+      form.dataset.cleared = '1';
+      form.submit();
+    });
+  });
   document.addEventListener('change', function (event) {
     var select = event.target.closest('[data-autosubmit]');
     if (select && select.form) { select.form.submit(); }

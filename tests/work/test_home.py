@@ -169,3 +169,17 @@ def test_the_work_page_reads_the_same_number_of_queries_for_any_amount_of_work(
     assert 'data-todo="' in page
     # A fixed ceiling too: one query per entry, a few for the session and the page.
     assert len(few) <= 24
+
+
+def test_a_cadre_is_asked_to_check_her_offline_visits_of_changed_households(
+    client, world, make_user, cadre
+):
+    user = make_user(Role.VILLAGE_CADRE, world.v11, cadre=cadre)
+    household = HouseholdFactory(village=world.v11)
+    VisitFactory(household=household, cadre=cadre, visited_on=TODAY, needs_review=True)
+    VisitFactory(household=household, cadre=cadre, visited_on=TODAY)
+    entry = by_key(todos(user))["visits_to_review"]
+    assert entry.count == 1
+    client.force_login(user)
+    listed = client.get(entry.url).context["table"].page.paginator.count
+    assert listed == 1
