@@ -96,7 +96,11 @@ def navigation(request) -> dict:
     # queries to every page of the roles without it.
     can_manage_tokens = user.is_superuser or role_allows(user.role, "accounts.manage_tokens")
     for title, items in NAV:
-        allowed = [(label, _url(url, prefix)) for label, url, perm in items if user.has_perm(perm)]
+        allowed = [
+            (label, _url(url, prefix))
+            for label, url, perm in items
+            if user.is_superuser or role_allows(user.role, perm)
+        ]
         if allowed:
             nav.append((title, allowed))
     return {"nav": nav, "bar": bar, "can_manage_tokens": can_manage_tokens}

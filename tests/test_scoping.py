@@ -958,6 +958,9 @@ DOWNLOADS = {
     "inspections.views.NoticeXlsxView.render_to_response": "check_detail (the notice's own)",
     "poverty.sheet_views.sheet_template": "check_sheet_pages (a blank template)",
     "poverty.evidence._send": "check_evidence",
+    # The offline app's worker and manifest: static text naming no data (PUBLIC above).
+    "households.field.service_worker": "check_special (public)",
+    "households.field.manifest": "check_special (public)",
 }
 SENDS_A_FILE = {"download", "xlsx_response", "FileResponse", "StreamingHttpResponse"}
 
