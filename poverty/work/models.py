@@ -74,7 +74,7 @@ class Notification(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["user", "kind", "subject_type", "subject_id", "due"],
-                name="notification_once",
+                name="work_notification_once",
             )
         ]
         indexes = [

@@ -36,7 +36,7 @@ class Migration(migrations.Migration):
                 'verbose_name_plural': '消息提醒',
                 'ordering': ['-created_at', '-pk'],
                 'indexes': [models.Index(condition=models.Q(('read_at__isnull', True)), fields=['user', '-created_at'], name='notification_unread_idx')],
-                'constraints': [models.UniqueConstraint(fields=('user', 'kind', 'subject_type', 'subject_id', 'due'), name='notification_once')],
+                'constraints': [models.UniqueConstraint(fields=('user', 'kind', 'subject_type', 'subject_id', 'due'), name='work_notification_once')],
             },
         ),
     ]
