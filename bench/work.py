@@ -11,6 +11,7 @@ The database named by DATABASE_URL is wiped and rebuilt (`--reuse` keeps what is
 from __future__ import annotations
 
 import argparse
+import datetime
 import os
 import statistics
 import sys
@@ -40,9 +41,10 @@ def main() -> None:
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
 
     from accounts.models import User
-    from households.models import Household
+    from households.models import AssistanceMeasure, Household, Visit
     from poverty.work.models import Notification
     from poverty.work.reminders import send_reminders
 
@@ -57,6 +59,28 @@ def main() -> None:
             cursor.execute("ANALYZE") if engine == "postgresql" else None
     print(f"database: {engine}; {Household.objects.count()} households")
 
+    # The demo county's dates are years past: make a tenth of everything due now, so the
+    # morning job has a county's worth of obligations (exit deadlines this year, measures
+    # ending within the month, follow-ups due in two days).
+    today = timezone.localdate()
+    tenth = list(Household.objects.order_by("pk").values_list("pk", flat=True))[::10]
+    Household.objects.filter(pk__in=tenth).update(planned_exit_year=today.year, status="assisted")
+    measures = list(AssistanceMeasure.objects.order_by("pk").values_list("pk", flat=True))[::10]
+    for offset in range(30):
+        AssistanceMeasure.objects.filter(pk__in=measures[offset::30]).update(
+            end_date=today + datetime.timedelta(days=offset), status="ongoing"
+        )
+    visits = list(Visit.objects.order_by("pk").values_list("pk", flat=True))[::10]
+    Visit.objects.filter(pk__in=visits).update(
+        follow_up="回访", follow_up_due=today + datetime.timedelta(days=2)
+    )
+    if engine == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")  # as autovacuum would after such a change
+    print(
+        f"made due: {len(tenth)} households' deadline, {len(measures)} measures, "
+        f"{len(visits)} follow-ups (latest visits only count)"
+    )
     client = Client(HTTP_HOST="localhost")
     for username in ("cadre", "township", "county", "inspector", "leader"):
         user = User.objects.get(username=username)

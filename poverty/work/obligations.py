@@ -51,9 +51,14 @@ class Obligation:
     perm: str
     cadres: tuple[int, ...] = field(default=())  # the people named on it, tried first
     units: tuple[int, ...] = field(default=())  # else the accounts of these units' cadres
+    # A household's obligation told to staff above its village is summed per village and day
+    # (poverty.work.reminders): what it says there ("项帮扶措施到期") and the village's list.
+    village: Area | None = None
+    digest: str = ""
+    digest_link: str = ""
 
 
-def _when(due: datetime.date, today: datetime.date) -> str:
+def when(due: datetime.date, today: datetime.date) -> str:
     days = (due - today).days
     if days == 0:
         return f"今天（{due:%Y-%m-%d}）"
@@ -73,7 +78,7 @@ def findings_due(today: datetime.date) -> Iterator[Obligation]:
             finding,
             finding.area.code,
             finding.deadline,
-            f"督查问题“{finding}”的整改时限为{_when(finding.deadline, today)}，"
+            f"督查问题“{finding}”的整改时限为{when(finding.deadline, today)}，"
             f"当前{finding.get_status_display()}。",
             finding.get_absolute_url(),
             "inspections.view_finding",
@@ -103,7 +108,7 @@ def exit_deadlines(today: datetime.date) -> Iterator[Obligation]:
             village.code,
             due,
             f"{village.name}有{per_village[village.pk]}户计划{today.year}年脱贫、尚未脱贫，"
-            f"脱贫时限为{_when(due, today)}。",
+            f"脱贫时限为{when(due, today)}。",
             _list(
                 "households:household_list",
                 within=village.pk,
@@ -128,10 +133,15 @@ def follow_ups(today: datetime.date) -> Iterator[Obligation]:
             visit.household.village.code,
             visit.follow_up_due,
             f"{visit.household.code}户走访的跟进事项“{visit.follow_up[:60]}”"
-            f"期限为{_when(visit.follow_up_due, today)}。",
+            f"期限为{when(visit.follow_up_due, today)}。",
             visit.get_absolute_url(),
             "households.add_visit",
             cadres=(visit.cadre_id,),
+            village=visit.household.village,
+            digest="项走访跟进事项到期",
+            digest_link=_list(
+                "households:visit_list", within=visit.household.village_id, follow_up_open=1
+            ),
         )
 
 
@@ -155,10 +165,17 @@ def measures_ending(today: datetime.date) -> Iterator[Obligation]:
             measure.household.village.code,
             measure.end_date,
             f"{measure.household.code}户的帮扶措施“{measure.get_measure_type_display()}”"
-            f"将于{_when(measure.end_date, today)}到期，请核实是否续期或办结。",
+            f"将于{when(measure.end_date, today)}到期，请核实是否续期或办结。",
             measure.get_absolute_url(),
             "households.change_assistancemeasure",
             cadres=(cadre,) if cadre else (),
+            village=measure.household.village,
+            digest="项帮扶措施到期",
+            digest_link=_list(
+                "households:assistancemeasure_list",
+                within=measure.household.village_id,
+                ending=LEAD_DAYS[K.MEASURE_END],
+            ),
         )
 
 
@@ -188,7 +205,7 @@ def publicity_ending(today: datetime.date) -> Iterator[Obligation]:
             record,
             household.village.code,
             closes,
-            f"{household.code}户退出的村内公示期满：{_when(closes, today)}，无异议的可公告退出。",
+            f"{household.code}户退出的村内公示期满：{when(closes, today)}，无异议的可公告退出。",
             household.get_absolute_url(),
             "households.change_household",
         )
@@ -202,7 +219,7 @@ def publicity_ending(today: datetime.date) -> Iterator[Obligation]:
             disclosure.project.area.code,
             disclosure.end_date,
             f"项目“{disclosure.project.name}”的{disclosure.title}公示将于"
-            f"{_when(disclosure.end_date, today)}结束。",
+            f"{when(disclosure.end_date, today)}结束。",
             disclosure.get_absolute_url(),
             "projects.change_disclosure",
             cadres=(disclosure.project.manager_id,),
@@ -221,7 +238,7 @@ def project_stages(today: datetime.date) -> Iterator[Obligation]:
             project.area.code,
             stage.planned_date,
             f"项目“{project.name}”的“{stage.get_stage_display()}”计划于"
-            f"{_when(stage.planned_date, today)}完成。",
+            f"{when(stage.planned_date, today)}完成。",
             project.get_absolute_url(),
             "projects.change_projectstage",
             cadres=(project.manager_id,),

@@ -24,6 +24,7 @@ from accounts.models import User
 from accounts.roles import role_allows
 from poverty.common.areacodes import ancestor_codes, prefix_of
 from poverty.common.scoping import Reach
+from villages.models import Area
 
 from . import obligations
 from .choices import ReminderKind
@@ -74,21 +75,22 @@ class Accounts:
         role answers for it."""
         return role_allows(user.role, ob.perm) and self.reach[user.pk].admits(ob.code)
 
-    def recipients(self, ob: Obligation) -> list[User]:
+    def recipients(self, ob: Obligation) -> tuple[list[User], bool]:
         """The accounts of the people named on it (else of the units named), else those whose
         area holds it at the nearest level: a village's cadres before its township's staff,
-        the township's before the county's."""
+        the township's before the county's. And whether they hold it from above its own area
+        (then a household's obligations reach them summed per village)."""
         named = [u for c in ob.cadres for u in self.by_cadre.get(c, ())]
         if not named:
             named = [u for unit in ob.units for u in self.by_unit.get(unit, ())]
         chosen = [u for u in named if self.may(u, ob)]
         if chosen:
-            return _unique(chosen)
+            return _unique(chosen), False
         for code in [ob.code, *reversed(ancestor_codes(ob.code))]:
             chosen = [u for u in self.by_prefix.get(prefix_of(code), ()) if self.may(u, ob)]
             if chosen:
-                return _unique(chosen)
-        return []
+                return _unique(chosen), code != ob.code
+        return [], False
 
 
 def _unique(users: list[User]) -> list[User]:
@@ -106,9 +108,17 @@ def send_reminders(today: datetime.date | None = None) -> Counter[str]:
     texts = sender()
     made: Counter[str] = Counter()
     new: dict[tuple, Notification] = {}
+    # (user, kind, village, due) -> [count, an obligation]: a household's obligations reach
+    # township and county staff as one reminder per village and day, not one per household.
+    digests: dict[tuple, list] = {}
     for ob in obligations.due(today):
         subject_type = ContentType.objects.get_for_model(type(ob.subject))
-        for user in accounts.recipients(ob):
+        users, from_above = accounts.recipients(ob)
+        if from_above and ob.village is not None and ob.digest:
+            for user in users:
+                digests.setdefault((user, ob.kind, ob.village.pk, ob.due), [0, ob])[0] += 1
+            continue
+        for user in users:
             key = (user.pk, ob.kind, subject_type.pk, ob.subject.pk, ob.due)
             new.setdefault(
                 key,
@@ -122,6 +132,21 @@ def send_reminders(today: datetime.date | None = None) -> Counter[str]:
                     link=ob.link,
                 ),
             )
+    area_type = ContentType.objects.get_for_model(Area)
+    for (user, kind, village_pk, due), (count, ob) in digests.items():
+        assert ob.village is not None
+        key = (user.pk, kind, area_type.pk, village_pk, due)
+        new[key] = Notification(
+            user=user,
+            kind=kind,
+            subject_type=area_type,
+            subject_id=village_pk,
+            due=due,
+            message=(f"{ob.village.name}有{count}{ob.digest}：{obligations.when(due, today)}。")[
+                :300
+            ],
+            link=ob.digest_link,
+        )
     if not new:
         return made
     dues = [key[4] for key in new]

@@ -344,3 +344,26 @@ def test_opening_a_reminder_marks_it_read_and_leads_to_its_subject(client, world
     note.refresh_from_db()
     user.refresh_from_db()
     assert note.read_at is not None and user.unread_notifications == 0
+
+
+def test_staff_above_a_village_without_accounts_get_one_reminder_per_village_and_day(
+    world, make_user
+):
+    township = make_user(Role.TOWNSHIP_STAFF, world.t1)
+    for _ in range(3):
+        household = HouseholdFactory(village=world.v12)  # no village account in 乙村
+        AssistanceMeasureFactory(
+            household=household, start_date=D(2016, 7, 1), end_date=D(2019, 7, 1)
+        )
+    AssistanceMeasureFactory(
+        household=HouseholdFactory(village=world.v12),
+        start_date=D(2016, 7, 1),
+        end_date=D(2019, 7, 2),
+    )
+    assert send_reminders(TODAY) == {K.MEASURE_END: 2}
+    first, second = sorted(notes(township), key=lambda n: n.due)
+    assert first.subject == world.v12 and first.due == D(2019, 7, 1)
+    assert first.message == "一乡乙村有3项帮扶措施到期：21天后（2019-07-01）。"
+    assert f"within={world.v12.pk}" in first.link and "ending=30" in first.link
+    assert "有1项" in second.message
+    assert send_reminders(TODAY) == {}
