@@ -79,8 +79,13 @@ class HouseholdFilterSet(django_filters.FilterSet):
     exit_year = django_filters.NumberFilter(label="脱贫年度")
     overdue = RuleFilter(label="超过脱贫时限", rule="overdue")
     near_deadline = RuleFilter(label="今年到脱贫时限未脱贫", rule="near_deadline")
-    # Not visited within settings.VISIT_INTERVAL_DAYS (the work page's rule).
-    unvisited = RuleFilter(label="近期未走访", rule=lambda qs: qs.unvisited_since(visit_cutoff()))
+    # Not visited within the user's county's visit interval (the work page's rule).
+    unvisited = RuleFilter(
+        label="近期未走访",
+        rule=lambda qs, request: qs.unvisited_since(
+            visit_cutoff(user=getattr(request, "user", None))
+        ),
+    )
     monitoring_type = django_filters.ChoiceFilter(label="监测对象", choices=MonitoringType.choices)
     cadre = ModelIdFilter(label="帮扶责任人", queryset=scoped_choices(Cadre), method="filter_cadre")
     quality_rule = django_filters.CharFilter(label="疑点规则", method="filter_quality_rule")

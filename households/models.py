@@ -23,6 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from poverty.common.areacodes import digits_of, level_of
 from poverty.common.geo import LATITUDE_VALIDATORS, LONGITUDE_VALIDATORS, distance_m
 from poverty.common.models import (
     IMPORT_RUNNING,
@@ -33,7 +34,7 @@ from poverty.common.models import (
     ImportStatus,
     recorded_by_field,
 )
-from poverty.common.scoping import ScopedModel, ScopedQuerySet
+from poverty.common.scoping import ScopedModel, ScopedQuerySet, user_area_codes
 from poverty.common.uploads import validate_evidence, validate_photo
 from poverty.personal import crypto, idnumber
 from villages.choices import AreaLevel
@@ -678,11 +679,36 @@ class HouseholdPairing(DatedModel):
         return reverse("households:householdpairing_detail", args=[self.pk])
 
 
-def visit_cutoff(today: datetime.date | None = None) -> datetime.date:
-    """The earliest visit date that still counts as recent: a paired household is due a visit
-    when it has none since (settings.VISIT_INTERVAL_DAYS, 30 by default)."""
+def visit_interval(user=None) -> int:
+    """Days a paired household may go unvisited: the county's own setting for a user whose
+    areas lie in one county (Area.visit_interval_days), else settings.VISIT_INTERVAL_DAYS
+    (30). Read once per user object (one query)."""
+    if user is None:
+        return settings.VISIT_INTERVAL_DAYS
+    cached = getattr(user, "_visit_interval", None)
+    if cached is None:
+        counties = {
+            code[: digits_of(AreaLevel.COUNTY)].ljust(len(code), "0")
+            for code in user_area_codes(user)
+            if level_of(code) in (AreaLevel.COUNTY, AreaLevel.TOWNSHIP, AreaLevel.VILLAGE)
+        }
+        own = None
+        if len(counties) == 1:
+            own = (
+                Area.objects.filter(code__in=counties)
+                .values_list("visit_interval_days", flat=True)
+                .first()
+            )
+        cached = own or settings.VISIT_INTERVAL_DAYS
+        user._visit_interval = cached
+    return cached
+
+
+def visit_cutoff(today: datetime.date | None = None, user=None) -> datetime.date:
+    """The earliest visit date that still counts as recent for the user's county: a paired
+    household is due a visit when it has none since (visit_interval)."""
     today = today or timezone.localdate()
-    return today - datetime.timedelta(days=settings.VISIT_INTERVAL_DAYS)
+    return today - datetime.timedelta(days=visit_interval(user))
 
 
 def visit_photo_path(instance: Visit, filename: str) -> str:

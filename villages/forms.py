@@ -15,6 +15,7 @@ class AreaForm(ScopedModelForm):
             "planned_exit_year",
             "actual_exit_year",
             "rural_population",
+            "visit_interval_days",
             "latitude",
             "longitude",
         ]

@@ -52,6 +52,15 @@ class Area(ScopedModel):
     rural_population = models.PositiveIntegerField(
         "农业户籍人口", null=True, blank=True, help_text="用于计算贫困发生率。"
     )
+    # How long a paired household may go unvisited before its cadre's work page lists it: the
+    # county's own rule (households.models.visit_interval); empty: settings.VISIT_INTERVAL_DAYS.
+    visit_interval_days = models.PositiveSmallIntegerField(
+        "走访周期(天)",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(7), MaxValueValidator(180)],
+        help_text="县级填写：结对户超过这么多天未走访，即列入帮扶干部的工作台；不填按30天。",
+    )
     # A village's reference point (its committee's office): visits recorded far from it are
     # listed as 疑点 (households.quality).
     latitude = models.DecimalField(
@@ -126,6 +135,10 @@ class Area(ScopedModel):
             raise ValidationError({"planned_exit_year": "贫困村须填写计划退出年度。"})
         if (self.latitude is None) != (self.longitude is None):
             raise ValidationError({"longitude": "村委会位置须同时填写纬度和经度。"})
+        if self.visit_interval_days is not None and self.level != AreaLevel.COUNTY:
+            raise ValidationError(
+                {"visit_interval_days": "走访周期由县级设置，乡镇和村不单独设置。"}
+            )
         if self.latitude is not None and self.level != AreaLevel.VILLAGE:
             raise ValidationError({"latitude": "只有行政村需要填写村委会位置。"})
 

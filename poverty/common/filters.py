@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import django_filters
 from django.apps import apps
@@ -103,17 +104,20 @@ class YesNoFilter(django_filters.BooleanFilter):
 
 class RuleFilter(YesNoFilter):
     """Yes: the rows a queryset rule keeps (`rule`, the name of a queryset method taking no
-    argument, or a function of the queryset); no: the others. The list's filter then reads
-    the same rule as the figures and the work page that count it."""
+    argument, or a function of the queryset and the request); no: the others. The list's
+    filter then reads the same rule as the figures and the work page that count it."""
 
-    def __init__(self, *args, rule: str | Callable[[QuerySet], QuerySet], **kwargs) -> None:
+    def __init__(self, *args, rule: str | Callable[[QuerySet, Any], QuerySet], **kwargs) -> None:
         self.rule = rule
         super().__init__(*args, **kwargs)
 
     def filter(self, qs: QuerySet, value) -> QuerySet:
         if value is None:
             return qs
-        kept = self.rule(qs) if callable(self.rule) else getattr(qs, self.rule)()
+        if callable(self.rule):
+            kept = self.rule(qs, getattr(self.parent, "request", None))
+        else:
+            kept = getattr(qs, self.rule)()
         return kept if value else qs.exclude(pk__in=kept.values("pk"))
 
 

@@ -147,10 +147,10 @@ def _my_households(page: Page) -> HouseholdQuerySet:
 
 
 def unvisited(page: Page, *, mine: bool) -> None:
-    days = (page.today - visit_cutoff(page.today)).days
+    days = (page.today - visit_cutoff(page.today, page.user)).days
     label = f"{days}天内未走访的结对户"
     if mine:
-        qs = _my_households(page).unvisited_since(visit_cutoff(page.today)).with_head()
+        qs = _my_households(page).unvisited_since(visit_cutoff(page.today, page.user)).with_head()
         url = _link("households:household_list", cadre=page.user.cadre_id, unvisited=1)
         page.rows(
             "unvisited",
@@ -164,7 +164,7 @@ def unvisited(page: Page, *, mine: bool) -> None:
         qs = (
             Household.objects.restrict(page.user)
             .filter(pk__in=paired)
-            .unvisited_since(visit_cutoff(page.today))
+            .unvisited_since(visit_cutoff(page.today, page.user))
         )
         page.by_village(
             "unvisited", label, qs, "village", _link("households:household_list", unvisited=1)

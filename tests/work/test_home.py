@@ -183,3 +183,36 @@ def test_a_cadre_is_asked_to_check_her_offline_visits_of_changed_households(
     client.force_login(user)
     listed = client.get(entry.url).context["table"].page.paginator.count
     assert listed == 1
+
+
+def test_the_county_sets_how_long_a_paired_household_may_go_unvisited(
+    client, world, make_user, cadre
+):
+    user = make_user(Role.VILLAGE_CADRE, world.v11, cadre=cadre)
+    household = HouseholdFactory(village=world.v11)
+    HouseholdPairingFactory(household=household, cadre=cadre)
+    VisitFactory(household=household, cadre=cadre, visited_on=TODAY - 20 * DAY)
+    assert "unvisited" not in by_key(todos(user))  # 30 days by default
+    world.county.visit_interval_days = 14
+    world.county.save()
+    user = type(user).objects.get(pk=user.pk)  # a new request's user
+    entry = by_key(todos(user))["unvisited"]
+    assert (entry.label, entry.count) == ("14天内未走访的结对户", 1)
+    client.force_login(user)
+    assert client.get(entry.url).context["table"].page.paginator.count == 1
+
+
+def test_only_a_county_sets_the_visit_interval(client, world, make_user):
+    client.force_login(make_user(Role.COUNTY_STAFF, world.county))
+    response = client.post(
+        reverse("villages:area_edit", args=[world.t1.pk]),
+        {"code": world.t1.code, "name": world.t1.name, "visit_interval_days": "14"},
+    )
+    assert "走访周期由县级设置" in response.content.decode()
+    response = client.post(
+        reverse("villages:area_edit", args=[world.county.pk]),
+        {"code": world.county.code, "name": world.county.name, "visit_interval_days": "3"},
+    )
+    assert response.status_code == 200  # fewer than 7 days is refused
+    world.county.refresh_from_db()
+    assert world.county.visit_interval_days is None
