@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
-from django.db.models import Count, Exists, OuterRef, QuerySet, Window
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Window
 from django.urls import reverse
 from django.utils import timezone
 
@@ -36,7 +36,7 @@ from inspections.choices import StepKind
 from inspections.models import Finding, FindingStep
 from poverty.common.models import ImportStatus
 from projects.models import Disclosure, Project, ProjectStage
-from villages.models import Area
+from villages.models import Area, SheetImportJob
 
 # Rows shown under an entry; the link shows them all.
 SHOWN = 5
@@ -373,19 +373,30 @@ def project_stages(page: Page) -> None:
     )
 
 
-def roster_jobs(page: Page) -> None:
+def _waiting_uploads(model, page: Page) -> QuerySet:
     """The user's own uploads that wait for them (待确认) or failed this week."""
     week_ago = timezone.now() - datetime.timedelta(days=7)
-    jobs = RosterImport.objects.restrict(page.user).filter(user=page.user)
-    waiting = jobs.filter(status=ImportStatus.PREVIEWED) | jobs.filter(
-        status=ImportStatus.FAILED, created_at__gte=week_ago
-    )
+    jobs = model.objects.restrict(page.user).filter(user=page.user)
+    return jobs.filter(
+        Q(status=ImportStatus.PREVIEWED) | Q(status=ImportStatus.FAILED, created_at__gte=week_ago)
+    ).order_by("-created_at")
+
+
+def upload_jobs(page: Page) -> None:
+    """花名册 uploads, and the sheets a county brings when it moves in (units, cadres…)."""
     page.rows(
         "roster_jobs",
         "待确认或出错的花名册导入",
-        waiting.order_by("-created_at"),
+        _waiting_uploads(RosterImport, page),
         _link("households:rosterimport_list"),
         lambda j: Row(j.file_name, j.get_absolute_url(), j.get_status_display()),
+    )
+    page.rows(
+        "sheet_jobs",
+        "待确认或出错的迁入表格",
+        _waiting_uploads(SheetImportJob, page),
+        _link("setup_guide"),
+        lambda j: Row(f"{j.title}：{j.file_name}", j.get_absolute_url(), j.get_status_display()),
     )
 
 
@@ -459,7 +470,7 @@ def todos(user, today: datetime.date | None = None) -> list[Todo]:
         publicity(page, summary=True)
         exit_steps(page)
         project_stages(page)
-        roster_jobs(page)
+        upload_jobs(page)
         quality_new(page)
     elif role == Role.INSPECTOR:
         inspector(page)

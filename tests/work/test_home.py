@@ -24,6 +24,7 @@ from tests.factories import (
     UnitFactory,
     VisitFactory,
 )
+from villages.models import SheetImportJob
 
 pytestmark = pytest.mark.django_db
 
@@ -115,9 +116,27 @@ def test_township_staff_see_their_villages_summarised(world, make_user, cadre):
         file_name="一乡花名册.xlsx",
         status=ImportStatus.PREVIEWED,
     )
+    SheetImportJob.objects.create(
+        kind="units",
+        title="帮扶单位",
+        user=user,
+        area=world.t1,
+        file="imports/sheets/u.xlsx",
+        file_name="单位.xlsx",
+        status=ImportStatus.FAILED,
+    )
+    someone_elses = make_user(Role.TOWNSHIP_STAFF, world.t1)
+    RosterImport.objects.create(
+        user=someone_elses,
+        area=world.t1,
+        file="imports/y.xlsx",
+        file_name="别人的.xlsx",
+        status=ImportStatus.PREVIEWED,
+    )
     entries = by_key(todos(user))
     assert entries["exit_proposed"].count == 3
-    assert entries["roster_jobs"].rows[0].text == "一乡花名册.xlsx"
+    assert [r.text for r in entries["roster_jobs"].rows] == ["一乡花名册.xlsx"]
+    assert [r.text for r in entries["sheet_jobs"].rows] == ["帮扶单位：单位.xlsx"]
 
 
 def test_an_inspector_sees_submissions_to_verify_but_not_her_own(world, make_user, cadre):
