@@ -24,7 +24,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from poverty.common.areacodes import digits_of, level_of
-from poverty.common.geo import LATITUDE_VALIDATORS, LONGITUDE_VALIDATORS, distance_m
+from poverty.common.geo import distance_m, latitude_field, longitude_field
 from poverty.common.models import (
     IMPORT_RUNNING,
     UPLOAD_EXTENSIONS,
@@ -754,22 +754,8 @@ class Visit(ScopedModel):
     )
     # Where and when the cadre recorded it, from the phone (the position only if allowed);
     # checked against the village's reference point by the quality rules.
-    latitude = models.DecimalField(
-        "纬度",
-        max_digits=9,
-        decimal_places=6,
-        null=True,
-        blank=True,
-        validators=LATITUDE_VALIDATORS,
-    )
-    longitude = models.DecimalField(
-        "经度",
-        max_digits=9,
-        decimal_places=6,
-        null=True,
-        blank=True,
-        validators=LONGITUDE_VALIDATORS,
-    )
+    latitude = latitude_field("纬度")
+    longitude = longitude_field("经度")
     accuracy = models.PositiveIntegerField("定位精度(米)", null=True, blank=True)
     recorded_at = models.DateTimeField("记录时间", null=True, blank=True, default=timezone.now)
     # A visit recorded offline (households/field.py) carries the id its phone gave it, so a

@@ -10,7 +10,7 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from poverty.common.areacodes import ancestor_codes, is_valid_code, level_of, parent_code, prefix_of
-from poverty.common.geo import LATITUDE_VALIDATORS, LONGITUDE_VALIDATORS
+from poverty.common.geo import latitude_field, longitude_field
 from poverty.common.models import IMPORT_RUNNING, DatedModel, IdNumberModel, ImportStatus
 from poverty.common.scoping import ScopedModel
 
@@ -63,24 +63,10 @@ class Area(ScopedModel):
     )
     # A village's reference point (its committee's office): visits recorded far from it are
     # listed as 疑点 (households.quality).
-    latitude = models.DecimalField(
-        "村委会纬度",
-        max_digits=9,
-        decimal_places=6,
-        null=True,
-        blank=True,
-        validators=LATITUDE_VALIDATORS,
-        help_text="如 30.864521；在村委会门口用手机定位后填写。",
+    latitude = latitude_field(
+        "村委会纬度", help_text="如 30.864521；在村委会门口用手机定位后填写。"
     )
-    longitude = models.DecimalField(
-        "村委会经度",
-        max_digits=9,
-        decimal_places=6,
-        null=True,
-        blank=True,
-        validators=LONGITUDE_VALIDATORS,
-        help_text="如 116.358702。",
-    )
+    longitude = longitude_field("村委会经度", help_text="如 116.358702。")
 
     history = HistoricalRecords()
 

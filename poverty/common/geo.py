@@ -6,11 +6,37 @@ import math
 from decimal import Decimal
 
 from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
 
 EARTH_RADIUS_M = 6_371_000
 
 LATITUDE_VALIDATORS = [MinValueValidator(Decimal(-90)), MaxValueValidator(Decimal(90))]
 LONGITUDE_VALIDATORS = [MinValueValidator(Decimal(-180)), MaxValueValidator(Decimal(180))]
+
+
+def latitude_field(label: str, **kwargs) -> models.DecimalField:
+    """A latitude to a tenth of a metre or so (six decimals), optional."""
+    return models.DecimalField(
+        label,
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=LATITUDE_VALIDATORS,
+        **kwargs,
+    )
+
+
+def longitude_field(label: str, **kwargs) -> models.DecimalField:
+    return models.DecimalField(
+        label,
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=LONGITUDE_VALIDATORS,
+        **kwargs,
+    )
 
 
 def distance_m(lat1, lng1, lat2, lng2) -> float:

@@ -36,16 +36,21 @@ def browser():
         os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
-@pytest.fixture
-def phone(browser):
-    """A phone-sized page (360×740, touch), as a village cadre holds it in the field."""
-    context = browser.new_context(
+def phone_context(browser, **extra):
+    """A phone-sized context (360×740, touch), as a village cadre holds it in the field."""
+    return browser.new_context(
         viewport={"width": 360, "height": 740},
         device_scale_factor=2,
         is_mobile=True,
         has_touch=True,
         locale="zh-CN",
+        **extra,
     )
+
+
+@pytest.fixture
+def phone(browser):
+    context = phone_context(browser)
     page = context.new_page()
     yield page
     context.close()

@@ -20,7 +20,7 @@ from tests.factories import (
     build_world,
 )
 
-from .conftest import log_in, screenshot
+from .conftest import log_in, phone_context, screenshot
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -29,15 +29,7 @@ GATE = {"latitude": 30.8523, "longitude": 116.3614, "accuracy": 20}
 
 @pytest.fixture
 def field_phone(browser):
-    context = browser.new_context(
-        viewport={"width": 360, "height": 740},
-        device_scale_factor=2,
-        is_mobile=True,
-        has_touch=True,
-        locale="zh-CN",
-        geolocation=GATE,
-        permissions=["geolocation"],
-    )
+    context = phone_context(browser, geolocation=GATE, permissions=["geolocation"])
     page = context.new_page()
     yield page
     context.close()
