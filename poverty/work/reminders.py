@@ -34,8 +34,10 @@ from .sms import sender, sms_text
 
 logger = logging.getLogger(__name__)
 
-# Roles that act on obligations; leaders read theirs on the work page, API clients never.
-ACTING_ROLES = (Role.COUNTY_STAFF, Role.TOWNSHIP_STAFF, Role.VILLAGE_CADRE, Role.INSPECTOR)
+# Roles that act on obligations. Leaders and inspectors hold others to theirs: they read what
+# is overdue on their work page (a county inspector would otherwise hear of every village's
+# deadline that no one nearer has an account for). API clients never.
+ACTING_ROLES = (Role.COUNTY_STAFF, Role.TOWNSHIP_STAFF, Role.VILLAGE_CADRE)
 
 
 @dataclass

@@ -134,6 +134,7 @@ def village(world, make_user):
         "township": make_user(Role.TOWNSHIP_STAFF, world.t1, phone="13900002222"),
         "county": make_user(Role.COUNTY_STAFF, world.county),
         "leader": make_user(Role.LEADER, world.county),
+        "inspector": make_user(Role.INSPECTOR, world.county),
     }
 
 
@@ -155,7 +156,8 @@ def test_exit_deadlines_remind_the_village_once_from_two_months_before(world, vi
     assert notes(village["township"]) == []
     [county_note] = notes(village["county"])
     assert county_note.subject == world.v21
-    assert notes(village["leader"]) == []  # leaders read the work page
+    # Leaders and inspectors read the work page.
+    assert notes(village["leader"]) == notes(village["inspector"]) == []
     assert send_reminders(D(2019, 11, 15)) == {}
 
 
