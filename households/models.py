@@ -954,7 +954,8 @@ class ExitRecord(ScopedModel):
 
 
 class SensitiveAccess(models.Model):
-    """A view or export that showed full ID numbers or health status (PIPL access log)."""
+    """A view or export that showed full ID numbers, phones or health status (PIPL access
+    log): of a household, of a cadre (their phone and number), or of many at once (neither)."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="用户"
@@ -966,6 +967,14 @@ class SensitiveAccess(models.Model):
         null=True,
         related_name="sensitive_accesses",
         verbose_name="贫困户",
+    )
+    cadre = models.ForeignKey(
+        Cadre,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="sensitive_accesses",
+        verbose_name="干部",
     )
     what = models.CharField("内容", max_length=50)
 

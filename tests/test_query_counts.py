@@ -51,13 +51,13 @@ def grow(world, n):
 PAGES = {
     "villages:area_list": 6,
     "villages:unit_list": 6,
-    "villages:cadre_list": 6,
+    "villages:cadre_list": 7,  # and one INSERT: the phones it shows, in the access log
     "villages:villageposting_list": 6,
     "villages:unitpairing_list": 7,
     "villages:leaderpairing_list": 6,
     "api:area-list": 5,
     "api:unit-list": 5,
-    "api:cadre-list": 5,
+    "api:cadre-list": 6,  # and the access log's INSERT
     "api:villageposting-list": 5,
     "api:unitpairing-list": 5,
     "api:leaderpairing-list": 5,

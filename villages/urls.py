@@ -40,6 +40,7 @@ urlpatterns = [
         filterset=filtersets.CadreFilterSet,
         table=tables.CadreTable,
         select_related=("unit",),
+        list_view=views.CadreListView,
         detail_view=views.CadreDetailView,
         detail_fields=("name", "unit", "position", "is_leader"),
     ),

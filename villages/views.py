@@ -1,6 +1,7 @@
 """Pages of the villages app: the generic five per model, and the area page's related lists."""
 
 from poverty.common.views import ObjectDetailView, ObjectListView
+from poverty.personal.access import record_access
 
 
 class AreaListView(ObjectListView):
@@ -24,10 +25,27 @@ class AreaDetailView(ObjectDetailView):
         return context
 
 
+# What the access log calls a page's showing of cadres' phones in full.
+CADRE_PHONES = "查看干部联系电话"
+
+
+class CadreListView(ObjectListView):
+    """The cadre list shows phones (in full to those who may see them): the page's cadres
+    with a phone are logged (poverty.personal.access)."""
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        shown = [row.record.pk for row in context["table"].page.object_list if row.record.phone]
+        record_access(user=self.request.user, cadres=shown, what=CADRE_PHONES)
+        return context
+
+
 class CadreDetailView(ObjectDetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         user = self.request.user
+        if self.object.phone:
+            record_access(user=user, cadres=[self.object.pk], what=CADRE_PHONES)
         context["postings"] = self.object.postings.restrict(user).select_related("village")
         context["leader_pairings"] = self.object.leader_pairings.restrict(user).select_related(
             "area"

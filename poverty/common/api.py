@@ -98,9 +98,11 @@ class ScopedReadOnlyViewSet(viewsets.ReadOnlyModelViewSet):
     """restrict(user, action-for-method) before anything else: out of scope is a 404."""
 
     select_related: tuple[str, ...] = ()
-    # For an endpoint whose rows are households with their personal data: what the access log
-    # calls a read. Each household a response shows in full is logged (poverty.personal.access).
+    # For an endpoint whose rows hold personal data: what the access log calls a read, and
+    # whose rows they are ("households" or "cadres"). Each row a response shows in full is
+    # logged (poverty.personal.access).
     personal_access: str | None = None
+    personal_of: str = "households"
     # Actions that only read whatever their method (apiconf.method_action).
     read_actions: tuple[str, ...] = ()
 
@@ -118,7 +120,7 @@ class ScopedReadOnlyViewSet(viewsets.ReadOnlyModelViewSet):
         if self.personal_access and response.status_code == 200 and data:
             rows = data.get("results", [data]) if isinstance(data, dict) else data
             ids = [row["id"] for row in rows if isinstance(row, dict) and "id" in row]
-            record_access(user=request.user, households=ids, what=self.personal_access)
+            record_access(user=request.user, what=self.personal_access, **{self.personal_of: ids})
         return response
 
 

@@ -1,6 +1,6 @@
 """The PIPL access log's one writer: every page, export, download and API response that shows a
 user full personal data (ID numbers, phones, health) or a household's personal evidence records
-it here, one row per household shown (None: many at once, as an export)."""
+it here, one row per household or cadre shown (None: many at once, as an export)."""
 
 from __future__ import annotations
 
@@ -18,13 +18,20 @@ def may_download(user, *, made_by_id: int | None) -> bool:
     return user.pk == made_by_id or can_see_sensitive(user)
 
 
-def record_access(*, user, households: Iterable[int | None], what: str, full_only: bool = True):
-    """Log that `user` was shown `what` of these households. With `full_only` (full numbers,
-    phones, health) nothing is logged for a user who saw them masked; evidence files are
-    personal whoever opens them (full_only=False)."""
+def record_access(
+    *,
+    user,
+    what: str,
+    households: Iterable[int | None] = (),
+    cadres: Iterable[int] = (),
+    full_only: bool = True,
+):
+    """Log that `user` was shown `what` of these households, or of these cadres. With
+    `full_only` (full numbers, phones, health) nothing is logged for a user who saw them
+    masked; evidence files are personal whoever opens them (full_only=False)."""
     if full_only and not can_see_sensitive(user):
         return
     SensitiveAccess = apps.get_model("households", "SensitiveAccess")
-    SensitiveAccess.objects.bulk_create(
-        [SensitiveAccess(user=user, household_id=pk, what=what) for pk in households]
-    )
+    rows = [SensitiveAccess(user=user, household_id=pk, what=what) for pk in households]
+    rows += [SensitiveAccess(user=user, cadre_id=pk, what=what) for pk in cadres]
+    SensitiveAccess.objects.bulk_create(rows)

@@ -22,6 +22,9 @@ class UnitViewSet(ScopedViewSet):
 class CadreViewSet(ScopedViewSet):
     queryset = Cadre.objects.all()
     serializer_class = serializers.CadreSerializer
+    # A cadre's phone, in full to those who may see it (CadreSerializer.sensitive_fields).
+    personal_access = "接口读取干部电话"
+    personal_of = "cadres"
     filterset_class = filtersets.CadreFilterSet
     ordering_fields = ["name"]
 
