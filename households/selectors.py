@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from poverty.common import history
+from poverty.common.months import month_end, month_start
 from villages.models import Area
 
 from .models import AssistanceMeasure, Household, HouseholdPairing, IncomeRecord, Member, Visit
@@ -79,8 +80,7 @@ def visit_coverage(area: Area, month: datetime.date, user=None) -> Coverage:
     month under way); per village it counts as visited when anyone visited it in the month, per
     cadre when that cadre did. The figure the township page shows and assessments read
     (issue 24's visit-coverage indicator); `user` narrows it to what they may see."""
-    first = month.replace(day=1)
-    last = (first + datetime.timedelta(days=32)).replace(day=1) - datetime.timedelta(days=1)
+    first, last = month_start(month), month_end(month)
     on = min(last, timezone.localdate())
     pairings = HouseholdPairing.objects.active(on).under([area.code])
     if user is not None:

@@ -4,11 +4,11 @@ the printable 明白卡 and village notice, the phone visit form and the 疑点 
 from __future__ import annotations
 
 import contextlib
-import datetime
 from pathlib import Path
 
 from django import forms as django_forms
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.http import FileResponse, Http404, QueryDict
 from django.shortcuts import redirect, render
@@ -19,6 +19,7 @@ from poverty.common import excel
 from poverty.common.filters import described
 from poverty.common.geo import distance_text
 from poverty.common.jobs import queue_after_commit
+from poverty.common.months import month_start, parse_month
 from poverty.common.views import (
     ObjectActionView,
     ObjectCreateView,
@@ -406,16 +407,14 @@ class VisitCoverageView(ObjectDetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        today = timezone.localdate()
-        month = today.replace(day=1)
+        month = month_start(timezone.localdate())
         text = self.request.GET.get("month", "")
         if text:
             try:
-                month = datetime.datetime.strptime(text, "%Y-%m").date()
-            except ValueError:
-                context["month_error"] = f"月份“{text}”格式不对，应为YYYY-MM，已显示本月。"
+                month = parse_month(text)
+            except ValidationError as exc:
+                context["month_error"] = f"{exc.messages[0]}已显示本月。"
         context["coverage"] = visit_coverage(self.object, month, self.request.user)
-        context["this_month"] = today.replace(day=1)
         return context
 
 

@@ -22,6 +22,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from poverty.common.areacodes import prefix_of
+from poverty.common.months import month_start, next_month
 from poverty.common.scoping import Reach
 from villages.choices import AreaLevel
 from villages.models import Area, Unit
@@ -30,27 +31,6 @@ from .choices import NoticeKind, StepKind
 from .models import Finding, FindingStep, Notice, NoticeItem
 
 logger = logging.getLogger(__name__)
-
-
-def month_start(day: datetime.date) -> datetime.date:
-    return day.replace(day=1)
-
-
-def next_month(first: datetime.date) -> datetime.date:
-    return (first.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
-
-
-def previous_month(today: datetime.date | None = None) -> datetime.date:
-    today = today or timezone.localdate()
-    return month_start(month_start(today) - datetime.timedelta(days=1))
-
-
-def parse_month(value: str) -> datetime.date:
-    """ "2026-10" → 2026-10-01; anything else is refused with the expected form."""
-    try:
-        return datetime.datetime.strptime(value.strip(), "%Y-%m").date()
-    except ValueError:
-        raise ValidationError(f"月份“{value}”格式不对，应为YYYY-MM，如2026-10。") from None
 
 
 @dataclass

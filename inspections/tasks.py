@@ -3,7 +3,9 @@
 from celery import shared_task
 from django.db import DatabaseError
 
-from .notices import make_notices, parse_month, previous_month
+from poverty.common.months import parse_month, previous_month
+
+from .notices import make_notices
 
 
 @shared_task(

@@ -22,8 +22,9 @@ from households.models import Household
 from inspections import services
 from inspections.choices import Category, InspectionKind, Metric, PledgeKind, Severity, Subject
 from inspections.models import Accountability, Finding, Inspection, Pledge, PledgeTarget
-from inspections.notices import make_notices, previous_month
+from inspections.notices import make_notices
 from inspections.progress import actual
+from poverty.common.months import previous_month
 from poverty.demo.villages import COUNTY
 from projects.models import Project
 from villages.choices import AreaLevel

@@ -9,6 +9,7 @@ from django.core.management import CommandError, call_command
 from inspections import notices
 from inspections.choices import NoticeKind, Status
 from inspections.models import Finding, Notice, NoticeItem
+from poverty.common import months
 from tests.factories import FindingFactory, UnitFactory
 
 pytestmark = pytest.mark.django_db
@@ -195,5 +196,5 @@ def test_the_command_reports_each_county_and_refuses_a_bad_month(march, capsys):
 
 
 def test_previous_month_is_the_default():
-    assert notices.previous_month(D(2026, 11, 1)) == D(2026, 10, 1)
-    assert notices.previous_month(D(2027, 1, 1)) == D(2026, 12, 1)
+    assert months.previous_month(D(2026, 11, 1)) == D(2026, 10, 1)
+    assert months.previous_month(D(2027, 1, 1)) == D(2026, 12, 1)

@@ -16,8 +16,8 @@ from households.models import (
     Visit,
 )
 from inspections.models import Finding, Inspection, Notice, Pledge, PledgeTarget
-from inspections.notices import previous_month
 from inspections.progress import progress_of
+from poverty.common.months import previous_month
 from poverty.demo import DEMO_PASSWORD
 from poverty.personal import idnumber
 from poverty.work.models import Notification

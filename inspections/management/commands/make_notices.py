@@ -3,7 +3,8 @@
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from inspections.notices import make_notices, parse_month, previous_month
+from inspections.notices import make_notices
+from poverty.common.months import parse_month, previous_month
 
 
 class Command(BaseCommand):
