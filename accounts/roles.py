@@ -8,7 +8,7 @@ from .choices import Role
 
 VIEW = frozenset({"view"})
 ALL = frozenset({"view", "add", "change", "delete"})
-DOMAIN_APPS = ("villages", "households", "projects", "inspections")
+DOMAIN_APPS = ("villages", "households", "projects", "inspections", "command")
 
 MODEL_ACTIONS: dict[str, dict[str, frozenset[str]]] = {
     Role.COUNTY_STAFF: {
@@ -19,6 +19,8 @@ MODEL_ACTIONS: dict[str, dict[str, frozenset[str]]] = {
         "inspections": VIEW,
         "inspections.pledge": ALL,
         "inspections.pledgetarget": ALL,
+        # The command structure, key tasks, dispatch meetings and their decisions.
+        "command": ALL,
     },
     Role.TOWNSHIP_STAFF: {
         "villages": ALL,
@@ -29,6 +31,7 @@ MODEL_ACTIONS: dict[str, dict[str, frozenset[str]]] = {
         "inspections": VIEW,
         "inspections.pledge": ALL,
         "inspections.pledgetarget": ALL,
+        "command": ALL,
     },
     # Village cadres read their villages and record visits and measures (households issue).
     Role.VILLAGE_CADRE: {
@@ -44,8 +47,18 @@ MODEL_ACTIONS: dict[str, dict[str, frozenset[str]]] = {
         "inspections.inspection": VIEW,
         "inspections.finding": VIEW,
         "inspections.findingstep": VIEW,
+        # The bodies and meetings that direct their villages, and the decisions put to them.
+        "command": VIEW,
     },
-    Role.LEADER: dict.fromkeys(DOMAIN_APPS, VIEW),
+    Role.LEADER: {
+        **dict.fromkeys(DOMAIN_APPS, VIEW),
+        # A 包联 leader holds the weekly dispatch of the township (调度会) and assigns its
+        # decisions; the rest they read.
+        "command.dispatchmeeting": frozenset({"view", "add", "change"}),
+        "command.meetingattendee": frozenset({"view", "add", "change", "delete"}),
+        "command.decision": frozenset({"view", "add", "change"}),
+        "command.followup": frozenset({"view", "add", "change"}),
+    },
     Role.INSPECTOR: {
         "villages": VIEW,
         "households": VIEW,
@@ -54,6 +67,7 @@ MODEL_ACTIONS: dict[str, dict[str, frozenset[str]]] = {
         # Pledges are the county's and townships' to sign; inspectors hold them to them.
         "inspections.pledge": VIEW,
         "inspections.pledgetarget": VIEW,
+        "command": VIEW,
     },
     Role.API_CLIENT: dict.fromkeys(DOMAIN_APPS, VIEW),
 }

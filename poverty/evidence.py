@@ -34,6 +34,7 @@ EVIDENCE: dict[tuple[str, str, str], tuple[str | None, str]] = {
     ("inspections", "findingstep", "file"): ("finding__household", "整改佐证材料"),
     ("inspections", "pledge", "document"): ("household", "责任书扫描件"),
     ("projects", "projectstage", "evidence_file"): (None, "项目附件"),
+    ("command", "progressreport", "file"): (None, "重点工作佐证材料"),
 }
 INLINE = {"image/jpeg", "image/png", "application/pdf"}
 THUMB_SIZE = (320, 320)

@@ -45,6 +45,17 @@ NAV = [
         ],
     ),
     (
+        "统一指挥",
+        [
+            ("指挥体系", "command:body_tree", "command.view_body"),
+            ("机构成员", "command:bodymember_list", "command.view_bodymember"),
+            ("重点工作", "command:keytask_list", "command.view_keytask"),
+            ("工作进展", "command:progressreport_list", "command.view_progressreport"),
+            ("调度会", "command:dispatchmeeting_list", "command.view_dispatchmeeting"),
+            ("交办事项", "command:decision_list", "command.view_decision"),
+        ],
+    ),
+    (
         "地区与帮扶力量",
         [
             ("首次使用", "setup_guide", "villages.view_area"),

@@ -53,6 +53,7 @@ urlpatterns = [
     path("registry/", include("households.urls")),
     path("projects/", include("projects.urls")),
     path("inspections/", include("inspections.urls")),
+    path("command/", include("command.urls")),
     path("api/v1/", include("poverty.api_urls")),
     path("admin/", admin.site.urls),
 ]

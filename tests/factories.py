@@ -11,6 +11,8 @@ import factory
 
 from accounts.choices import Role
 from accounts.models import User
+from command.choices import BodyKind
+from command.models import Body, Decision, DispatchMeeting, KeyTask
 from households.choices import Category, Cause, Health, LabourSkill, MeasureType, Relation
 from households.models import (
     Assessment,
@@ -354,3 +356,57 @@ def filtered(filterset_class, data: dict, user=None):
     filterset = filterset_class(data, queryset=model.objects.all(), request=request)
     assert filterset.is_valid(), filterset.errors
     return filterset.qs
+
+
+# --- command ----------------------------------------------------------------------------------
+
+
+def _leader_in(area: Area) -> Cadre:
+    county = Area.objects.get(code=area.code[:6] + "000000")
+    return CadreFactory(unit=UnitFactory(area=county), is_leader=True)
+
+
+class BodyFactory(factory.django.DjangoModelFactory):
+    """A body of `area` (a county or township)."""
+
+    class Meta:
+        model = Body
+
+    name = factory.Sequence(lambda n: f"脱贫攻坚专项指挥部{n}")
+    kind = BodyKind.SUB_COMMAND
+
+
+class KeyTaskFactory(factory.django.DjangoModelFactory):
+    """A key task of `area` for 2026, led by a county leader, with no milestones."""
+
+    class Meta:
+        model = KeyTask
+
+    year = 2026
+    number = factory.Sequence(lambda n: n % 900 + 1)
+    title = factory.Sequence(lambda n: f"重点工作{n}")
+    lead = factory.LazyAttribute(lambda o: _leader_in(o.area))
+    lead_unit = factory.LazyAttribute(lambda o: UnitFactory(area=o.area))
+    deadline = datetime.date(2026, 12, 31)
+
+
+class MeetingFactory(factory.django.DjangoModelFactory):
+    """A dispatch meeting held for `area`, chaired by a county leader."""
+
+    class Meta:
+        model = DispatchMeeting
+
+    held_on = datetime.date(2026, 11, 2)
+    convener = factory.LazyAttribute(lambda o: _leader_in(o.area))
+
+
+class DecisionFactory(factory.django.DjangoModelFactory):
+    """A decision of `meeting` for its area, owned by a cadre of a county unit."""
+
+    class Meta:
+        model = Decision
+
+    area = factory.LazyAttribute(lambda o: o.meeting.area)
+    text = factory.Sequence(lambda n: f"交办事项{n}：组织产业培训")
+    owner = factory.LazyAttribute(lambda o: _leader_in(o.meeting.area))
+    deadline = datetime.date(2026, 11, 20)

@@ -13,6 +13,17 @@ import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from command.models import (
+    Body,
+    BodyMember,
+    Decision,
+    DispatchMeeting,
+    FollowUp,
+    KeyTask,
+    MeetingAttendee,
+    Milestone,
+    ProgressReport,
+)
 from households.models import (
     Assessment,
     AssistanceMeasure,
@@ -62,7 +73,9 @@ from villages.models import (
 from .factories import (
     AssessmentFactory,
     AssistanceMeasureFactory,
+    BodyFactory,
     CadreFactory,
+    DecisionFactory,
     DisclosureFactory,
     FindingFactory,
     FundEntryFactory,
@@ -70,7 +83,9 @@ from .factories import (
     HouseholdPairingFactory,
     IncomeRecordFactory,
     InspectionFactory,
+    KeyTaskFactory,
     LeaderPairingFactory,
+    MeetingFactory,
     MemberFactory,
     PledgeFactory,
     ProjectApprovalFactory,
@@ -687,6 +702,153 @@ CASES.update(
             places=lambda w: [w.county, w.t1],
             make=_notice_item,
             area_of=lambda o: o.notice.area,
+        ),
+    }
+)
+
+
+# --- command: bodies and key tasks belong to a county or township (bodies are viewable below);
+# meetings to the area they were held for, decisions to the area they were put to. ------------
+
+COMMAND_PLACES = lambda w: [w.county, *w.townships]  # noqa: E731
+MEETING_PLACES = lambda w: [w.county, w.t1, w.v21]  # noqa: E731
+
+
+def _formset(prefix: str) -> dict:
+    return {
+        f"{prefix}-TOTAL_FORMS": "0",
+        f"{prefix}-INITIAL_FORMS": "0",
+        f"{prefix}-MIN_NUM_FORMS": "0",
+        f"{prefix}-MAX_NUM_FORMS": "1000",
+    }
+
+
+def _leader(world: World) -> Cadre:
+    return _cadre(world, world.county, leader=True)
+
+
+def _keytask_data(world: World, area: Area) -> dict:
+    return {
+        "area": area.pk,
+        "year": "2026",
+        "number": str(next(_serial) % 900 + 1),
+        "title": f"新重点工作{next(_serial)}",
+        "lead": _leader(world).pk,
+        "lead_unit": _unit(world, area).pk,
+        "deadline": "2026-12-31",
+        **_formset("milestones"),
+    }
+
+
+def _meeting_data(world: World, area: Area) -> dict:
+    return {
+        "area": area.pk,
+        "held_on": "2026-11-02",
+        "topic": "脱贫攻坚工作调度会",
+        "convener": _leader(world).pk,
+        "place": "会议室",
+        **_formset("attendees"),
+    }
+
+
+def _decision_data(world: World, area: Area) -> dict:
+    return {
+        "meeting": MeetingFactory(area=area).pk,
+        "area": area.pk,
+        "text": f"落实产业奖补{next(_serial)}",
+        "owner": _leader(world).pk,
+        "deadline": "2026-11-30",
+    }
+
+
+CASES.update(
+    {
+        Body: ModelCase(
+            model=Body,
+            places=COMMAND_PLACES,
+            make=lambda w, a: BodyFactory(area=a),
+            data=lambda w, a: {
+                "name": f"新专班{next(_serial)}",
+                "kind": "work_group",
+                "area": a.pk,
+                "sort": "1",
+            },
+            area_of=lambda o: o.area,
+            ancestors_visible=True,
+        ),
+        BodyMember: ModelCase(
+            model=BodyMember,
+            places=COMMAND_PLACES,
+            make=lambda w, a: BodyMember.objects.create(
+                body=BodyFactory(area=a), cadre=_cadre(w, a), role="member"
+            ),
+            data=lambda w, a: {
+                "body": BodyFactory(area=a).pk,
+                "cadre": _cadre(w, a).pk,
+                "role": "member",
+                "start_date": "2026-01-01",
+                "end_date": "",
+            },
+            area_of=lambda o: o.body.area,
+            ancestors_visible=True,
+        ),
+        KeyTask: ModelCase(
+            model=KeyTask,
+            places=COMMAND_PLACES,
+            make=lambda w, a: KeyTaskFactory(area=a),
+            data=_keytask_data,
+            edit_data=lambda w, o, a: {**_keytask_data(w, a), "seen_version": o.version},
+            area_of=lambda o: o.area,
+        ),
+        Milestone: ModelCase(
+            model=Milestone,
+            places=COMMAND_PLACES,
+            make=lambda w, a: Milestone.objects.create(
+                task=KeyTaskFactory(area=a), title="完成摸底", planned=datetime.date(2026, 6, 30)
+            ),
+            area_of=lambda o: o.task.area,
+        ),
+        ProgressReport: ModelCase(
+            model=ProgressReport,
+            places=COMMAND_PLACES,
+            make=lambda w, a: ProgressReport.objects.create(
+                task=KeyTaskFactory(area=a), text="已完成摸底", percent=20
+            ),
+            area_of=lambda o: o.task.area,
+        ),
+        DispatchMeeting: ModelCase(
+            model=DispatchMeeting,
+            places=MEETING_PLACES,
+            make=lambda w, a: MeetingFactory(area=a),
+            data=_meeting_data,
+            edit_data=lambda w, o, a: {**_meeting_data(w, a), "seen_version": o.version},
+            area_of=lambda o: o.area,
+        ),
+        MeetingAttendee: ModelCase(
+            model=MeetingAttendee,
+            places=MEETING_PLACES,
+            make=lambda w, a: MeetingAttendee.objects.create(
+                meeting=MeetingFactory(area=a), cadre=_leader(w)
+            ),
+            area_of=lambda o: o.meeting.area,
+        ),
+        Decision: ModelCase(
+            model=Decision,
+            places=MEETING_PLACES,
+            make=lambda w, a: DecisionFactory(meeting=MeetingFactory(area=a)),
+            data=_decision_data,
+            edit_data=lambda w, o, a: {**_decision_data(w, a), "seen_version": o.version},
+            area_of=lambda o: o.area,
+        ),
+        FollowUp: ModelCase(
+            model=FollowUp,
+            places=MEETING_PLACES,
+            make=lambda w, a: FollowUp.objects.create(
+                meeting=MeetingFactory(area=a, held_on=datetime.date(2026, 11, 9)),
+                decision=DecisionFactory(meeting=MeetingFactory(area=a)),
+                note="正在推进",
+            ),
+            area_of=lambda o: o.meeting.area,
         ),
     }
 )

@@ -336,7 +336,9 @@ def _evidence_records(world, app, model, area):
         project = CASES[ProjectStage].make(world, area)
         stage = project.stages.first()
         return stage, CASES[ProjectStage], stage
-    model_class = {"visit": Visit, "pledge": Pledge}[model]
+    from command.models import ProgressReport
+
+    model_class = {"visit": Visit, "pledge": Pledge, "progressreport": ProgressReport}[model]
     record = CASES[model_class].make(world, area)
     return record, CASES[model_class], record
 
@@ -972,7 +974,7 @@ def _downloads() -> set[str]:
 
     root = Path(__file__).resolve().parent.parent
     found = set()
-    for app in ("accounts", "households", "inspections", "poverty", "projects", "villages"):
+    for app in ("accounts", "command", "households", "inspections", "poverty", "projects", "villages"):
         for path in (root / app).rglob("*.py"):
             if "migrations" in path.parts:
                 continue

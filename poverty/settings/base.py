@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "households",
     "projects",
     "inspections",
+    "command",
     "poverty.dashboard",
     "poverty.work",
 ]
