@@ -62,7 +62,10 @@ class KeyTaskFilterSet(django_filters.FilterSet):
         label="组长", queryset=scoped_choices(Cadre), method="filter_leader"
     )
     unit = django_filters.ModelChoiceFilter(
-        label="责任单位", queryset=scoped_choices(Unit), method="filter_unit"
+        label="责任单位",
+        queryset=scoped_choices(Unit),
+        method="filter_unit",
+        field_name="lead_unit",
     )
     body = django_filters.ModelChoiceFilter(label="牵头机构", queryset=scoped_choices(Body))
 

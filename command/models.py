@@ -224,6 +224,10 @@ class KeyTaskQuerySet(ScopedQuerySet):
             )
         )
 
+    def overdue_on(self, day: datetime.date) -> KeyTaskQuerySet:
+        """Past their own deadline and not done as things stood at the start of `day`."""
+        return self.filter(deadline__lt=day).filter(Q(done_on__isnull=True) | Q(done_on__gte=day))
+
     def behind(self, today: datetime.date | None = None) -> KeyTaskQuerySet:
         return self.filter(self.behind_condition(today))
 

@@ -8,6 +8,11 @@ halfway leaves nothing behind (the job is then simply run again).
 
 Figures are read "as at" the 1st of the next month (the issue date) from the finding dates
 (found, deadline, closed), so a month made late reads the same as one made on time.
+
+Other dated obligations overdue at the cutoff (a key task's milestone, a dispatch meeting's
+decision) are named beside the findings, in the bulletin and in their unit's notice: the apps
+that keep them add a source to EXTRA_SOURCES (command.apps), since nothing here may import them.
+They are kept in the notice's summary ("others") as they stood, like the findings' items.
 """
 
 from __future__ import annotations
@@ -15,7 +20,8 @@ from __future__ import annotations
 import datetime
 import logging
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -31,6 +37,30 @@ from .choices import NoticeKind, StepKind
 from .models import Finding, FindingStep, Notice, NoticeItem
 
 logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Listed:
+    """An obligation other than a finding, overdue at a notice's cutoff, as the notice names it."""
+
+    section: str  # 重点工作节点, 交办事项
+    title: str
+    owner: str  # the person who answers for it (组长, 责任人)
+    unit_id: int | None  # the responsible unit: its notice names it too
+    unit: str
+    code: str  # the area code that holds it (who may read the unit's notice)
+    due: str  # ISO date
+    days_overdue: int
+    link: str
+
+
+# (county, cutoff) → the obligations of the county overdue at the cutoff; filled by the apps
+# above this one when they start (AppConfig.ready).
+EXTRA_SOURCES: list[Callable[[Area, datetime.date], list[Listed]]] = []
+
+
+def _others(items: list[Listed]) -> list[dict]:
+    return [asdict(item) for item in items]
 
 
 @dataclass
@@ -89,7 +119,8 @@ def make_county_notices(county: Area, first: datetime.date) -> CountyResult:
         return CountyResult(county, False, existing, units)
 
     findings = Finding.objects.under([county.code])
-    if not findings.filter(found_on__lt=cutoff).exists():
+    others = [item for source in EXTRA_SOURCES for item in source(county, cutoff)]
+    if not findings.filter(found_on__lt=cutoff).exists() and not others:
         return CountyResult(county, False, None, 0)
     still_open = list(
         findings.open_on(cutoff)
@@ -111,21 +142,39 @@ def make_county_notices(county: Area, first: datetime.date) -> CountyResult:
     by_unit: dict[int, list[Finding]] = defaultdict(list)
     for finding in still_open:
         by_unit[finding.unit_id].append(finding)
+    others_of: dict[int, list[Listed]] = defaultdict(list)
+    for item in others:
+        if item.unit_id is not None:
+            others_of[item.unit_id].append(item)
+    units = {
+        u.pk: u
+        for u in Unit.objects.filter(pk__in=by_unit.keys() | others_of.keys()).select_related(
+            "area"
+        )
+    }
     unit_count = 0
-    for k, items in enumerate(by_unit.values(), start=1):
-        unit = items[0].unit
+    ordered = sorted(units.values(), key=lambda u: (u.name, u.pk))
+    for k, unit in enumerate(ordered, start=1):
+        items, listed = by_unit.get(unit.pk, []), others_of.get(unit.pk, [])
         overdue = sum(1 for f in items if f.deadline < cutoff)
         year, number = unit_number(first, k)
         notice = Notice.objects.create(
             kind=NoticeKind.UNIT,
             county=county,
-            area=_notice_area(county, unit, items),
+            area=_notice_area(
+                county, unit, [f.area.code for f in items] + [i.code for i in listed]
+            ),
             unit=unit,
             month=first,
             year=year,
             number=number,
             issued_on=cutoff,
-            summary={"open": len(items), "overdue": overdue, "cutoff": cutoff.isoformat()},
+            summary={
+                "open": len(items),
+                "overdue": overdue,
+                "cutoff": cutoff.isoformat(),
+                "others": _others(listed),
+            },
         )
         _add_items(notice, items, cutoff)
         unit_count += 1
@@ -142,7 +191,10 @@ def make_county_notices(county: Area, first: datetime.date) -> CountyResult:
         year=year,
         number=number,
         issued_on=cutoff,
-        summary=_bulletin_summary(county, first, cutoff, still_open, new, closed),
+        summary={
+            **_bulletin_summary(county, first, cutoff, still_open, new, closed),
+            "others": _others(others),
+        },
     )
     _add_items(bulletin, overdue, cutoff)
     logger.info(
@@ -155,9 +207,9 @@ def make_county_notices(county: Area, first: datetime.date) -> CountyResult:
     return CountyResult(county, True, bulletin, unit_count)
 
 
-def _notice_area(county: Area, unit: Unit, items: list[Finding]) -> Area:
-    """Who may read a unit's notice: the unit's area when all its findings lie there."""
-    if all(Reach.under([unit.area.code]).admits(f.area.code) for f in items):
+def _notice_area(county: Area, unit: Unit, codes: list[str]) -> Area:
+    """Who may read a unit's notice: the unit's area when all it names lies there."""
+    if all(Reach.under([unit.area.code]).admits(code) for code in codes):
         return unit.area
     return county
 

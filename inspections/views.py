@@ -306,6 +306,8 @@ class NoticeXlsxView(NoticeDetailView):
         sheets = [(notice.get_kind_display(), header, rows)]
         if notice.kind == "bulletin":
             sheets += bulletin_sheets(notice.summary)
+        if notice.summary.get("others"):
+            sheets.append(others_sheet(notice.summary["others"]))
         return xlsx_response(f"{notice.title}.xlsx", sheets)
 
 
@@ -315,3 +317,13 @@ def bulletin_sheets(summary: dict) -> list:
     townships = [[r["name"], *(r[f] for f in fields)] for r in summary.get("townships", [])]
     units = [[r["name"], *(r[f] for f in fields)] for r in summary.get("units", [])]
     return [("分乡镇", ["乡镇", *head], townships), ("分单位", ["责任单位", *head], units)]
+
+
+def others_sheet(others: list[dict]) -> tuple:
+    """The milestones and decisions a notice names beside its findings (inspections.notices)."""
+    header = ["序号", "类别", "事项", "责任人", "责任单位", "时限", "逾期天数"]
+    rows = [
+        [n, o["section"], o["title"], o["owner"], o["unit"], o["due"], o["days_overdue"]]
+        for n, o in enumerate(others, start=1)
+    ]
+    return ("其他逾期事项", header, rows)

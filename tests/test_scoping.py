@@ -974,7 +974,15 @@ def _downloads() -> set[str]:
 
     root = Path(__file__).resolve().parent.parent
     found = set()
-    for app in ("accounts", "command", "households", "inspections", "poverty", "projects", "villages"):
+    for app in (
+        "accounts",
+        "command",
+        "households",
+        "inspections",
+        "poverty",
+        "projects",
+        "villages",
+    ):
         for path in (root / app).rglob("*.py"):
             if "migrations" in path.parts:
                 continue

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.safestring import SafeData, SafeString, mark_safe
 
+from command.selectors import key_task_panel
 from households.models import Household, HouseholdPairing
 from households.periods import of_household, overdue
 from inspections.models import Finding
@@ -266,6 +267,10 @@ def dashboard(request, code: str | None = None):
         if user.has_perm("projects.view_project")
         else None,
         "funds": selectors.funds(area) if user.has_perm("projects.view_project") else None,
+        "key_tasks": key_task_panel(area, year, user, today)
+        if user.has_perm("command.view_keytask") and area.level != AreaLevel.VILLAGE
+        else None,
+        "key_task_list": f"{reverse('command:keytask_list')}?within={area.pk}&year={year}",
         "screen": screen,
         # Drill-down links keep the year, and big-screen mode on a projector.
         "query": urlencode({"year": year, **({"screen": 1} if screen else {})}),

@@ -12,3 +12,5 @@ class ReminderKind(models.TextChoices):
     MEASURE_END = "measure_end", "帮扶措施将到期"
     PUBLICITY_END = "publicity_end", "公示期满"
     PROJECT_STAGE = "project_stage", "项目节点将到期"
+    MILESTONE_DUE = "milestone_due", "重点工作节点将到期"
+    DECISION_DUE = "decision_due", "交办事项将到期"

@@ -18,6 +18,7 @@ from django.db import models
 from django.db.models import Count
 from django.urls import reverse
 
+from command.models import Decision, Milestone
 from households.choices import ExitStep, HouseholdStatus
 from households.models import AssistanceMeasure, ExitRecord, Household, HouseholdPairing, Visit
 from inspections.models import REMIND_DAYS, Finding
@@ -36,6 +37,8 @@ LEAD_DAYS = {
     # The day before a 公示 ends (then it may be announced), and the week after if it was not.
     K.PUBLICITY_END: 1,
     K.PROJECT_STAGE: 7,
+    K.MILESTONE_DUE: 7,
+    K.DECISION_DUE: 3,
 }
 
 
@@ -245,8 +248,49 @@ def project_stages(today: datetime.date) -> Iterator[Obligation]:
         )
 
 
-# Every source; a new kind of dated obligation adds its function here (key-task milestones
-# will, when they exist).
+def milestones_due(today: datetime.date) -> Iterator[Obligation]:
+    """A key task's milestone planned within the week: its lead unit's people, else the staff
+    of the task's county or township."""
+    milestones = Milestone.objects.due_within(LEAD_DAYS[K.MILESTONE_DUE], today).select_related(
+        "task__area", "task__lead"
+    )
+    for milestone in milestones:
+        task = milestone.task
+        yield Obligation(
+            K.MILESTONE_DUE,
+            milestone,
+            task.area.code,
+            milestone.planned,
+            f"重点工作“{task.title}”的节点“{milestone.title}”计划于"
+            f"{when(milestone.planned, today)}完成（组长：{task.lead.name}）。",
+            task.get_absolute_url(),
+            "command.change_keytask",
+            units=(task.lead_unit_id,),
+        )
+
+
+def decisions_due(today: datetime.date) -> Iterator[Obligation]:
+    """A dispatch meeting's decision due within three days: its owner, else the owner unit's
+    people, else the staff of its area."""
+    decisions = Decision.objects.due_within(LEAD_DAYS[K.DECISION_DUE], today).select_related(
+        "area", "meeting"
+    )
+    for decision in decisions:
+        yield Obligation(
+            K.DECISION_DUE,
+            decision,
+            decision.area.code,
+            decision.deadline,
+            f"{decision.meeting.held_on:%m月%d日}调度会交办的“{decision.text[:60]}”"
+            f"办结时限为{when(decision.deadline, today)}。",
+            decision.get_absolute_url(),
+            "command.change_decision",
+            cadres=(decision.owner_id,),
+            units=(decision.owner_unit_id,) if decision.owner_unit_id else (),
+        )
+
+
+# Every source; a new kind of dated obligation adds its function here.
 SOURCES: dict[str, Callable[[datetime.date], Iterator[Obligation]]] = {
     K.FINDING_DUE: findings_due,
     K.EXIT_DEADLINE: exit_deadlines,
@@ -254,6 +298,8 @@ SOURCES: dict[str, Callable[[datetime.date], Iterator[Obligation]]] = {
     K.MEASURE_END: measures_ending,
     K.PUBLICITY_END: publicity_ending,
     K.PROJECT_STAGE: project_stages,
+    K.MILESTONE_DUE: milestones_due,
+    K.DECISION_DUE: decisions_due,
 }
 
 

@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.choices import Role
+from command.models import Decision, KeyTask, Milestone
 from households.choices import ENDING_WINDOWS, HouseholdStatus, QualityStatus
 from households.models import (
     AssistanceMeasure,
@@ -448,6 +449,59 @@ def inspector(page: Page) -> None:
     )
 
 
+def command_work(page: Page, *, mine: bool) -> None:
+    """Key tasks behind, their milestones due this week, decisions past their deadline (for a
+    village cadre: the decisions put to them)."""
+
+    def late_row(text: str, url: str, day: datetime.date) -> Row:
+        note, late = _late(day, page.today)
+        return Row(text, url, note, late)
+
+    decisions = Decision.objects.restrict(page.user).open()
+    if mine:
+        page.rows(
+            "my_decisions",
+            "交给我办理的事项",
+            decisions.filter(owner=page.user.cadre_id)
+            .select_related("owner")
+            .order_by("deadline", "pk"),
+            _link("command:decision_list", owner=page.user.cadre_id, status="open"),
+            lambda d: late_row(str(d), d.get_absolute_url(), d.deadline),
+        )
+        return
+    page.rows(
+        "tasks_behind",
+        "滞后的重点工作",
+        KeyTask.objects.restrict(page.user)
+        .behind(page.today)
+        .select_related("lead")
+        .order_by("deadline", "pk"),
+        _link("command:keytask_list", behind=1),
+        lambda t: Row(f"{t.title}（组长{t.lead.name}）", t.get_absolute_url(), "滞后", True),
+        DANGER,
+    )
+    page.rows(
+        "milestones_due",
+        f"{PROJECT_DAYS}天内到期的重点工作节点",
+        Milestone.objects.restrict(page.user)
+        .due_within(PROJECT_DAYS, page.today)
+        .select_related("task")
+        .order_by("planned", "pk"),
+        _link("command:keytask_list", state="on_plan"),
+        lambda m: Row(
+            f"{m.task.title}：{m.title}", m.task.get_absolute_url(), f"{m.planned:%m-%d}"
+        ),
+    )
+    page.rows(
+        "decisions_overdue",
+        "逾期未办结的交办事项",
+        decisions.overdue(page.today).select_related("owner").order_by("deadline", "pk"),
+        _link("command:decision_list", overdue=1),
+        lambda d: late_row(str(d), d.get_absolute_url(), d.deadline),
+        DANGER,
+    )
+
+
 def todos(user, today: datetime.date | None = None) -> list[Todo]:
     """The user's entries, most urgent first."""
     page = Page(user, today)
@@ -458,6 +512,7 @@ def todos(user, today: datetime.date | None = None) -> list[Todo]:
             follow_ups(page, mine=True)
             visits_to_review(page)
             measures_ending(page, mine=True)
+            command_work(page, mine=True)
         findings_to_rectify(page, summary=False)
         exit_deadlines(page, summary=False)
         publicity(page, summary=False)
@@ -472,6 +527,7 @@ def todos(user, today: datetime.date | None = None) -> list[Todo]:
         project_stages(page)
         upload_jobs(page)
         quality_new(page)
+        command_work(page, mine=False)
     elif role == Role.INSPECTOR:
         inspector(page)
     elif role == Role.LEADER:
@@ -482,4 +538,5 @@ def todos(user, today: datetime.date | None = None) -> list[Todo]:
         follow_ups(page, mine=False)
         project_stages(page)
         measures_ending(page, mine=False)
+        command_work(page, mine=False)
     return page.done()

@@ -1,0 +1,76 @@
+"""What the monthly notices name of this app (inspections.notices.EXTRA_SOURCES): the key
+tasks and milestones past their dates and the decisions past their deadlines, as things stood
+at the notice's cutoff, each with the leader or person who answers for it and their unit."""
+
+from __future__ import annotations
+
+import datetime
+
+from inspections.notices import Listed
+from villages.models import Area
+
+from .models import Decision, KeyTask, Milestone
+
+
+def overdue_at(county: Area, cutoff: datetime.date) -> list[Listed]:
+    found: list[Listed] = []
+    for task in (
+        KeyTask.objects.under([county.code])
+        .overdue_on(cutoff)
+        .select_related("area", "lead", "lead_unit")
+        .order_by("deadline", "pk")
+    ):
+        found.append(
+            Listed(
+                section="重点工作",
+                title=f"{task.title}（{task.area.name}）",
+                owner=task.lead.name,
+                unit_id=task.lead_unit_id,
+                unit=task.lead_unit.name,
+                code=task.area.code,
+                due=task.deadline.isoformat(),
+                days_overdue=(cutoff - task.deadline).days,
+                link=task.get_absolute_url(),
+            )
+        )
+    for milestone in (
+        Milestone.objects.under([county.code])
+        .overdue_on(cutoff)
+        .select_related("task__area", "task__lead", "task__lead_unit")
+        .order_by("planned", "pk")
+    ):
+        task = milestone.task
+        found.append(
+            Listed(
+                section="重点工作节点",
+                title=f"{task.title}：{milestone.title}",
+                owner=task.lead.name,
+                unit_id=task.lead_unit_id,
+                unit=task.lead_unit.name,
+                code=task.area.code,
+                due=milestone.planned.isoformat(),
+                days_overdue=(cutoff - milestone.planned).days,
+                link=task.get_absolute_url(),
+            )
+        )
+    for decision in (
+        Decision.objects.under([county.code])
+        .overdue_on(cutoff)
+        .select_related("area", "owner__unit", "owner_unit", "meeting")
+        .order_by("deadline", "pk")
+    ):
+        unit = decision.owner_unit or decision.owner.unit
+        found.append(
+            Listed(
+                section="交办事项",
+                title=f"{decision.text}（{decision.meeting.held_on:%m月%d日}调度会交办）",
+                owner=decision.owner.name,
+                unit_id=unit.pk,
+                unit=unit.name,
+                code=decision.area.code,
+                due=decision.deadline.isoformat(),
+                days_overdue=(cutoff - decision.deadline).days,
+                link=decision.get_absolute_url(),
+            )
+        )
+    return found
