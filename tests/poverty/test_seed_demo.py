@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from accounts.choices import Role
 from accounts.models import User
+from command.models import Body, BodyMember, Decision, DispatchMeeting, KeyTask, Milestone
 from households.models import (
     AssistanceMeasure,
     ExitRecord,
@@ -47,6 +48,12 @@ MODELS = (
     Inspection,
     Finding,
     Notice,
+    Body,
+    BodyMember,
+    KeyTask,
+    Milestone,
+    DispatchMeeting,
+    Decision,
 )
 SMALL = ("--households", "120")
 
@@ -85,6 +92,14 @@ def test_demo_county_has_a_realistic_shape_and_one_login_per_role(capsys):
 
 
 def wipe():
+    from command.models import FollowUp, MeetingAttendee, ProgressReport
+
+    for model in (FollowUp, Decision, MeetingAttendee, DispatchMeeting, ProgressReport):
+        model.objects.all().delete()
+    for model in (KeyTask, BodyMember):
+        model.objects.all().delete()
+    while Body.objects.exists():  # children before their parents
+        Body.objects.filter(children=None).delete()
     Notice.objects.all().delete()
     Finding.objects.all().delete()
     Inspection.objects.all().delete()
@@ -216,3 +231,30 @@ def test_demo_accountability_has_every_state_last_months_notices_and_live_target
     assert True in results and False in results
     # The demo first secretary has a reminder waiting.
     assert Notification.objects.filter(user__username="cadre").exists()
+
+
+def test_demo_command_has_a_structure_key_tasks_some_behind_and_weekly_dispatch():
+    call_command("seed_demo", *SMALL)
+    hq = Body.objects.get(name="脱贫攻坚行动总指挥部")
+    assert hq.parent.name == "脱贫攻坚领导小组"
+    assert hq.children.filter(kind="sub_command").count() == 5
+    assert BodyMember.objects.filter(body=hq, role="chair").count() == 1
+    tasks = KeyTask.objects.all()
+    assert tasks.count() == 12 and 0 < tasks.behind().count() < 12
+    assert (
+        Milestone.objects.overdue().exists()
+        and Milestone.objects.filter(done_on__isnull=False).exists()
+    )
+    meetings = DispatchMeeting.objects.all()
+    townships = Area.objects.filter(level="township").count()
+    assert meetings.values("area").distinct().count() == townships
+    decisions = Decision.objects.all()
+    assert decisions.filter(status="done").exists() and decisions.open().exists()
+    assert decisions.overdue().exists()
+    # Last month's bulletin names what was overdue then, beside the findings.
+    bulletin = Notice.objects.get(kind="bulletin")
+    assert {o["section"] for o in bulletin.summary["others"]} <= {
+        "重点工作",
+        "重点工作节点",
+        "交办事项",
+    }

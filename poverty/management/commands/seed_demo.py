@@ -10,6 +10,7 @@ from accounts.models import User
 from households.models import Household
 from households.quality import check_quality
 from poverty.demo import DEMO_PASSWORD, seed_demo_users
+from poverty.demo.command import seed_command
 from poverty.demo.households import seed_registry
 from poverty.demo.inspections import seed_accountability
 from poverty.demo.projects import seed_projects
@@ -67,6 +68,14 @@ class Command(BaseCommand):
         self.stdout.write(
             f"扶贫项目：新增 {projects.projects} 个（进度滞后 {projects.overdue} 个），"
             f"资金记录 {projects.funds}，受益户 {projects.beneficiaries}"
+            f"（{time.monotonic() - started:.1f} 秒）"
+        )
+        started = time.monotonic()
+        # Before the notices: last month's bulletin names the milestones and decisions overdue.
+        command = seed_command(seed=seed)
+        self.stdout.write(
+            f"统一指挥：指挥机构 {command.bodies}，重点工作 {command.tasks}（滞后 {command.behind}），"
+            f"调度会 {command.meetings}，交办事项 {command.decisions}（逾期 {command.overdue}）"
             f"（{time.monotonic() - started:.1f} 秒）"
         )
         started = time.monotonic()
