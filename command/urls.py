@@ -21,6 +21,7 @@ urlpatterns = [
         list_view=views.BodyListView,
         detail_view=views.BodyDetailView,
         detail_fields=(),
+        plural="bodies",
     ),
     *crud_urls(
         BodyMember,
@@ -28,6 +29,7 @@ urlpatterns = [
         filterset=filtersets.BodyMemberFilterSet,
         table=tables.BodyMemberTable,
         select_related=("body", "cadre"),
+        plural="bodymembers",
         detail_fields=("body", "cadre", "role", "duty", "start_date", "end_date"),
     ),
     path("people/<int:pk>/", views.CadreDutiesView.as_view(), name="cadre_duties"),

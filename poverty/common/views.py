@@ -386,9 +386,12 @@ def crud_urls(
     create_view: type[ObjectCreateView] = ObjectCreateView,
     edit_view: type[ObjectEditView] = ObjectEditView,
     pages: tuple[str, ...] = PAGES,
+    plural: str | None = None,
 ) -> list:
-    """The pages of a model (all five unless `pages` says), named <model>_list/_detail/_add/_edit/_delete."""
+    """The pages of a model (all five unless `pages` says), named <model>_list/_detail/_add/_edit/_delete,
+    under `plural`/ (default: the model name and an s)."""
     name = model._meta.model_name
+    plural = plural or f"{name}s"
 
     common = {"model": model, "select_related": select_related, "pages": pages}
     views = {
@@ -411,10 +414,10 @@ def crud_urls(
         "delete": type(f"{model.__name__}DeleteView", (ObjectDeleteView,), common),
     }
     routes = {
-        "list": f"{name}s/",
-        "add": f"{name}s/add/",
-        "detail": f"{name}s/<int:pk>/",
-        "edit": f"{name}s/<int:pk>/edit/",
-        "delete": f"{name}s/<int:pk>/delete/",
+        "list": f"{plural}/",
+        "add": f"{plural}/add/",
+        "detail": f"{plural}/<int:pk>/",
+        "edit": f"{plural}/<int:pk>/edit/",
+        "delete": f"{plural}/<int:pk>/delete/",
     }
     return [path(routes[p], views[p].as_view(), name=f"{name}_{p}") for p in pages]
