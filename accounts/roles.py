@@ -21,6 +21,8 @@ MODEL_ACTIONS: dict[str, dict[str, frozenset[str]]] = {
         "inspections.pledgetarget": ALL,
         # The command structure, key tasks, dispatch meetings and their decisions.
         "command": ALL,
+        # The county sets up its assessments; group members score (assessments.services).
+        "assessments": ALL,
     },
     Role.TOWNSHIP_STAFF: {
         "villages": ALL,
@@ -32,6 +34,8 @@ MODEL_ACTIONS: dict[str, dict[str, frozenset[str]]] = {
         "inspections.pledge": ALL,
         "inspections.pledgetarget": ALL,
         "command": ALL,
+        # A township reads the scheme that assesses it and its own scores.
+        "assessments": VIEW,
     },
     # Village cadres read their villages and record visits and measures (households issue).
     Role.VILLAGE_CADRE: {
@@ -58,6 +62,10 @@ MODEL_ACTIONS: dict[str, dict[str, frozenset[str]]] = {
         "command.meetingattendee": frozenset({"view", "add", "change", "delete"}),
         "command.decision": frozenset({"view", "add", "change"}),
         "command.followup": frozenset({"view", "add", "change"}),
+        # Leaders and inspectors sit on assessment groups (考评小组): members score.
+        "assessments": VIEW,
+        "assessments.score": frozenset({"view", "add"}),
+        "assessments.adjustment": frozenset({"view", "add"}),
     },
     Role.INSPECTOR: {
         "villages": VIEW,
@@ -68,8 +76,11 @@ MODEL_ACTIONS: dict[str, dict[str, frozenset[str]]] = {
         "inspections.pledge": VIEW,
         "inspections.pledgetarget": VIEW,
         "command": VIEW,
+        "assessments": VIEW,
+        "assessments.score": frozenset({"view", "add"}),
+        "assessments.adjustment": frozenset({"view", "add"}),
     },
-    Role.API_CLIENT: dict.fromkeys(DOMAIN_APPS, VIEW),
+    Role.API_CLIENT: {**dict.fromkeys(DOMAIN_APPS, VIEW), "assessments": VIEW},
 }
 
 EXTRA: dict[str, frozenset[str]] = {

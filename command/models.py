@@ -22,7 +22,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import FileExtensionValidator, MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Case, Exists, OuterRef, Q, Value, When
+from django.db.models import Case, Exists, F, OuterRef, Q, Value, When
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
@@ -195,6 +195,13 @@ class MilestoneQuerySet(ScopedQuerySet):
         """Overdue as things stood at the start of `day` (a milestone done later was still
         open then): the monthly bulletin reads its month's end this way, whenever it is made."""
         return self.filter(planned__lt=day).filter(Q(done_on__isnull=True) | Q(done_on__gte=day))
+
+    def planned_between(self, start: datetime.date, end: datetime.date) -> MilestoneQuerySet:
+        return self.filter(planned__gte=start, planned__lte=end)
+
+    def done_on_time(self) -> MilestoneQuerySet:
+        """Done on or before the planned date."""
+        return self.filter(done_on__isnull=False, done_on__lte=F("planned"))
 
     def due_within(self, days: int, today: datetime.date | None = None) -> MilestoneQuerySet:
         today = today or timezone.localdate()

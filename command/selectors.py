@@ -50,7 +50,7 @@ def body_tree(bodies, today: datetime.date | None = None) -> list[Body]:
 
     def walk(parent: int | None, depth: int) -> None:
         for body in children.get(parent, []):
-            body.depth = depth
+            body.depth = depth  # type: ignore[attr-defined]  # read by BodyTreeTable
             ordered.append(body)
             walk(body.pk, depth + 1)
 

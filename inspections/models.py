@@ -17,7 +17,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import FileExtensionValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
@@ -282,6 +282,14 @@ class FindingQuerySet(ScopedQuerySet):
         return self.unclosed().filter(
             deadline__gte=today, deadline__lte=today + datetime.timedelta(days=days)
         )
+
+    def due_between(self, start: datetime.date, end: datetime.date) -> FindingQuerySet:
+        """Findings whose deadline fell in [start, end] (an assessment period)."""
+        return self.filter(deadline__gte=start, deadline__lte=end)
+
+    def closed_on_time(self) -> FindingQuerySet:
+        """Closed (销号) on or before their deadline."""
+        return self.filter(status=Status.CLOSED, closed_on__lte=F("deadline"))
 
     def open_on(self, day: datetime.date) -> FindingQuerySet:
         """Found before `day` and not yet closed on it (closing dates make this replayable)."""

@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("projects.api.urls")),
     path("", include("inspections.api.urls")),
     path("", include("command.api.urls")),
+    path("", include("assessments.api.urls")),
     path("stats/exits/", ExitStatisticsView.as_view(), name="stats-exits"),
     path("schema/", SpectacularAPIView.as_view(permission_classes=[AllowAny]), name="schema"),
     path(

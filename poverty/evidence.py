@@ -35,6 +35,8 @@ EVIDENCE: dict[tuple[str, str, str], tuple[str | None, str]] = {
     ("inspections", "pledge", "document"): ("household", "责任书扫描件"),
     ("projects", "projectstage", "evidence_file"): (None, "项目附件"),
     ("command", "progressreport", "file"): (None, "重点工作佐证材料"),
+    ("assessments", "score", "evidence"): (None, "考核评分佐证"),
+    ("assessments", "adjustment", "evidence"): (None, "加减分佐证"),
 }
 INLINE = {"image/jpeg", "image/png", "application/pdf"}
 THUMB_SIZE = (320, 320)

@@ -56,6 +56,15 @@ NAV = [
         ],
     ),
     (
+        "考核考评",
+        [
+            ("考核方案", "assessments:scheme_list", "assessments.view_scheme"),
+            ("考评小组", "assessments:group_list", "assessments.view_group"),
+            ("指标得分", "assessments:score_list", "assessments.view_score"),
+            ("加减分", "assessments:adjustment_list", "assessments.view_adjustment"),
+        ],
+    ),
+    (
         "地区与帮扶力量",
         [
             ("首次使用", "setup_guide", "villages.view_area"),

@@ -54,6 +54,7 @@ urlpatterns = [
     path("projects/", include("projects.urls")),
     path("inspections/", include("inspections.urls")),
     path("command/", include("command.urls")),
+    path("assessments/", include("assessments.urls")),
     path("api/v1/", include("poverty.api_urls")),
     path("admin/", admin.site.urls),
 ]

@@ -216,6 +216,13 @@ def stage_evidence_path(instance: ProjectStage, filename: str) -> str:
 
 
 class ProjectStageQuerySet(ScopedQuerySet):
+    def planned_between(self, start: datetime.date, end: datetime.date) -> ProjectStageQuerySet:
+        return self.filter(planned_date__gte=start, planned_date__lte=end)
+
+    def reached_on_time(self) -> ProjectStageQuerySet:
+        """Reached on or before the planned date (倒排工期 kept)."""
+        return self.filter(actual_date__isnull=False, actual_date__lte=models.F("planned_date"))
+
     def due_within(self, days: int, today: datetime.date | None = None) -> ProjectStageQuerySet:
         """Stages not reached whose planned date falls in the next `days` days (from today)."""
         today = today or timezone.localdate()

@@ -11,6 +11,7 @@ import factory
 
 from accounts.choices import Role
 from accounts.models import User
+from assessments.models import Scheme
 from command.choices import BodyKind
 from command.models import Body, Decision, DispatchMeeting, KeyTask
 from households.choices import Category, Cause, Health, LabourSkill, MeasureType, Relation
@@ -410,3 +411,18 @@ class DecisionFactory(factory.django.DjangoModelFactory):
     text = factory.Sequence(lambda n: f"交办事项{n}：组织产业培训")
     owner = factory.LazyAttribute(lambda o: _leader_in(o.meeting.area))
     deadline = datetime.date(2026, 11, 20)
+
+
+# --- assessments ------------------------------------------------------------------------------
+
+
+class SchemeFactory(factory.django.DjangoModelFactory):
+    """The first half of 2026's assessment of the townships of `area` (a county)."""
+
+    class Meta:
+        model = Scheme
+
+    title = factory.Sequence(lambda n: f"2026年上半年乡镇脱贫攻坚考核{n}")
+    assessee = "township"
+    start = datetime.date(2026, 1, 1)
+    end = datetime.date(2026, 6, 30)

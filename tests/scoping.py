@@ -13,6 +13,7 @@ import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from assessments.models import Adjustment, Group, Indicator, Scheme, Score
 from command.models import (
     Body,
     BodyMember,
@@ -90,6 +91,7 @@ from .factories import (
     PledgeFactory,
     ProjectApprovalFactory,
     ProjectFactory,
+    SchemeFactory,
     UnitFactory,
     UnitPairingFactory,
     UserFactory,
@@ -849,6 +851,164 @@ CASES.update(
                 note="正在推进",
             ),
             area_of=lambda o: o.meeting.area,
+        ),
+    }
+)
+
+
+# --- assessments: a scheme is the county's (viewable below); a score or deduction lives where
+# its assessee does (a township, or a unit's area). ---------------------------------------------
+
+
+def _scheme_for(world: World, area: Area) -> Scheme:
+    """A draft scheme of the county assessing townships (area a township) or units (the county)."""
+    kind = "township" if area.level == "township" else "unit"
+    return SchemeFactory(area=world.county, assessee=kind)
+
+
+def _assessee_of(world: World, area: Area) -> dict:
+    if area.level == "township":
+        return {"assessed": area}
+    return {"unit": _unit(world, world.county)}
+
+
+def _everyone_scores(world: World, scheme: Scheme, assessee: dict) -> None:
+    """A group of every account (the matrix's users among them) assigned the assessee: the
+    role and area decide, not the membership."""
+    from accounts.models import User
+
+    group = Group.objects.create(scheme=scheme, name=f"考评{next(_serial)}组")
+    group.members.set(User.objects.all())
+    if "assessed" in assessee:
+        group.areas.add(assessee["assessed"])
+    else:
+        group.units.add(assessee["unit"])
+
+
+def _city(world: World) -> Area:
+    return Area.objects.get(code=world.county.code[:4] + "00000000")
+
+
+SCHEME_PLACES = lambda w: [w.county, _city(w)]  # noqa: E731
+
+
+def _scheme_in(area: Area) -> Scheme:
+    """A county's scheme of its townships, or a city's of its counties."""
+    return SchemeFactory(area=area, assessee="township" if area.level == "county" else "county")
+
+
+def _score_data(world: World, area: Area) -> dict:
+    scheme = _scheme_for(world, area)
+    indicator = Indicator.objects.create(scheme=scheme, name="工作作风", source="manual", weight=10)
+    assessee = _assessee_of(world, area)
+    _everyone_scores(world, scheme, assessee)
+    return {
+        "scheme": scheme.pk,
+        "indicator": indicator.pk,
+        **{k: v.pk for k, v in assessee.items()},
+        "points": "8",
+        "basis": "群众满意度调查较好",
+    }
+
+
+def _adjustment_data(world: World, area: Area) -> dict:
+    scheme = _scheme_for(world, area)
+    assessee = _assessee_of(world, area)
+    _everyone_scores(world, scheme, assessee)
+    return {
+        "scheme": scheme.pk,
+        **{k: v.pk for k, v in assessee.items()},
+        "kind": "deduct",
+        "points": "2",
+        "reason": "被省级暗访通报1次",
+    }
+
+
+def _score(world: World, area: Area) -> Score:
+    scheme = _scheme_for(world, area)
+    indicator = Indicator.objects.create(scheme=scheme, name="作风", source="manual", weight=10)
+    return Score.objects.create(
+        scheme=scheme, indicator=indicator, points=5, basis="一般", **_assessee_of(world, area)
+    )
+
+
+ASSESSEE_PLACES = lambda w: [w.county, *w.townships]  # noqa: E731
+
+
+CASES.update(
+    {
+        Scheme: ModelCase(
+            model=Scheme,
+            places=SCHEME_PLACES,
+            make=lambda w, a: _scheme_in(a),
+            data=lambda w, a: {
+                "area": a.pk,
+                "title": f"考核{next(_serial)}",
+                "assessee": "township" if a.level == "county" else "county",
+                "start": "2026-01-01",
+                "end": "2026-06-30",
+                **{
+                    "indicators-TOTAL_FORMS": "0",
+                    "indicators-INITIAL_FORMS": "0",
+                    "indicators-MIN_NUM_FORMS": "0",
+                    "indicators-MAX_NUM_FORMS": "1000",
+                },
+            },
+            edit_data=lambda w, o, a: {
+                "area": a.pk,
+                "title": o.title,
+                "assessee": "township" if a.level == "county" else "county",
+                "start": "2026-01-01",
+                "end": "2026-06-30",
+                "seen_version": o.version,
+                "indicators-TOTAL_FORMS": "0",
+                "indicators-INITIAL_FORMS": "0",
+                "indicators-MIN_NUM_FORMS": "0",
+                "indicators-MAX_NUM_FORMS": "1000",
+            },
+            area_of=lambda o: o.area,
+            ancestors_visible=True,
+        ),
+        Indicator: ModelCase(
+            model=Indicator,
+            places=SCHEME_PLACES,
+            make=lambda w, a: Indicator.objects.create(
+                scheme=_scheme_in(a), name="走访覆盖", source="visit_coverage", weight=10
+            ),
+            area_of=lambda o: o.scheme.area,
+            ancestors_visible=True,
+        ),
+        Group: ModelCase(
+            model=Group,
+            places=SCHEME_PLACES,
+            make=lambda w, a: Group.objects.create(scheme=_scheme_in(a), name="第一组"),
+            data=lambda w, a: {
+                "scheme": _scheme_in(a).pk,
+                "name": f"第{next(_serial)}考评组",
+                "members": [UserFactory(areas=[a]).pk],
+                "areas": [w.t1.pk if a.level == "county" else w.county.pk],
+            },
+            area_of=lambda o: o.scheme.area,
+        ),
+        Score: ModelCase(
+            model=Score,
+            places=ASSESSEE_PLACES,
+            make=_score,
+            data=_score_data,
+            area_of=lambda o: o.assessed or o.unit.area,
+        ),
+        Adjustment: ModelCase(
+            model=Adjustment,
+            places=ASSESSEE_PLACES,
+            make=lambda w, a: Adjustment.objects.create(
+                scheme=_scheme_for(w, a),
+                kind="bonus",
+                points=1,
+                reason="经验被省里推广",
+                **_assessee_of(w, a),
+            ),
+            data=_adjustment_data,
+            area_of=lambda o: o.assessed or o.unit.area,
         ),
     }
 )

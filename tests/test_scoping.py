@@ -336,9 +336,16 @@ def _evidence_records(world, app, model, area):
         project = CASES[ProjectStage].make(world, area)
         stage = project.stages.first()
         return stage, CASES[ProjectStage], stage
+    from assessments.models import Adjustment, Score
     from command.models import ProgressReport
 
-    model_class = {"visit": Visit, "pledge": Pledge, "progressreport": ProgressReport}[model]
+    model_class = {
+        "visit": Visit,
+        "pledge": Pledge,
+        "progressreport": ProgressReport,
+        "score": Score,
+        "adjustment": Adjustment,
+    }[model]
     record = CASES[model_class].make(world, area)
     return record, CASES[model_class], record
 
@@ -958,6 +965,7 @@ DOWNLOADS = {
     "households.views.RosterImportDetailView.download": "check_detail (DETAIL_DOWNLOADS)",
     "households.views.RosterExportDetailView.download": "check_detail (DETAIL_DOWNLOADS)",
     "inspections.views.NoticeXlsxView.render_to_response": "check_detail (the notice's own)",
+    "assessments.views.SchemeXlsxView.render_to_response": "check_detail (the scheme's own)",
     "poverty.sheet_views.sheet_template": "check_sheet_pages (a blank template)",
     "poverty.evidence._send": "check_evidence",
     # The offline app's worker and manifest: static text naming no data (PUBLIC above).
@@ -976,6 +984,7 @@ def _downloads() -> set[str]:
     found = set()
     for app in (
         "accounts",
+        "assessments",
         "command",
         "households",
         "inspections",

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "projects",
     "inspections",
     "command",
+    "assessments",
     "poverty.dashboard",
     "poverty.work",
 ]

@@ -92,7 +92,11 @@ def test_demo_county_has_a_realistic_shape_and_one_login_per_role(capsys):
 
 
 def wipe():
+    from assessments.models import Adjustment, Scheme, Score
     from command.models import FollowUp, MeetingAttendee, ProgressReport
+
+    for model in (Score, Adjustment, Scheme):
+        model.objects.all().delete()
 
     for model in (FollowUp, Decision, MeetingAttendee, DispatchMeeting, ProgressReport):
         model.objects.all().delete()
@@ -258,3 +262,17 @@ def test_demo_command_has_a_structure_key_tasks_some_behind_and_weekly_dispatch(
         "重点工作节点",
         "交办事项",
     }
+
+
+def test_demo_has_one_published_assessment_with_a_ranking():
+    from assessments.models import Adjustment, Scheme
+    from assessments.services import results
+
+    call_command("seed_demo", *SMALL)
+    scheme = Scheme.objects.get()
+    assert scheme.is_published
+    rows = results(scheme, User.objects.get(username="leader"))
+    assert len(rows) == Area.objects.filter(level="township").count()
+    assert rows[0].rank == 1 and rows[0].total >= rows[-1].total
+    assert Adjustment.objects.filter(kind="deduct").exists()
+    assert Adjustment.objects.filter(kind="bonus").exists()

@@ -10,6 +10,7 @@ from accounts.models import User
 from households.models import Household
 from households.quality import check_quality
 from poverty.demo import DEMO_PASSWORD, seed_demo_users
+from poverty.demo.assessments import seed_assessment
 from poverty.demo.command import seed_command
 from poverty.demo.households import seed_registry
 from poverty.demo.inspections import seed_accountability
@@ -83,6 +84,12 @@ class Command(BaseCommand):
         self.stdout.write(
             f"督查整改：责任书 {duty.pledges}，督查 {duty.inspections}，问题 {duty.findings}"
             f"（逾期 {duty.overdue}），上月通知通报 {duty.notices}"
+            f"（{time.monotonic() - started:.1f} 秒）"
+        )
+        started = time.monotonic()
+        assessed = seed_assessment(seed=seed)
+        self.stdout.write(
+            f"考核考评：已公布方案 {assessed.schemes} 个，指标得分 {assessed.scores} 项"
             f"（{time.monotonic() - started:.1f} 秒）"
         )
         # The first secretary's current field work, then today's reminders as the morning job
