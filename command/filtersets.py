@@ -6,6 +6,7 @@ import django_filters
 
 from poverty.common.filters import (
     ActiveFilter,
+    IntegerFilter,
     RuleFilter,
     SearchFilter,
     scoped_choices,
@@ -53,7 +54,7 @@ def _state(qs, request, state):
 class KeyTaskFilterSet(django_filters.FilterSet):
     q = SearchFilter(search_fields=("title", "target", "lead__name"), help_text="工作名称或组长")
     within = within_area("所属县/乡镇")
-    year = django_filters.NumberFilter(label="年度")
+    year = IntegerFilter(label="年度")
     state = django_filters.ChoiceFilter(
         label="进度", choices=TaskState.choices, method="filter_state"
     )
@@ -91,7 +92,7 @@ class KeyTaskFilterSet(django_filters.FilterSet):
 class ProgressReportFilterSet(django_filters.FilterSet):
     q = SearchFilter(search_fields=("text", "task__title"))
     within = within_area("所属县/乡镇")
-    task = django_filters.NumberFilter(label="重点工作")
+    task = IntegerFilter(label="重点工作")
     since = django_filters.DateFilter(
         label="报告日期起", field_name="reported_on", lookup_expr="gte"
     )
@@ -120,7 +121,7 @@ class DecisionFilterSet(django_filters.FilterSet):
     overdue = RuleFilter(label="逾期", rule="overdue")
     owner = django_filters.ModelChoiceFilter(label="责任人", queryset=scoped_choices(Cadre))
     owner_unit = django_filters.ModelChoiceFilter(label="责任单位", queryset=scoped_choices(Unit))
-    meeting = django_filters.NumberFilter(label="调度会")
+    meeting = IntegerFilter(label="调度会")
 
     class Meta:
         model = Decision

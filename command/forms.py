@@ -3,6 +3,8 @@ work command.services does."""
 
 from __future__ import annotations
 
+import datetime
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import FileExtensionValidator
@@ -11,11 +13,14 @@ from django.utils import timezone
 
 from households.models import Household
 from inspections.models import Finding
+from poverty.common.areacodes import level_of
 from poverty.common.forms import ScopedInlineFormSet, ScopedModelForm
 from poverty.common.models import UPLOAD_EXTENSIONS
+from poverty.common.scoping import user_area_codes
 from poverty.common.uploads import validate_evidence
 from projects.models import Project
 from villages.choices import AreaLevel
+from villages.models import Area
 
 from .models import (
     COMMAND_LEVELS,
@@ -183,12 +188,15 @@ class MeetingForm(ScopedModelForm):
         fields["area"].queryset = fields["area"].queryset.exclude(
             level__in=(AreaLevel.PROVINCE, AreaLevel.CITY)
         )
-        chosen = set((self.instance.pk and self.instance.tasks.values_list("pk", flat=True)) or ())
-        fields["tasks"].queryset = KeyTask.objects.restrict(self.user).filter(
-            done_on__isnull=True
-        ) | KeyTask.objects.restrict(self.user).filter(pk__in=chosen)
+        # The live lists are the meeting area's: a county's would be every open finding and
+        # overdue household of the county (the list page links 记录调度会 per township).
+        area = self._meeting_area()
+        under = [area.code] if area is not None else []
+        user = self.user
+        fields["tasks"].queryset = KeyTask.objects.restrict(user).under(under).open()
         fields["findings"].queryset = (
-            Finding.objects.restrict(self.user)
+            Finding.objects.restrict(user)
+            .under(under)
             .unclosed()
             .select_related("area")
             .order_by("deadline")
@@ -196,21 +204,46 @@ class MeetingForm(ScopedModelForm):
         fields["findings"].label_from_instance = lambda f: (
             f"{f.area.name}：{f.description[:30]}（时限{f.deadline:%m-%d}）"
         )
-        fields["projects"].queryset = Project.objects.restrict(self.user).overdue()
+        fields["projects"].queryset = Project.objects.restrict(user).under(under).overdue()
         fields["households"].queryset = (
-            Household.objects.restrict(self.user).overdue().with_head().select_related("village")
+            Household.objects.restrict(user)
+            .under(under)
+            .overdue()
+            .with_head()
+            .select_related("village")
         )
         fields["households"].label_from_instance = lambda h: (
             f"{h.village.name} {h.code} {h.head_name or ''}（计划{h.planned_exit_year}年）"
         )
+        if area is None:
+            for name in ("tasks", "findings", "projects", "households"):
+                fields[
+                    name
+                ].help_text = (
+                    "先选择调度区域并刷新本页（或从调度会列表的“记录”进入），即列出该区域的事项。"
+                )
         self._keep_reviewed()
+
+    def _meeting_area(self) -> Area | None:
+        """The area whose live lists the form offers: the meeting's, the one chosen (posted, or
+        in the address: ?area=), else the user's only area if it is a township or village."""
+        if self.instance.pk:
+            return self.instance.area
+        chosen = self.data.get("area") or self.initial.get("area")
+        areas = Area.objects.restrict(self.user)
+        if chosen:
+            return areas.filter(pk=chosen).first() if str(chosen).isdigit() else None
+        codes = user_area_codes(self.user)
+        if len(codes) != 1 or level_of(codes[0]) not in (AreaLevel.TOWNSHIP, AreaLevel.VILLAGE):
+            return None
+        return areas.filter(code=codes[0]).first()
 
     def _keep_reviewed(self) -> None:
         """An edited meeting keeps what it reviewed even if it has since left the live list
         (a finding closed after the meeting)."""
         if not self.instance.pk:
             return
-        for name in ("findings", "projects", "households"):
+        for name in ("tasks", "findings", "projects", "households"):
             model = self.fields[name].queryset.model
             kept = getattr(self.instance, name).values_list("pk", flat=True)
             self.fields[name].queryset = self.fields[name].queryset | model.objects.restrict(
@@ -247,6 +280,18 @@ class DecisionForm(ScopedModelForm):
         )
         self.fields["area"].required = False  # the meeting's own area when left empty
         meeting_id = self.initial.get("meeting") or self.data.get("meeting")
+        # Not every meeting the user may see (a county holds hundreds a year): the one the
+        # decision came from, else those of the last two months.
+        meetings = self.fields["meeting"].queryset.select_related("area")
+        if self.instance.pk:  # a decision stays with the meeting that made it
+            meetings = meetings.filter(pk=self.instance.meeting_id)
+            self.fields["meeting"].disabled = True
+        elif meeting_id and str(meeting_id).isdigit():
+            meetings = meetings.filter(pk=meeting_id)
+        else:
+            since = timezone.localdate() - datetime.timedelta(days=60)
+            meetings = meetings.filter(held_on__gte=since)
+        self.fields["meeting"].queryset = meetings.order_by("-held_on")
         if not self.instance.pk and meeting_id and not self.initial.get("area"):
             meeting = DispatchMeeting.objects.restrict(self.user).filter(pk=meeting_id).first()
             if meeting is not None:

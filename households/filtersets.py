@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from poverty.common.filters import (
     ActiveFilter,
+    IntegerFilter,
     ModelIdFilter,
     RuleFilter,
     SearchFilter,
@@ -75,8 +76,8 @@ class HouseholdFilterSet(django_filters.FilterSet):
         label="致贫原因", choices=Cause.choices, method="filter_cause"
     )
     status = django_filters.ChoiceFilter(label="脱贫状态", choices=HouseholdStatus.choices)
-    planned_exit_year = django_filters.NumberFilter(label="计划脱贫年度")
-    exit_year = django_filters.NumberFilter(label="脱贫年度")
+    planned_exit_year = IntegerFilter(label="计划脱贫年度")
+    exit_year = IntegerFilter(label="脱贫年度")
     overdue = RuleFilter(label="超过脱贫时限", rule="overdue")
     near_deadline = RuleFilter(label="今年到脱贫时限未脱贫", rule="near_deadline")
     # Not visited within the user's county's visit interval (the work page's rule).
@@ -144,7 +145,7 @@ class HouseholdFilterSet(django_filters.FilterSet):
 class IncomeRecordFilterSet(django_filters.FilterSet):
     q = SearchFilter(search_fields=("household__code",))
     within = within_area()
-    year = django_filters.NumberFilter(label="年度")
+    year = IntegerFilter(label="年度")
 
     class Meta:
         model = IncomeRecord

@@ -5,6 +5,7 @@ from __future__ import annotations
 import django_filters
 
 from poverty.common.filters import (
+    IntegerFilter,
     RuleFilter,
     SearchFilter,
     YesNoFilter,
@@ -29,7 +30,7 @@ from .models import Accountability, Finding, Inspection, Notice, Pledge
 class PledgeFilterSet(django_filters.FilterSet):
     q = SearchFilter(search_fields=("pledger", "recipient", "content"), help_text="立状人或受状方")
     within = within_area("责任区域")
-    year = django_filters.NumberFilter(label="年度")
+    year = IntegerFilter(label="年度")
     kind = django_filters.ChoiceFilter(label="责任书类型", choices=PledgeKind.choices)
     metric = django_filters.ChoiceFilter(
         label="含指标", choices=Metric.choices, field_name="targets__metric"
@@ -66,7 +67,7 @@ class FindingFilterSet(django_filters.FilterSet):
     overdue = RuleFilter(label="逾期", rule="overdue")
     to_rectify = RuleFilter(label="待整改或整改中", rule="to_rectify")
     mine = YesNoFilter(label="本单位问题", method="filter_mine")
-    inspection = django_filters.NumberFilter(label="督查")
+    inspection = IntegerFilter(label="督查")
     deadline_before = django_filters.DateFilter(
         label="整改时限不晚于", field_name="deadline", lookup_expr="lte"
     )
@@ -107,7 +108,7 @@ class AccountabilityFilterSet(django_filters.FilterSet):
 
 class NoticeFilterSet(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(label="类型", choices=NoticeKind.choices)
-    year = django_filters.NumberFilter(label="编号年度")
+    year = IntegerFilter(label="编号年度")
     month = django_filters.DateFilter(label="所属月份(该月1日)")
     unit = django_filters.ModelChoiceFilter(label="责任单位", queryset=scoped_choices(Unit))
 

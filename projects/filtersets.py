@@ -6,6 +6,7 @@ import django_filters
 from django.db.models import Exists, OuterRef, Q
 
 from poverty.common.filters import (
+    IntegerFilter,
     RuleFilter,
     SearchFilter,
     WithinAreaFilter,
@@ -36,7 +37,7 @@ class ProjectFilterSet(django_filters.FilterSet):
     q = SearchFilter(search_fields=("name", "implementer"), help_text="项目名称或实施主体")
     within = ProjectAreaFilter(label="区域", queryset=scoped_choices(Area))
     project_type = django_filters.ChoiceFilter(label="项目类型", choices=ProjectType.choices)
-    year = django_filters.NumberFilter(label="项目年度")
+    year = IntegerFilter(label="项目年度")
     stage = django_filters.ChoiceFilter(label="当前进度", choices=PROGRESS_CHOICES)
     overdue = RuleFilter(label="进度滞后", rule="overdue")
     source = django_filters.ChoiceFilter(
@@ -53,7 +54,7 @@ class ProjectFilterSet(django_filters.FilterSet):
 
 
 class ProjectStageFilterSet(django_filters.FilterSet):
-    project = django_filters.NumberFilter(label="项目")
+    project = IntegerFilter(label="项目")
     within = within_area()
     stage = django_filters.ChoiceFilter(label="阶段", choices=Stage.choices)
 
@@ -64,11 +65,11 @@ class ProjectStageFilterSet(django_filters.FilterSet):
 
 class FundEntryFilterSet(django_filters.FilterSet):
     q = SearchFilter(search_fields=("project__name", "document", "note"))
-    project = django_filters.NumberFilter(label="项目")
+    project = IntegerFilter(label="项目")
     within = within_area()
     source = django_filters.ChoiceFilter(label="资金来源", choices=FundSource.choices)
     kind = django_filters.ChoiceFilter(label="类别", choices=FundKind.choices)
-    year = django_filters.NumberFilter(label="项目年度", field_name="project__year")
+    year = IntegerFilter(label="项目年度", field_name="project__year")
 
     class Meta:
         model = FundEntry
@@ -77,7 +78,7 @@ class FundEntryFilterSet(django_filters.FilterSet):
 
 class BeneficiaryFilterSet(django_filters.FilterSet):
     q = SearchFilter(search_fields=("project__name", "household__code"))
-    project = django_filters.NumberFilter(label="项目")
+    project = IntegerFilter(label="项目")
     within = within_area("受益户所在区域", path="household__village__code")
 
     class Meta:
@@ -87,7 +88,7 @@ class BeneficiaryFilterSet(django_filters.FilterSet):
 
 class ProjectApprovalFilterSet(django_filters.FilterSet):
     q = SearchFilter(search_fields=("project__name", "unit__name"))
-    project = django_filters.NumberFilter(label="项目")
+    project = IntegerFilter(label="项目")
     within = within_area()
     decision = django_filters.ChoiceFilter(label="审查意见", choices=Decision.choices)
     unit = django_filters.ModelChoiceFilter(label="联审单位", queryset=scoped_choices(Unit))
@@ -99,7 +100,7 @@ class ProjectApprovalFilterSet(django_filters.FilterSet):
 
 class DisclosureFilterSet(django_filters.FilterSet):
     q = SearchFilter(search_fields=("project__name", "title", "location"))
-    project = django_filters.NumberFilter(label="项目")
+    project = IntegerFilter(label="项目")
     within = within_area()
     since = django_filters.DateFilter(
         label="公示开始起", field_name="start_date", lookup_expr="gte"

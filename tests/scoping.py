@@ -839,8 +839,15 @@ CASES.update(
             places=MEETING_PLACES,
             make=lambda w, a: DecisionFactory(meeting=MeetingFactory(area=a)),
             data=_decision_data,
-            edit_data=lambda w, o, a: {**_decision_data(w, a), "seen_version": o.version},
+            # A decision stays with its meeting, and its area under the meeting's.
+            edit_data=lambda w, o, a: {
+                **_decision_data(w, a),
+                "meeting": o.meeting_id,
+                "area": o.area_id,
+                "seen_version": o.version,
+            },
             area_of=lambda o: o.area,
+            movable=False,
         ),
         FollowUp: ModelCase(
             model=FollowUp,

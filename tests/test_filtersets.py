@@ -10,6 +10,7 @@ import importlib
 import django_filters
 import pytest
 
+from poverty.common.filters import IntegerFilter
 from projects.models import Beneficiary, Project
 
 from .factories import UserFactory, build_world, filtered
@@ -82,3 +83,33 @@ def test_an_empty_form_keeps_every_row_and_renders(filterset):
     )
     form = str(filterset().form)
     assert "<select" in form or "<input" in form
+
+
+@pytest.mark.parametrize(
+    "filterset",
+    [
+        fs
+        for fs in FILTERSETS
+        if any(isinstance(f, IntegerFilter) for f in fs.base_filters.values())
+    ],
+    ids=lambda fs: fs.__name__,
+)
+def test_a_number_too_large_for_the_database_is_refused_not_a_server_error(filterset):
+    """An id or a year past 2⁶³ (a fuzzer's, a mistyped link's) makes the form invalid, naming
+    the field: SQLite would raise OverflowError on it."""
+    for name, value in filterset.base_filters.items():
+        if isinstance(value, IntegerFilter):
+            form = filterset({name: str(2**70)}, queryset=filterset._meta.model.objects.none()).form
+            assert not form.is_valid() and name in form.errors, name
+
+
+@pytest.mark.django_db
+def test_the_api_answers_400_to_an_overflowing_id(client, make_user, world):
+    from django.urls import reverse
+
+    from accounts.choices import Role
+
+    client.force_login(make_user(Role.COUNTY_STAFF, world.county))
+    for name, param in (("api:disclosure-list", "project"), ("api:decision-list", "meeting")):
+        response = client.get(reverse(name), {param: "225678408545017593856"})
+        assert response.status_code == 400, name

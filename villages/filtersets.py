@@ -4,6 +4,7 @@ import django_filters
 
 from poverty.common.filters import (
     ActiveFilter,
+    IntegerFilter,
     SearchFilter,
     YesNoFilter,
     scoped_choices,
@@ -19,7 +20,7 @@ class AreaFilterSet(django_filters.FilterSet):
     within = within_area()
     level = django_filters.ChoiceFilter(label="层级", choices=AreaLevel.choices)
     is_poor = YesNoFilter(label="贫困村")
-    planned_exit_year = django_filters.NumberFilter(label="计划退出年度")
+    planned_exit_year = IntegerFilter(label="计划退出年度")
     exited = YesNoFilter(
         label="已退出", field_name="actual_exit_year", lookup_expr="isnull", exclude=True
     )

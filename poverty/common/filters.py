@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 import django_filters
+from django import forms
 from django.apps import apps
 from django.db.models import Model, Q, QuerySet
 from django_filters.widgets import BooleanWidget
@@ -57,6 +58,19 @@ class WithinAreaFilter(django_filters.ModelChoiceFilter):
         if self.code_path is None:
             return qs.under([value.code])
         return qs.filter(Reach.under([value.code]).q(self.code_path))
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class IntegerFilter(django_filters.NumberFilter):
+    """A whole number (an id, a year) within what the database can compare with: anything else
+    is a 400 naming the field, never a server error (SQLite's INTEGER overflows past 2⁶³)."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("min_value", 0)
+        kwargs.setdefault("max_value", 2**63 - 1)
+        super().__init__(*args, **kwargs)
 
 
 @extend_schema_field(OpenApiTypes.INT)

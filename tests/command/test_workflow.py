@@ -344,3 +344,32 @@ def test_the_meeting_list_shows_which_townships_have_not_held_one_this_week(
     rhythm = {r.area.name: (r.this_week, r.this_month) for r in response.context["rhythm"]}
     assert rhythm == {"一乡": (True, False), "二镇": (False, False)}
     assert next(r.area.name for r in response.context["rhythm"]) == "二镇"  # not held first
+
+
+def test_the_meeting_form_offers_the_live_lists_of_the_meeting_area_only(world, client, make_user):
+    client.force_login(staff(make_user, world))
+    mine = FindingFactory(area=world.v11, deadline=D(2026, 12, 1))
+    other = FindingFactory(area=world.v21, deadline=D(2026, 12, 1))
+    url = reverse("command:dispatchmeeting_add")
+    form = client.get(url, {"area": world.t1.pk}).context["form"]
+    assert list(form.fields["findings"].queryset) == [mine]
+    assert form.initial["area"] == str(world.t1.pk)
+    # A county user who has not chosen the area yet is told how to get the lists.
+    blank = client.get(url).context["form"]
+    assert not blank.fields["findings"].queryset.exists()
+    assert "先选择调度区域" in blank.fields["findings"].help_text
+    # Posting another township's finding with 一乡's meeting is refused.
+    response = client.post(
+        url,
+        {
+            "area": world.t1.pk,
+            "held_on": "2026-11-30",
+            "topic": "调度会",
+            "convener": CadreFactory(unit=UnitFactory(area=world.county), is_leader=True).pk,
+            "findings": [other.pk],
+            "attendees-TOTAL_FORMS": "0",
+            "attendees-INITIAL_FORMS": "0",
+        },
+    )
+    assert "findings" in response.context["form"].errors
+    assert not DispatchMeeting.objects.exists()
