@@ -1,6 +1,7 @@
-"""The demo county's published half-year assessment of its townships: five indicators counted
-from the demo's own data and one (工作作风) scored by two assessment groups, a few deductions
-and bonus points, and the ranking published. Made once: a second run adds nothing."""
+"""The demo county's published half-year assessment of its townships (the six months that have
+ended: the demo's work is dated from today): four indicators counted from the demo's own data
+and one (工作作风) scored by two assessment groups, a few deductions and bonus points, and the
+ranking published. Made once: a second run adds nothing."""
 
 from __future__ import annotations
 
@@ -49,10 +50,11 @@ def seed_assessment(*, seed: int = 2017, today: datetime.date | None = None) -> 
         return AssessmentCounts()
     today = today or timezone.localdate()
     rng = random.Random(seed * 15485863)
-    # The five months that have ended (the demo's work is dated from today).
+    # The six months that have ended (the demo's work is dated from today).
     end = month_start(today) - datetime.timedelta(days=1)
-    start = month_start(today - datetime.timedelta(days=150))
-    title = f"{start.year}年{start.month}月至{end.month}月乡镇脱贫攻坚工作阶段考核"
+    start = month_start(end - datetime.timedelta(days=160))
+    until = f"{end.month}月" if end.year == start.year else f"{end.year}年{end.month}月"
+    title = f"乡镇脱贫攻坚工作半年考核（{start.year}年{start.month}月至{until}）"
     staff = User.objects.get(username="county")
     scheme = Scheme.objects.create(
         area=county,
