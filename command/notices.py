@@ -12,47 +12,42 @@ from villages.models import Area
 from .models import Decision, KeyTask, Milestone
 
 
+def _of_task(task: KeyTask, section: str, title: str, due: datetime.date, cutoff) -> Listed:
+    """A task's or a milestone's line: its 组长 answers, its lead unit is named."""
+    return Listed(
+        section=section,
+        title=title,
+        owner=task.lead.name,
+        unit_id=task.lead_unit_id,
+        unit=task.lead_unit.name,
+        code=task.area.code,
+        due=due.isoformat(),
+        days_overdue=(cutoff - due).days,
+        link=task.get_absolute_url(),
+    )
+
+
 def overdue_at(county: Area, cutoff: datetime.date) -> list[Listed]:
-    found: list[Listed] = []
-    for task in (
+    tasks = (
         KeyTask.objects.under([county.code])
         .overdue_on(cutoff)
         .select_related("area", "lead", "lead_unit")
         .order_by("deadline", "pk")
-    ):
-        found.append(
-            Listed(
-                section="重点工作",
-                title=f"{task.title}（{task.area.name}）",
-                owner=task.lead.name,
-                unit_id=task.lead_unit_id,
-                unit=task.lead_unit.name,
-                code=task.area.code,
-                due=task.deadline.isoformat(),
-                days_overdue=(cutoff - task.deadline).days,
-                link=task.get_absolute_url(),
-            )
-        )
-    for milestone in (
+    )
+    found = [
+        _of_task(task, "重点工作", f"{task.title}（{task.area.name}）", task.deadline, cutoff)
+        for task in tasks
+    ]
+    milestones = (
         Milestone.objects.under([county.code])
         .overdue_on(cutoff)
         .select_related("task__area", "task__lead", "task__lead_unit")
         .order_by("planned", "pk")
-    ):
-        task = milestone.task
-        found.append(
-            Listed(
-                section="重点工作节点",
-                title=f"{task.title}：{milestone.title}",
-                owner=task.lead.name,
-                unit_id=task.lead_unit_id,
-                unit=task.lead_unit.name,
-                code=task.area.code,
-                due=milestone.planned.isoformat(),
-                days_overdue=(cutoff - milestone.planned).days,
-                link=task.get_absolute_url(),
-            )
-        )
+    )
+    found += [
+        _of_task(m.task, "重点工作节点", f"{m.task.title}：{m.title}", m.planned, cutoff)
+        for m in milestones
+    ]
     for decision in (
         Decision.objects.under([county.code])
         .overdue_on(cutoff)
