@@ -1,5 +1,6 @@
 """The runtime as deployed: a real Celery worker with beat, and the production settings."""
 
+import fcntl
 import os
 import shutil
 import sqlite3
@@ -37,15 +38,28 @@ def worker_env(tmp_path) -> dict:
 
 
 @pytest.fixture(scope="session")
-def migrated(tmp_path_factory) -> Path:
+def migrated(tmp_path_factory, worker_id) -> Path:
     """A database migrated from nothing by `manage.py migrate`, as a fresh machine gets it:
-    made once per xdist worker, and copied for each worker test."""
-    where = tmp_path_factory.mktemp("migrated")
-    env = worker_env(where)
-    subprocess.run(
-        [sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True, timeout=180
-    )
-    return where / "worker.sqlite3"
+    made once per test run (the first xdist worker to need it makes it while the others wait;
+    a migrate takes most of a minute) and copied for each worker test."""
+    base = tmp_path_factory.getbasetemp()
+    shared = base if worker_id == "master" else base.parent  # this run's, shared by workers
+    where = shared / "migrated"
+    database = where / "worker.sqlite3"
+    with open(shared / "migrated.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not database.exists():
+            making = shared / "migrating"  # renamed once whole: a failed migrate leaves none
+            making.mkdir(exist_ok=True)
+            subprocess.run(
+                [sys.executable, "manage.py", "migrate", "-v0"],
+                cwd=ROOT,
+                env=worker_env(making),
+                check=True,
+                timeout=180,
+            )
+            making.rename(where)
+    return database
 
 
 @pytest.fixture
