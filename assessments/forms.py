@@ -92,6 +92,15 @@ class ScoreForm(ScopedModelForm):
         indicator, scheme = data.get("indicator"), data.get("scheme")
         if indicator and scheme and indicator.scheme_id != scheme.pk:
             self.add_error("indicator", "所选指标不属于该考核方案。")
+        # A second score of the same indicator and assessee replaces the first (the service
+        # updates that row): validate against it, not as a duplicate of it.
+        assessed, unit = data.get("assessed"), data.get("unit")
+        if indicator and (assessed or unit):
+            existing = Score.objects.filter(
+                indicator=indicator, assessed=assessed, unit=unit
+            ).first()
+            if existing is not None:
+                self.instance = existing
         return data
 
 

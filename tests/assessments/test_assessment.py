@@ -284,3 +284,27 @@ def test_lists_cost_the_same_at_3_and_30_rows(
     grow(27)
     with django_assert_num_queries(queries):
         assert client.get(reverse(name)).status_code == 200
+
+
+def test_a_second_score_on_the_page_replaces_the_first(world, scheme, make_user, client):
+    member = make_user(Role.INSPECTOR, world.county)
+    group = Group.objects.create(scheme=scheme, name="考评组")
+    group.members.add(member)
+    group.areas.add(world.t1)
+    manual = scheme.indicators.get(source="manual")
+    client.force_login(member)
+    for points, basis in (("12", "初评"), ("15", "复核后调整")):
+        response = client.post(
+            reverse("assessments:score_add"),
+            {
+                "scheme": scheme.pk,
+                "indicator": manual.pk,
+                "assessed": world.t1.pk,
+                "points": points,
+                "basis": basis,
+            },
+        )
+        assert response.status_code == 302, response.context["form"].errors
+    score = Score.objects.get(indicator=manual)
+    assert (score.points, score.basis) == (Decimal(15), "复核后调整")
+    assert score.history.count() == 2
