@@ -47,10 +47,6 @@ class BodyMemberFilterSet(django_filters.FilterSet):
         fields = ["q", "within", "body", "role", "active"]
 
 
-def _state(qs, request, state):
-    return qs.with_state().filter(state=state)
-
-
 class KeyTaskFilterSet(django_filters.FilterSet):
     q = SearchFilter(search_fields=("title", "target", "lead__name"), help_text="工作名称或组长")
     within = within_area("所属县/乡镇")

@@ -26,20 +26,20 @@ def _chair_name(on: datetime.date) -> Subquery:
     return Subquery(chair)
 
 
+def sitting_members(on: datetime.date | None = None) -> Subquery:
+    """Per body (an annotation): how many members sit on it on the day (today)."""
+    active = BodyMember.objects.active(on).filter(body=OuterRef("pk"))
+    return Subquery(active.order_by().values("body").annotate(n=Count("pk")).values("n")[:1])
+
+
 def body_tree(bodies, today: datetime.date | None = None) -> list[Body]:
     """`bodies` (already scoped) in tree order, each with `depth`, `chair_name` and
     `member_count` (members sitting today): parents before their children, siblings by their
     sort order. A body whose parent is out of the list starts a tree of its own."""
     today = today or timezone.localdate()
-    active = BodyMember.objects.active(today).filter(body=OuterRef("pk"))
     rows = list(
         bodies.select_related("area")
-        .annotate(
-            chair_name=_chair_name(today),
-            member_count=Subquery(
-                active.order_by().values("body").annotate(n=Count("pk")).values("n")[:1]
-            ),
-        )
+        .annotate(chair_name=_chair_name(today), member_count=sitting_members(today))
         .order_by("area__code", "sort", "name")
     )
     children: dict[int | None, list[Body]] = defaultdict(list)

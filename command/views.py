@@ -4,7 +4,7 @@ reviewed, decisions carried forward and printable minutes, and the decisions the
 
 from __future__ import annotations
 
-from django.db.models import Count, OuterRef, Subquery
+from django.db.models import Count
 from django.utils import timezone
 
 from poverty.common.views import (
@@ -22,14 +22,11 @@ from .models import Body, BodyMember, Decision, DispatchMeeting, KeyTask
 from .tables import BodyTreeTable
 
 
-def _active_members():
-    active = BodyMember.objects.active().filter(body=OuterRef("pk"))
-    return Subquery(active.order_by().values("body").annotate(n=Count("pk")).values("n")[:1])
-
-
 class BodyListView(ObjectListView):
     def scoped_queryset(self, queryset):
-        return queryset.select_related("area", "parent").annotate(member_count=_active_members())
+        return queryset.select_related("area", "parent").annotate(
+            member_count=selectors.sitting_members()
+        )
 
 
 class BodyTreeView(ObjectListView):
