@@ -19,6 +19,7 @@ from poverty.common.filters import (
 from poverty.personal import crypto, idnumber
 from villages.models import Cadre
 
+from . import readiness as exit_readiness
 from .choices import (
     ENDING_WINDOWS,
     Category,
@@ -80,6 +81,10 @@ class HouseholdFilterSet(django_filters.FilterSet):
     exit_year = IntegerFilter(label="脱贫年度")
     overdue = RuleFilter(label="超过脱贫时限", rule="overdue")
     near_deadline = RuleFilter(label="今年到脱贫时限未脱贫", rule="near_deadline")
+    # Remaining households judged for their 脱贫时限 (households.readiness).
+    readiness = django_filters.ChoiceFilter(
+        label="退出条件", choices=exit_readiness.FILTER_CHOICES, method="filter_readiness"
+    )
     # Not visited within the user's county's visit interval (the work page's rule).
     unvisited = RuleFilter(
         label="近期未走访",
@@ -113,6 +118,7 @@ class HouseholdFilterSet(django_filters.FilterSet):
             "exit_year",
             "overdue",
             "near_deadline",
+            "readiness",
             "unvisited",
             "monitoring_type",
             "cadre",
@@ -128,6 +134,9 @@ class HouseholdFilterSet(django_filters.FilterSet):
             measures.ended_but_running() if value == "ended" else measures.ending_within(int(value))
         )
         return qs.filter(pk__in=ending.values("household_id"))
+
+    def filter_readiness(self, qs, name, value):
+        return exit_readiness.filter_by(qs, value) if value else qs
 
     def filter_cadre(self, qs, name, value):
         if not value:

@@ -22,6 +22,7 @@ from django.utils import timezone
 from poverty.common.geo import distance_m, distance_text
 from poverty.personal import crypto, idnumber
 
+from . import readiness
 from .choices import (
     CAUSE_MEASURES,
     SCHOOLING_MAX_AGE,
@@ -35,12 +36,9 @@ from .choices import (
     Relation,
 )
 from .models import (
-    Assessment,
     AssistanceMeasure,
     HouseholdPairing,
-    IncomeRecord,
     Member,
-    PovertyLine,
     QualityIssue,
     Visit,
 )
@@ -75,9 +73,8 @@ class Data:
     measures: dict[int, set[str]] = field(default_factory=lambda: defaultdict(set))
     paired: set[int] = field(default_factory=set)
     last_visit: dict[int, datetime.date] = field(default_factory=dict)
-    incomes: dict[tuple[int, int], object] = field(default_factory=dict)
-    lines: dict[int, object] = field(default_factory=dict)
-    assessments: dict[int, bool] = field(default_factory=dict)  # latest passed?
+    # Exited households' criteria short of the standard of their exit year.
+    exit_gaps: dict[int, list[str]] = field(default_factory=dict)
     cadre_hashes: dict[str, str] = field(default_factory=dict)  # id hash -> cadre name
     recent_visits: dict[int, list[dict]] = field(default_factory=lambda: defaultdict(list))
     visits_per_cadre_day: dict[tuple[int, datetime.date], int] = field(default_factory=dict)
@@ -283,20 +280,9 @@ def exit_before_identified(data: Data) -> Iterator[Hit]:
 
 @rule("exit_below_standard", "已脱贫户未达到脱贫当年的标准")
 def exit_below_standard(data: Data) -> Iterator[Hit]:
-    for hid, h in data.households.items():
-        year = h["exit_year"]
-        if h["status"] != HouseholdStatus.EXITED or not year:
-            continue
-        problems = []
-        income, line = data.incomes.get((hid, year)), data.lines.get(year)
-        if income is None:
-            problems.append(f"无{year}年收入记录")
-        elif line is not None and income < line:
-            problems.append(f"{year}年人均纯收入{income}元低于标准{line}元")
-        if not data.assessments.get(hid, False):
-            problems.append("两不愁三保障未达标或未评估")
-        if problems:
-            yield Hit(hid, "；".join(problems))
+    """The exit standard of the exit year (households.readiness), criterion by criterion."""
+    for hid, short in data.exit_gaps.items():
+        yield Hit(hid, f"{data.households[hid]['exit_year']}年：{'、'.join(short)}")
 
 
 @rule("cause_without_measure", "致贫原因没有对应的帮扶措施")
@@ -471,31 +457,12 @@ def load(households: QuerySet, today: datetime.date) -> Data:
         .annotate(n=Count("pk"))
         .filter(n__gt=VISITS_PER_DAY_MAX)
     }
-    data.lines = dict(PovertyLine.objects.values_list("year", "income_line"))
-    exited = households.filter(status=HouseholdStatus.EXITED).values("pk")
-    for hid, year, net in IncomeRecord.objects.filter(household__in=exited).values_list(
-        "household_id", "year", "per_capita_net"
-    ):
-        data.incomes[(hid, year)] = net
-    latest: dict[int, tuple] = {}
-    for a in Assessment.objects.filter(household__in=exited).values(
-        "household_id",
-        "assessed_on",
-        "pk",
-        "food",
-        "clothing",
-        "education",
-        "medical",
-        "housing",
-        "water",
-    ):
-        key = (a["assessed_on"], a["pk"])
-        if a["household_id"] not in latest or key > latest[a["household_id"]][0]:
-            passed = all(
-                a[f] for f in ("food", "clothing", "education", "medical", "housing", "water")
-            )
-            latest[a["household_id"]] = (key, passed)
-    data.assessments = {hid: passed for hid, (_, passed) in latest.items()}
+    exited = households.filter(status=HouseholdStatus.EXITED, exit_year__isnull=False)
+    fields = [c.field for c in readiness.CRITERIA]
+    for hid, *found in readiness.annotate(exited, "exit_year").values_list("pk", *fields):
+        gaps = readiness.labels_of(dict(zip(fields, found, strict=True)))
+        if gaps:
+            data.exit_gaps[hid] = gaps
     member_hashes = {m["id_number_hash"] for ms in data.members.values() for m in ms}
     data.cadre_hashes = {
         h: name

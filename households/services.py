@@ -19,13 +19,11 @@ from django.utils import timezone
 from poverty.common.models import save_versioned
 from poverty.common.scoping import in_scope
 
+from . import readiness
 from .choices import ExitStep, HouseholdStatus, MonitoringType, QualityStatus
 from .models import (
-    Assessment,
     ExitRecord,
     Household,
-    IncomeRecord,
-    PovertyLine,
     QualityIssue,
 )
 
@@ -53,31 +51,6 @@ def quality_issue_resolve(
         issue.resolved_by, issue.resolved_at = by, timezone.now()
     issue.save()
     return issue
-
-
-def exit_standard_problems(household: Household, year: int) -> list[str]:
-    """Why the household does not meet the exit standard of the year (empty when it does)."""
-    problems = []
-    line = PovertyLine.objects.filter(year=year).first()
-    income = IncomeRecord.objects.filter(household=household, year=year).first()
-    if line is None:
-        problems.append(f"尚未设置{year}年的脱贫标准（人均纯收入线）。")
-    if income is None:
-        problems.append(f"没有{year}年的收入记录。")
-    elif line is not None and income.per_capita_net < line.income_line:
-        problems.append(
-            f"{year}年人均纯收入{income.per_capita_net}元，低于当年标准{line.income_line}元。"
-        )
-    assessment = (
-        Assessment.objects.filter(household=household).order_by("-assessed_on", "-pk").first()
-    )
-    if assessment is None:
-        problems.append("没有两不愁三保障评估记录。")
-    elif not assessment.passed:
-        problems.append(
-            f"{assessment.assessed_on:%Y-%m-%d}评估未达标：{'、'.join(assessment.failed_labels())}。"
-        )
-    return problems
 
 
 def _begin(household: Household, by, step: str) -> Household:
@@ -135,12 +108,13 @@ def household_exit_propose(
     evidence_file=None,
     override_reason: str = "",
 ) -> ExitRecord:
-    """民主评议后提出退出. The exit standard of `year` must be met, or overridden with a reason."""
+    """民主评议后提出退出. The exit standard of `year` must be met (households.readiness: every
+    criterion met, none unknown), or overridden with a reason."""
     household = _begin(household, by, "propose")
     _require(evidence, "请填写民主评议情况等依据。")
     if year < household.identified_year:
         raise ValidationError("退出年度不能早于识别年度。")
-    problems = exit_standard_problems(household, year)
+    problems = readiness.explain(household, year).problems
     override_reason = override_reason.strip()
     if problems and not override_reason:
         raise ValidationError(

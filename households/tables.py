@@ -8,6 +8,7 @@ from django.utils.html import format_html
 
 from poverty.common.tables import DatedTable, ShortTextColumn
 
+from . import readiness
 from .models import (
     Assessment,
     AssistanceMeasure,
@@ -218,3 +219,27 @@ class RosterMappingTable(tables.Table):
 
     def render_columns(self, value, record):
         return "；".join(f"{header} → {read_as}" for header, read_as in record.described())
+
+
+class ReadinessTable(tables.Table):
+    """Remaining households with their exit readiness (households.readiness annotations)."""
+
+    code = tables.Column(linkify=True)
+    head_name = tables.Column(verbose_name="户主", order_by=("head_name",))
+    village = tables.Column(order_by=("village__code",))
+    planned_exit_year = tables.Column(verbose_name="脱贫时限")
+    status = tables.Column()
+    readiness = tables.Column(verbose_name="退出条件", empty_values=(), orderable=False)
+
+    class Meta:
+        model = Household
+        fields = ["code", "head_name", "village", "planned_exit_year", "status"]
+
+    def render_readiness(self, record):
+        states = {c.field: getattr(record, c.field) for c in readiness.CRITERIA}
+        ready = readiness.ready_of(states) == readiness.MET
+        return format_html(
+            '<span class="{}">{}</span>',
+            "text-success" if ready else "text-danger",
+            readiness.short(states),
+        )

@@ -33,6 +33,7 @@ urlpatterns = [
         detail_fields=(),
     ),
     path("households/pick/", views.HouseholdPickView.as_view(), name="household_pick"),
+    path("households/readiness/", views.ReadinessView.as_view(), name="readiness"),
     path(
         "households/<int:pk>/card/",
         views.HouseholdCardView.as_view(),

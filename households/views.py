@@ -30,10 +30,10 @@ from poverty.common.views import (
 )
 from poverty.personal.access import may_download, record_access
 from poverty.personal.masking import can_see_sensitive
-from villages.choices import PostingRole
+from villages.choices import AreaLevel, PostingRole
 from villages.models import Area, VillagePosting
 
-from . import forms, services, tasks
+from . import forms, readiness, services, tables, tasks
 from .choices import ExitStep, HouseholdStatus, QualityStatus
 from .filtersets import HouseholdFilterSet
 from .models import (
@@ -160,6 +160,8 @@ class HouseholdDetailView(ObjectDetailView):
         context["visits"] = household.visits.select_related("cadre")[:20]
         context["exit_records"] = household.exit_records.select_related("taken_by")
         context["periods"] = household.periods.select_related("village")
+        # An exited household's exit as it can be defended; another's, for its 脱贫时限.
+        context["readiness"] = readiness.explain(household, household.exit_year)
         context["quality_issues"] = household.quality_issues.exclude(status=QualityStatus.FIXED)
         context["rules"] = RULES
         context["audit"] = audit_trail(household, sensitive=sensitive)
@@ -173,6 +175,44 @@ class HouseholdDetailView(ObjectDetailView):
         context["can_assess"] = user.has_perm("households.add_assessment")
         context["can_pair"] = user.has_perm("households.add_householdpairing")
         record_access(user=user, households=[household.pk], what="查看一户一档")
+        return context
+
+
+class ReadinessView(ObjectListView):
+    """退出条件排查: the remaining households judged for their 脱贫时限, criterion by criterion
+    (households.readiness), with the count per blocking reason for each area under the one
+    shown. The list's filters apply to both; each count links to its households."""
+
+    model = Household
+    filterset_class = HouseholdFilterSet
+    table_class = tables.ReadinessTable
+    template_name = "households/readiness.html"
+
+    def scoped_queryset(self, queryset):
+        return readiness.remaining(super().scoped_queryset(queryset))
+
+    def get_table_data(self):
+        return readiness.annotate(self.object_list.with_head().select_related("village"))
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        within = self.filterset.form.cleaned_data.get("within") if self.filterset.is_bound else None
+        areas = list(user.areas.all())
+        top = within or (areas[0] if len(areas) == 1 else None)
+        key = readiness.BREAKDOWN.get(top.level if top else AreaLevel.COUNTY, "village_id")
+        tallies = readiness.tally(self.object_list, key)
+        names = dict(Area.objects.filter(pk__in=tallies).order_by("code").values_list("pk", "name"))
+        query = self.request.GET.copy()
+        for name in ("readiness", "within", "page"):
+            query.pop(name, None)
+        context["rows"] = [
+            {"pk": pk, "name": names.get(pk, ""), "tally": t} for pk in names for t in [tallies[pk]]
+        ]
+        context["total"] = readiness.by_reason(tallies.values())
+        context["criteria"] = readiness.CRITERIA
+        context["query"] = query.urlencode()
+        context["top"] = top
         return context
 
 
@@ -312,8 +352,7 @@ class ExitStepView(ObjectActionView):
             year = context["form"].initial.get("year") or timezone.localdate().year
             with contextlib.suppress(ValueError):
                 year = int(self.request.POST.get("year", year))
-            context["problems"] = services.exit_standard_problems(self.object, year)
-            context["standard_year"] = year
+            context["readiness"] = readiness.explain(self.object, year)
         return context
 
     def get_template_names(self):

@@ -11,6 +11,7 @@ NAV = [
         "建档立卡",
         [
             ("贫困户", "households:household_list", "households.view_household"),
+            ("退出条件排查", "households:readiness", "households.view_household"),
             ("入户走访", "households:visit_list", "households.view_visit"),
             ("离线走访（手机）", "field", "households.add_visit"),
             ("帮扶措施", "households:assistancemeasure_list", "households.view_assistancemeasure"),

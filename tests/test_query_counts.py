@@ -163,7 +163,9 @@ def test_the_household_file_costs_the_same_with_more_members_measures_and_visits
         client.get(url)
 
 
-DETAIL_QUERIES = 18  # … the periods (历年状态) and the income records' history
+# … the periods (历年状态), the income records' history, and the exit readiness (its states,
+# the line, the year's income, the latest assessment, the members: 5)
+DETAIL_QUERIES = 23
 
 
 def grow_projects(world, n):

@@ -16,6 +16,7 @@ from typing import Any, cast
 
 from django.utils import timezone
 
+from households import readiness
 from households.choices import CAUSE_MEASURES, ENDING_WINDOWS, Cause, HouseholdStatus, MeasureType
 from households.models import AssistanceMeasure, Household, HouseholdPairing
 from households.periods import counted, of_household, overdue
@@ -125,9 +126,9 @@ def battle_map(village: Area, year: int, household_url: str, user) -> list[dict]
     here (three queries), so a village of 300 households renders in a few milliseconds.
     `household_url` is a household's drill-down URL with `{pk}` in it; phones are shown as
     `user` may see them."""
+    criteria = [c.field for c in readiness.CRITERIA]
     households = cast(list[dict[str, Any]], list(
-        Household.objects.filter(village=village)
-        .with_head()
+        readiness.annotate(Household.objects.filter(village=village).with_head())
         .annotate(
             behind=of_household(overdue(year)),
             out=of_household(counted(year)["exited_cumulative"]),
@@ -135,7 +136,7 @@ def battle_map(village: Area, year: int, household_url: str, user) -> list[dict]
         .order_by("-behind", "out", "planned_exit_year", "code")
         .values(
             "pk", "code", "head_name", "persons", "primary_cause", "other_causes",
-            "planned_exit_year", "status", "behind", "out",
+            "planned_exit_year", "status", "behind", "out", *criteria,
         )
     ))  # fmt: skip
     measures: dict[int, list[str]] = {}
@@ -170,6 +171,12 @@ def battle_map(village: Area, year: int, household_url: str, user) -> list[dict]
         row["cadre"], row["unit"], phone = cadres.get(row["pk"], ("", "", ""))
         row["phone"] = phone_shown(phone)
         row["state"] = states.get(row["status"], row["status"])
+        # Whether it could exit now (its 脱贫时限's standard): for those not yet exited.
+        exit_states = {name: row.pop(name) for name in criteria}
+        row["ready"] = readiness.ready_of(exit_states) == readiness.MET
+        row["readiness"] = (
+            "" if row["status"] == HouseholdStatus.EXITED else readiness.short(exit_states)
+        )
         row["css"] = "table-danger" if row["behind"] else "table-success" if row["out"] else ""
     return households
 

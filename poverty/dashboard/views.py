@@ -19,6 +19,7 @@ from django.utils.http import urlencode
 from django.utils.safestring import SafeData, SafeString, mark_safe
 
 from command.selectors import key_task_panel
+from households import readiness
 from households.models import Household, HouseholdPairing
 from households.periods import of_household, overdue
 from inspections.models import Finding
@@ -41,7 +42,8 @@ BATTLE_ROW = (
     '<tr class="{css}"><td><a href="{url}?year={year}">{code}</a></td><td>{head}</td>'
     '<td class="text-end">{persons}</td><td>{causes}</td><td>{measures}</td>'
     "<td>{cadre}{unit}</td><td>{phone}</td>"
-    '<td data-sort="{planned}">{planned}年</td><td>{state}</td></tr>'
+    '<td data-sort="{planned}">{planned}年</td><td>{state}</td>'
+    '<td class="small {ready_css}">{ready}</td></tr>'
 )
 UNIT = '<span class="text-muted small">（{}）</span>'
 # A child area's tile and its row of the tiles' data table, the same way (a province has some
@@ -87,6 +89,8 @@ def battle_rows(households: list[dict], year: int) -> SafeString:
                 phone=_text(h["phone"]),
                 planned=h["planned_exit_year"],
                 state=_text(h["state"]),
+                ready=_text(h["readiness"]),
+                ready_css="text-success" if h["ready"] else "text-danger",
             )
             for h in households
         )
@@ -360,6 +364,7 @@ class HouseholdView(ObjectDetailView):
             .order_by("-start_date")
             .first(),
             income=household.incomes.order_by("-year").first(),
+            readiness=readiness.explain(household, household.exit_year),
             visits=household.visits.select_related("cadre").order_by("-visited_on", "-pk")[:5],
             findings=findings.select_related("unit").order_by("deadline")
             if findings is not None

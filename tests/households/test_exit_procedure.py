@@ -10,7 +10,12 @@ from django.urls import reverse
 from accounts.choices import Role
 from households import services
 from households.models import ExitRecord, Household
-from tests.factories import AssessmentFactory, HouseholdFactory, IncomeRecordFactory
+from tests.factories import (
+    AssessmentFactory,
+    HouseholdFactory,
+    IncomeRecordFactory,
+    with_exit_facts,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +30,7 @@ def staff(make_user, world):
 @pytest.fixture
 def household(world):
     """Meets the 2018 standard: 2995 yuan line, one person earning 5000, all six flags."""
-    h = HouseholdFactory(village=world.v11)
+    h = with_exit_facts(HouseholdFactory(village=world.v11))
     IncomeRecordFactory(household=h, year=2018, persons=1, wage=Decimal("5000"))
     AssessmentFactory(household=h)
     return h
@@ -141,16 +146,25 @@ def test_proposal_below_the_income_line_needs_a_reason_and_the_permission(world,
     assert refresh(h).status == "proposed"
 
 
-def test_proposal_checks_the_six_guarantees_and_missing_records(world, staff):
+def test_proposal_names_each_criterion_short_of_the_standard(world, staff):
+    """The refusal is the readiness check's own words (households.readiness), missing records
+    included: nothing unknown passes for met."""
     h = HouseholdFactory(village=world.v11)
-    problems = services.exit_standard_problems(h, 2018)
-    assert problems == ["没有2018年的收入记录。", "没有两不愁三保障评估记录。"]
+    with pytest.raises(ValidationError) as exc:
+        services.household_exit_propose(household=h, by=staff, year=2018, evidence="评议")
+    text = exc.value.messages
+    assert "收入超过当年标准待核实：没有2018年的收入记录。" in text
+    assert "不愁吃待核实：没有两不愁三保障入户评估。" in text
+    with_exit_facts(h)
     IncomeRecordFactory(household=h, year=2018, wage=Decimal("9000"))
     AssessmentFactory(household=h, housing=False, water=False)
-    assert services.exit_standard_problems(h, 2018) == [
-        "2018-10-01评估未达标：住房安全有保障、饮水安全有保障。"
+    with pytest.raises(ValidationError) as exc:
+        services.household_exit_propose(household=h, by=staff, year=2018, evidence="评议")
+    assert [m for m in exc.value.messages if "未达标：" in m] == [
+        "住房安全有保障未达标：2018-10-01评估为“否”。",
+        "饮水安全有保障未达标：2018-10-01评估为“否”。",
     ]
-    assert "尚未设置2030年的脱贫标准" in services.exit_standard_problems(h, 2030)[0]
+    assert refresh(h).status == "assisted"
 
 
 def test_verification_needs_the_households_agreement(household, staff):

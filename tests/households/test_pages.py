@@ -309,11 +309,11 @@ def test_the_village_notice_lists_households_in_publicity_without_personal_numbe
 ):
     from decimal import Decimal
 
-    from tests.factories import AssessmentFactory, IncomeRecordFactory
+    from tests.factories import AssessmentFactory, IncomeRecordFactory, with_exit_facts
     from tests.households.test_exit_procedure import run_to
 
     staff = make_user(Role.COUNTY_STAFF, world.county)
-    h = HouseholdFactory(village=world.v11, phone="13800002222")
+    h = with_exit_facts(HouseholdFactory(village=world.v11, phone="13800002222"))
     IncomeRecordFactory(household=h, year=2018, persons=1, wage=Decimal("5000"))
     AssessmentFactory(household=h)
     head = h.members.get()

@@ -22,6 +22,7 @@ from tests.factories import (
     UnitFactory,
     VisitFactory,
     new_id_number,
+    with_exit_facts,
 )
 
 pytestmark = pytest.mark.django_db
@@ -180,14 +181,19 @@ def test_planned_exit_before_identification(clean):
 
 
 def test_exited_household_below_the_standard_of_its_exit_year(clean):
+    """The exit year's standard, criterion by criterion (households.readiness)."""
     Household.objects.filter(pk=clean.pk).update(status="exited", exit_year=2018)
     IncomeRecordFactory(household=clean, year=2018, persons=1, wage=Decimal("2000"))
     AssessmentFactory(household=clean)
-    assert "低于标准2995.00元" in hits(clean)["exit_below_standard"][0]
+    assert hits(clean)["exit_below_standard"] == [
+        "2018年：收入超过当年标准未达标、基本医疗有保障待核实、住房安全有保障待核实、"
+        "饮水安全有保障待核实"
+    ]
+    with_exit_facts(clean)
     clean.incomes.update(per_capita_net=Decimal("3500"))
     assert "exit_below_standard" not in hits(clean)
     AssessmentFactory(household=clean, assessed_on=datetime.date(2018, 12, 1), housing=False)
-    assert "两不愁三保障" in hits(clean)["exit_below_standard"][0]
+    assert hits(clean)["exit_below_standard"] == ["2018年：住房安全有保障未达标"]
 
 
 def test_cause_without_a_measure_addressing_it(clean):
