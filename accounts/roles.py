@@ -23,6 +23,8 @@ MODEL_ACTIONS: dict[str, dict[str, frozenset[str]]] = {
         "command": ALL,
         # The county sets up its assessments; group members score (assessments.services).
         "assessments": ALL,
+        # 出列 and 摘帽: the county's own village standard, readings with evidence, the steps.
+        "exits": ALL,
     },
     Role.TOWNSHIP_STAFF: {
         "villages": ALL,
@@ -36,6 +38,10 @@ MODEL_ACTIONS: dict[str, dict[str, frozenset[str]]] = {
         "command": ALL,
         # A township reads the scheme that assesses it and its own scores.
         "assessments": VIEW,
+        # It records its villages' indicators and takes its steps of their 出列 (review).
+        "exits": VIEW,
+        "exits.reading": frozenset({"view", "add"}),
+        "exits.exitstep": frozenset({"view", "add"}),
     },
     # Village cadres read their villages and record visits and measures (households issue).
     Role.VILLAGE_CADRE: {
@@ -53,6 +59,7 @@ MODEL_ACTIONS: dict[str, dict[str, frozenset[str]]] = {
         "inspections.findingstep": VIEW,
         # The bodies and meetings that direct their villages, and the decisions put to them.
         "command": VIEW,
+        "exits": VIEW,
     },
     Role.LEADER: {
         **dict.fromkeys(DOMAIN_APPS, VIEW),
@@ -66,6 +73,7 @@ MODEL_ACTIONS: dict[str, dict[str, frozenset[str]]] = {
         "assessments": VIEW,
         "assessments.score": frozenset({"view", "add"}),
         "assessments.adjustment": frozenset({"view", "add"}),
+        "exits": VIEW,
     },
     Role.INSPECTOR: {
         "villages": VIEW,
@@ -79,8 +87,9 @@ MODEL_ACTIONS: dict[str, dict[str, frozenset[str]]] = {
         "assessments": VIEW,
         "assessments.score": frozenset({"view", "add"}),
         "assessments.adjustment": frozenset({"view", "add"}),
+        "exits": VIEW,
     },
-    Role.API_CLIENT: {**dict.fromkeys(DOMAIN_APPS, VIEW), "assessments": VIEW},
+    Role.API_CLIENT: {**dict.fromkeys(DOMAIN_APPS, VIEW), "assessments": VIEW, "exits": VIEW},
 }
 
 EXTRA: dict[str, frozenset[str]] = {
@@ -93,6 +102,7 @@ EXTRA: dict[str, frozenset[str]] = {
             "accounts.change_user",
             "accounts.view_sensitive",
             "households.override_exit_standard",
+            "exits.override_standard",
             "inspections.rectify_finding",
             "accounts.manage_tokens",
         }

@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("inspections.api.urls")),
     path("", include("command.api.urls")),
     path("", include("assessments.api.urls")),
+    path("", include("exits.api.urls")),
     path("stats/exits/", ExitStatisticsView.as_view(), name="stats-exits"),
     path("schema/", SpectacularAPIView.as_view(permission_classes=[AllowAny]), name="schema"),
     path(

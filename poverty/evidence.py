@@ -37,6 +37,8 @@ EVIDENCE: dict[tuple[str, str, str], tuple[str | None, str]] = {
     ("command", "progressreport", "file"): (None, "重点工作佐证材料"),
     ("assessments", "score", "evidence"): (None, "考核评分佐证"),
     ("assessments", "adjustment", "evidence"): (None, "加减分佐证"),
+    ("exits", "reading", "evidence"): (None, "退出指标佐证"),
+    ("exits", "exitstep", "evidence"): (None, "出列摘帽程序佐证"),
 }
 INLINE = {"image/jpeg", "image/png", "application/pdf"}
 THUMB_SIZE = (320, 320)

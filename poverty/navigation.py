@@ -66,6 +66,15 @@ NAV = [
         ],
     ),
     (
+        "出列摘帽",
+        [
+            ("本地出列摘帽", "exits:home", "exits.view_exitstep"),
+            ("退出标准", "exits:standard_list", "exits.view_standard"),
+            ("指标记录", "exits:reading_list", "exits.view_reading"),
+            ("程序办理记录", "exits:exitstep_list", "exits.view_exitstep"),
+        ],
+    ),
+    (
         "地区与帮扶力量",
         [
             ("首次使用", "setup_guide", "villages.view_area"),

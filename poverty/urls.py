@@ -55,6 +55,7 @@ urlpatterns = [
     path("inspections/", include("inspections.urls")),
     path("command/", include("command.urls")),
     path("assessments/", include("assessments.urls")),
+    path("exits/", include("exits.urls")),
     path("api/v1/", include("poverty.api_urls")),
     path("admin/", admin.site.urls),
 ]

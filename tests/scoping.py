@@ -25,6 +25,7 @@ from command.models import (
     Milestone,
     ProgressReport,
 )
+from exits.models import ExitStep, Item, Reading, Standard
 from households.models import (
     Assessment,
     AssistanceMeasure,
@@ -1016,6 +1017,90 @@ CASES.update(
             ),
             data=_adjustment_data,
             area_of=lambda o: o.assessed or o.unit.area,
+        ),
+    }
+)
+
+
+# --- 出列 and 摘帽 (exits) ------------------------------------------------------------------
+
+
+def _province(world: World) -> Area:
+    return Area.objects.get(code=world.county.code[:2] + "0000000000")
+
+
+STANDARD_PLACES = lambda w: [w.county, _province(w)]  # noqa: E731
+ITEMS_FORMSET = {
+    "items-TOTAL_FORMS": "0",
+    "items-INITIAL_FORMS": "0",
+    "items-MIN_NUM_FORMS": "0",
+    "items-MAX_NUM_FORMS": "1000",
+}
+
+
+def _standard_in(area: Area) -> Standard:
+    return Standard.objects.create(
+        area=area, level="village", year=2000 + next(_serial) % 30 + 5, title="贫困村出列标准"
+    )
+
+
+def _recorded_item(world: World) -> Item:
+    return Item.objects.create(standard=_standard_in(world.county), name="卫生室", kind="yes")
+
+
+CASES.update(
+    {
+        Standard: ModelCase(
+            model=Standard,
+            places=STANDARD_PLACES,
+            make=lambda w, a: _standard_in(a),
+            data=lambda w, a: {
+                "area": a.pk,
+                "level": "village",
+                "year": str(2013 + next(_serial) % 23),
+                "title": f"出列标准{next(_serial)}",
+                **ITEMS_FORMSET,
+            },
+            edit_data=lambda w, o, a: {
+                "area": a.pk,
+                "level": o.level,
+                "year": str(2013 + next(_serial) % 23),
+                "title": o.title,
+                **ITEMS_FORMSET,
+            },
+            area_of=lambda o: o.area,
+            ancestors_visible=True,
+        ),
+        Item: ModelCase(
+            model=Item,
+            places=STANDARD_PLACES,
+            make=lambda w, a: Item.objects.create(
+                standard=_standard_in(a), name="通硬化路", kind="yes"
+            ),
+            area_of=lambda o: o.standard.area,
+            ancestors_visible=True,
+        ),
+        Reading: ModelCase(
+            model=Reading,
+            places=lambda w: [w.v11, w.v21],
+            make=lambda w, a: Reading.objects.create(item=_recorded_item(w), area=a, met=True),
+            data=lambda w, a: {
+                "item": _recorded_item(w).pk,
+                "area": a.pk,
+                "met": "true",
+                "note": "村卫生室已建成，有合格村医",
+            },
+            area_of=lambda o: o.area,
+        ),
+        ExitStep: ModelCase(
+            model=ExitStep,
+            places=lambda w: [w.v11, w.v21],
+            make=lambda w, a: ExitStep.objects.create(
+                area=a, year=2019, step="propose", taken_by=UserFactory()
+            ),
+            # No page or endpoint writes a step but the procedure's (exits.services).
+            data=lambda w, a: {"area": a.pk, "year": "2019", "step": "propose", "note": "申请"},
+            area_of=lambda o: o.area,
         ),
     }
 )

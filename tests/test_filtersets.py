@@ -16,7 +16,7 @@ from projects.models import Beneficiary, Project
 from .factories import UserFactory, build_world, filtered
 from .scoping import CASES, is_under
 
-APPS = ("villages", "households", "projects", "inspections", "command", "assessments")
+APPS = ("villages", "households", "projects", "inspections", "command", "assessments", "exits")
 
 
 def _filtersets() -> list[type[django_filters.FilterSet]]:

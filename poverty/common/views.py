@@ -48,12 +48,19 @@ class ScopedViewMixin:
     # The pages crud_urls made for the model; buttons link only to those that exist.
     pages: ClassVar[tuple[str, ...]] = ("list", "add", "detail", "edit", "delete")
     select_related: ClassVar[tuple[str, ...]] = ()
+    # The permission the page needs when it is not the model's own for `action`: a page of
+    # another app about the object (an area's 出列 page needs exits.view_exitstep).
+    permission: ClassVar[str | None] = None
     http_method_names = ["get", "post", "head", "options"]
+
+    @classmethod
+    def required_permission(cls) -> str:
+        return cls.permission or permission_name(cls.model, cls.action)
 
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
-        if not request.user.has_perm(permission_name(self.model, self.action)):
+        if not request.user.has_perm(self.required_permission()):
             raise PermissionDenied("您没有执行此操作的权限。")
         return super().dispatch(request, *args, **kwargs)
 

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "inspections",
     "command",
     "assessments",
+    "exits",
     "poverty.dashboard",
     "poverty.work",
 ]

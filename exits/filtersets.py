@@ -1,0 +1,44 @@
+"""One FilterSet per model, shared by the list pages and the API."""
+
+from __future__ import annotations
+
+import django_filters
+
+from poverty.common.filters import IntegerFilter, SearchFilter, scoped_choices, within_area
+
+from .choices import ExitLevel, Step
+from .models import ExitStep, Reading, Standard
+
+
+class StandardFilterSet(django_filters.FilterSet):
+    q = SearchFilter(search_fields=("title", "note"))
+    within = within_area("制定地区")
+    level = django_filters.ChoiceFilter(label="适用于", choices=ExitLevel.choices)
+    year = IntegerFilter(label="年度")
+
+    class Meta:
+        model = Standard
+        fields = ["q", "within", "level", "year"]
+
+
+class ReadingFilterSet(django_filters.FilterSet):
+    q = SearchFilter(search_fields=("item__name", "area__name", "note"))
+    within = within_area("村（县）所在区域")
+    standard = django_filters.ModelChoiceFilter(
+        label="退出标准", queryset=scoped_choices(Standard), field_name="item__standard"
+    )
+
+    class Meta:
+        model = Reading
+        fields = ["q", "within", "standard"]
+
+
+class ExitStepFilterSet(django_filters.FilterSet):
+    q = SearchFilter(search_fields=("area__name", "note"))
+    within = within_area("村（县）所在区域")
+    year = IntegerFilter(label="退出年度")
+    step = django_filters.ChoiceFilter(label="步骤", choices=Step.choices)
+
+    class Meta:
+        model = ExitStep
+        fields = ["q", "within", "year", "step"]
