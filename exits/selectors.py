@@ -151,3 +151,22 @@ def evaluate(area: Area, year: int) -> Evaluation:
     """One village's 出列 or one county's 摘帽 standard of `year`, indicator by indicator."""
     rate = exit_statistics(area, year, children=[])["incidence_rate"]
     return evaluate_many([area], year, {area.code: rate})[area.pk]
+
+
+def holding_back(
+    areas: Iterable[Area], year: int, rates: dict[str, float | None]
+) -> dict[str, str]:
+    """For the dashboard's tiles: each poor village or county not yet out by `year` whose
+    standard is set and not all met, by code → the indicators that hold it back."""
+    waiting = [
+        a
+        for a in areas
+        if a.is_poor
+        and LEVEL_OF_AREA.get(a.level)
+        and not (a.actual_exit_year and a.actual_exit_year <= year)
+    ]
+    return {
+        e.area.code: "、".join(e.holding_back)
+        for e in evaluate_many(waiting, year, rates).values()
+        if e.standard is not None and not e.met
+    }

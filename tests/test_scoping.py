@@ -339,6 +339,7 @@ def _evidence_records(world, app, model, area):
         return stage, CASES[ProjectStage], stage
     from assessments.models import Adjustment, Score
     from command.models import ProgressReport
+    from exits.models import ExitStep, Reading
 
     model_class = {
         "visit": Visit,
@@ -346,6 +347,8 @@ def _evidence_records(world, app, model, area):
         "progressreport": ProgressReport,
         "score": Score,
         "adjustment": Adjustment,
+        "reading": Reading,
+        "exitstep": ExitStep,
     }[model]
     record = CASES[model_class].make(world, area)
     return record, CASES[model_class], record

@@ -19,6 +19,7 @@ from django.utils.http import urlencode
 from django.utils.safestring import SafeData, SafeString, mark_safe
 
 from command.selectors import key_task_panel
+from exits.selectors import holding_back
 from households import readiness
 from households.models import Household, HouseholdPairing
 from households.periods import of_household, overdue
@@ -51,7 +52,7 @@ UNIT = '<span class="text-muted small">（{}）</span>'
 TILE = (
     '<a class="tile tile-{state}{shade} text-decoration-none" href="{url}?{query}" '
     'title="{label}">\n      <strong>{name}</strong><span>剩余{remaining}户{overdue}</span>'
-    "{leaders}</a>"
+    "{leaders}{held}</a>"
 )
 CHILD_ROW = (
     '<tr><td><a href="{url}?{query}">{name}</a></td><td class="text-end">{registered}</td>'
@@ -115,6 +116,9 @@ def child_tiles(children: list[dict], query: str) -> tuple[SafeString, SafeStrin
                 overdue=f" · 超期{c['overdue']}户" if c["overdue"] else "",
                 leaders=f'<span class="small">包联：{_text(c["leaders"])}</span>'
                 if c["leaders"]
+                else "",
+                held=f'<span class="small held">退出差：{_text(c["held"])}</span>'
+                if c.get("held")
                 else "",
                 **common,
             )
@@ -234,7 +238,16 @@ def dashboard(request, code: str | None = None):
             else {}
         )
         worst = max(overdue.values(), default=0)
+        held = (
+            holding_back(
+                child_areas, year, {c["area"]["code"]: c["incidence_rate"] for c in children}
+            )
+            if child_level in (AreaLevel.VILLAGE, AreaLevel.COUNTY)
+            and user.has_perm("exits.view_exitstep")
+            else {}
+        )
         for child in children:
+            child["held"] = held.get(child["area"]["code"], "")
             late = overdue[child["area"]["code"][:digits]]
             child["overdue"] = late
             child["shade"] = selectors.shade_of(late, worst)
@@ -244,8 +257,15 @@ def dashboard(request, code: str | None = None):
             child["url"] = area_url(child["area"]["code"])
     causes = selectors.by_cause(villages, year)
     exits, as_of = selectors.exits_by_year(villages)
+    own_exit = (
+        holding_back([area], year, {area.code: figures["incidence_rate"]})
+        if user.has_perm("exits.view_exitstep")
+        else {}
+    )
     context = {
         "area": area,
+        # What holds the area itself back from 出列 or 摘帽 (exits.selectors), if anything.
+        "exit_held": own_exit.get(area.code, ""),
         "year": year,
         "years": range(today.year, FIRST_YEAR - 1, -1),
         "figures": figures,

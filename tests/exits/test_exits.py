@@ -240,3 +240,18 @@ def test_the_exit_pages_cost_the_same_with_more_villages(
         assert client.get(reverse("exits:area", args=[world.county.pk])).status_code == 200
     with django_assert_max_num_queries(12):
         assert client.get(reverse("exits:reading_list")).status_code == 200
+
+
+def test_the_dashboard_says_what_holds_a_village_back(client, world, township_staff):
+    standard(world.county)
+    record(world.v11, "卫生室与村医", township_staff, met=False)
+    record(world.v11, "集体经济收入", township_staff, value=Decimal("9"))
+    client.force_login(township_staff)
+    township = client.get(f"/dashboard/{world.t1.code}/", {"year": YEAR}).content.decode()
+    assert '<span class="small held">退出差：卫生室与村医</span>' in township
+    village = client.get(f"/dashboard/{world.v11.code}/", {"year": YEAR}).content.decode()
+    assert "一乡甲村出列尚未达到的指标：卫生室与村医。" in village
+    # Once out, nothing holds it back.
+    Area.objects.filter(pk=world.v11.pk).update(actual_exit_year=YEAR)
+    township = client.get(f"/dashboard/{world.t1.code}/", {"year": YEAR}).content.decode()
+    assert "退出差" not in township
