@@ -90,6 +90,28 @@ def standards_for(areas: Iterable[Area], year: int) -> dict[int, Standard | None
     return result
 
 
+def default_year(area: Area, today_year: int) -> int:
+    """The year an area's exit page opens at: the year it went out; else its planned year, or,
+    once that has passed, the latest year up to now with a standard for it."""
+    if area.actual_exit_year:
+        return area.actual_exit_year
+    planned = area.planned_exit_year or today_year
+    if planned >= today_year:
+        return planned
+    latest = (
+        Standard.objects.filter(
+            level=LEVEL_OF_AREA.get(area.level),
+            year__gte=planned,
+            year__lte=today_year,
+            area__code__in=ancestor_codes(area.code),
+        )
+        .order_by("-year")
+        .values_list("year", flat=True)
+        .first()
+    )
+    return latest or planned
+
+
 def latest_readings(areas: Iterable[Area], items: Iterable[Item]) -> dict[tuple[int, int], Reading]:
     """The latest reading of each (area, item)."""
     latest: dict[tuple[int, int], Reading] = {}

@@ -67,12 +67,12 @@ class ExitStepListView(ObjectListView):
 
 
 def year_of(request, area: Area) -> int:
-    """?year=, else the area's planned exit year, else this year."""
+    """?year=, else the area's own (exits.selectors.default_year)."""
     with contextlib.suppress(TypeError, ValueError):
         year = int(request.GET.get("year") or request.POST.get("year") or 0)
         if 2013 <= year <= 2035:
             return year
-    return area.actual_exit_year or area.planned_exit_year or timezone.localdate().year
+    return selectors.default_year(area, timezone.localdate().year)
 
 
 class AreaExitView(ObjectDetailView):

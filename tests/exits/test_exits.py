@@ -255,3 +255,43 @@ def test_the_dashboard_says_what_holds_a_village_back(client, world, township_st
     Area.objects.filter(pk=world.v11.pk).update(actual_exit_year=YEAR)
     township = client.get(f"/dashboard/{world.t1.code}/", {"year": YEAR}).content.decode()
     assert "退出差" not in township
+
+
+def test_an_overdue_village_opens_at_the_latest_year_with_a_standard(world):
+    assert selectors.default_year(world.v11, 2026) == 2018  # planned, no standard since
+    standard(world.county, year=2020)
+    assert selectors.default_year(world.v11, 2026) == 2020
+    Area.objects.filter(pk=world.v11.pk).update(actual_exit_year=2019)
+    world.v11.refresh_from_db()
+    assert selectors.default_year(world.v11, 2026) == 2019
+
+
+def test_the_steps_through_the_pages(client, world, township_staff, county_staff):
+    standard(world.county)
+    record(world.v11, "卫生室与村医", township_staff, met=True)
+    record(world.v11, "集体经济收入", township_staff, value=Decimal("7"))
+    client.force_login(township_staff)
+    url = reverse("exits:area_propose", args=[world.v11.pk])
+    form = client.get(url, {"year": YEAR})
+    assert "退出指标已全部达到" in form.content.decode()
+    response = client.post(f"{url}?year={YEAR}", {"note": "村民代表大会通过"})
+    assert response.status_code == 302
+    response = client.post(
+        reverse("exits:area_review", args=[world.v11.pk]) + f"?year={YEAR}", {"note": ""}
+    )
+    assert "请填写意见。" in response.content.decode()
+    client.force_login(county_staff)
+    client.post(
+        reverse("exits:area_review", args=[world.v11.pk]) + f"?year={YEAR}", {"note": "同意"}
+    )
+    client.post(
+        reverse("exits:area_approve", args=[world.v11.pk]) + f"?year={YEAR}", {"note": "审定"}
+    )
+    response = client.post(
+        reverse("exits:area_publicise", args=[world.v11.pk]) + f"?year={YEAR}",
+        {"start": "2019-11-01", "end": "2019-11-07", "place": "县政府网站"},
+    )
+    assert response.status_code == 302
+    assert services.status_of(world.v11, YEAR) == "publicise"
+    page = client.get(reverse("exits:area", args=[world.v11.pk]), {"year": YEAR}).content.decode()
+    assert "公示 2019-11-01 至 2019-11-07，县政府网站" in page and "公告退出" in page

@@ -7,6 +7,8 @@ from django.urls import reverse
 from accounts.choices import Role
 from accounts.models import User
 from command.models import Body, BodyMember, Decision, DispatchMeeting, KeyTask, Milestone
+from exits.models import ExitStep, Reading, Standard
+from exits.selectors import evaluate
 from households.models import (
     AssistanceMeasure,
     ExitRecord,
@@ -54,6 +56,9 @@ MODELS = (
     Milestone,
     DispatchMeeting,
     Decision,
+    Standard,
+    Reading,
+    ExitStep,
 )
 SMALL = ("--households", "120")
 
@@ -89,13 +94,22 @@ def test_demo_county_has_a_realistic_shape_and_one_login_per_role(capsys):
         assert User.objects.filter(role=role, is_superuser=False).exists(), role
         assert User.objects.filter(role=role).first().username in out
     assert DEMO_PASSWORD in out
+    # 出列 and 摘帽 in 2020: villages ready and not (two only on their clinic), the county
+    # held back by 漏评率 alone, one procedure under way.
+    held = [evaluate(v, 2020) for v in poor.filter(actual_exit_year__isnull=True)]
+    assert sum(e.met for e in held) >= 2
+    assert sum(e.holding_back == ["卫生室与村医"] for e in held) == 2
+    county = Area.objects.get(level="county")
+    assert evaluate(county, 2020).holding_back == ["漏评率"]
+    assert ExitStep.objects.filter(step="review").count() == 1
 
 
 def wipe():
     from assessments.models import Adjustment, Scheme, Score
     from command.models import FollowUp, MeetingAttendee, ProgressReport
+    from exits.models import ExitStep, Reading, Standard
 
-    for model in (Score, Adjustment, Scheme):
+    for model in (Score, Adjustment, Scheme, ExitStep, Reading, Standard):
         model.objects.all().delete()
 
     for model in (FollowUp, Decision, MeetingAttendee, DispatchMeeting, ProgressReport):

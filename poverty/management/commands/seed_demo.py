@@ -12,6 +12,7 @@ from households.quality import check_quality
 from poverty.demo import DEMO_PASSWORD, seed_demo_users
 from poverty.demo.assessments import seed_assessment
 from poverty.demo.command import seed_command
+from poverty.demo.exits import seed_exits
 from poverty.demo.households import seed_registry
 from poverty.demo.inspections import seed_accountability
 from poverty.demo.projects import seed_projects
@@ -92,6 +93,8 @@ class Command(BaseCommand):
             f"考核考评：已公布方案 {assessed.schemes} 个，指标得分 {assessed.scores} 项"
             f"（{time.monotonic() - started:.1f} 秒）"
         )
+        exits = seed_exits()
+        self.stdout.write(f"出列摘帽：退出标准 {exits.standards} 个，指标记录 {exits.readings} 条")
         # The first secretary's current field work, then today's reminders as the morning job
         # would make them.
         seed_field_work()
