@@ -42,6 +42,10 @@ MODEL_ACTIONS: dict[str, dict[str, frozenset[str]]] = {
         "exits": VIEW,
         "exits.reading": frozenset({"view", "add"}),
         "exits.exitstep": frozenset({"view", "add"}),
+        # The rehearsal's sample is the county's and its assessors' until it is done: those it
+        # judges do not see who will be visited (its findings reach them as findings).
+        "exits.rehearsal": frozenset(),
+        "exits.survey": frozenset(),
     },
     # Village cadres read their villages and record visits and measures (households issue).
     Role.VILLAGE_CADRE: {
@@ -60,6 +64,8 @@ MODEL_ACTIONS: dict[str, dict[str, frozenset[str]]] = {
         # The bodies and meetings that direct their villages, and the decisions put to them.
         "command": VIEW,
         "exits": VIEW,
+        "exits.rehearsal": frozenset(),
+        "exits.survey": frozenset(),
     },
     Role.LEADER: {
         **dict.fromkeys(DOMAIN_APPS, VIEW),
@@ -87,7 +93,9 @@ MODEL_ACTIONS: dict[str, dict[str, frozenset[str]]] = {
         "assessments": VIEW,
         "assessments.score": frozenset({"view", "add"}),
         "assessments.adjustment": frozenset({"view", "add"}),
+        # Inspectors are the rehearsal's assessors: they fill the questionnaires.
         "exits": VIEW,
+        "exits.survey": frozenset({"view", "change"}),
     },
     Role.API_CLIENT: {**dict.fromkeys(DOMAIN_APPS, VIEW), "assessments": VIEW, "exits": VIEW},
 }

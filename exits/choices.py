@@ -24,6 +24,10 @@ class ItemKind(models.TextChoices):
     YES = "yes", "达到要求（记录是/否，附佐证）"
     AT_LEAST = "at_least", "数值不低于标准值（记录，附佐证）"
     BELOW = "below", "数值低于标准值（记录，附佐证）"
+    # 三率一度 of a county, from its latest completed rehearsal of the year (exits.rehearsal).
+    WRONG_EXIT_RATE = "wrong_exit_rate", "错退率低于标准值（按预评估计算，%）"
+    MISSED_RATE = "missed_rate", "漏评率低于标准值（按预评估计算，%）"
+    SATISFACTION = "satisfaction", "群众认可度不低于标准值（按预评估计算，%）"
 
 
 RECORDED = (ItemKind.YES, ItemKind.AT_LEAST, ItemKind.BELOW)
@@ -41,3 +45,27 @@ class Step(models.TextChoices):
 
 
 ORDER = list(Step.values)
+
+
+class RehearsalStatus(models.TextChoices):
+    DRAFT = "draft", "准备中"
+    DRAWN = "drawn", "已抽样，调查中"
+    CLOSED = "closed", "已完成"
+
+
+class Stratum(models.TextChoices):
+    """Whom the assessors visit in a sampled village."""
+
+    EXITED = "exited", "已脱贫户"
+    REMAINING = "remaining", "未脱贫户"
+    OTHER = "other", "非建档立卡户"
+
+
+class Verdict(models.TextChoices):
+    PENDING = "", "未调查"
+    CORRECT = "correct", "无误"
+    WRONGLY_EXITED = "wrongly_exited", "错退"
+    MISSED = "missed", "漏评"
+
+
+GUARANTEES = ("food", "clothing", "education", "medical", "housing", "water")

@@ -6,8 +6,8 @@ import django_filters
 
 from poverty.common.filters import IntegerFilter, SearchFilter, scoped_choices, within_area
 
-from .choices import ExitLevel, Step
-from .models import ExitStep, Reading, Standard
+from .choices import ExitLevel, RehearsalStatus, Step, Stratum, Verdict
+from .models import ExitStep, Reading, Rehearsal, Standard, Survey
 
 
 class StandardFilterSet(django_filters.FilterSet):
@@ -42,3 +42,31 @@ class ExitStepFilterSet(django_filters.FilterSet):
     class Meta:
         model = ExitStep
         fields = ["q", "within", "year", "step"]
+
+
+class RehearsalFilterSet(django_filters.FilterSet):
+    q = SearchFilter(search_fields=("title", "note"))
+    within = within_area("县")
+    year = IntegerFilter(label="评估年度")
+    status = django_filters.ChoiceFilter(label="状态", choices=RehearsalStatus.choices)
+
+    class Meta:
+        model = Rehearsal
+        fields = ["q", "within", "year", "status"]
+
+
+class SurveyFilterSet(django_filters.FilterSet):
+    q = SearchFilter(search_fields=("household__code", "head_name", "address", "village__name"))
+    within = within_area("所在区域")
+    rehearsal = django_filters.ModelChoiceFilter(label="预评估", queryset=scoped_choices(Rehearsal))
+    stratum = django_filters.ChoiceFilter(label="类别", choices=Stratum.choices)
+    verdict = django_filters.ChoiceFilter(
+        label="结论", choices=[("pending", "未调查"), *Verdict.choices[1:]], method="filter_verdict"
+    )
+
+    class Meta:
+        model = Survey
+        fields = ["q", "within", "rehearsal", "stratum", "verdict"]
+
+    def filter_verdict(self, qs, name, value):
+        return qs.filter(verdict="" if value == "pending" else value)

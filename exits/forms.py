@@ -9,7 +9,7 @@ from poverty.common.forms import ScopedInlineFormSet, ScopedModelForm
 from villages.choices import AreaLevel
 
 from .choices import RECORDED
-from .models import Item, Reading, Standard
+from .models import Item, Reading, Rehearsal, Standard
 
 TEXTAREA = forms.Textarea(attrs={"rows": 3})
 
@@ -86,3 +86,51 @@ class PubliciseForm(forms.Form):
     place = forms.CharField(label="公示地点", max_length=100)
     note = forms.CharField(label="说明", widget=TEXTAREA, required=False)
     evidence = forms.FileField(label="公示照片", required=False)
+
+
+class RehearsalForm(ScopedModelForm):
+    class Meta:
+        model = Rehearsal
+        fields = [
+            "area",
+            "year",
+            "title",
+            "villages_wanted",
+            "exited_per_village",
+            "remaining_per_village",
+            "others_per_village",
+            "seed",
+            "note",
+        ]
+        widgets = {"note": TEXTAREA}
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["area"].queryset = self.fields["area"].queryset.filter(level=AreaLevel.COUNTY)
+
+
+YES_NO = [("", "请选择"), ("true", "是"), ("false", "否")]
+
+
+class SurveyForm(forms.Form):
+    """The questionnaire, as the assessors ask it at the door (phone-sized)."""
+
+    surveyed_on = forms.DateField(label="调查日期", widget=forms.DateInput(attrs={"type": "date"}))
+    head_name = forms.CharField(label="户主姓名", max_length=30, required=False)
+    address = forms.CharField(label="住址", max_length=200, required=False)
+    persons = forms.IntegerField(label="家庭人口", min_value=1, max_value=30)
+    income = forms.DecimalField(
+        label="人均纯收入（元）", min_value=0, max_digits=12, decimal_places=2
+    )
+    food = forms.NullBooleanField(label="不愁吃", widget=forms.Select(choices=YES_NO))
+    clothing = forms.NullBooleanField(label="不愁穿", widget=forms.Select(choices=YES_NO))
+    education = forms.NullBooleanField(label="义务教育有保障", widget=forms.Select(choices=YES_NO))
+    medical = forms.NullBooleanField(label="基本医疗有保障", widget=forms.Select(choices=YES_NO))
+    housing = forms.NullBooleanField(label="住房安全有保障", widget=forms.Select(choices=YES_NO))
+    water = forms.NullBooleanField(label="饮水安全有保障", widget=forms.Select(choices=YES_NO))
+    satisfied = forms.NullBooleanField(
+        label="认可帮扶工作和退出结果",
+        widget=forms.Select(choices=YES_NO),
+        help_text="建档立卡户必答；非建档立卡户可不答。",
+    )
+    note = forms.CharField(label="调查记录", widget=TEXTAREA, required=False)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import FileExtensionValidator
+from django.core.validators import FileExtensionValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -24,7 +24,16 @@ from poverty.common.uploads import validate_evidence
 from villages.choices import AreaLevel
 from villages.models import YEAR_VALIDATORS, Area
 
-from .choices import LEVEL_OF_AREA, RECORDED, ExitLevel, ItemKind, Step
+from .choices import (
+    LEVEL_OF_AREA,
+    RECORDED,
+    ExitLevel,
+    ItemKind,
+    RehearsalStatus,
+    Step,
+    Stratum,
+    Verdict,
+)
 
 AMOUNT = {"max_digits": 12, "decimal_places": 2}
 
@@ -140,6 +149,9 @@ class Item(ScopedModel):
             ItemKind.YES: "达到",
             ItemKind.AT_LEAST: f"不低于{self.threshold}{unit}",
             ItemKind.BELOW: f"低于{self.threshold}{unit}",
+            ItemKind.WRONG_EXIT_RATE: f"错退率低于{self.threshold}%",
+            ItemKind.MISSED_RATE: f"漏评率低于{self.threshold}%",
+            ItemKind.SATISFACTION: f"认可度不低于{self.threshold}%",
         }[ItemKind(self.kind)]
 
     def clean(self) -> None:
@@ -256,3 +268,176 @@ class ExitStep(ScopedModel):
 
     def locked_reason(self) -> str:
         return "已办理的程序步骤不能修改或删除。" if self.pk else ""
+
+
+class Rehearsal(ScopedModel):
+    """第三方评估预评估: a county's rehearsal of the national assessment. A sample drawn the
+    published way from a recorded seed (exits.rehearsal.draw), questionnaires filled at each
+    sampled home, and on completion the rates kept as they were found, the errors turned into
+    findings, and the rehearsal locked."""
+
+    scope_path = "area__code"
+
+    area = models.ForeignKey(
+        Area, on_delete=models.PROTECT, related_name="rehearsals", verbose_name="县"
+    )
+    year = models.PositiveSmallIntegerField("评估年度", validators=YEAR_VALIDATORS)
+    title = models.CharField("名称", max_length=100)
+    villages_wanted = models.PositiveSmallIntegerField(
+        "抽取行政村数", default=10, validators=[MinValueValidator(1), MaxValueValidator(200)]
+    )
+    exited_per_village = models.PositiveSmallIntegerField(
+        "每村抽查已脱贫户", default=5, validators=[MaxValueValidator(50)]
+    )
+    remaining_per_village = models.PositiveSmallIntegerField(
+        "每村抽查未脱贫户", default=3, validators=[MaxValueValidator(50)]
+    )
+    others_per_village = models.PositiveSmallIntegerField(
+        "每村调查非建档立卡户", default=5, validators=[MaxValueValidator(50)]
+    )
+    seed = models.PositiveIntegerField(
+        "抽样种子", null=True, blank=True, help_text="留空则抽样时随机生成；同一种子重抽结果相同。"
+    )
+    note = models.TextField("说明", blank=True)
+    status = models.CharField(
+        "状态",
+        max_length=10,
+        choices=RehearsalStatus.choices,
+        default=RehearsalStatus.DRAFT,
+        editable=False,
+    )
+    drawn_at = models.DateTimeField("抽样时间", null=True, blank=True, editable=False)
+    closed_at = models.DateTimeField("完成时间", null=True, blank=True, editable=False)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        editable=False,
+        related_name="+",
+        verbose_name="完成人",
+    )
+    # The rates as they were on completion (exits.rehearsal.Results.as_dict): what was found
+    # stays what was found.
+    results = models.JSONField("评估结果", null=True, blank=True, editable=False)
+    inspection = models.ForeignKey(
+        "inspections.Inspection",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name="问题所属督查",
+    )
+    version = models.PositiveIntegerField(default=0, editable=False)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "第三方评估预评估"
+        verbose_name_plural = "第三方评估预评估"
+        ordering = ["-year", "-pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("exits:rehearsal_detail", args=[self.pk])
+
+    def locked_reason(self) -> str:
+        if self.status == RehearsalStatus.CLOSED:
+            return "该预评估已完成，结果已存档，不能再修改。"
+        if self.status == RehearsalStatus.DRAWN:
+            return "已经抽样，抽样参数不能再修改。"
+        return ""
+
+    def clean(self) -> None:
+        super().clean()
+        if self.area_id and self.area.level != AreaLevel.COUNTY:
+            raise ValidationError({"area": "预评估以县为单位开展。"})
+
+
+class Survey(ScopedModel):
+    """One sampled home's questionnaire: a registered household (exited or not) or a
+    non-registered one met in the sampled village (its head and address entered at the door)."""
+
+    scope_path = "village__code"
+
+    rehearsal = models.ForeignKey(
+        Rehearsal, on_delete=models.CASCADE, related_name="surveys", verbose_name="预评估"
+    )
+    village = models.ForeignKey(
+        Area, on_delete=models.PROTECT, related_name="+", verbose_name="行政村"
+    )
+    village_poor = models.BooleanField("贫困村", default=False, editable=False)
+    stratum = models.CharField("类别", max_length=10, choices=Stratum.choices, editable=False)
+    household = models.ForeignKey(
+        "households.Household",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="建档立卡户",
+        editable=False,
+    )
+    slot = models.PositiveSmallIntegerField("序号", default=1, editable=False)
+    head_name = models.CharField("户主姓名", max_length=30, blank=True)
+    address = models.CharField("住址", max_length=200, blank=True)
+    persons = models.PositiveSmallIntegerField("家庭人口", null=True, blank=True)
+    surveyed_on = models.DateField("调查日期", null=True, blank=True)
+    surveyor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name="调查人",
+    )
+    income = models.DecimalField("人均纯收入（元）", **AMOUNT, null=True, blank=True)
+    food = models.BooleanField("不愁吃", null=True, blank=True)
+    clothing = models.BooleanField("不愁穿", null=True, blank=True)
+    education = models.BooleanField("义务教育有保障", null=True, blank=True)
+    medical = models.BooleanField("基本医疗有保障", null=True, blank=True)
+    housing = models.BooleanField("住房安全有保障", null=True, blank=True)
+    water = models.BooleanField("饮水安全有保障", null=True, blank=True)
+    satisfied = models.BooleanField("认可帮扶工作和退出结果", null=True, blank=True)
+    note = models.TextField("调查记录", blank=True)
+    verdict = models.CharField(
+        "结论", max_length=20, choices=Verdict.choices, blank=True, default="", editable=False
+    )
+    finding = models.ForeignKey(
+        "inspections.Finding",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name="转督查问题",
+    )
+    version = models.PositiveIntegerField(default=0, editable=False)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "抽样调查户"
+        verbose_name_plural = "抽样调查户"
+        ordering = ["rehearsal", "village__code", "stratum", "slot"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["rehearsal", "household"],
+                condition=models.Q(household__isnull=False),
+                name="exits_survey_household_once",
+            )
+        ]
+
+    def __str__(self) -> str:
+        who = self.household.code if self.household_id else (self.head_name or f"第{self.slot}户")
+        return f"{self.village.name} {self.get_stratum_display()} {who}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("exits:survey_detail", args=[self.pk])
+
+    def locked_reason(self) -> str:
+        if self.rehearsal.status == RehearsalStatus.CLOSED:
+            return "该预评估已完成，调查结果不能再修改。"
+        return ""

@@ -16,6 +16,7 @@ from villages.models import Area
 
 from .choices import LEVEL_OF_AREA, ItemKind
 from .models import Item, Reading, Standard
+from .rehearsal import latest_results
 
 
 @dataclass
@@ -133,6 +134,25 @@ def _rate_line(item: Item, rate: float | None) -> Line:
     return Line(item, state, f"{percent}%", "建档立卡：剩余贫困人口 ÷ 农业户籍人口（年末）")
 
 
+# 三率一度 from the county's latest completed rehearsal: the item's kind → the rate kept.
+REHEARSED = {
+    ItemKind.WRONG_EXIT_RATE: "wrong_exit",
+    ItemKind.MISSED_RATE: "missed",
+    ItemKind.SATISFACTION: "satisfaction",
+}
+
+
+def _rehearsed_line(item: Item, found: dict | None) -> Line:
+    rate = (found or {}).get(REHEARSED[ItemKind(item.kind)], {})
+    if rate.get("value") is None:
+        return Line(item, State.UNKNOWN, "", "尚无完成的第三方评估预评估")
+    percent = Decimal(str(rate["value"] * 100)).quantize(Decimal("0.01"))
+    threshold = item.threshold if item.threshold is not None else Decimal(0)
+    met = percent >= threshold if item.kind == ItemKind.SATISFACTION else percent < threshold
+    source = f"预评估：{rate['numerator']}/{rate['denominator']}"
+    return Line(item, State.MET if met else State.NOT_MET, f"{percent}%", source)
+
+
 def _reading_line(item: Item, reading: Reading | None) -> Line:
     if reading is None or (item.kind != ItemKind.YES and reading.value is None):
         return Line(item, State.UNKNOWN, "", "尚无记录")
@@ -147,6 +167,10 @@ def _reading_line(item: Item, reading: Reading | None) -> Line:
     return Line(item, state, reading.shown, source, reading)
 
 
+def _items(standard: Standard | None) -> list[Item]:
+    return list(standard.items.all()) if standard is not None else []
+
+
 def evaluate_many(
     areas: Iterable[Area], year: int, rates: dict[str, float | None]
 ) -> dict[int, Evaluation]:
@@ -156,6 +180,12 @@ def evaluate_many(
     standards = standards_for(areas, year)
     items = [i for s in {s for s in standards.values() if s} for i in s.items.all()]
     readings = latest_readings(areas, items)
+    # 三率一度 only where the standard asks for them (a county's): one query per county.
+    rehearsed = {
+        a.pk: latest_results(a, year)
+        for a in areas
+        if any(i.kind in REHEARSED for i in _items(standards[a.pk]))
+    }
     result = {}
     for area in areas:
         standard = standards[area.pk]
@@ -163,6 +193,8 @@ def evaluate_many(
         for item in standard.items.all() if standard else ():
             if item.kind == ItemKind.POVERTY_RATE:
                 evaluation.lines.append(_rate_line(item, rates.get(area.code)))
+            elif item.kind in REHEARSED:
+                evaluation.lines.append(_rehearsed_line(item, rehearsed.get(area.pk)))
             else:
                 evaluation.lines.append(_reading_line(item, readings.get((area.pk, item.pk))))
         result[area.pk] = evaluation

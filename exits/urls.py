@@ -5,7 +5,7 @@ from poverty.common.views import crud_urls
 
 from . import filtersets, forms, tables, views
 from .choices import Step
-from .models import ExitStep, Reading, Standard
+from .models import ExitStep, Reading, Rehearsal, Standard, Survey
 
 app_name = "exits"
 
@@ -44,6 +44,35 @@ urlpatterns = [
         pages=("list",),
         plural="steps",
     ),
+    *crud_urls(
+        Rehearsal,
+        form=forms.RehearsalForm,
+        filterset=filtersets.RehearsalFilterSet,
+        table=tables.RehearsalTable,
+        list_view=views.RehearsalListView,
+        detail_view=views.RehearsalDetailView,
+        detail_fields=(),
+    ),
+    path("rehearsals/<int:pk>/draw/", views.DrawView.as_view(), name="rehearsal_draw"),
+    path("rehearsals/<int:pk>/close/", views.CloseView.as_view(), name="rehearsal_close"),
+    path(
+        "rehearsals/<int:pk>/questionnaires/",
+        views.QuestionnaireView.as_view(),
+        name="rehearsal_questionnaires",
+    ),
+    path("rehearsals/<int:pk>/xlsx/", views.RehearsalXlsxView.as_view(), name="rehearsal_xlsx"),
+    # A questionnaire is filled through its own page (exits.rehearsal.survey_record).
+    *crud_urls(
+        Survey,
+        form=None,
+        filterset=filtersets.SurveyFilterSet,
+        table=tables.SurveyTable,
+        list_view=views.SurveyListView,
+        detail_view=views.SurveyDetailView,
+        detail_fields=(),
+        pages=("list", "detail"),
+    ),
+    path("surveys/<int:pk>/record/", views.SurveyRecordView.as_view(), name="survey_record"),
     path("areas/<int:pk>/", views.AreaExitView.as_view(), name="area"),
     *[
         path(f"areas/<int:pk>/{step}/", views.StepView.as_view(step=step), name=f"area_{step}")

@@ -5,10 +5,15 @@ from __future__ import annotations
 
 import contextlib
 
+from django import forms as django_forms
+from django.db.models import Count, Q
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 
+from households.models import head_name_of
+from poverty.common.excel import xlsx_response
 from poverty.common.views import (
     ObjectActionView,
     ObjectCreateView,
@@ -21,8 +26,10 @@ from villages.choices import AreaLevel
 from villages.models import Area
 
 from . import forms, selectors, services
-from .choices import LEVEL_OF_AREA, Step
-from .models import ExitStep
+from .choices import GUARANTEES, LEVEL_OF_AREA, RehearsalStatus, Step, Stratum, Verdict
+from .models import ExitStep, Rehearsal, Survey
+from .rehearsal import rehearsal_close, rehearsal_draw, survey_record
+from .rehearsal import results as rehearsal_results
 
 VIEW_PERMISSION = "exits.view_exitstep"
 
@@ -189,3 +196,224 @@ def home(request):
     if area is None:
         return redirect("exits:standard_list")
     return AreaExitView.as_view()(request, pk=area.pk)
+
+
+# --- 第三方评估预评估 ---------------------------------------------------------------------
+
+
+class RehearsalListView(ObjectListView):
+    def scoped_queryset(self, queryset):
+        return queryset.select_related("area")
+
+
+class RehearsalDetailView(ObjectDetailView):
+    """A rehearsal: its sample by village, the rates so far (kept ones once completed), and the
+    steps: draw, the questionnaires, complete."""
+
+    model = Rehearsal
+    select_related = ("area", "closed_by", "inspection")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        rehearsal, user = self.object, self.request.user
+        context["villages"] = rehearsal_villages(rehearsal, user)
+        if rehearsal.status == RehearsalStatus.CLOSED:
+            context["results"] = rehearsal.results
+        elif rehearsal.status == RehearsalStatus.DRAWN:
+            context["results"] = rehearsal_results(rehearsal).as_dict()
+        context["rates"] = rate_rows(context.get("results"))
+        context["can_act"] = user.has_perm("exits.change_rehearsal")
+        return context
+
+
+RATES = (
+    ("wrong_exit", "错退率", "错退人口 ÷ 抽查已脱贫人口"),
+    ("missed", "漏评率", "漏评人口 ÷ 调查非建档立卡人口"),
+    ("satisfaction", "群众认可度", "认可户 ÷ 作答建档立卡户"),
+)
+
+
+def _pct(value) -> str:
+    return f"{value * 100:.2f}%" if value is not None else "—"
+
+
+def rate_rows(results: dict | None) -> list[dict]:
+    """The results' rates as the page and the export show them (percent, ± margin)."""
+    if not results:
+        return []
+    rows = [
+        {
+            "label": label,
+            "numerator": results[key]["numerator"],
+            "denominator": results[key]["denominator"],
+            "percent": _pct(results[key]["value"]),
+            "margin": f"±{_pct(results[key]['margin'])}"
+            if results[key]["margin"] is not None
+            else "",
+            "note": note,
+        }
+        for key, label, note in RATES
+    ]
+    rows.append(
+        {
+            "label": "综合贫困发生率",
+            "numerator": "",
+            "denominator": "",
+            "percent": _pct(results.get("composite")),
+            "margin": "",
+            "note": "（剩余贫困人口＋漏评率×非建档立卡农业人口＋错退率×累计脱贫人口）÷农业户籍人口",
+        }
+    )
+    return rows
+
+
+def rehearsal_villages(rehearsal: Rehearsal, user) -> list[dict]:
+    """Per sampled village: poor or not, and questionnaires done / planned per stratum."""
+    rows: dict[int, dict] = {}
+    for row in (
+        Survey.objects.restrict(user)
+        .filter(rehearsal=rehearsal)
+        .values("village_id", "village__name", "village_poor", "stratum")
+        .annotate(
+            planned=Count("pk", filter=~Q(stratum=Stratum.OTHER) | ~Q(head_name="")),
+            done=Count("pk", filter=~Q(verdict="")),
+            errors=Count("pk", filter=Q(verdict__in=[Verdict.WRONGLY_EXITED, Verdict.MISSED])),
+        )
+        .order_by("village__code")
+    ):
+        village = rows.setdefault(
+            row["village_id"],
+            {"pk": row["village_id"], "name": row["village__name"], "poor": row["village_poor"]},
+        )
+        village[row["stratum"]] = f"{row['done']}/{row['planned']}"
+        village["errors"] = village.get("errors", 0) + row["errors"]
+    return list(rows.values())
+
+
+class RehearsalCreateView(ObjectCreateView):
+    pass
+
+
+class DrawView(ObjectActionView):
+    model = Rehearsal
+    form_class = django_forms.Form
+    title = "按规则抽样"
+    submit_label = "开始抽样"
+    success_message = "已抽样，可打印问卷或用手机逐户填写。"
+
+    def perform(self, form) -> None:
+        rehearsal_draw(rehearsal=self.object, by=self.request.user)
+
+
+class CloseView(ObjectActionView):
+    model = Rehearsal
+    form_class = django_forms.Form
+    title = "完成预评估"
+    submit_label = "确认完成"
+    success_message = "预评估已完成：结果已存档，错退、漏评户已转为督查问题。"
+
+    def perform(self, form) -> None:
+        rehearsal_close(rehearsal=self.object, by=self.request.user)
+
+
+class QuestionnaireView(ObjectDetailView):
+    """The questionnaires to print (A4), a sampled village after another."""
+
+    model = Rehearsal
+    select_related = ("area",)
+    template_name = "exits/questionnaires.html"
+
+    def get_template_names(self) -> list[str]:
+        return [self.template_name]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["surveys"] = list(
+            Survey.objects.restrict(self.request.user)
+            .filter(rehearsal=self.object)
+            .select_related("village", "household")
+            .annotate(household_head=head_name_of("household_id"))
+        )
+        return context
+
+
+class RehearsalXlsxView(RehearsalDetailView):
+    """The results and every questionnaire as .xlsx."""
+
+    def render_to_response(self, context, **response_kwargs) -> HttpResponse:
+        rows = [
+            [r["label"], r["numerator"], r["denominator"], r["percent"], r["margin"]]
+            for r in context["rates"]
+        ]
+        answers = [
+            [
+                s.village.name,
+                s.get_stratum_display(),
+                s.household.code if s.household_id else s.head_name,
+                s.persons or "",
+                s.surveyed_on or "",
+                s.income if s.income is not None else "",
+                *(
+                    {True: "是", False: "否"}.get(getattr(s, f), "")
+                    for f in (*GUARANTEES, "satisfied")
+                ),
+                s.get_verdict_display(),
+            ]
+            for s in Survey.objects.restrict(self.request.user)
+            .filter(rehearsal=self.object)
+            .select_related("village", "household")
+        ]
+        header = ["村", "类别", "户", "人口", "调查日期", "人均纯收入", "不愁吃", "不愁穿"]
+        header += ["义务教育", "基本医疗", "住房安全", "饮水安全", "认可", "结论"]
+        return xlsx_response(
+            f"{self.object.title}.xlsx",
+            [
+                ("评估结果", ["指标", "分子", "分母", "比率", "95%误差"], rows),
+                ("调查户", header, answers),
+            ],
+        )
+
+
+class SurveyListView(ObjectListView):
+    def scoped_queryset(self, queryset):
+        return queryset.select_related("village", "household")
+
+
+class SurveyDetailView(ObjectDetailView):
+    select_related = ("rehearsal", "village", "household", "surveyor", "finding")
+    template_name = "exits/survey_detail.html"
+
+    def get_template_names(self) -> list[str]:
+        return [self.template_name]
+
+
+class SurveyRecordView(ObjectActionView):
+    """The questionnaire filled at the door (exits.rehearsal.survey_record)."""
+
+    model = Survey
+    form_class = forms.SurveyForm
+    submit_label = "保存问卷"
+    success_message = "问卷已保存。"
+
+    @property
+    def title(self) -> str:
+        return f"填写问卷：{self.object}"
+
+    def get_initial(self):
+        survey = self.object
+        initial = {
+            name: getattr(survey, name)
+            for name in ("head_name", "address", "persons", "income", "note", "satisfied")
+        }
+        initial.update({f: getattr(survey, f) for f in GUARANTEES})
+        initial["surveyed_on"] = survey.surveyed_on or timezone.localdate()
+        return initial
+
+    def get_form(self, form_class=None):
+        form = super().get_form(form_class)
+        if self.object.household_id:  # a registered household: its name is the registry's
+            del form.fields["head_name"]
+        return form
+
+    def perform(self, form) -> None:
+        survey_record(survey=self.object, by=self.request.user, **form.cleaned_data)

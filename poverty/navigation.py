@@ -68,6 +68,7 @@ NAV = [
             ("退出标准", "exits:standard_list", "exits.view_standard"),
             ("指标记录", "exits:reading_list", "exits.view_reading"),
             ("出列摘帽程序", "exits:exitstep_list", "exits.view_exitstep"),
+            ("第三方评估预评估", "exits:rehearsal_list", "exits.view_rehearsal"),
         ],
     ),
     (

@@ -25,7 +25,7 @@ from command.models import (
     Milestone,
     ProgressReport,
 )
-from exits.models import ExitStep, Item, Reading, Standard
+from exits.models import ExitStep, Item, Reading, Rehearsal, Standard, Survey
 from households.models import (
     Assessment,
     AssistanceMeasure,
@@ -1101,6 +1101,63 @@ CASES.update(
             # No page or endpoint writes a step but the procedure's (exits.services).
             data=lambda w, a: {"area": a.pk, "year": "2019", "step": "propose", "note": "申请"},
             area_of=lambda o: o.area,
+        ),
+    }
+)
+
+
+def _other_county(world: World) -> Area:
+    """A second county of the city: a rehearsal is a county's, so the rows need two."""
+    return Area.objects.get_or_create(
+        code=world.county.code[:4] + "24000000", defaults={"name": "测试二县"}
+    )[0]
+
+
+def _rehearsal(area: Area, status: str = "draft") -> Rehearsal:
+    return Rehearsal.objects.create(
+        area=area, year=2019, title=f"预评估{next(_serial)}", status=status, villages_wanted=2
+    )
+
+
+def _survey(world: World, area: Area) -> Survey:
+    county = Area.objects.get(code=area.code[:6] + "000000")
+    return Survey.objects.create(
+        rehearsal=_rehearsal(county, "drawn"), village=area, stratum="other", slot=1
+    )
+
+
+CASES.update(
+    {
+        Rehearsal: ModelCase(
+            model=Rehearsal,
+            places=lambda w: [w.county, _other_county(w)],
+            make=lambda w, a: _rehearsal(a),
+            data=lambda w, a: {
+                "area": a.pk,
+                "year": "2019",
+                "title": f"预评估{next(_serial)}",
+                "villages_wanted": "4",
+                "exited_per_village": "2",
+                "remaining_per_village": "1",
+                "others_per_village": "2",
+            },
+            edit_data=lambda w, o, a: {
+                "area": a.pk,
+                "year": "2019",
+                "title": o.title,
+                "villages_wanted": "4",
+                "exited_per_village": "2",
+                "remaining_per_village": "1",
+                "others_per_village": "2",
+                "seen_version": o.version,
+            },
+            area_of=lambda o: o.area,
+        ),
+        Survey: ModelCase(
+            model=Survey,
+            places=lambda w: [w.v11, w.v21],
+            make=_survey,
+            area_of=lambda o: o.village,
         ),
     }
 )
