@@ -1,12 +1,15 @@
 """The demo's 出列 and 摘帽: the province's village standard for each year 2016–2020 (the
 national rule: 贫困发生率 below 2 %, and 通硬化路, 通动力电, 卫生室与村医, 集体经济收入 of at least
 5 万元, 宽带, 安全饮水) and its county standard for 2020 (贫困发生率 and 三率一度); the readings
-of every poor village, with a few gaps; the county itself poor, planned to exit in 2020. Two
-of the remaining villages miss 出列 only on 卫生室, two are ready (one with its procedure under
-way), and the county misses 摘帽 on 漏评率 alone. Made once: a second run adds nothing."""
+of every poor village, with a few gaps; the county itself poor, planned to exit in 2020, and its October rehearsal (第三方评估预评估)
+completed with two households found wrongly exited, now findings. Two of the remaining villages
+miss 出列 only on 卫生室, some are ready (one with its procedure under way), and the county misses
+摘帽 on 错退率 alone. Made once: a second run adds nothing."""
 
 from __future__ import annotations
 
+import datetime
+import random
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -14,8 +17,11 @@ from django.db import transaction
 
 from accounts.models import User
 from exits import services
-from exits.models import Item, Reading, Standard
+from exits.choices import GUARANTEES, Stratum
+from exits.models import Item, Reading, Rehearsal, Standard, Survey
+from exits.rehearsal import rehearsal_close, rehearsal_draw, survey_record
 from poverty.dashboard.stats import exit_statistics
+from poverty.demo.names import person_name
 from poverty.demo.villages import COUNTY
 from villages.models import Area
 
@@ -30,13 +36,14 @@ VILLAGE_ITEMS = [
 ]
 COUNTY_ITEMS = [
     ("贫困发生率", "poverty_rate", "2", "%", "综合贫困发生率"),
-    ("错退率", "below", "2", "%", "第三方评估抽样：错误退出人口 ÷ 抽查退出人口"),
-    ("漏评率", "below", "2", "%", "第三方评估抽样：漏评贫困人口 ÷ 抽查非建档立卡人口"),
-    ("群众认可度", "at_least", "90", "%", "第三方评估抽样：认可户 ÷ 调查户"),
+    ("错退率", "wrong_exit_rate", "2", "%", "预评估抽样：错误退出人口 ÷ 抽查退出人口"),
+    ("漏评率", "missed_rate", "2", "%", "预评估抽样：漏评贫困人口 ÷ 调查非建档立卡人口"),
+    ("群众认可度", "satisfaction", "90", "%", "预评估抽样：认可户 ÷ 作答户"),
 ]
-# The county's 三率一度 as the province's 2020 assessment found them: 漏评率 over the line.
-COUNTY_READINGS = {"错退率": "1.20", "漏评率": "2.30", "群众认可度": "93.50"}
 FINAL_YEAR = 2020
+# The October rehearsal: ten villages; two exited households found below the line (错退).
+REHEARSAL_SEED = 20201015
+WRONGLY_EXITED = 2
 
 
 @dataclass
@@ -44,6 +51,55 @@ class ExitCounts:
     standards: int = 0
     readings: int = 0
     ready: int = 0
+    rehearsal_errors: int = 0
+
+
+def _rehearse(county: Area, by) -> int:
+    """The October rehearsal, drawn, answered and completed: every questionnaire good but two
+    exited households below the line, three non-registered households met in each village;
+    the errors become findings. Returns their number."""
+    rehearsal = Rehearsal.objects.create(
+        area=county,
+        year=FINAL_YEAR,
+        title=f"{FINAL_YEAR}年第三方评估预评估（10月）",
+        villages_wanted=10,
+        exited_per_village=5,
+        remaining_per_village=3,
+        others_per_village=3,
+        seed=REHEARSAL_SEED,
+        note="按国家第三方评估办法抽样，县扶贫办和督查人员交叉入户。",
+    )
+    rehearsal_draw(rehearsal=rehearsal, by=by)
+    rng = random.Random(REHEARSAL_SEED)
+    wrong = 0
+    surveys = Survey.objects.filter(rehearsal=rehearsal).order_by(
+        "village__code", "stratum", "slot"
+    )
+    for n, survey in enumerate(surveys):
+        answers = dict.fromkeys(GUARANTEES, True)
+        income = Decimal(rng.randint(4800, 9800))
+        if survey.stratum == Stratum.EXITED and wrong < WRONGLY_EXITED and n % 7 == 3:
+            income, wrong = Decimal(3600), wrong + 1  # below 2020's 4,000
+        if survey.stratum == Stratum.OTHER:
+            answers.update(
+                head_name=person_name(rng, double=0.7),
+                address=f"{survey.village.name}{rng.randint(1, 9)}组",
+                persons=rng.randint(2, 6),
+                satisfied=None,
+            )
+        else:
+            answers["satisfied"] = rng.random() < 0.96
+        survey_record(
+            survey=survey,
+            by=by,
+            surveyed_on=datetime.date(FINAL_YEAR, 10, 12 + n % 10),
+            persons=answers.pop("persons", survey.persons or 1),
+            income=income,
+            note="入户核实收入台账和两不愁三保障情况。",
+            **answers,
+        )
+    rehearsal_close(rehearsal=rehearsal, by=by, today=datetime.date(FINAL_YEAR, 10, 31))
+    return wrong
 
 
 def _standard(province: Area, level: str, year: int, items) -> Standard:
@@ -91,7 +147,7 @@ def seed_exits() -> ExitCounts:
     village_standards = {
         year: _standard(province, "village", year, VILLAGE_ITEMS) for year in range(2016, 2021)
     }
-    county_standard = _standard(province, "county", FINAL_YEAR, COUNTY_ITEMS)
+    _standard(province, "county", FINAL_YEAR, COUNTY_ITEMS)
     counts.standards = len(village_standards) + 1
 
     poor = list(
@@ -130,15 +186,7 @@ def seed_exits() -> ExitCounts:
 
     county.is_poor, county.planned_exit_year = True, FINAL_YEAR
     county.save(update_fields=["is_poor", "planned_exit_year"])
-    for item in county_standard.items.filter(kind__in=["below", "at_least"]):
-        Reading.objects.create(
-            item=item,
-            area=county,
-            value=Decimal(COUNTY_READINGS[item.name]),
-            note="省第三方评估反馈。",
-            recorded_by=staff,
-        )
-        counts.readings += 1
+    counts.rehearsal_errors = _rehearse(county, staff)
 
     # The readiest village's procedure is under way: proposed and reviewed (by its township's
     # account where the demo has one for it).

@@ -95,21 +95,23 @@ def test_demo_county_has_a_realistic_shape_and_one_login_per_role(capsys):
         assert User.objects.filter(role=role).first().username in out
     assert DEMO_PASSWORD in out
     # 出列 and 摘帽 in 2020: villages ready and not (two only on their clinic), the county
-    # held back by 漏评率 alone, one procedure under way.
+    # held back by 错退率 alone (its rehearsal found two households wrongly exited, now
+    # findings), one procedure under way.
     held = [evaluate(v, 2020) for v in poor.filter(actual_exit_year__isnull=True)]
     assert sum(e.met for e in held) >= 2
     assert sum(e.holding_back == ["卫生室与村医"] for e in held) == 2
     county = Area.objects.get(level="county")
-    assert evaluate(county, 2020).holding_back == ["漏评率"]
+    assert evaluate(county, 2020).holding_back == ["错退率"]
+    assert Finding.objects.filter(description__startswith="预评估抽查发现错退").count() == 2
     assert ExitStep.objects.filter(step="review").count() == 1
 
 
 def wipe():
     from assessments.models import Adjustment, Scheme, Score
     from command.models import FollowUp, MeetingAttendee, ProgressReport
-    from exits.models import ExitStep, Reading, Standard
+    from exits.models import ExitStep, Reading, Rehearsal, Standard
 
-    for model in (Score, Adjustment, Scheme, ExitStep, Reading, Standard):
+    for model in (Score, Adjustment, Scheme, ExitStep, Reading, Standard, Rehearsal):
         model.objects.all().delete()
 
     for model in (FollowUp, Decision, MeetingAttendee, DispatchMeeting, ProgressReport):

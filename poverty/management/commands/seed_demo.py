@@ -94,7 +94,10 @@ class Command(BaseCommand):
             f"（{time.monotonic() - started:.1f} 秒）"
         )
         exits = seed_exits()
-        self.stdout.write(f"出列摘帽：退出标准 {exits.standards} 个，指标记录 {exits.readings} 条")
+        self.stdout.write(
+            f"出列摘帽：退出标准 {exits.standards} 个，指标记录 {exits.readings} 条，"
+            f"预评估发现错退 {exits.rehearsal_errors} 户（已转督查问题）"
+        )
         # The first secretary's current field work, then today's reminders as the morning job
         # would make them.
         seed_field_work()
