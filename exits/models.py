@@ -330,7 +330,9 @@ class Rehearsal(ScopedModel):
     )
     version = models.PositiveIntegerField(default=0, editable=False)
 
-    history = HistoricalRecords()
+    # The results are written once, on completion, and locked with the rehearsal: the row keeps
+    # them; the history says when it was completed and by whom.
+    history = HistoricalRecords(excluded_fields=["results"])
 
     class Meta:
         verbose_name = "第三方评估预评估"

@@ -10,11 +10,13 @@ related model, so a page's history costs a fixed number of queries.
 
 from __future__ import annotations
 
+import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import FileField
+from django.utils import timezone
 
 # Never shown (the ciphertext and hash of an ID number; its change is noted, not its value).
 HIDDEN_FIELDS = {"id_number_encrypted", "id_number_hash"}
@@ -66,6 +68,8 @@ def display(model, name: str, value) -> str:
         )
     if isinstance(value, bool):
         return "是" if value else "否"
+    if isinstance(value, datetime.datetime):  # stored in UTC: shown as the office reads clocks
+        return f"{timezone.localtime(value):%Y-%m-%d %H:%M}"
     return str(value)
 
 

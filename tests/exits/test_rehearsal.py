@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.choices import Role
 from exits.choices import RehearsalStatus, Stratum, Verdict
@@ -327,3 +328,14 @@ def test_the_rehearsal_pages_cost_the_same_with_a_bigger_sample(
         assert client.get(reverse("exits:survey_list"), {"rehearsal": r.pk}).status_code == 200
     with django_assert_max_num_queries(10):
         assert client.get(reverse("exits:rehearsal_list")).status_code == 200
+
+
+def test_the_history_shows_times_as_the_office_reads_them(registry, staff):
+    r = rehearsal(registry)
+    rehearsal_draw(rehearsal=r, by=staff)
+    from poverty.common import history
+
+    entry = history.entries(Rehearsal, r.history.all(), sensitive=False)[0]
+    drawn = next(c for c in entry.changes if c.field == "抽样时间")
+    r.refresh_from_db()
+    assert drawn.new == f"{timezone.localtime(r.drawn_at):%Y-%m-%d %H:%M}"
