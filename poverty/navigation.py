@@ -33,6 +33,8 @@ NAV = [
             ("受益户", "projects:beneficiary_list", "projects.view_beneficiary"),
             ("联审联批", "projects:projectapproval_list", "projects.view_projectapproval"),
             ("公告公示", "projects:disclosure_list", "projects.view_disclosure"),
+            ("对口帮扶", "projects:helppairing_list", "projects.view_helppairing"),
+            ("帮扶工作队", "projects:helpteammember_list", "projects.view_helpteammember"),
         ],
     ),
     (

@@ -1,5 +1,7 @@
 """Code lists of the projects app."""
 
+from decimal import Decimal
+
 from django.db import models
 
 
@@ -62,3 +64,22 @@ class Decision(models.TextChoices):
     PENDING = "pending", "待审"
     APPROVED = "approved", "同意"
     REJECTED = "rejected", "不同意"
+
+
+class Deliverable(models.TextChoices):
+    """What a 对口帮扶 pairing undertakes to deliver (出成果)."""
+
+    MODEL_VILLAGE = "model_village", "样板村"
+    INDUSTRY = "industry", "产业项目"
+    LIVELIHOOD = "livelihood", "民生工程"
+
+
+class TeamRole(models.TextChoices):
+    LEADER = "leader", "队长"
+    MEMBER = "member", "队员"
+
+
+# 一帮三出: a helper puts in at least this share of its 一般公共预算收入 each year (出钱) and sends a
+# team of at least this many, led by a county-level leader (出人).
+PAIRING_FUND_SHARE = Decimal("0.01")
+PAIRING_TEAM_SIZE = 6

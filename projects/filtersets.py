@@ -17,7 +17,17 @@ from poverty.common.scoping import Reach
 from villages.models import Area, Unit
 
 from .choices import PROGRESS_CHOICES, Decision, FundKind, FundSource, ProjectType, Stage
-from .models import Beneficiary, Disclosure, FundEntry, Project, ProjectApproval, ProjectStage
+from .models import (
+    Beneficiary,
+    Disclosure,
+    FundEntry,
+    HelpPairing,
+    HelpTeamMember,
+    HelpYear,
+    Project,
+    ProjectApproval,
+    ProjectStage,
+)
 
 
 class ProjectAreaFilter(WithinAreaFilter):
@@ -109,3 +119,33 @@ class DisclosureFilterSet(django_filters.FilterSet):
     class Meta:
         model = Disclosure
         fields = ["q", "project", "within", "since"]
+
+
+class HelpPairingFilterSet(django_filters.FilterSet):
+    q = SearchFilter(search_fields=("helper", "township__name", "agreement"))
+    within = within_area("受帮扶乡镇所在区域")
+
+    class Meta:
+        model = HelpPairing
+        fields = ["q", "within"]
+
+
+class HelpTeamMemberFilterSet(django_filters.FilterSet):
+    q = SearchFilter(search_fields=("name", "position", "pairing__helper"))
+    within = within_area("受帮扶乡镇所在区域")
+    pairing = django_filters.ModelChoiceFilter(
+        label="对口帮扶", queryset=scoped_choices(HelpPairing)
+    )
+
+    class Meta:
+        model = HelpTeamMember
+        fields = ["q", "within", "pairing"]
+
+
+class HelpYearFilterSet(django_filters.FilterSet):
+    within = within_area("受帮扶乡镇所在区域")
+    year = IntegerFilter(label="年度")
+
+    class Meta:
+        model = HelpYear
+        fields = ["within", "year"]

@@ -8,12 +8,16 @@ from django.forms import inlineformset_factory
 
 from poverty.common.forms import ScopedInlineFormSet, ScopedModelForm
 from villages.choices import AreaLevel
+from villages.models import Area
 
 from .choices import DEFAULT_DURATIONS, Stage
 from .models import (
     Beneficiary,
     Disclosure,
     FundEntry,
+    HelpPairing,
+    HelpTeamMember,
+    HelpYear,
     Objection,
     Project,
     ProjectApproval,
@@ -38,6 +42,8 @@ class ProjectForm(ScopedModelForm):
             "manager",
             "team",
             "description",
+            "help_pairing",
+            "help_deliverable",
             "expected_households",
             "expected_persons",
             "expected_income_increase",
@@ -230,3 +236,48 @@ ObjectionFormSet = inlineformset_factory(
     extra=1,
     can_delete=True,
 )
+
+
+class HelpPairingForm(ScopedModelForm):
+    class Meta:
+        model = HelpPairing
+        fields = ["helper", "helper_area", "township", "start", "end", "agreement"]
+        widgets = {"agreement": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["township"].queryset = self.fields["township"].queryset.filter(level="township")
+        # A helper in our tree may lie outside the user's own areas (another county).
+        self.fields["helper_area"].queryset = Area.objects.filter(
+            level__in=["county", "city"]
+        ).order_by("code")
+
+
+class HelpYearForm(ScopedModelForm):
+    class Meta:
+        model = HelpYear
+        fields = ["year", "revenue", "committed"]
+
+
+HelpYearFormSet = inlineformset_factory(
+    HelpPairing,
+    HelpYear,
+    form=HelpYearForm,
+    formset=ScopedInlineFormSet,
+    extra=2,
+    can_delete=True,
+)
+
+
+class HelpTeamMemberForm(ScopedModelForm):
+    class Meta:
+        model = HelpTeamMember
+        fields = [
+            "pairing",
+            "name",
+            "role",
+            "position",
+            "county_leader",
+            "on_site_from",
+            "on_site_until",
+        ]

@@ -20,6 +20,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from households.models import AssistanceMeasure, Household
+from poverty.common.areacodes import prefix_of
 from poverty.common.models import UPLOAD_EXTENSIONS, recorded_by_field
 from poverty.common.scoping import Reach, ScopedModel, ScopedQuerySet
 from poverty.common.uploads import validate_evidence
@@ -27,12 +28,15 @@ from villages.models import YEAR_VALIDATORS, Area, Cadre, Unit
 
 from .choices import (
     NOT_LISTED,
+    PAIRING_FUND_SHARE,
     PROGRESS_CHOICES,
     Decision,
+    Deliverable,
     FundKind,
     FundSource,
     ProjectType,
     Stage,
+    TeamRole,
 )
 
 # 公告公示期一般不少于10天 (国务院扶贫办《关于完善扶贫资金项目公告公示制度的指导意见》).
@@ -129,6 +133,18 @@ class Project(ScopedModel):
         Cadre, blank=True, related_name="project_teams", verbose_name="项目班子成员"
     )
     description = models.TextField("建设内容", blank=True)
+    # A project a 对口帮扶 helper delivers (出成果): its 对口帮扶 fund entries are the helper's money.
+    help_pairing = models.ForeignKey(
+        "HelpPairing",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="projects",
+        verbose_name="对口帮扶",
+    )
+    help_deliverable = models.CharField(
+        "帮扶成果类别", max_length=20, choices=Deliverable.choices, blank=True
+    )
     expected_households = models.PositiveIntegerField("预计带动贫困户(户)", default=0)
     expected_persons = models.PositiveIntegerField("预计带动贫困人口(人)", default=0)
     expected_income_increase = models.DecimalField(
@@ -159,6 +175,10 @@ class Project(ScopedModel):
         super().clean()
         if self.expected_households and self.expected_persons < self.expected_households:
             raise ValidationError({"expected_persons": "带动人数不能少于带动户数。"})
+        if bool(self.help_pairing_id) != bool(self.help_deliverable):
+            raise ValidationError(
+                {"help_deliverable": "对口帮扶项目须同时选择对口帮扶和帮扶成果类别。"}
+            )
 
     @property
     def next_stage(self) -> int | None:
@@ -533,3 +553,133 @@ class Objection(ScopedModel):
             raise ValidationError({"answer": "请填写答复内容。"})
         if self.answered_on and self.received_on and self.answered_on < self.received_on:
             raise ValidationError({"answered_on": "答复日期不能早于受理日期。"})
+
+
+class HelpPairing(ScopedModel):
+    """对口帮扶 (一帮三出): a helping county or district, inside our tree or outside it, paired
+    with a township for a period. Its team (出人), its yearly revenue and commitment against the
+    1 % rule (出钱) and the projects it delivers (出成果, linked by Project.help_pairing); its
+    money is those projects' fund entries of source 对口帮扶, so nothing is counted twice
+    (projects.selectors.pairing_funds)."""
+
+    scope_path = "township__code"
+
+    helper = models.CharField("帮扶方", max_length=60, help_text="如：晋中市榆次区")
+    helper_area = models.ForeignKey(
+        Area,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="帮扶方（本系统内）",
+        help_text="帮扶方在本系统的区划内时选择。",
+    )
+    township = models.ForeignKey(
+        Area, on_delete=models.PROTECT, related_name="help_pairings", verbose_name="受帮扶乡镇"
+    )
+    start = models.DateField("帮扶期起")
+    end = models.DateField("帮扶期止")
+    agreement = models.TextField("帮扶协议要点", blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "对口帮扶"
+        verbose_name_plural = "对口帮扶"
+        ordering = ["township__code", "-start"]
+
+    def __str__(self) -> str:
+        return f"{self.helper}—{self.township.name}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("projects:helppairing_detail", args=[self.pk])
+
+    def clean(self) -> None:
+        super().clean()
+        if self.township_id and self.township.level != "township":
+            raise ValidationError({"township": "请选择乡镇。"})
+        if self.start and self.end and self.end < self.start:
+            raise ValidationError({"end": "帮扶期止不能早于帮扶期起。"})
+        if (
+            self.helper_area_id
+            and self.township_id
+            and self.township.code.startswith(prefix_of(self.helper_area.code))
+        ):
+            raise ValidationError({"helper_area": "帮扶方不能是受帮扶乡镇本身或其上级。"})
+
+
+class HelpTeamMember(ScopedModel):
+    """A member of the helper's team on site (出人)."""
+
+    scope_path = "pairing__township__code"
+
+    pairing = models.ForeignKey(
+        HelpPairing, on_delete=models.CASCADE, related_name="team", verbose_name="对口帮扶"
+    )
+    name = models.CharField("姓名", max_length=30)
+    role = models.CharField("队内职务", max_length=10, choices=TeamRole.choices)
+    position = models.CharField("原单位及职务", max_length=100, blank=True)
+    county_leader = models.BooleanField("县级领导", default=False)
+    on_site_from = models.DateField("到岗日期")
+    on_site_until = models.DateField("离岗日期", null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "帮扶工作队员"
+        verbose_name_plural = "帮扶工作队员"
+        ordering = ["pairing", "role", "on_site_from"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return self.pairing.get_absolute_url()
+
+    def on_site(self, day: datetime.date) -> bool:
+        return self.on_site_from <= day and (
+            self.on_site_until is None or day <= self.on_site_until
+        )
+
+    def clean(self) -> None:
+        super().clean()
+        if self.on_site_until and self.on_site_from and self.on_site_until < self.on_site_from:
+            raise ValidationError({"on_site_until": "离岗日期不能早于到岗日期。"})
+
+
+class HelpYear(ScopedModel):
+    """A year of a pairing: the helper's stated 一般公共预算收入 and its commitment (出钱)."""
+
+    scope_path = "pairing__township__code"
+
+    pairing = models.ForeignKey(
+        HelpPairing, on_delete=models.CASCADE, related_name="years", verbose_name="对口帮扶"
+    )
+    year = models.PositiveSmallIntegerField("年度", validators=YEAR_VALIDATORS)
+    revenue = models.DecimalField("帮扶方一般公共预算收入（万元）", max_digits=12, decimal_places=2)
+    committed = models.DecimalField("承诺帮扶资金（万元）", max_digits=12, decimal_places=2)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "对口帮扶年度资金"
+        verbose_name_plural = "对口帮扶年度资金"
+        ordering = ["pairing", "year"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["pairing", "year"],
+                name="projects_helpyear_once",
+                violation_error_message="该年度已登记。",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.pairing} {self.year}年"
+
+    def get_absolute_url(self) -> str:
+        return self.pairing.get_absolute_url()
+
+    @property
+    def required(self) -> Decimal:
+        """The least the helper must put in (1 % of its revenue), in 万元."""
+        return (self.revenue * PAIRING_FUND_SHARE).quantize(Decimal("0.01"))

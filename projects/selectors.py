@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import datetime
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Q, Sum
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
-from .choices import FundKind, FundSource
-from .models import ZERO, Project, rate
+from .choices import PAIRING_TEAM_SIZE, Deliverable, FundKind, FundSource, TeamRole
+from .models import ZERO, FundEntry, HelpPairing, HelpTeamMember, HelpYear, Project, rate
 
 
 def fund_totals(entries) -> dict[str, Decimal]:
@@ -65,4 +67,115 @@ def timeline(project: Project, today=None) -> list[dict]:
         else:
             state = "later"
         rows.append({"stage": row, "state": state, "overdue": overdue})
+    return rows
+
+
+# --- 对口帮扶 -------------------------------------------------------------------------------
+
+TEN_THOUSAND = Decimal(10000)
+
+
+@dataclass
+class HelpYearRow:
+    """A pairing's year: the 1 % rule against its commitment and against the money actually put
+    in place (its projects' 对口帮扶 fund entries dated in the year), all in 万元."""
+
+    year: int
+    revenue: Decimal | None
+    required: Decimal | None
+    committed: Decimal | None
+    allocated: Decimal
+    disbursed: Decimal
+
+    @property
+    def committed_ok(self) -> bool | None:
+        if self.required is None or self.committed is None:
+            return None
+        return self.committed >= self.required
+
+    @property
+    def allocated_ok(self) -> bool | None:
+        return None if self.required is None else self.allocated >= self.required
+
+
+def pairing_funds(pairings, year: int | None = None) -> dict[tuple[int, int], dict[str, Decimal]]:
+    """(pairing, year) → the sums by kind (in 万元) of the 对口帮扶 fund entries of the pairings'
+    projects: the one home of a pairing's money (its projects' funds carry it; nothing else
+    does, so it is counted once). One query."""
+    entries = FundEntry.objects.filter(
+        source=FundSource.PAIRING, project__help_pairing__in=pairings
+    )
+    if year is not None:
+        entries = entries.filter(date__year=year)
+    sums: dict[tuple[int, int], dict[str, Decimal]] = {}
+    for row in entries.values("project__help_pairing", "date__year", "kind").annotate(
+        total=Sum("amount")
+    ):
+        key = (row["project__help_pairing"], row["date__year"])
+        sums.setdefault(key, {})[row["kind"]] = row["total"] / TEN_THOUSAND
+    return sums
+
+
+def help_years(pairing: HelpPairing) -> list[HelpYearRow]:
+    """Every year of the pairing (its stated ones and those with money), oldest first."""
+    stated = {y.year: y for y in pairing.years.all()}
+    funds = pairing_funds([pairing])
+    years = sorted(set(stated) | {y for _, y in funds})
+    rows = []
+    for year in years:
+        y, money = stated.get(year), funds.get((pairing.pk, year), {})
+        rows.append(
+            HelpYearRow(
+                year=year,
+                revenue=y.revenue if y else None,
+                required=y.required if y else None,
+                committed=y.committed if y else None,
+                allocated=(money.get(FundKind.ALLOCATED) or ZERO).quantize(Decimal("0.01")),
+                disbursed=(money.get(FundKind.DISBURSED) or ZERO).quantize(Decimal("0.01")),
+            )
+        )
+    return rows
+
+
+def pairing_summary(pairings: list[HelpPairing], year: int) -> list[dict]:
+    """The county's (or city's) pairings in `year`: team on site, commitment and money against
+    the 1 % rule, deliverables. A fixed number of queries."""
+    ids = [p.pk for p in pairings]
+    funds = pairing_funds(ids, year)
+    stated = {y.pairing_id: y for y in HelpYear.objects.filter(pairing__in=ids, year=year)}
+    day = min(timezone.localdate(), datetime.date(year, 12, 31))
+    team: dict[int, list[HelpTeamMember]] = {}
+    for member in HelpTeamMember.objects.filter(pairing__in=ids):
+        if member.on_site(day):
+            team.setdefault(member.pairing_id, []).append(member)
+    delivered: dict[int, dict[str, int]] = {}
+    for row in (
+        Project.objects.filter(help_pairing__in=ids)
+        .values("help_pairing", "help_deliverable")
+        .annotate(n=Count("pk"))
+    ):
+        delivered.setdefault(row["help_pairing"], {})[row["help_deliverable"]] = row["n"]
+    rows = []
+    for p in pairings:
+        y, money = stated.get(p.pk), funds.get((p.pk, year), {})
+        on_site = team.get(p.pk, [])
+        rows.append(
+            {
+                "pairing": p,
+                "year": HelpYearRow(
+                    year=year,
+                    revenue=y.revenue if y else None,
+                    required=y.required if y else None,
+                    committed=y.committed if y else None,
+                    allocated=(money.get(FundKind.ALLOCATED) or ZERO).quantize(Decimal("0.01")),
+                    disbursed=(money.get(FundKind.DISBURSED) or ZERO).quantize(Decimal("0.01")),
+                ),
+                "team": len(on_site),
+                "team_ok": len(on_site) >= PAIRING_TEAM_SIZE
+                and any(m.role == TeamRole.LEADER and m.county_leader for m in on_site),
+                "delivered": {
+                    str(Deliverable(k).label): n for k, n in delivered.get(p.pk, {}).items() if k
+                },
+            }
+        )
     return rows

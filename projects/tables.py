@@ -8,7 +8,16 @@ from django.utils.html import format_html
 from poverty.common.figures import money, percent
 from poverty.common.tables import DetailLinkColumn, ShortTextColumn
 
-from .models import Beneficiary, Disclosure, FundEntry, Project, ProjectApproval, rate
+from .models import (
+    Beneficiary,
+    Disclosure,
+    FundEntry,
+    HelpPairing,
+    HelpTeamMember,
+    Project,
+    ProjectApproval,
+    rate,
+)
 
 
 class MoneyColumn(tables.Column):
@@ -101,3 +110,33 @@ class DisclosureTable(tables.Table):
     class Meta:
         model = Disclosure
         fields = ["title", "project", "location", "start_date", "end_date", "objection_count"]
+
+
+class HelpPairingTable(tables.Table):
+    helper = tables.Column(linkify=True)
+    township = tables.Column(order_by=("township__code",))
+    start = tables.DateColumn(format="Y-m-d")
+    end = tables.DateColumn(format="Y-m-d")
+
+    class Meta:
+        model = HelpPairing
+        fields = ["helper", "township", "start", "end"]
+
+
+class HelpTeamMemberTable(tables.Table):
+    name = tables.Column(linkify=lambda record: record.pairing.get_absolute_url())
+    pairing = tables.Column(order_by=("pairing__helper",))
+    on_site_from = tables.DateColumn(format="Y-m-d")
+    on_site_until = tables.DateColumn(format="Y-m-d")
+
+    class Meta:
+        model = HelpTeamMember
+        fields = [
+            "pairing",
+            "name",
+            "role",
+            "position",
+            "county_leader",
+            "on_site_from",
+            "on_site_until",
+        ]

@@ -3,7 +3,15 @@ from django.urls import path
 from poverty.common.views import crud_urls
 
 from . import filtersets, forms, tables, views
-from .models import Beneficiary, Disclosure, FundEntry, Project, ProjectApproval
+from .models import (
+    Beneficiary,
+    Disclosure,
+    FundEntry,
+    HelpPairing,
+    HelpTeamMember,
+    Project,
+    ProjectApproval,
+)
 
 app_name = "projects"
 
@@ -87,5 +95,25 @@ urlpatterns = [
         "disclosures/<int:pk>/notice/",
         views.DisclosureNoticeView.as_view(),
         name="disclosure_notice",
+    ),
+    *crud_urls(
+        HelpPairing,
+        form=forms.HelpPairingForm,
+        filterset=filtersets.HelpPairingFilterSet,
+        table=tables.HelpPairingTable,
+        list_view=views.HelpPairingListView,
+        detail_view=views.HelpPairingDetailView,
+        create_view=views.HelpPairingCreateView,
+        edit_view=views.HelpPairingEditView,
+        detail_fields=(),
+    ),
+    *crud_urls(
+        HelpTeamMember,
+        form=forms.HelpTeamMemberForm,
+        filterset=filtersets.HelpTeamMemberFilterSet,
+        table=tables.HelpTeamMemberTable,
+        list_view=views.HelpTeamMemberListView,
+        detail_fields=(),
+        pages=("list", "add", "edit", "delete"),
     ),
 ]

@@ -18,9 +18,9 @@ from poverty.common.views import (
 )
 
 from . import forms, services
-from .choices import Stage
-from .models import Disclosure, FundEntry, Project, approval_problems
-from .selectors import fund_totals, funds_by_source, timeline
+from .choices import PAIRING_TEAM_SIZE, Stage, TeamRole
+from .models import Disclosure, FundEntry, HelpTeamMember, Project, approval_problems
+from .selectors import fund_totals, funds_by_source, help_years, pairing_summary, timeline
 
 
 class ProjectListView(ObjectListView):
@@ -287,3 +287,72 @@ class DisclosureNoticeView(ObjectDetailView):
         context["beneficiary_persons"] = sum(b.persons or 0 for b in context["beneficiaries"])
         context["today"] = timezone.localdate()
         return context
+
+
+# --- 对口帮扶 -------------------------------------------------------------------------------
+
+
+def _year(request) -> int:
+    try:
+        year = int(request.GET.get("year", ""))
+    except ValueError:
+        return timezone.localdate().year
+    return year if 2013 <= year <= 2035 else timezone.localdate().year
+
+
+class HelpPairingListView(ObjectListView):
+    """The pairings of the user's area, with the year's summary: team on site, commitment and
+    money against the 1 % rule, deliverables (what the city's liaison checks)."""
+
+    template_name = "projects/helppairing_list.html"
+
+    def scoped_queryset(self, queryset):
+        return queryset.select_related("township")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        year = _year(self.request)
+        context["year"] = year
+        context["summary"] = pairing_summary(list(self.object_list[:200]), year)
+        return context
+
+
+class HelpPairingDetailView(ObjectDetailView):
+    select_related = ("township", "helper_area")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        pairing, user = self.object, self.request.user
+        today = timezone.localdate()
+        team = list(HelpTeamMember.objects.restrict(user).filter(pairing=pairing))
+        on_site = [m for m in team if m.on_site(today)]
+        context.update(
+            team=team,
+            on_site=len(on_site),
+            team_size=PAIRING_TEAM_SIZE,
+            led_by_leader=any(m.role == TeamRole.LEADER and m.county_leader for m in on_site),
+            years=help_years(pairing),
+            projects=list(
+                Project.objects.restrict(user)
+                .filter(help_pairing=pairing)
+                .order_by("help_deliverable", "year", "name")
+            ),
+            can_team=user.has_perm("projects.add_helpteammember"),
+            can_edit_team=user.has_perm("projects.change_helpteammember"),
+        )
+        return context
+
+
+class HelpPairingCreateView(ObjectCreateView):
+    formset_class = forms.HelpYearFormSet
+    extra_context = {"formset_title": "年度帮扶资金（出钱：不少于帮扶方上年一般公共预算收入的1%）"}
+
+
+class HelpPairingEditView(ObjectEditView):
+    formset_class = forms.HelpYearFormSet
+    extra_context = HelpPairingCreateView.extra_context
+
+
+class HelpTeamMemberListView(ObjectListView):
+    def scoped_queryset(self, queryset):
+        return queryset.select_related("pairing", "pairing__township")

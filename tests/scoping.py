@@ -55,6 +55,9 @@ from projects.models import (
     Beneficiary,
     Disclosure,
     FundEntry,
+    HelpPairing,
+    HelpTeamMember,
+    HelpYear,
     Objection,
     Project,
     ProjectApproval,
@@ -1158,6 +1161,70 @@ CASES.update(
             places=lambda w: [w.v11, w.v21],
             make=_survey,
             area_of=lambda o: o.village,
+        ),
+    }
+)
+
+
+# --- 对口帮扶 (projects) ------------------------------------------------------------------------
+
+
+def _help_pairing(world: World, area: Area) -> HelpPairing:
+    return HelpPairing.objects.create(
+        helper="榆次区",
+        township=area,
+        start=datetime.date(2019, 1, 1),
+        end=datetime.date(2020, 12, 31),
+    )
+
+
+HELP_YEARS_FORMSET = {
+    "years-TOTAL_FORMS": "0",
+    "years-INITIAL_FORMS": "0",
+    "years-MIN_NUM_FORMS": "0",
+    "years-MAX_NUM_FORMS": "1000",
+}
+
+CASES.update(
+    {
+        HelpPairing: ModelCase(
+            model=HelpPairing,
+            places=lambda w: list(w.townships),
+            make=_help_pairing,
+            data=lambda w, a: {
+                "helper": f"帮扶区{next(_serial)}",
+                "township": a.pk,
+                "start": "2019-01-01",
+                "end": "2020-12-31",
+                **HELP_YEARS_FORMSET,
+            },
+            area_of=lambda o: o.township,
+        ),
+        HelpTeamMember: ModelCase(
+            model=HelpTeamMember,
+            places=lambda w: list(w.townships),
+            make=lambda w, a: HelpTeamMember.objects.create(
+                pairing=_help_pairing(w, a),
+                name="周队长",
+                role="leader",
+                county_leader=True,
+                on_site_from=datetime.date(2019, 3, 1),
+            ),
+            data=lambda w, a: {
+                "pairing": _help_pairing(w, a).pk,
+                "name": f"队员{next(_serial)}",
+                "role": "member",
+                "on_site_from": "2019-03-01",
+            },
+            area_of=lambda o: o.pairing.township,
+        ),
+        HelpYear: ModelCase(
+            model=HelpYear,
+            places=lambda w: list(w.townships),
+            make=lambda w, a: HelpYear.objects.create(
+                pairing=_help_pairing(w, a), year=2019, revenue=959500, committed=9595
+            ),
+            area_of=lambda o: o.pairing.township,
         ),
     }
 )

@@ -18,8 +18,26 @@ from django.utils import timezone
 from households.models import Household
 from poverty.demo.villages import COUNTY
 from projects import services
-from projects.choices import DEFAULT_DURATIONS, Decision, FundKind, FundSource, ProjectType, Stage
-from projects.models import Disclosure, FundEntry, Objection, Project, ProjectApproval
+from projects.choices import (
+    DEFAULT_DURATIONS,
+    Decision,
+    Deliverable,
+    FundKind,
+    FundSource,
+    ProjectType,
+    Stage,
+    TeamRole,
+)
+from projects.models import (
+    Disclosure,
+    FundEntry,
+    HelpPairing,
+    HelpTeamMember,
+    HelpYear,
+    Objection,
+    Project,
+    ProjectApproval,
+)
 from villages.choices import AreaLevel
 from villages.models import Area, Cadre, Unit, UnitPairing
 
@@ -247,3 +265,113 @@ def _disclosure(project, rng, target) -> None:
             answer="受益户经村民代表会议评议确定，已当面解释。",
             answered_on=received + datetime.timedelta(days=2),
         )
+
+
+HELPER = "东湖区（省城）"
+
+
+def seed_help_pairing(*, by_user) -> int:
+    """One 对口帮扶 pairing (一帮三出) of the county's first township, last year and this: a
+    six-person team led by a county-level leader; last year's commitment at 1 % of the
+    helper's revenue and met, this year's short of it; three projects (样板村, 产业, 民生)
+    carrying its money as 对口帮扶 fund entries. Returns the number of projects linked."""
+    county = Area.objects.get(code=COUNTY[0])
+    township = Area.objects.filter(parent=county, level=AreaLevel.TOWNSHIP).order_by("code").first()
+    if township is None or HelpPairing.objects.filter(township=township).exists():
+        return 0
+    today = timezone.localdate()
+    first, second = today.year - 1, today.year
+    pairing = HelpPairing.objects.create(
+        helper=HELPER,
+        township=township,
+        start=datetime.date(first, 1, 1),
+        end=datetime.date(second, 12, 31),
+        agreement="出人：选派6人工作队，区级领导任队长；出钱：每年不少于本区上年一般公共预算收入的1%；"
+        "出成果：每村建成样板村，培育一个主导产业。",
+    )
+    for n, (name, role, position, leader) in enumerate(
+        [
+            ("钱振华", TeamRole.LEADER, "东湖区人民政府副区长", True),
+            ("孙立新", TeamRole.MEMBER, "东湖区发改局副局长", False),
+            ("李慧敏", TeamRole.MEMBER, "东湖区农业农村局干部", False),
+            ("周志强", TeamRole.MEMBER, "东湖区卫健局干部", False),
+            ("吴晓东", TeamRole.MEMBER, "东湖区教育局干部", False),
+            ("郑海燕", TeamRole.MEMBER, "东湖区人社局干部", False),
+        ]
+    ):
+        HelpTeamMember.objects.create(
+            pairing=pairing,
+            name=name,
+            role=role,
+            position=position,
+            county_leader=leader,
+            on_site_from=datetime.date(first, 3, 1 + n),
+        )
+    HelpYear.objects.create(pairing=pairing, year=first, revenue=380000, committed=3800)
+    HelpYear.objects.create(pairing=pairing, year=second, revenue=400000, committed=3500)
+    village = township.children.order_by("-is_poor", "code").first()
+    unit_id = (
+        UnitPairing.objects.filter(village=village).values_list("unit_id", flat=True).first()
+        or Unit.objects.filter(area=county).order_by("pk").values_list("pk", flat=True).first()
+    )
+    manager = Cadre.objects.filter(unit_id=unit_id).order_by("pk").first()
+    # (name, type, deliverable, 万元 in place last year, this year)
+    plan = [
+        (
+            f"东湖区援建{village.name}样板村",
+            ProjectType.INFRASTRUCTURE,
+            Deliverable.MODEL_VILLAGE,
+            1500,
+            800,
+        ),
+        (
+            f"东湖区帮扶{township.name}食用菌产业园",
+            ProjectType.INDUSTRY,
+            Deliverable.INDUSTRY,
+            1800,
+            900,
+        ),
+        (
+            f"东湖区援建{township.name}村卫生室",
+            ProjectType.PUBLIC_SERVICE,
+            Deliverable.LIVELIHOOD,
+            500,
+            300,
+        ),
+    ]
+    this_year = min(today, datetime.date(second, 6, 1))
+    for name, kind, deliverable, last, now in plan:
+        project = Project(
+            name=name,
+            project_type=kind,
+            year=first,
+            area=township,
+            implementer=f"{township.name}人民政府",
+            unit_id=unit_id,
+            manager=manager,
+            description="对口帮扶援建项目。",
+            help_pairing=pairing,
+            help_deliverable=deliverable,
+        )
+        project._history_user = by_user
+        services.project_create(project=project, by=by_user)
+        project.areas.set([village])
+        FundEntry.objects.bulk_create(
+            [
+                FundEntry(
+                    project=project,
+                    source=FundSource.PAIRING,
+                    kind=kind_,
+                    amount=amount * 10000,
+                    date=day,
+                    recorded_by=by_user,
+                )
+                for kind_, amount, day in (
+                    (FundKind.PLANNED, last + now, datetime.date(first, 3, 1)),
+                    (FundKind.ALLOCATED, last, datetime.date(first, 6, 1)),
+                    (FundKind.DISBURSED, last * 4 // 5, datetime.date(first, 11, 1)),
+                    (FundKind.ALLOCATED, now, this_year),
+                )
+            ]
+        )
+    return len(plan)

@@ -9,6 +9,7 @@ from .. import services
 from ..models import (
     Disclosure,
     FundEntry,
+    HelpPairing,
     Objection,
     Project,
     ProjectStage,
@@ -173,3 +174,9 @@ class DisclosureSerializer(ScopedSerializer):
             "phone",
             "objections",
         ]
+
+
+class HelpPairingSerializer(ScopedSerializer):
+    class Meta:
+        model = HelpPairing
+        fields = ["id", "helper", "helper_area", "township", "start", "end"]

@@ -1,9 +1,9 @@
 from django.db.models import Prefetch
 
-from poverty.common.api import ScopedViewSet
+from poverty.common.api import ScopedReadOnlyViewSet, ScopedViewSet
 
 from .. import filtersets
-from ..models import Disclosure, FundEntry, Objection, Project, ProjectStage
+from ..models import Disclosure, FundEntry, HelpPairing, Objection, Project, ProjectStage
 from . import serializers
 
 
@@ -43,3 +43,11 @@ class DisclosureViewSet(ScopedViewSet):
     def get_queryset(self):
         objections = Prefetch("objections", queryset=Objection.objects.order_by("received_on"))
         return super().get_queryset().prefetch_related(objections)
+
+
+class HelpPairingViewSet(ScopedReadOnlyViewSet):
+    """对口帮扶 pairings (read only)."""
+
+    queryset = HelpPairing.objects.all()
+    serializer_class = serializers.HelpPairingSerializer
+    filterset_class = filtersets.HelpPairingFilterSet

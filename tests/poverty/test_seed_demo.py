@@ -24,7 +24,8 @@ from poverty.common.months import previous_month
 from poverty.demo import DEMO_PASSWORD
 from poverty.personal import idnumber
 from poverty.work.models import Notification
-from projects.models import Beneficiary, FundEntry, Project
+from projects.models import Beneficiary, FundEntry, HelpPairing, Project
+from projects.selectors import help_years, pairing_summary
 from villages.models import Area, Cadre, LeaderPairing, Unit, UnitPairing, VillagePosting
 
 pytestmark = pytest.mark.django_db
@@ -104,12 +105,18 @@ def test_demo_county_has_a_realistic_shape_and_one_login_per_role(capsys):
     assert evaluate(county, 2020).holding_back == ["错退率"]
     assert Finding.objects.filter(description__startswith="预评估抽查发现错退").count() == 2
     assert ExitStep.objects.filter(step="review").count() == 1
+    # 对口帮扶: one pairing, a full team, last year's 1 % met and this year's short.
+    (pairing,) = HelpPairing.objects.all()
+    years = help_years(pairing)
+    assert [y.committed_ok for y in years] == [True, False]
+    assert years[0].allocated_ok and pairing_summary([pairing], years[0].year)[0]["team_ok"]
 
 
 def wipe():
     from assessments.models import Adjustment, Scheme, Score
     from command.models import FollowUp, MeetingAttendee, ProgressReport
     from exits.models import ExitStep, Reading, Rehearsal, Standard
+    from projects.models import HelpTeamMember, HelpYear
 
     for model in (Score, Adjustment, Scheme, ExitStep, Reading, Standard, Rehearsal):
         model.objects.all().delete()
@@ -125,6 +132,8 @@ def wipe():
     Inspection.objects.all().delete()
     Pledge.objects.all().delete()
     Project.objects.all().delete()
+    for model in (HelpTeamMember, HelpYear, HelpPairing):
+        model.objects.all().delete()
     QualityIssue.objects.all().delete()
     Household.objects.all().delete()
     for model in (LeaderPairing, UnitPairing, VillagePosting, User, Cadre, Unit):

@@ -15,7 +15,7 @@ from poverty.demo.command import seed_command
 from poverty.demo.exits import seed_exits
 from poverty.demo.households import seed_registry
 from poverty.demo.inspections import seed_accountability
-from poverty.demo.projects import seed_projects
+from poverty.demo.projects import seed_help_pairing, seed_projects
 from poverty.demo.villages import seed_areas_and_people
 from poverty.demo.work import seed_field_work
 
@@ -72,6 +72,9 @@ class Command(BaseCommand):
             f"资金记录 {projects.funds}，受益户 {projects.beneficiaries}"
             f"（{time.monotonic() - started:.1f} 秒）"
         )
+        helped = seed_help_pairing(by_user=User.objects.get(username="county"))
+        if helped:
+            self.stdout.write(f"对口帮扶：1对，帮扶项目 {helped} 个")
         started = time.monotonic()
         # Before the notices: last month's bulletin names the milestones and decisions overdue.
         command = seed_command(seed=seed)
