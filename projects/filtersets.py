@@ -134,7 +134,7 @@ class HelpTeamMemberFilterSet(django_filters.FilterSet):
     q = SearchFilter(search_fields=("name", "position", "pairing__helper"))
     within = within_area("受帮扶乡镇所在区域")
     pairing = django_filters.ModelChoiceFilter(
-        label="对口帮扶", queryset=scoped_choices(HelpPairing)
+        label="对口帮扶", queryset=scoped_choices(HelpPairing, select_related=("township",))
     )
 
     class Meta:
