@@ -20,6 +20,7 @@ from exits import services
 from exits.choices import GUARANTEES, Stratum
 from exits.models import Item, Reading, Rehearsal, Standard, Survey
 from exits.rehearsal import rehearsal_close, rehearsal_draw, survey_record
+from households.models import PovertyLine
 from poverty.dashboard.stats import exit_statistics
 from poverty.demo.names import person_name
 from poverty.demo.villages import COUNTY
@@ -57,7 +58,10 @@ class ExitCounts:
 def _rehearse(county: Area, by) -> int:
     """The October rehearsal, drawn, answered and completed: every questionnaire good but two
     exited households below the line, three non-registered households met in each village;
-    the errors become findings. Returns their number."""
+    the errors become findings. Returns their number (none without the year's line to judge
+    by)."""
+    if not PovertyLine.objects.filter(year=FINAL_YEAR).exists():
+        return 0
     rehearsal = Rehearsal.objects.create(
         area=county,
         year=FINAL_YEAR,
