@@ -119,8 +119,18 @@ class SurveyForm(forms.Form):
     head_name = forms.CharField(label="户主姓名", max_length=30, required=False)
     address = forms.CharField(label="住址", max_length=200, required=False)
     persons = forms.IntegerField(label="家庭人口", min_value=1, max_value=30)
+    wage = forms.DecimalField(label="工资性收入（元）", min_value=0, required=False)
+    business = forms.DecimalField(label="生产经营性收入（元）", min_value=0, required=False)
+    property_income = forms.DecimalField(label="财产性收入（元）", min_value=0, required=False)
+    transfer = forms.DecimalField(label="转移性收入（元）", min_value=0, required=False)
+    business_costs = forms.DecimalField(label="生产经营支出（元）", min_value=0, required=False)
     income = forms.DecimalField(
-        label="人均纯收入（元）", min_value=0, max_digits=12, decimal_places=2
+        label="人均纯收入（元）",
+        min_value=0,
+        max_digits=12,
+        decimal_places=2,
+        required=False,
+        help_text="按收入分项填写时自动计算（全年纯收入 ÷ 家庭人口），无需填写。",
     )
     food = forms.NullBooleanField(label="不愁吃", widget=forms.Select(choices=YES_NO))
     clothing = forms.NullBooleanField(label="不愁穿", widget=forms.Select(choices=YES_NO))

@@ -395,6 +395,13 @@ class Survey(ScopedModel):
         related_name="+",
         verbose_name="调查人",
     )
+    # The household's income of the year by item, as the questionnaire asks it; the per-capita
+    # figure follows from them (or is taken as told, when the items are not known).
+    wage = models.DecimalField("工资性收入（元）", **AMOUNT, null=True, blank=True)
+    business = models.DecimalField("生产经营性收入（元）", **AMOUNT, null=True, blank=True)
+    property_income = models.DecimalField("财产性收入（元）", **AMOUNT, null=True, blank=True)
+    transfer = models.DecimalField("转移性收入（元）", **AMOUNT, null=True, blank=True)
+    business_costs = models.DecimalField("生产经营支出（元）", **AMOUNT, null=True, blank=True)
     income = models.DecimalField("人均纯收入（元）", **AMOUNT, null=True, blank=True)
     food = models.BooleanField("不愁吃", null=True, blank=True)
     clothing = models.BooleanField("不愁穿", null=True, blank=True)

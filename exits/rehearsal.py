@@ -52,6 +52,8 @@ from .choices import GUARANTEES, RehearsalStatus, Stratum, Verdict
 from .models import Rehearsal, Survey
 
 CHANGE_PERMISSION = "exits.change_rehearsal"
+# The questionnaire's income items (the last one subtracted), in 元 for the household's year.
+INCOME_ITEMS = ("wage", "business", "property_income", "transfer", "business_costs")
 RECORD_PERMISSION = "exits.change_survey"
 FINDING_DAYS = 30  # time given to rectify a finding of the rehearsal
 
@@ -174,6 +176,7 @@ def survey_record(*, survey: Survey, by, **answers) -> Survey:
     if survey.rehearsal.status != RehearsalStatus.DRAWN:
         raise ValidationError("该预评估不在调查阶段，问卷不能填写或修改。")
     allowed = {"head_name", "address", "persons", "surveyed_on", "income", "satisfied", "note"}
+    allowed |= set(INCOME_ITEMS)
     unknown = set(answers) - allowed - set(GUARANTEES)
     if unknown:
         raise TypeError(f"not a questionnaire answer: {sorted(unknown)}")
@@ -181,6 +184,12 @@ def survey_record(*, survey: Survey, by, **answers) -> Survey:
         answers.pop("head_name", None)  # a registered household's head is the registry's
     for name, value in answers.items():
         setattr(survey, name, value)
+    if any(getattr(survey, item) is not None for item in INCOME_ITEMS) and survey.persons:
+        # Asked by item: the per-capita net income follows from them (as IncomeRecord does).
+        for item in INCOME_ITEMS:
+            answers[item] = getattr(survey, item) or Decimal(0)
+        net = sum(answers[item] for item in INCOME_ITEMS[:-1]) - answers["business_costs"]
+        answers["income"] = survey.income = (net / survey.persons).quantize(Decimal("0.01"))
     missing = [
         str(Survey._meta.get_field(f).verbose_name)
         for f in ("surveyed_on", "persons", "income", *GUARANTEES)

@@ -28,7 +28,7 @@ from villages.models import Area
 from . import forms, selectors, services
 from .choices import GUARANTEES, LEVEL_OF_AREA, RehearsalStatus, Step, Stratum, Verdict
 from .models import ExitStep, Rehearsal, Survey
-from .rehearsal import rehearsal_close, rehearsal_draw, survey_record
+from .rehearsal import INCOME_ITEMS, rehearsal_close, rehearsal_draw, survey_record
 from .rehearsal import results as rehearsal_results
 
 VIEW_PERMISSION = "exits.view_exitstep"
@@ -352,6 +352,10 @@ class RehearsalXlsxView(RehearsalDetailView):
                 s.household.code if s.household_id else s.head_name,
                 s.persons or "",
                 s.surveyed_on or "",
+                *(
+                    getattr(s, item) if getattr(s, item) is not None else ""
+                    for item in INCOME_ITEMS
+                ),
                 s.income if s.income is not None else "",
                 *(
                     {True: "是", False: "否"}.get(getattr(s, f), "")
@@ -363,7 +367,8 @@ class RehearsalXlsxView(RehearsalDetailView):
             .filter(rehearsal=self.object)
             .select_related("village", "household")
         ]
-        header = ["村", "类别", "户", "人口", "调查日期", "人均纯收入", "不愁吃", "不愁穿"]
+        header = ["村", "类别", "户", "人口", "调查日期", "工资性", "经营性", "财产性", "转移性"]
+        header += ["经营支出", "人均纯收入", "不愁吃", "不愁穿"]
         header += ["义务教育", "基本医疗", "住房安全", "饮水安全", "认可", "结论"]
         return xlsx_response(
             f"{self.object.title}.xlsx",
@@ -403,7 +408,15 @@ class SurveyRecordView(ObjectActionView):
         survey = self.object
         initial = {
             name: getattr(survey, name)
-            for name in ("head_name", "address", "persons", "income", "note", "satisfied")
+            for name in (
+                "head_name",
+                "address",
+                "persons",
+                "income",
+                "note",
+                "satisfied",
+                *INCOME_ITEMS,
+            )
         }
         initial.update({f: getattr(survey, f) for f in GUARANTEES})
         initial["surveyed_on"] = survey.surveyed_on or timezone.localdate()

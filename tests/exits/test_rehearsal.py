@@ -339,3 +339,24 @@ def test_the_history_shows_times_as_the_office_reads_them(registry, staff):
     drawn = next(c for c in entry.changes if c.field == "抽样时间")
     r.refresh_from_db()
     assert drawn.new == f"{timezone.localtime(r.drawn_at):%Y-%m-%d %H:%M}"
+
+
+def test_income_asked_by_item_gives_the_per_capita_figure(registry, staff):
+    """(6,000 wage + 1,200 transfer − 500 costs) ÷ 2 persons = 3,350 ≥ 2019's 3,218: not poor;
+    with 800 less in wages, 2,950: poor, so 错退."""
+    r = rehearsal(registry)
+    rehearsal_draw(rehearsal=r, by=staff)
+    exited = Survey.objects.filter(rehearsal=r, stratum=Stratum.EXITED).first()
+    items = {"wage": Decimal(6000), "transfer": Decimal(1200), "business_costs": Decimal(500)}
+    done = survey_record(
+        survey=exited,
+        by=staff,
+        surveyed_on=datetime.date(2019, 10, 20),
+        persons=2,
+        satisfied=True,
+        **items,
+        **ALL_YES,
+    )
+    assert (done.income, done.business, done.verdict) == (Decimal("3350.00"), 0, "correct")
+    done = survey_record(survey=exited, by=staff, wage=Decimal(5200))
+    assert (done.income, done.verdict) == (Decimal("2950.00"), Verdict.WRONGLY_EXITED)
