@@ -140,6 +140,7 @@ class SurveyForm(forms.Form):
     water = forms.NullBooleanField(label="饮水安全有保障", widget=forms.Select(choices=YES_NO))
     satisfied = forms.NullBooleanField(
         label="认可帮扶工作和退出结果",
+        required=False,
         widget=forms.Select(choices=YES_NO),
         help_text="建档立卡户必答；非建档立卡户可不答。",
     )

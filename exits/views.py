@@ -400,9 +400,7 @@ class SurveyRecordView(ObjectActionView):
     submit_label = "保存问卷"
     success_message = "问卷已保存。"
 
-    @property
-    def title(self) -> str:
-        return f"填写问卷：{self.object}"
+    title = "填写问卷"
 
     def get_initial(self):
         survey = self.object
