@@ -17,12 +17,11 @@ from django.core.exceptions import ValidationError
 from django.core.validators import FileExtensionValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
-from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from poverty.common.models import UPLOAD_EXTENSIONS, recorded_by_field
 from poverty.common.scoping import ScopedModel
-from poverty.common.uploads import validate_evidence
+from poverty.common.uploads import stamped_name, validate_evidence
 from villages.choices import AreaLevel
 from villages.models import Area, Unit
 
@@ -40,8 +39,7 @@ ORGANISERS = {
 
 
 def _evidence_path(instance: models.Model, filename: str) -> str:
-    ext = filename.rsplit(".", 1)[-1].lower()[:5] if "." in filename else "bin"
-    return f"assessments/{timezone.localdate():%Y/%m}/{timezone.now():%H%M%S%f}.{ext}"
+    return stamped_name("assessments", filename)
 
 
 def _evidence_field() -> models.FileField:

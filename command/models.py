@@ -32,7 +32,7 @@ from inspections.models import Finding
 from poverty.common.areacodes import ancestor_codes
 from poverty.common.models import UPLOAD_EXTENSIONS, DatedModel, recorded_by_field
 from poverty.common.scoping import Reach, ScopedModel, ScopedQuerySet
-from poverty.common.uploads import validate_evidence
+from poverty.common.uploads import stamped_name, validate_evidence
 from projects.models import Project
 from villages.choices import AreaLevel
 from villages.models import YEAR_VALIDATORS, Area, Cadre, Unit
@@ -59,8 +59,7 @@ def _leader(cadre: Cadre | None, field: str) -> None:
 
 
 def _evidence_path(instance: models.Model, filename: str) -> str:
-    ext = filename.rsplit(".", 1)[-1].lower()[:5] if "." in filename else "bin"
-    return f"command/{timezone.localdate():%Y/%m}/{timezone.now():%H%M%S%f}.{ext}"
+    return stamped_name("command", filename)
 
 
 class Body(ScopedModel):

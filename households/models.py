@@ -35,7 +35,7 @@ from poverty.common.models import (
     recorded_by_field,
 )
 from poverty.common.scoping import ScopedModel, ScopedQuerySet, user_area_codes
-from poverty.common.uploads import validate_evidence, validate_photo
+from poverty.common.uploads import stamped_name, validate_evidence, validate_photo
 from poverty.personal import crypto, idnumber
 from villages.choices import AreaLevel
 from villages.models import YEAR_VALIDATORS, Area, Cadre, phone_validator
@@ -712,8 +712,7 @@ def visit_cutoff(today: datetime.date | None = None, user=None) -> datetime.date
 
 
 def visit_photo_path(instance: Visit, filename: str) -> str:
-    ext = filename.rsplit(".", 1)[-1].lower()
-    return f"visits/{timezone.localdate():%Y/%m}/{instance.household_id}-{timezone.now():%H%M%S%f}.{ext}"
+    return stamped_name("visits", filename, str(instance.household_id))
 
 
 class VisitQuerySet(ScopedQuerySet):
@@ -904,8 +903,7 @@ class RecountDue(models.Model):
 
 
 def evidence_path(instance: ExitRecord, filename: str) -> str:
-    ext = filename.rsplit(".", 1)[-1].lower()
-    return f"exit/{timezone.localdate():%Y/%m}/{instance.household_id}-{instance.step}-{timezone.now():%H%M%S%f}.{ext}"
+    return stamped_name("exit", filename, f"{instance.household_id}-{instance.step}")
 
 
 class ExitRecord(ScopedModel):

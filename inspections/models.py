@@ -25,7 +25,7 @@ from simple_history.models import HistoricalRecords
 from households.models import Household
 from poverty.common.models import UPLOAD_EXTENSIONS, recorded_by_field
 from poverty.common.scoping import Reach, ScopedModel, ScopedQuerySet
-from poverty.common.uploads import validate_evidence
+from poverty.common.uploads import stamped_name, validate_evidence
 from projects.choices import Stage
 from projects.models import Project
 from villages.choices import AreaLevel
@@ -57,17 +57,12 @@ PLEDGE_LEVEL = {
 REMIND_DAYS = 3
 
 
-def _stamped(folder: str, filename: str) -> str:
-    ext = filename.rsplit(".", 1)[-1].lower()
-    return f"{folder}/{timezone.localdate():%Y/%m}/{timezone.now():%H%M%S%f}.{ext}"
-
-
 def pledge_document_path(instance: Pledge, filename: str) -> str:
-    return _stamped("pledges", filename)
+    return stamped_name("pledges", filename)
 
 
 def step_file_path(instance: FindingStep, filename: str) -> str:
-    return _stamped("findings", filename)
+    return stamped_name("findings", filename)
 
 
 class Pledge(ScopedModel):

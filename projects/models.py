@@ -23,7 +23,7 @@ from households.models import AssistanceMeasure, Household
 from poverty.common.areacodes import prefix_of
 from poverty.common.models import UPLOAD_EXTENSIONS, recorded_by_field
 from poverty.common.scoping import Reach, ScopedModel, ScopedQuerySet
-from poverty.common.uploads import validate_evidence
+from poverty.common.uploads import stamped_name, validate_evidence
 from villages.models import YEAR_VALIDATORS, Area, Cadre, Unit
 
 from .choices import (
@@ -231,8 +231,7 @@ def approval_problems(approvals: list[ProjectApproval]) -> list[str]:
 
 
 def stage_evidence_path(instance: ProjectStage, filename: str) -> str:
-    ext = filename.rsplit(".", 1)[-1].lower()
-    return f"projects/{timezone.localdate():%Y/%m}/{instance.project_id}-{instance.stage}-{timezone.now():%H%M%S%f}.{ext}"
+    return stamped_name("projects", filename, f"{instance.project_id}-{instance.stage}")
 
 
 class ProjectStageQuerySet(ScopedQuerySet):

@@ -121,20 +121,18 @@ def help_years(pairing: HelpPairing) -> list[HelpYearRow]:
     stated = {y.year: y for y in pairing.years.all()}
     funds = pairing_funds([pairing])
     years = sorted(set(stated) | {y for _, y in funds})
-    rows = []
-    for year in years:
-        y, money = stated.get(year), funds.get((pairing.pk, year), {})
-        rows.append(
-            HelpYearRow(
-                year=year,
-                revenue=y.revenue if y else None,
-                required=y.required if y else None,
-                committed=y.committed if y else None,
-                allocated=(money.get(FundKind.ALLOCATED) or ZERO).quantize(Decimal("0.01")),
-                disbursed=(money.get(FundKind.DISBURSED) or ZERO).quantize(Decimal("0.01")),
-            )
-        )
-    return rows
+    return [_year_row(year, stated.get(year), funds.get((pairing.pk, year), {})) for year in years]
+
+
+def _year_row(year: int, stated: HelpYear | None, money: dict[str, Decimal]) -> HelpYearRow:
+    return HelpYearRow(
+        year=year,
+        revenue=stated.revenue if stated else None,
+        required=stated.required if stated else None,
+        committed=stated.committed if stated else None,
+        allocated=(money.get(FundKind.ALLOCATED) or ZERO).quantize(Decimal("0.01")),
+        disbursed=(money.get(FundKind.DISBURSED) or ZERO).quantize(Decimal("0.01")),
+    )
 
 
 def pairing_summary(pairings: list[HelpPairing], year: int) -> list[dict]:
@@ -157,19 +155,11 @@ def pairing_summary(pairings: list[HelpPairing], year: int) -> list[dict]:
         delivered.setdefault(row["help_pairing"], {})[row["help_deliverable"]] = row["n"]
     rows = []
     for p in pairings:
-        y, money = stated.get(p.pk), funds.get((p.pk, year), {})
         on_site = team.get(p.pk, [])
         rows.append(
             {
                 "pairing": p,
-                "year": HelpYearRow(
-                    year=year,
-                    revenue=y.revenue if y else None,
-                    required=y.required if y else None,
-                    committed=y.committed if y else None,
-                    allocated=(money.get(FundKind.ALLOCATED) or ZERO).quantize(Decimal("0.01")),
-                    disbursed=(money.get(FundKind.DISBURSED) or ZERO).quantize(Decimal("0.01")),
-                ),
+                "year": _year_row(year, stated.get(p.pk), funds.get((p.pk, year), {})),
                 "team": len(on_site),
                 "team_ok": len(on_site) >= PAIRING_TEAM_SIZE
                 and any(m.role == TeamRole.LEADER and m.county_leader for m in on_site),

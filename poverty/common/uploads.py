@@ -11,7 +11,17 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.deconstruct import deconstructible
+
+
+def stamped_name(folder: str, filename: str, tag: str = "") -> str:
+    """A stored name users cannot choose: folder/YYYY/MM/[tag-]HHMMSSffffff.ext, keeping only
+    the extension of the uploaded name (checked against the content by EvidenceValidator)."""
+    ext = filename.rsplit(".", 1)[-1].lower()[:5] if "." in filename else "bin"
+    prefix = f"{tag}-" if tag else ""
+    return f"{folder}/{timezone.localdate():%Y/%m}/{prefix}{timezone.now():%H%M%S%f}.{ext}"
+
 
 # The first bytes of each kind we accept, and the extensions that name it.
 SIGNATURES = {
