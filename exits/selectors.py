@@ -128,10 +128,11 @@ def latest_readings(areas: Iterable[Area], items: Iterable[Item]) -> dict[tuple[
 def _rate_line(item: Item, rate: float | None) -> Line:
     if rate is None:
         return Line(item, State.UNKNOWN, "", "未登记农业户籍人口，无法计算")
-    percent = Decimal(str(rate * 100)).quantize(Decimal("0.01"))
+    exact = Decimal(str(rate * 100))  # judged exactly; shown to two places
     threshold = item.threshold if item.threshold is not None else Decimal(0)
-    state = State.MET if percent < threshold else State.NOT_MET
-    return Line(item, state, f"{percent}%", "建档立卡：剩余贫困人口 ÷ 农业户籍人口（年末）")
+    state = State.MET if exact < threshold else State.NOT_MET
+    shown = f"{exact.quantize(Decimal('0.01'))}%"
+    return Line(item, state, shown, "建档立卡：剩余贫困人口 ÷ 农业户籍人口（年末）")
 
 
 # 三率一度 from the county's latest completed rehearsal: the item's kind → the rate kept.
@@ -146,11 +147,12 @@ def _rehearsed_line(item: Item, found: dict | None) -> Line:
     rate = (found or {}).get(REHEARSED[ItemKind(item.kind)], {})
     if rate.get("value") is None:
         return Line(item, State.UNKNOWN, "", "尚无完成的第三方评估预评估")
-    percent = Decimal(str(rate["value"] * 100)).quantize(Decimal("0.01"))
+    exact = Decimal(str(rate["value"] * 100))  # judged exactly; shown to two places
     threshold = item.threshold if item.threshold is not None else Decimal(0)
-    met = percent >= threshold if item.kind == ItemKind.SATISFACTION else percent < threshold
+    met = exact >= threshold if item.kind == ItemKind.SATISFACTION else exact < threshold
     source = f"预评估：{rate['numerator']}/{rate['denominator']}"
-    return Line(item, State.MET if met else State.NOT_MET, f"{percent}%", source)
+    shown = f"{exact.quantize(Decimal('0.01'))}%"
+    return Line(item, State.MET if met else State.NOT_MET, shown, source)
 
 
 def _reading_line(item: Item, reading: Reading | None) -> Line:
