@@ -34,7 +34,7 @@ SEARCHES = {
     "list, no search": "/registry/households/",
 }
 # user's area: targets in ms (picker, list). A picker answers while the user types.
-TARGETS = {"990101000000": (100.0, 300.0), "990000000000": (1000.0, 1000.0)}
+TARGETS = {"990101000000": (100.0, 300.0), "990000000000": (100.0, 1000.0)}
 
 
 def main() -> None:

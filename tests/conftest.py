@@ -33,6 +33,9 @@ def django_db_setup(django_db_setup, django_db_blocker):
     from importlib import import_module
 
     from django.apps import apps
+    from django.db import connection
 
     with django_db_blocker.unblock():
         import_module("households.migrations.0002_poverty_lines").seed(apps, None)
+        # The search's kept grams are SQL the models do not describe (PostgreSQL only).
+        import_module("households.migrations.0025_household_search_grams").install(connection)

@@ -6,9 +6,10 @@ change a single result."""
 import random
 
 import pytest
+from django.db import connection
 
 from accounts.choices import Role
-from households.models import Household
+from households.models import Household, Member
 from tests.factories import HouseholdFactory, MemberFactory
 
 pytestmark = pytest.mark.django_db
@@ -59,7 +60,7 @@ def test_the_list_and_the_box_find_what_a_plain_scan_finds(client, registry, mak
     for area, role in ((registry.county, Role.COUNTY_STAFF), (registry.t1, Role.TOWNSHIP_STAFF)):
         user = make_user(role, area)
         client.force_login(user)
-        for query in ("秀兰", "张", "成员", "王秀兰", "S0", "-1", "无此人"):
+        for query in ("秀兰", "张", "成员", "王秀兰", "S0", "s0", "-1", "兰", "秀兰王", "无此人"):
             expected = scan(user, query)
             assert listed(client, query) == [h.pk for h in expected], (area.name, query)
             # The box: the first 20 by 户编号, and whether there are more.
@@ -86,3 +87,27 @@ def test_ids_first_slices_give_the_rows_a_plain_slice_gives(registry):
         h.pk for h in list(households)[:3]
     ]
     assert households.ids_first().count() == 45
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the kept grams are PostgreSQL's")
+def test_the_kept_grams_follow_the_code_and_the_names(world):
+    """What the GIN index narrows by (migration 0025): every character and pair of the
+    upper-cased 户编号 and names, none across a space, refreshed by PostgreSQL on each write."""
+
+    def grams(household) -> set[str]:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT search_grams FROM households_household WHERE id = %s", [household.pk]
+            )
+            return set(cursor.fetchone()[0])
+
+    household = HouseholdFactory(village=world.v11, code="ab-1", head=False)
+    MemberFactory(household=household, relation="head", name="张三")
+    MemberFactory(household=household, relation="child", name="李四")
+    expected = {"A", "B", "-", "1", "AB", "B-", "-1", "张", "三", "张三", "李", "四", "李四"}
+    assert grams(household) == expected
+    Member.objects.get(name="李四").delete()
+    household.refresh_from_db()
+    household.code = "AB-2"
+    household.save()
+    assert grams(household) == {"A", "B", "-", "2", "AB", "B-", "-2", "张", "三", "张三"}
