@@ -14,7 +14,7 @@ from poverty.common.tabular import check_file
 from poverty.personal import idnumber
 from poverty.personal.masking import can_see_sensitive
 
-from .choices import Cause, MonitoringType, Relation
+from .choices import Cause, MonitoringType
 from .excel import COLUMNS
 from .models import (
     ID_TAKEN_ELSEWHERE,
@@ -148,12 +148,8 @@ class BaseMemberFormSet(ScopedInlineFormSet):
         super().clean()
         if any(self.errors):
             return
+        # One head among at least one member is the service's rule (households.services).
         kept = [f for f in self.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")]
-        if not kept:
-            raise ValidationError("每户至少登记一名家庭成员（户主）。")
-        heads = sum(1 for f in kept if f.cleaned_data.get("relation") == Relation.HEAD)
-        if heads != 1:
-            raise ValidationError(f"每户须有且只有一名户主，现在有{heads}名。")
         numbers = [f.cleaned_data.get("id_number") for f in kept if f.cleaned_data.get("id_number")]
         if len(numbers) != len(set(numbers)):
             raise ValidationError("同一证件号码在本户中填写了两次。")

@@ -488,15 +488,14 @@ class IncomeRecord(ScopedModel):
             self.wage + self.business + self.property_income + self.transfer - self.business_costs
         )
 
-    def save(self, *args, **kwargs) -> None:
-        if not self.persons:
-            self.persons = max(1, self.household.members.count())
+    def settle(self) -> None:
+        """The per-capita figure from the items and the persons, unless the record carries a
+        file's figure without its items (`reported`, the roster import's). Saved by
+        households.services.income_record_save."""
         if self.reported and not self.net:
-            pass  # the file's figure, its items not known
-        else:
-            self.reported = False
-            self.per_capita_net = (self.net / self.persons).quantize(Decimal("0.01"))
-        super().save(*args, **kwargs)
+            return
+        self.reported = False
+        self.per_capita_net = (self.net / self.persons).quantize(Decimal("0.01"))
 
 
 ASSESSMENT_FLAGS = ("food", "clothing", "education", "medical", "housing", "water")
@@ -638,13 +637,6 @@ class AssistanceMeasure(ScopedModel):
         from dateutil.relativedelta import relativedelta
 
         return self.start_date + relativedelta(months=months) - datetime.timedelta(days=1)
-
-    def save(self, *args, **kwargs) -> None:
-        # A loan or a contract without an end date gets its usual one (its own row only; the
-        # page, the API and the sheet import all save through here). Editable afterwards.
-        if self.end_date is None and kwargs.get("update_fields") is None:
-            self.end_date = self.usual_end_date
-        super().save(*args, **kwargs)
 
 
 class HouseholdPairing(DatedModel):

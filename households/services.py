@@ -9,21 +9,24 @@ and raises ValidationError with a Chinese message when the step is out of order.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from poverty.common.models import save_versioned
+from poverty.common.models import StaleEdit, save_versioned, stale_message
 from poverty.common.scoping import in_scope
 
 from . import readiness
-from .choices import ExitStep, HouseholdStatus, MonitoringType, QualityStatus
+from .choices import ExitStep, HouseholdStatus, MonitoringType, QualityStatus, Relation
 from .models import (
+    AssistanceMeasure,
     ExitRecord,
     Household,
+    IncomeRecord,
+    Member,
     QualityIssue,
 )
 
@@ -33,6 +36,100 @@ CHANGE_PERMISSION = "households.change_household"
 PUBLICITY_MIN_DAYS = 7
 
 S = HouseholdStatus
+
+
+def _may(by, action: str, obj, model: str, doing: str) -> None:
+    """`by` holds the model permission for `action` and the object lies in `by`'s area; None
+    is the system itself (the demo county, the tests' factories)."""
+    if by is None:
+        return
+    if not by.has_perm(f"households.{action}_{model}"):
+        raise ValidationError(f"您没有{doing}的权限。")
+    if not in_scope(obj, by, action):
+        raise ValidationError("该行政村不在您的管辖范围内。")
+
+
+def _members_write(household: Household, members: Iterable[Member], removed: Iterable[Member]):
+    """Write the household's members as given, held to one head (户主) among at least one
+    member whoever the caller (the page's formset, the demo, a test). Checked before writing
+    (the database also keeps one head a household); a head handed over is written last."""
+    members, removed = list(members), list(removed)
+    for member in (*members, *removed):
+        if member.pk and member.household_id != household.pk:
+            raise ValidationError(f"成员{member.name}不属于该户。")
+    untouched = household.members.exclude(pk__in=[m.pk for m in (*members, *removed) if m.pk])
+    relations = [*untouched.values_list("relation", flat=True), *(m.relation for m in members)]
+    if not relations:
+        raise ValidationError("每户至少登记一名家庭成员（户主）。")
+    heads = relations.count(Relation.HEAD)
+    if heads != 1:
+        raise ValidationError(f"每户须有且只有一名户主，现在有{heads}名。")
+    for member in removed:
+        member.delete()
+    for member in sorted(members, key=lambda m: m.relation == Relation.HEAD):
+        member.household = household
+        member.save()
+
+
+@transaction.atomic
+def household_create(*, household: Household, members: Iterable[Member], by) -> Household:
+    """Register a household (validated by its form) with its members, all or nothing."""
+    _may(by, "add", household, "household", "登记贫困户")
+    household.save()
+    _members_write(household, members, removed=())
+    return household
+
+
+@transaction.atomic
+def household_update(
+    *,
+    household: Household,
+    by,
+    seen_version: int | None,
+    members: Iterable[Member] = (),
+    removed: Iterable[Member] = (),
+) -> Household:
+    """Save an edited household (validated by its form) and its added, changed and removed
+    members. The row is locked and must still be at `seen_version`, the version the user's
+    page showed (None: no page, only the lock); otherwise StaleEdit names who changed it."""
+    stored = Household.objects.select_for_update().get(pk=household.pk)
+    _may(by, "change", stored, "household", "修改贫困户")
+    _may(by, "change", household, "household", "修改贫困户")  # and where it now lies
+    if seen_version is not None and stored.version != seen_version:
+        raise StaleEdit(stale_message(stored))
+    # The counts kept from the members are the stored ones; the members below recount them.
+    household.persons, household.member_names = stored.persons, stored.member_names
+    household.version = stored.version + 1
+    household.save()
+    _members_write(household, members, removed)
+    return household
+
+
+@transaction.atomic
+def income_record_save(*, record: IncomeRecord, by) -> IncomeRecord:
+    """Add or correct a year's income (validated by its form). The persons default to the
+    household's members; the per-capita figure follows from the items, unless the record
+    carries a file's figure without them (the roster import's, `reported`)."""
+    action = "change" if record.pk else "add"
+    _may(by, action, record, "incomerecord", "登记收入")
+    if not record.persons:
+        record.persons = max(1, record.household.members.count())
+    record.settle()
+    record.save()
+    return record
+
+
+@transaction.atomic
+def measure_save(*, measure: AssistanceMeasure, by) -> AssistanceMeasure:
+    """Add or change an assistance measure (validated by its form or sheet row). A loan or a
+    contract without an end date gets its type's usual one (MEASURE_TERMS), which can be
+    edited afterwards."""
+    action = "change" if measure.pk else "add"
+    _may(by, action, measure, "assistancemeasure", "登记帮扶措施")
+    if measure.end_date is None:
+        measure.end_date = measure.usual_end_date
+    measure.save()
+    return measure
 
 
 @transaction.atomic

@@ -24,6 +24,7 @@ from poverty.common.sheetimport import (
 )
 from villages.sheets import END, ID_NUMBER, PHONE, START, CadreFinder
 
+from . import services
 from .choices import MEASURE_TERMS, MeasureStatus, MeasureType
 from .models import AssistanceMeasure, Household, HouseholdPairing
 
@@ -158,6 +159,12 @@ class MeasureImport(SheetImport):
         "",
     )
 
+    def save_measure(self, measure: AssistanceMeasure) -> None:
+        """As the page saves one (households.services.measure_save: the usual end date)."""
+        measure.full_clean()
+        measure._history_user = self.user
+        services.measure_save(measure=measure, by=self.user)
+
     def prepare(self):
         self.cadres = CadreFinder(self.user)
         self.households = {}
@@ -200,13 +207,13 @@ class MeasureImport(SheetImport):
                 **{k: v for k, v in values.items() if v not in ("", None)},
             )
             self.check_scope(measure, "add", "household")
-            self.save(measure)
+            self.save_measure(measure)
             return Change(row.number, "created", label)
         details = changed_fields(measure, {k: "" if v is None else v for k, v in values.items()})
         if not details:
             return Change(row.number, "unchanged", label)
         self.check_scope(measure, "change", "household")
-        self.save(measure)
+        self.save_measure(measure)
         return Change(row.number, "updated", label, "；".join(details))
 
     @staticmethod

@@ -2,7 +2,7 @@ from django.urls import path
 
 from poverty.common.views import crud_urls
 
-from . import filtersets, forms, tables, views
+from . import filtersets, forms, services, tables, views
 from .models import (
     Assessment,
     AssistanceMeasure,
@@ -72,6 +72,7 @@ urlpatterns = [
         form=forms.IncomeRecordForm,
         filterset=filtersets.IncomeRecordFilterSet,
         table=tables.IncomeRecordTable,
+        service=(services.income_record_save, "record"),
         select_related=("household",),
         detail_fields=(
             "household",
@@ -110,6 +111,7 @@ urlpatterns = [
         form=forms.AssistanceMeasureForm,
         filterset=filtersets.AssistanceMeasureFilterSet,
         table=tables.AssistanceMeasureTable,
+        service=(services.measure_save, "measure"),
         select_related=("household", "cadre"),
         detail_fields=(
             "household",

@@ -100,6 +100,22 @@ class HouseholdListView(ObjectListView):
 class HouseholdFormMixin:
     formset_class = forms.MemberFormSet
 
+    def save_forms(self, form, formset) -> Household:
+        """The household and its members as one workflow (households.services)."""
+        household = form.save(commit=False)
+        members = formset.save(commit=False)
+        if self.action == "add":
+            return services.household_create(
+                household=household, members=members, by=self.request.user
+            )
+        return services.household_update(
+            household=household,
+            members=members,
+            removed=formset.deleted_objects,
+            seen_version=form.cleaned_data.get("seen_version"),
+            by=self.request.user,
+        )
+
 
 class HouseholdPickView(ObjectPickView):
     """Matches for a household search box, searched as the household list searches."""

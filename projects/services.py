@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from households.choices import MeasureStatus, MeasureType
 from households.models import AssistanceMeasure, Household
+from households.services import measure_save
 from poverty.common.models import save_versioned
 from poverty.common.scoping import in_scope
 
@@ -223,7 +224,8 @@ def project_beneficiaries_add(
             )
             measure._history_user = by
             measure.full_clean()
-            measure.save()
+            # The project's own permission was checked above: the measure is its consequence.
+            measure_save(measure=measure, by=None)
         link = Beneficiary(project=project, household=household, measure=measure, note=note)
         link._history_user = by
         link.full_clean()

@@ -24,6 +24,7 @@ from households.models import (
     Member,
     Visit,
 )
+from households.services import income_record_save, measure_save
 from inspections.choices import Category as FindingCategory
 from inspections.choices import InspectionKind, PledgeKind, Subject
 from inspections.models import Finding, Inspection, Pledge
@@ -223,6 +224,11 @@ class IncomeRecordFactory(factory.django.DjangoModelFactory):
     persons = 1
     wage = Decimal("5000")
 
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        # Saved as the page saves one (the per-capita figure follows).
+        return income_record_save(record=model_class(*args, **kwargs), by=None)
+
 
 class AssessmentFactory(factory.django.DjangoModelFactory):
     class Meta:
@@ -239,6 +245,11 @@ class AssistanceMeasureFactory(factory.django.DjangoModelFactory):
     measure_type = MeasureType.MICROCREDIT
     description = "扶贫小额信贷"
     start_date = datetime.date(2017, 1, 1)
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        # Saved as the page saves one (a loan's usual end date).
+        return measure_save(measure=model_class(*args, **kwargs), by=None)
 
 
 class HouseholdPairingFactory(factory.django.DjangoModelFactory):

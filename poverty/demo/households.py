@@ -478,7 +478,7 @@ def seed_registry(*, seed: int = 2017, households: int = 5000, by_user=None) -> 
                 transfer=Decimal(str(transfer)),
                 business_costs=Decimal(str(costs)),
             )
-            income.per_capita_net = (income.net / persons).quantize(Decimal("0.01"))
+            income.settle()
             income_rows.append(income)
         if household.status == HouseholdStatus.ASSISTED:
             assessment_rows += _remaining_assessment(household, cadre_id, today)

@@ -11,6 +11,7 @@ from django.urls import reverse
 from accounts.choices import Role
 from households.models import Household, Member
 from households.roster import export_roster, import_roster
+from households.services import income_record_save
 
 from .test_roster import family, write
 
@@ -184,7 +185,7 @@ def test_the_years_income_is_kept_exported_and_never_overwrites_a_cadres_account
     # ...but never a cadre's own accounting of the year (its items say more than a total).
     income = IncomeRecord.objects.get()
     income.wage, income.persons = Decimal("8000"), 2
-    income.save()
+    income_record_save(record=income, by=staff)
     assert (income.reported, income.per_capita_net) == (False, Decimal("4000.00"))
     for row in rows:
         row["年人均纯收入"] = "3500"
