@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import django_tables2 as tables
 
-from poverty.common.tables import DetailLinkColumn, ShortTextColumn
+from poverty.common.tables import DateColumn, DetailLinkColumn, ShortTextColumn
 
 from .models import Adjustment, Group, Scheme, Score
 
@@ -12,8 +12,8 @@ from .models import Adjustment, Group, Scheme, Score
 class SchemeTable(tables.Table):
     title = tables.Column(linkify=True)
     area = tables.Column(order_by=("area__code",))
-    start = tables.DateColumn(format="Y-m-d")
-    end = tables.DateColumn(format="Y-m-d")
+    start = DateColumn(format="Y-m-d")
+    end = DateColumn(format="Y-m-d")
 
     class Meta:
         model = Scheme

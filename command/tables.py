@@ -5,7 +5,7 @@ from __future__ import annotations
 import django_tables2 as tables
 from django.utils.html import format_html
 
-from poverty.common.tables import DatedTable, ShortTextColumn
+from poverty.common.tables import DateColumn, DatedTable, ShortTextColumn
 
 from .choices import DecisionStatus, TaskState
 from .models import Body, BodyMember, Decision, DispatchMeeting, KeyTask, ProgressReport
@@ -74,7 +74,7 @@ class KeyTaskTable(tables.Table):
     area = tables.Column(order_by=("area__code",))
     lead = tables.Column(order_by=("lead__name",))
     lead_unit = tables.Column(order_by=("lead_unit__name",))
-    deadline = tables.DateColumn(format="Y-m-d")
+    deadline = DateColumn(format="Y-m-d")
     percent = tables.Column()
     state = tables.Column(verbose_name="状态", orderable=False)
 
@@ -91,7 +91,7 @@ class KeyTaskTable(tables.Table):
 
 class ProgressReportTable(tables.Table):
     task = tables.Column(linkify=True, order_by=("task__title",))
-    reported_on = tables.DateColumn(format="Y-m-d")
+    reported_on = DateColumn(format="Y-m-d")
     text = ShortTextColumn(length=40)
 
     class Meta:
@@ -102,7 +102,7 @@ class ProgressReportTable(tables.Table):
 class DispatchMeetingTable(tables.Table):
     topic = tables.Column(linkify=True)
     area = tables.Column(order_by=("area__code",))
-    held_on = tables.DateColumn(format="Y-m-d")
+    held_on = DateColumn(format="Y-m-d")
     convener = tables.Column(order_by=("convener__name",))
     decision_count = tables.Column(verbose_name="交办事项", default=0)
 
@@ -115,7 +115,7 @@ class DecisionTable(tables.Table):
     text = ShortTextColumn(length=36, linkify=True, verbose_name="交办事项")
     area = tables.Column(order_by=("area__code",))
     owner = tables.Column(order_by=("owner__name",))
-    deadline = tables.DateColumn(format="Y-m-d")
+    deadline = DateColumn(format="Y-m-d")
     status = tables.Column()
 
     class Meta:

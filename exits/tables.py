@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import django_tables2 as tables
 
-from poverty.common.tables import DetailLinkColumn, ShortTextColumn
+from poverty.common.tables import DateTimeColumn, DetailLinkColumn, ShortTextColumn
 
 from .models import ExitStep, Reading, Rehearsal, Standard, Survey
 
@@ -23,7 +23,7 @@ class ReadingTable(tables.Table):
     item = tables.Column(order_by=("item__name",))
     shown = tables.Column(verbose_name="记录", empty_values=(), orderable=False)
     note = ShortTextColumn(length=30)
-    recorded_at = tables.DateTimeColumn(format="Y-m-d H:i")
+    recorded_at = DateTimeColumn(format="Y-m-d H:i")
     detail = DetailLinkColumn()
 
     class Meta:
@@ -33,7 +33,7 @@ class ReadingTable(tables.Table):
 
 class ExitStepTable(tables.Table):
     area = tables.Column(linkify=lambda record: record.get_absolute_url(), order_by=("area__code",))
-    taken_at = tables.DateTimeColumn(format="Y-m-d H:i")
+    taken_at = DateTimeColumn(format="Y-m-d H:i")
     note = ShortTextColumn(length=30)
 
     class Meta:

@@ -6,7 +6,7 @@ import django_tables2 as tables
 from django.utils import timezone
 from django.utils.html import format_html
 
-from poverty.common.tables import DatedTable, ShortTextColumn
+from poverty.common.tables import DateColumn, DatedTable, DateTimeColumn, ShortTextColumn
 
 from . import readiness
 from .models import (
@@ -86,7 +86,7 @@ class IncomeRecordTable(HouseholdChildTable):
 
 
 class AssessmentTable(HouseholdChildTable):
-    assessed_on = tables.DateColumn(format="Y-m-d", linkify=True)
+    assessed_on = DateColumn(format="Y-m-d", linkify=True)
     food = tables.BooleanColumn()
     clothing = tables.BooleanColumn()
     education = tables.BooleanColumn()
@@ -111,8 +111,8 @@ class AssessmentTable(HouseholdChildTable):
 
 class AssistanceMeasureTable(HouseholdChildTable):
     description = tables.Column(linkify=True)
-    start_date = tables.DateColumn(format="Y-m-d")
-    end_date = tables.DateColumn(format="Y-m-d")
+    start_date = DateColumn(format="Y-m-d")
+    end_date = DateColumn(format="Y-m-d")
 
     class Meta:
         model = AssistanceMeasure
@@ -135,10 +135,10 @@ class HouseholdPairingTable(HouseholdChildTable, DatedTable):
 
 
 class VisitTable(HouseholdChildTable):
-    visited_on = tables.DateColumn(format="Y-m-d", linkify=True)
+    visited_on = DateColumn(format="Y-m-d", linkify=True)
     findings = ShortTextColumn()
     problems = ShortTextColumn()
-    follow_up_due = tables.DateColumn(format="Y-m-d")
+    follow_up_due = DateColumn(format="Y-m-d")
 
     class Meta:
         model = Visit
@@ -181,7 +181,7 @@ class QualityIssueTable(tables.Table):
 
 
 class RosterExportTable(tables.Table):
-    created_at = tables.DateTimeColumn(format="Y-m-d H:i", linkify=True, verbose_name="导出时间")
+    created_at = DateTimeColumn(format="Y-m-d H:i", linkify=True, verbose_name="导出时间")
     user = tables.Column(accessor="user__display_name", verbose_name="导出人", orderable=False)
 
     class Meta:
@@ -190,7 +190,7 @@ class RosterExportTable(tables.Table):
 
 
 class RosterImportTable(tables.Table):
-    created_at = tables.DateTimeColumn(format="Y-m-d H:i", linkify=True, verbose_name="上传时间")
+    created_at = DateTimeColumn(format="Y-m-d H:i", linkify=True, verbose_name="上传时间")
     user = tables.Column(accessor="user__display_name", verbose_name="导入人", orderable=False)
     counts = tables.Column(verbose_name="结果", orderable=False, empty_values=())
 
@@ -211,7 +211,7 @@ class RosterMappingTable(tables.Table):
     name = tables.Column(linkify=True)
     area = tables.Column(accessor="area__name", verbose_name="所属区域")
     columns = tables.Column(verbose_name="列名对应", orderable=False)
-    updated_at = tables.DateTimeColumn(format="Y-m-d H:i", verbose_name="更新时间")
+    updated_at = DateTimeColumn(format="Y-m-d H:i", verbose_name="更新时间")
 
     class Meta:
         model = RosterMapping

@@ -6,7 +6,7 @@ import django_tables2 as tables
 from django.utils.html import format_html
 
 from poverty.common.figures import money, percent
-from poverty.common.tables import DetailLinkColumn, ShortTextColumn
+from poverty.common.tables import DateColumn, DetailLinkColumn, ShortTextColumn
 
 from .models import (
     Beneficiary,
@@ -66,7 +66,7 @@ class ProjectTable(tables.Table):
 class FundEntryTable(tables.Table):
     project = tables.Column(linkify=True, order_by=("project__name",))
     amount = MoneyColumn()
-    date = tables.DateColumn(format="Y-m-d")
+    date = DateColumn(format="Y-m-d")
     detail = DetailLinkColumn()
 
     class Meta:
@@ -91,7 +91,7 @@ class BeneficiaryTable(tables.Table):
 class ProjectApprovalTable(tables.Table):
     project = tables.Column(linkify=True, order_by=("project__name",))
     unit = tables.Column(order_by=("unit__name",))
-    decided_on = tables.DateColumn(format="Y-m-d", default="—")
+    decided_on = DateColumn(format="Y-m-d", default="—")
     comment = ShortTextColumn(length=30)
     detail = DetailLinkColumn()
 
@@ -103,8 +103,8 @@ class ProjectApprovalTable(tables.Table):
 class DisclosureTable(tables.Table):
     title = tables.Column(linkify=True)
     project = tables.Column(linkify=True, order_by=("project__name",))
-    start_date = tables.DateColumn(format="Y-m-d")
-    end_date = tables.DateColumn(format="Y-m-d")
+    start_date = DateColumn(format="Y-m-d")
+    end_date = DateColumn(format="Y-m-d")
     objection_count = tables.Column(verbose_name="异议", default=0)
 
     class Meta:
@@ -115,8 +115,8 @@ class DisclosureTable(tables.Table):
 class HelpPairingTable(tables.Table):
     helper = tables.Column(linkify=True)
     township = tables.Column(order_by=("township__code",))
-    start = tables.DateColumn(format="Y-m-d")
-    end = tables.DateColumn(format="Y-m-d")
+    start = DateColumn(format="Y-m-d")
+    end = DateColumn(format="Y-m-d")
 
     class Meta:
         model = HelpPairing
@@ -126,8 +126,8 @@ class HelpPairingTable(tables.Table):
 class HelpTeamMemberTable(tables.Table):
     name = tables.Column(linkify=lambda record: record.pairing.get_absolute_url())
     pairing = tables.Column(order_by=("pairing__helper",))
-    on_site_from = tables.DateColumn(format="Y-m-d")
-    on_site_until = tables.DateColumn(format="Y-m-d")
+    on_site_from = DateColumn(format="Y-m-d")
+    on_site_until = DateColumn(format="Y-m-d")
 
     class Meta:
         model = HelpTeamMember

@@ -160,3 +160,40 @@ def test_a_cell_is_escaped(county_client, world):
     table = TABLE.findall(page)[-1]
     assert "&lt;i&gt;甲村&lt;/i&gt;" in table
     assert "<i>甲村" not in table
+
+
+def test_date_columns_write_what_django_tables2s_templates_write():
+    """poverty.common.tables.DateColumn/DateTimeColumn format directly what django-tables2's
+    compile a template for, cell by cell: the same text for dates, local times and empties."""
+    import datetime
+
+    from django.utils import timezone
+
+    from poverty.common.tables import DateColumn, DateTimeColumn
+
+    moment = datetime.datetime(2026, 12, 2, 17, 5, tzinfo=datetime.UTC)  # 01:05 in Shanghai
+    cases = [
+        ("Y-m-d", {}, datetime.date(2019, 3, 1)),
+        (None, {}, datetime.date(2019, 3, 1)),
+        ("Y-m-d", {"default": "在任"}, None),
+        ("Y-m-d H:i", {}, moment),
+        (None, {}, moment),
+        ("Y-m-d H:i", {}, None),
+    ]
+    for fmt, extra, value in cases:
+        is_time = isinstance(value, datetime.datetime) or "H" in (fmt or "")
+        ours, stock = (
+            (DateTimeColumn, tables.DateTimeColumn) if is_time else (DateColumn, tables.DateColumn)
+        )
+
+        class Ours(tables.Table):
+            when = ours(format=fmt, **extra)
+
+        class Stock(tables.Table):
+            when = stock(format=fmt, **extra)
+
+        with timezone.override("Asia/Shanghai"):
+            mine = Ours([{"when": value}]).rows[0].get_cell("when")
+            theirs = Stock([{"when": value}]).rows[0].get_cell("when")
+        assert str(mine) == str(theirs), (fmt, extra, value)
+    assert str(Ours([{"when": moment}]).rows[0].get_cell("when")) == "2026-12-03 01:05"
