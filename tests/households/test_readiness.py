@@ -230,6 +230,22 @@ def states_of(result) -> dict[str, int]:
     return {line.criterion.key: line.state for line in result.lines}
 
 
+def test_one_households_states_are_those_annotate_gives_for_every_year(world):
+    """explain() runs annotate()'s statement compiled once per year with a stand-in id: each
+    household gets its own states, for each year, as the annotated list gives them."""
+    made = random_registry(world)
+    fields = [c.field for c in CRITERIA]
+    for year in (2016, 2018, 2020):
+        listed = {
+            row["pk"]: {f: row[f] for f in fields}
+            for row in readiness.annotate(Household.objects.all(), year).values("pk", *fields)
+        }
+        for household in made:
+            assert readiness.states_of(household.pk, year) == listed[household.pk], year
+        assert len({tuple(v.values()) for v in listed.values()}) > 1  # households differ
+    assert readiness.states_of(-1, 2018) == dict.fromkeys(fields, State.UNKNOWN)
+
+
 def test_exited_households_are_not_remaining_and_the_quality_rule_reads_their_exit_year(world):
     h = ready_household(world.v11)
     Household.objects.filter(pk=h.pk).update(status="exited", exit_year=2018)
