@@ -104,13 +104,13 @@ def grow_registry(world, n):
 
 # session, user, areas, count, page, plus the filter's choice lists.
 REGISTRY_PAGES = {
-    "households:household_list": 8,  # the page's ids, then its rows (ids_first)
-    "households:visit_list": 7,
-    "households:assistancemeasure_list": 7,
-    "households:householdpairing_list": 7,
+    "households:household_list": 7,  # the page's ids, then its rows (ids_first)
+    "households:visit_list": 6,
+    "households:assistancemeasure_list": 6,
+    "households:householdpairing_list": 6,
     "households:incomerecord_list": 6,
     "households:assessment_list": 6,
-    "households:qualityissue_list": 8,  # plus the per-rule counts
+    "households:qualityissue_list": 7,  # plus the per-rule counts
     "households:povertyline_list": 4,
     "households:rosterimport_list": 5,
     "households:rosterexport_list": 5,

@@ -1,5 +1,7 @@
 """One FilterSet per model, shared by the list pages and the API."""
 
+import re
+
 import django_filters
 
 from poverty.common.filters import (
@@ -40,8 +42,19 @@ class UnitFilterSet(django_filters.FilterSet):
         fields = ["q", "kind", "area"]
 
 
+class CadreSearchFilter(SearchFilter):
+    """Name, position or unit in part, or a cadre's label as pages show it (name（position）),
+    which is what a search box holds once a cadre is picked."""
+
+    def filter(self, qs, value):
+        label = re.fullmatch(r"(.+?)（(.+)）", (value or "").strip())
+        if label:
+            return qs.filter(name=label[1], position=label[2])
+        return super().filter(qs, value)
+
+
 class CadreFilterSet(django_filters.FilterSet):
-    q = SearchFilter(search_fields=("name", "position", "unit__name"))
+    q = CadreSearchFilter(search_fields=("name", "position", "unit__name"))
     unit = django_filters.ModelChoiceFilter(label="所在单位", queryset=scoped_choices(Unit))
     is_leader = YesNoFilter(label="领导干部")
 

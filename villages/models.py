@@ -182,6 +182,10 @@ class Cadre(IdNumberModel, ScopedModel):
 
     scope_path = "unit__area__code"
     scope_ancestors = True
+    # Forms and filter bars pick a cadre by searching (poverty.common.widgets): a county has
+    # hundreds, and a filter bar listing them all was a fifth of a list page's time.
+    picker = "villages:cadre_pick"
+    picker_placeholder = "输入干部姓名、职务或单位搜索"
 
     name = models.CharField("姓名", max_length=30)
     phone = models.CharField("联系电话", max_length=20, blank=True, validators=[phone_validator])

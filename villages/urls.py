@@ -1,3 +1,5 @@
+from django.urls import path
+
 from poverty.common.views import crud_urls
 
 from . import filtersets, forms, tables, views
@@ -34,6 +36,7 @@ urlpatterns = [
         detail_view=views.UnitDetailView,
         detail_fields=("name", "kind", "area", "contact_person"),
     ),
+    path("cadres/pick/", views.CadrePickView.as_view(), name="cadre_pick"),
     *crud_urls(
         Cadre,
         form=forms.CadreForm,

@@ -1,7 +1,10 @@
 """Pages of the villages app: the generic five per model, and the area page's related lists."""
 
-from poverty.common.views import ObjectDetailView, ObjectListView
+from poverty.common.views import ObjectDetailView, ObjectListView, ObjectPickView
 from poverty.personal.access import record_access
+
+from .filtersets import CadreFilterSet
+from .models import Cadre
 
 
 class AreaListView(ObjectListView):
@@ -38,6 +41,18 @@ class CadreListView(ObjectListView):
         shown = [row.record.pk for row in context["table"].page.object_list if row.record.phone]
         record_access(user=self.request.user, cadres=shown, what=CADRE_PHONES)
         return context
+
+
+class CadrePickView(ObjectPickView):
+    """Matches for a cadre search box (forms and filter bars), searched as the cadre list
+    searches. Names, positions and units only: no phone is shown."""
+
+    model = Cadre
+    filterset_class = CadreFilterSet
+    template_name = "villages/cadre_pick.html"
+
+    def scoped_queryset(self, queryset):
+        return queryset.select_related("unit").order_by("name", "pk")
 
 
 class CadreDetailView(ObjectDetailView):

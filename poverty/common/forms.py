@@ -40,7 +40,7 @@ class ScopedModelForm(forms.ModelForm):
                 field.queryset = queryset.restrict(user, "view")
                 picker = getattr(queryset.model, "picker", None)
                 if picker and type(field) is forms.ModelChoiceField:
-                    field.widget = SearchSelect(picker)  # never a <select> of them all
+                    field.widget = SearchSelect.of(queryset.model)  # never a <select> of them all
                     field.widget.is_required = field.required
                     field.widget.choices = field.choices
             if isinstance(field, forms.DateField):

@@ -36,7 +36,7 @@ from poverty.personal.masking import can_see_sensitive
 from . import history
 from .models import StaleEdit, lock_seen
 from .scoping import ScopedQuerySet, permission_name
-from .widgets import FastSelect
+from .widgets import FastSelect, SearchSelect
 
 MAX_PER_PAGE = 500
 
@@ -107,8 +107,17 @@ class ObjectPickView(ScopedViewMixin, ListView):
         """What the box sent: the posted form, or (a link, an older page) the query string."""
         return self.request.POST if self.request.method == "POST" else self.request.GET
 
+    @property
+    def query(self) -> str:
+        """The text typed: the box that asked (htmx names it, and posts the whole form around
+        it, other boxes included), else "q"."""
+        box = self.request.headers.get("HX-Trigger-Name", "")
+        if not box.endswith(SearchSelect.SUFFIX) or box not in self.search:
+            box = "q"
+        return self.search.get(box, "").strip()
+
     def get_queryset(self):
-        query = self.search.get("q", "").strip()
+        query = self.query
         if not query:
             return self.model.objects.none()
         filterset = self.filterset_class(
@@ -124,7 +133,7 @@ class ObjectPickView(ScopedViewMixin, ListView):
         matches = list(context["object_list"])
         context["matches"] = matches[: self.limit]
         context["more"] = len(matches) > self.limit
-        context["query"] = self.search.get("q", "").strip()
+        context["query"] = self.query
         return context
 
 
@@ -152,7 +161,17 @@ class ObjectListView(ScopedViewMixin, SingleTableMixin, FilterView):
     def get_filterset(self, filterset_class):
         filterset = super().get_filterset(filterset_class)
         for field in filterset.form.fields.values():
-            if type(field.widget) is forms.Select:  # the filter bar's selects, written fast
+            model = getattr(getattr(field, "queryset", None), "model", None)
+            if (
+                getattr(model, "picker", None)
+                and isinstance(field, forms.ModelChoiceField)
+                and type(field.widget) is forms.Select
+            ):
+                # Picked by searching, as in forms (a county's cadres are hundreds).
+                box = SearchSelect.of(model)
+                box.is_required, box.choices = field.widget.is_required, field.choices
+                field.widget = box
+            elif type(field.widget) is forms.Select:  # the filter bar's selects, written fast
                 fast = FastSelect(attrs=field.widget.attrs, choices=field.widget.choices)
                 fast.is_required = field.widget.is_required
                 field.widget = fast

@@ -25,6 +25,9 @@ from django.utils.safestring import mark_safe
 
 class SearchSelect(forms.Widget):
     PLACEHOLDER = "输入户编号、姓名或身份证号搜索"
+    # The box's own name: the field's and this. Never "q": a form may hold several boxes, and a
+    # list's filter bar its own search named q, which a box's text must not replace.
+    SUFFIX = "__search"
 
     def __init__(
         self, url_name: str, attrs=None, placeholder: str = PLACEHOLDER, forward=()
@@ -34,6 +37,11 @@ class SearchSelect(forms.Widget):
         self.placeholder = placeholder
         self.forward = tuple(forward)  # names of the form's fields sent along with the query
         self.choices = ()  # a ModelChoiceField sets its ModelChoiceIterator here
+
+    @classmethod
+    def of(cls, model) -> SearchSelect:
+        """The search box for a model that names its search page (`picker`), with its words."""
+        return cls(model.picker, placeholder=getattr(model, "picker_placeholder", cls.PLACEHOLDER))
 
     def label_of(self, value) -> str:
         """The chosen object's label, as the field labels its choices ("" if none or unseen)."""
@@ -64,13 +72,14 @@ class SearchSelect(forms.Widget):
             '<div class="search-select{invalid}" data-search-select>'
             '<input type="hidden" name="{name}" value="{value}" data-search-value>'
             '<input type="search" id="{box}" class="{classes}" value="{label}" '
-            'placeholder="{placeholder}" autocomplete="off" name="q" '
+            'placeholder="{placeholder}" autocomplete="off" name="{name}{suffix}" '
             'hx-post="{url}" hx-trigger="input changed delay:300ms, search" '
             'hx-target="next [data-search-results]" hx-sync="this:replace"{extra}>'
             '<div class="list-group search-select-results" data-search-results></div>'
             "</div>",
             invalid=invalid,
             name=name,
+            suffix=self.SUFFIX,
             value=value,
             box=box,
             classes=classes,

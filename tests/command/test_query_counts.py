@@ -48,10 +48,10 @@ PAGES = {
     "command:body_list": 6,
     "command:body_tree": 5,
     "command:bodymember_list": 7,  # and the bodies to filter by
-    "command:keytask_list": 9,  # and the leaders, units and bodies to filter by
+    "command:keytask_list": 8,  # and the units and bodies to filter by (leaders: a search box)
     "command:progressreport_list": 6,
-    "command:dispatchmeeting_list": 9,  # conveners; the rhythm: townships, last meetings
-    "command:decision_list": 8,  # and the owners and units to filter by
+    "command:dispatchmeeting_list": 8,  # the rhythm: townships, last meetings
+    "command:decision_list": 7,  # and the units to filter by (owners: a search box)
     "api:body-list": 7,  # and the areas and units of the page's bodies
     "api:bodymember-list": 5,
     "api:keytask-list": 7,  # and the page's milestones and units

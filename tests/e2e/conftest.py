@@ -70,3 +70,13 @@ def log_in(page, live_server, username: str, password: str = TEST_PASSWORD) -> N
     page.fill("input[name=password]", password)
     page.click("main button[type=submit]")
     page.wait_for_load_state()
+
+
+def pick(page, name: str, typed: str, expected: str) -> None:
+    """Pick one object in a search box (poverty.common.widgets.SearchSelect) named `name`: type,
+    wait for the match that reads `expected`, click it."""
+    box = page.locator(f"input[type=hidden][name='{name}']").locator("xpath=..")
+    box.locator("input[type=search]").fill(typed)
+    match = box.locator("[data-search-pick]", has_text=expected)
+    match.wait_for()
+    match.click()

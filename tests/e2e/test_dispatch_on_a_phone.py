@@ -17,7 +17,7 @@ from tests.factories import (
     build_world,
 )
 
-from .conftest import log_in, screenshot
+from .conftest import log_in, pick, screenshot
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -41,12 +41,12 @@ def test_a_township_leader_records_a_weekly_dispatch_on_a_phone(live_server, pho
     page.click("text=新增调度会")
     page.wait_for_load_state()
     page.select_option("select[name=area]", str(world.t1.pk))
-    page.select_option("select[name=convener]", str(leader.pk))
+    pick(page, "convener", "赵副", "赵副县长")
     page.fill("input[name=place]", "乡政府二楼会议室")
     page.check(f"input[name=tasks][value='{task.pk}']")
     page.check(f"input[name=findings][value='{finding.pk}']")
     page.fill("textarea[name=summary]", "听取各村饮水工程进展，研究甲村两户饮水问题。")
-    page.select_option("select[name=attendees-0-cadre]", str(mayor.pk))
+    pick(page, "attendees-0-cadre", "钱", "钱乡长")
     # The form fits the phone's width: nothing to scroll sideways.
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
     screenshot(page, "dispatch-form-phone")
@@ -59,7 +59,7 @@ def test_a_township_leader_records_a_weekly_dispatch_on_a_phone(live_server, pho
     page.click('main a.btn:has-text("交办事项")')
     page.wait_for_load_state()
     page.fill("textarea[name=text]", "甲村两户饮水问题12月15日前解决")
-    page.select_option("select[name=owner]", str(mayor.pk))
+    pick(page, "owner", "乡长", "钱乡长")
     deadline = timezone.localdate() + datetime.timedelta(days=12)
     page.fill("input[name=deadline]", deadline.isoformat())
     page.click("main button[type=submit]")

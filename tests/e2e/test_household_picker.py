@@ -19,7 +19,7 @@ from tests.factories import (
     build_world,
 )
 
-from .conftest import log_in, screenshot
+from .conftest import log_in, pick, screenshot
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -125,4 +125,37 @@ def test_a_search_by_id_number_is_posted_and_never_lands_in_the_address(live_ser
     assert "4201-0042" in match.inner_text()
     assert any(method == "POST" and number in (data or "") for method, data in posted)
     assert not any(number in url for url in requested), requested
+    context.close()
+
+
+def test_the_list_filters_by_a_cadre_picked_in_a_search_box(live_server, browser):
+    """The filter bar's 帮扶责任人 is a search box (a county has hundreds of cadres): picking
+    one and searching a name as well lists that cadre's households with the name, and the box
+    still shows the cadre on the filtered page."""
+    from tests.factories import CadreFactory, HouseholdPairingFactory
+
+    world = build_world()
+    unit = UnitFactory(area=world.county, name="县扶贫办")
+    mine = CadreFactory(unit=unit, name="周帮扶", position="科员")
+    other = CadreFactory(unit=unit, name="吴帮扶", position="科员")
+    for n, cadre in enumerate((mine, mine, other)):
+        household = HouseholdFactory(village=world.v11, code=f"4201-07{n}", head=False)
+        MemberFactory(household=household, relation="head", name=f"张{n}")
+        HouseholdPairingFactory(household=household, cadre=cadre)
+    UserFactory(username="staff", role=Role.COUNTY_STAFF, areas=[world.county])
+
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    page = context.new_page()
+    log_in(page, live_server, "staff")
+    page.goto(f"{live_server.url}/registry/households/")
+    assert page.locator(".filter-form select[name=cadre]").count() == 0
+    page.fill(".filter-form [name=q]", "张1")
+    pick(page, "cadre", "周", "周帮扶（科员）")
+    page.click(".filter-form button[type=submit]")
+    page.wait_for_load_state()
+    rows = page.locator("table tbody tr")
+    expect(rows).to_have_count(1)
+    assert "4201-071" in rows.inner_text()
+    assert page.input_value("#id_cadre") == "周帮扶（科员）"
+    assert re.search(r"[?&]q=%E5%BC%A01", page.url)  # the list's own search kept: 张1
     context.close()
