@@ -5,7 +5,7 @@ from __future__ import annotations
 import django_tables2 as tables
 from django.utils.html import format_html
 
-from poverty.common.tables import ShortTextColumn
+from poverty.common.tables import DateColumn, ShortTextColumn
 
 from .choices import Status
 from .models import Accountability, Finding, Inspection, Notice, Pledge
@@ -21,7 +21,7 @@ STATUS_BADGE = {
 class PledgeTable(tables.Table):
     pledger = tables.Column(linkify=True)
     area = tables.Column(order_by=("area__code",))
-    signed_on = tables.DateColumn(format="Y-m-d")
+    signed_on = DateColumn(format="Y-m-d")
     target_count = tables.Column(verbose_name="目标数", default=0)
 
     class Meta:
@@ -32,7 +32,7 @@ class PledgeTable(tables.Table):
 class InspectionTable(tables.Table):
     title = tables.Column(linkify=True)
     area = tables.Column(order_by=("area__code",))
-    start_date = tables.DateColumn(format="Y-m-d")
+    start_date = DateColumn(format="Y-m-d")
     finding_count = tables.Column(verbose_name="问题数", default=0)
 
     class Meta:
@@ -45,7 +45,7 @@ class FindingTable(tables.Table):
     area = tables.Column(order_by=("area__code",))
     unit = tables.Column(order_by=("unit__name",))
     person = tables.Column(default="—", order_by=("person__name",))
-    deadline = tables.DateColumn(format="Y-m-d")
+    deadline = DateColumn(format="Y-m-d")
     status = tables.Column()
 
     class Meta:
@@ -78,7 +78,7 @@ class FindingTable(tables.Table):
 class AccountabilityTable(tables.Table):
     person = tables.Column(linkify=True)
     finding = tables.Column(linkify=True, order_by=("finding__deadline",))
-    decided_on = tables.DateColumn(format="Y-m-d")
+    decided_on = DateColumn(format="Y-m-d")
 
     class Meta:
         model = Accountability
@@ -89,8 +89,8 @@ class NoticeTable(tables.Table):
     title = tables.Column(
         verbose_name="通知通报", linkify=True, order_by=("kind", "number"), accessor="pk"
     )
-    month = tables.DateColumn(format="Y年n月")
-    issued_on = tables.DateColumn(format="Y-m-d")
+    month = DateColumn(format="Y年n月")
+    issued_on = DateColumn(format="Y-m-d")
     item_count = tables.Column(verbose_name="所列问题", default=0)
     xlsx = tables.Column(verbose_name="", empty_values=(), orderable=False)
 

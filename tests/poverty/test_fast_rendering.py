@@ -197,3 +197,27 @@ def test_date_columns_write_what_django_tables2s_templates_write():
             theirs = Stock([{"when": value}]).rows[0].get_cell("when")
         assert str(mine) == str(theirs), (fmt, extra, value)
     assert str(Ours([{"when": moment}]).rows[0].get_cell("when")) == "2026-12-03 01:05"
+
+
+def test_no_table_uses_django_tables2s_compiling_date_columns():
+    """Every list table's date columns are ours (poverty.common.tables), declared or made for
+    a date field: none compiles a template per cell."""
+    import importlib
+
+    from django.apps import apps
+
+    from poverty.common.tables import DateColumn, DateTimeColumn
+
+    checked = 0
+    for config in apps.get_app_configs():
+        try:
+            module = importlib.import_module(f"{config.name}.tables")
+        except ModuleNotFoundError:
+            continue
+        for table in vars(module).values():
+            if isinstance(table, type) and issubclass(table, tables.Table):
+                for name, column in table.base_columns.items():
+                    if isinstance(column, tables.DateColumn | tables.DateTimeColumn):
+                        assert isinstance(column, DateColumn | DateTimeColumn), (table, name)
+                        checked += 1
+    assert checked > 20
