@@ -33,6 +33,11 @@ urlpatterns = [
         detail_fields=(),
     ),
     path("households/pick/", views.HouseholdPickView.as_view(), name="household_pick"),
+    path(
+        "households/<int:pk>/audit/",
+        views.HouseholdAuditView.as_view(),
+        name="household_audit",
+    ),
     path("households/readiness/", views.ReadinessView.as_view(), name="readiness"),
     path(
         "households/<int:pk>/card/",

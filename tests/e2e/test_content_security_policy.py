@@ -47,6 +47,10 @@ def test_a_days_pages_run_under_the_policy_without_violations(live_server, brows
     assert "4201-0042" in page.inner_text("table") and number not in page.url
 
     page.goto(f"{live_server.url}{household.get_absolute_url()}")
+    # The 变更记录 comes in (htmx) when scrolled to: the household's registration.
+    page.locator("#audit").scroll_into_view_if_needed()
+    page.locator("#audit table").wait_for()
+    assert "户信息" in page.inner_text("#audit")
     page.goto(f"{live_server.url}/inspections/findings/add/")
     page.fill("#id_household", "4201")
     page.locator("[data-search-pick]").wait_for()  # htmx, under the policy

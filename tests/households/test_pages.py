@@ -183,6 +183,9 @@ def test_editing_keeps_the_id_number_when_left_empty_and_records_history(staff_c
     head.refresh_from_db()
     assert head.id_number == number and head.labour_skill == "skilled"
     page = staff_client.get(household.get_absolute_url()).content.decode()
+    audit = reverse("households:household_audit", args=[household.pk])
+    assert f'hx-get="{audit}" hx-trigger="revealed"' in page  # loaded when scrolled to
+    page = staff_client.get(audit).content.decode()
     assert "住址：（空） → 新地址" in page
     assert "劳动技能：普通劳动力 → 技能劳动力" in page
 
