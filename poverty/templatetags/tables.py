@@ -19,6 +19,7 @@ from django.template.base import render_value_in_context
 from django.utils import formats
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
+from django_tables2.columns.base import LinkTransform
 
 register = template.Library()
 
@@ -30,20 +31,29 @@ def _record_dependent(table, column) -> bool:
     return any(callable(value) for value in td.values())
 
 
-def _plain(column) -> str | None:
-    """The name of the model attribute a column shows as it is, or None where django-tables2
-    must compute the cell (a link, a render method, a path through relations, a column type of
-    its own)."""
+def _plain(column) -> tuple[str, bool] | None:
+    """The name of the model attribute a column shows as it is, and whether it links to its
+    own page (`linkify=True`); None where django-tables2 must compute the cell (another link, a
+    render method, a path through relations, a column type of its own)."""
     accessor = str(column.accessor)
     if (
         type(column.column) is not tables.Column
-        or column.link
         or getattr(column.render, "__func__", None) is not tables.Column.render
         or "__" in accessor
         or "." in accessor
     ):
         return None
-    return accessor
+    link = column.link
+    if link is None:
+        return accessor, False
+    own_page = (
+        type(link) is LinkTransform
+        and link.url is None
+        and not link.reverse_args
+        and not link.attrs
+        and str(link.accessor or column.name) == column.name == accessor
+    )
+    return (accessor, True) if own_page else None
 
 
 def _plain_cell(record: models.Model, name: str, column):
@@ -69,6 +79,16 @@ def _plain_cell(record: models.Model, name: str, column):
     return column.default if value in column.column.empty_values else value
 
 
+def _own_page_link(record: models.Model, name: str, content) -> str:
+    """What django-tables2's LinkTransform writes for linkify=True: the value's own page if it
+    has one (a related object's), else the row's."""
+    value = getattr(record, name)
+    if callable(value) and not isinstance(value, models.Model):
+        value = value()  # as its accessor resolves it
+    target = value if hasattr(value, "get_absolute_url") else record
+    return format_html('<a href="{}">{}</a>', target.get_absolute_url(), content)
+
+
 @register.simple_tag(takes_context=True)
 def table_rows(context, table) -> str:
     columns = list(table.columns)
@@ -82,9 +102,12 @@ def table_rows(context, table) -> str:
         parts.append(f"<tr {row.attrs.as_html()}>")  # as_html escapes
         record = row.record if isinstance(row.record, models.Model) else None
         for column in columns:
-            name = plain[column.name]
-            if record is not None and name is not None:
+            found = plain[column.name]
+            if record is not None and found is not None:
+                name, linked = found
                 cell = _plain_cell(record, name, column)
+                if linked and cell is not column.default:
+                    cell = _own_page_link(record, name, cell)
             else:
                 cell = row.get_cell(column.name)
             td = fixed[column.name]
