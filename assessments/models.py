@@ -16,9 +16,9 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import FileExtensionValidator, MaxValueValidator, MinValueValidator
 from django.db import models
-from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from poverty.common.links import object_url
 from poverty.common.models import UPLOAD_EXTENSIONS, recorded_by_field
 from poverty.common.scoping import ScopedModel
 from poverty.common.uploads import stamped_name, validate_evidence
@@ -98,7 +98,7 @@ class Scheme(ScopedModel):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("assessments:scheme_detail", args=[self.pk])
+        return object_url("assessments:scheme_detail", self.pk)
 
     @property
     def is_published(self) -> bool:
@@ -209,7 +209,7 @@ class Group(ScopedModel):
         return f"{self.scheme.title} · {self.name}"
 
     def get_absolute_url(self) -> str:
-        return reverse("assessments:group_detail", args=[self.pk])
+        return object_url("assessments:group_detail", self.pk)
 
     def locked_reason(self) -> str:
         return self.scheme.locked_reason() if self.scheme_id else ""
@@ -305,7 +305,7 @@ class Score(AssesseeRow):
         return f"{self.assessee} · {self.indicator.name}：{self.points}分"
 
     def get_absolute_url(self) -> str:
-        return reverse("assessments:score_detail", args=[self.pk])
+        return object_url("assessments:score_detail", self.pk)
 
     def locked_reason(self) -> str:
         return self.scheme.locked_reason() if self.scheme_id else ""
@@ -335,7 +335,7 @@ class Adjustment(AssesseeRow):
         return -self.points if self.kind == AdjustmentKind.DEDUCT else self.points
 
     def get_absolute_url(self) -> str:
-        return reverse("assessments:adjustment_detail", args=[self.pk])
+        return object_url("assessments:adjustment_detail", self.pk)
 
     def locked_reason(self) -> str:
         return self.scheme.locked_reason() if self.scheme_id else ""

@@ -23,13 +23,13 @@ from django.core.exceptions import ValidationError
 from django.core.validators import FileExtensionValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Case, Exists, F, OuterRef, Q, Value, When
-from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from households.models import Household
 from inspections.models import Finding
 from poverty.common.areacodes import ancestor_codes
+from poverty.common.links import object_url
 from poverty.common.models import UPLOAD_EXTENSIONS, DatedModel, recorded_by_field
 from poverty.common.scoping import Reach, ScopedModel, ScopedQuerySet
 from poverty.common.uploads import stamped_name, validate_evidence
@@ -110,7 +110,7 @@ class Body(ScopedModel):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("command:body_detail", args=[self.pk])
+        return object_url("command:body_detail", self.pk)
 
     def clean(self) -> None:
         super().clean()
@@ -160,7 +160,7 @@ class BodyMember(DatedModel):
         return f"{self.body.name} · {self.cadre.name}（{self.get_role_display()}）"
 
     def get_absolute_url(self) -> str:
-        return reverse("command:bodymember_detail", args=[self.pk])
+        return object_url("command:bodymember_detail", self.pk)
 
     def clean(self) -> None:
         super().clean()
@@ -313,7 +313,7 @@ class KeyTask(ScopedModel):
         return f"{self.year}年{self.number}. {self.title}"
 
     def get_absolute_url(self) -> str:
-        return reverse("command:keytask_detail", args=[self.pk])
+        return object_url("command:keytask_detail", self.pk)
 
     def locked_reason(self) -> str:
         if self.done_on:
@@ -461,7 +461,7 @@ class DispatchMeeting(ScopedModel):
         return f"{self.area.name}{self.held_on:%Y-%m-%d}{self.topic}"
 
     def get_absolute_url(self) -> str:
-        return reverse("command:dispatchmeeting_detail", args=[self.pk])
+        return object_url("command:dispatchmeeting_detail", self.pk)
 
     def clean(self) -> None:
         super().clean()
@@ -596,7 +596,7 @@ class Decision(ScopedModel):
         return f"{text}（{self.owner.name}）"
 
     def get_absolute_url(self) -> str:
-        return reverse("command:decision_detail", args=[self.pk])
+        return object_url("command:decision_detail", self.pk)
 
     @property
     def is_overdue(self) -> bool:

@@ -17,6 +17,7 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from poverty.common.areacodes import prefix_of
+from poverty.common.links import object_url
 from poverty.common.models import UPLOAD_EXTENSIONS, recorded_by_field
 from poverty.common.scoping import ScopedModel
 from poverty.common.uploads import stamped_name, validate_evidence
@@ -85,7 +86,7 @@ class Standard(ScopedModel):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("exits:standard_detail", args=[self.pk])
+        return object_url("exits:standard_detail", self.pk)
 
     def clean(self) -> None:
         super().clean()
@@ -189,7 +190,7 @@ class Reading(ScopedModel):
         return f"{self.area} {self.item}"
 
     def get_absolute_url(self) -> str:
-        return reverse("exits:reading_detail", args=[self.pk])
+        return object_url("exits:reading_detail", self.pk)
 
     @property
     def shown(self) -> str:
@@ -341,7 +342,7 @@ class Rehearsal(ScopedModel):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("exits:rehearsal_detail", args=[self.pk])
+        return object_url("exits:rehearsal_detail", self.pk)
 
     def locked_reason(self) -> str:
         if self.status == RehearsalStatus.CLOSED:
@@ -442,7 +443,7 @@ class Survey(ScopedModel):
         return f"{self.village.name} {self.get_stratum_display()} {who}"
 
     def get_absolute_url(self) -> str:
-        return reverse("exits:survey_detail", args=[self.pk])
+        return object_url("exits:survey_detail", self.pk)
 
     def locked_reason(self) -> str:
         if self.rehearsal.status == RehearsalStatus.CLOSED:

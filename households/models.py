@@ -19,12 +19,12 @@ from django.db.models import Aggregate, Count, Exists, OuterRef, Q, Subquery, Va
 from django.db.models.functions import Coalesce
 from django.db.models.signals import post_delete, post_init, post_save, pre_delete
 from django.dispatch import receiver
-from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from poverty.common.areacodes import digits_of, level_of
 from poverty.common.geo import distance_m, latitude_field, longitude_field
+from poverty.common.links import object_url
 from poverty.common.models import (
     IMPORT_RUNNING,
     UPLOAD_EXTENSIONS,
@@ -271,7 +271,7 @@ class Household(ScopedModel):
         return f"{self.code} {head}" if head else self.code
 
     def get_absolute_url(self) -> str:
-        return reverse("households:household_detail", args=[self.pk])
+        return object_url("households:household_detail", self.pk)
 
     @property
     def causes(self) -> list[str]:
@@ -621,7 +621,7 @@ class AssistanceMeasure(ScopedModel):
         return f"{self.get_measure_type_display()}：{self.description}"
 
     def get_absolute_url(self) -> str:
-        return reverse("households:assistancemeasure_detail", args=[self.pk])
+        return object_url("households:assistancemeasure_detail", self.pk)
 
     def clean(self) -> None:
         super().clean()
@@ -668,7 +668,7 @@ class HouseholdPairing(DatedModel):
         return f"{self.cadre.name} 帮扶 {self.household.code}"
 
     def get_absolute_url(self) -> str:
-        return reverse("households:householdpairing_detail", args=[self.pk])
+        return object_url("households:householdpairing_detail", self.pk)
 
 
 def visit_interval(user=None) -> int:
@@ -773,7 +773,7 @@ class Visit(ScopedModel):
         return f"{self.visited_on:%Y-%m-%d} {self.cadre.name} 走访 {self.household.code}"
 
     def get_absolute_url(self) -> str:
-        return reverse("households:visit_detail", args=[self.pk])
+        return object_url("households:visit_detail", self.pk)
 
     def clean(self) -> None:
         super().clean()
@@ -824,7 +824,7 @@ class PovertyLine(ScopedModel):
         return f"{self.year}年 {self.income_line}元"
 
     def get_absolute_url(self) -> str:
-        return reverse("households:povertyline_detail", args=[self.pk])
+        return object_url("households:povertyline_detail", self.pk)
 
 
 class HouseholdPeriod(models.Model):
@@ -1034,7 +1034,7 @@ class QualityIssue(ScopedModel):
         return f"{self.household.code} {self.detail}"
 
     def get_absolute_url(self) -> str:
-        return reverse("households:qualityissue_detail", args=[self.pk])
+        return object_url("households:qualityissue_detail", self.pk)
 
 
 def previous_year() -> int:
@@ -1154,7 +1154,7 @@ class RosterImport(RosterJob):
         )
 
     def get_absolute_url(self) -> str:
-        return reverse("households:rosterimport_detail", args=[self.pk])
+        return object_url("households:rosterimport_detail", self.pk)
 
     def progress_bars(self) -> list[tuple[str, int, int, str]]:
         """(label, rows, percent, colour) for reading, validating and writing; for a file with
@@ -1226,7 +1226,7 @@ class RosterMapping(ScopedModel):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("households:rostermapping_detail", args=[self.pk])
+        return object_url("households:rostermapping_detail", self.pk)
 
     def described(self) -> list[tuple[str, str]]:
         """(the file's column, what it is read as), for the page."""
@@ -1267,7 +1267,7 @@ class RosterExport(RosterJob):
         return f"花名册-{timezone.localtime(self.created_at):%Y%m%d-%H%M}.xlsx"
 
     def get_absolute_url(self) -> str:
-        return reverse("households:rosterexport_detail", args=[self.pk])
+        return object_url("households:rosterexport_detail", self.pk)
 
     @property
     def download_url(self) -> str:

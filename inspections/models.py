@@ -18,11 +18,11 @@ from django.core.exceptions import ValidationError
 from django.core.validators import FileExtensionValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
-from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from households.models import Household
+from poverty.common.links import object_url
 from poverty.common.models import UPLOAD_EXTENSIONS, recorded_by_field
 from poverty.common.scoping import Reach, ScopedModel, ScopedQuerySet
 from poverty.common.uploads import stamped_name, validate_evidence
@@ -122,7 +122,7 @@ class Pledge(ScopedModel):
         return f"{self.year}年{self.area.name}责任书（{self.pledger}）"
 
     def get_absolute_url(self) -> str:
-        return reverse("inspections:pledge_detail", args=[self.pk])
+        return object_url("inspections:pledge_detail", self.pk)
 
     def clean(self) -> None:
         super().clean()
@@ -244,7 +244,7 @@ class Inspection(ScopedModel):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("inspections:inspection_detail", args=[self.pk])
+        return object_url("inspections:inspection_detail", self.pk)
 
     def clean(self) -> None:
         super().clean()
@@ -400,7 +400,7 @@ class Finding(ScopedModel):
         return f"{self.get_category_display()}：{text[:30]}{'…' if len(text) > 30 else ''}"
 
     def get_absolute_url(self) -> str:
-        return reverse("inspections:finding_detail", args=[self.pk])
+        return object_url("inspections:finding_detail", self.pk)
 
     @property
     def target(self):
@@ -569,7 +569,7 @@ class Accountability(ScopedModel):
         return f"{self.person}（{self.get_kind_display()}）"
 
     def get_absolute_url(self) -> str:
-        return reverse("inspections:accountability_detail", args=[self.pk])
+        return object_url("inspections:accountability_detail", self.pk)
 
     def clean(self) -> None:
         super().clean()
@@ -644,7 +644,7 @@ class Notice(ScopedModel):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("inspections:notice_detail", args=[self.pk])
+        return object_url("inspections:notice_detail", self.pk)
 
     @property
     def number_label(self) -> str:

@@ -15,12 +15,12 @@ from django.core.validators import FileExtensionValidator, MinValueValidator
 from django.db import models
 from django.db.models import OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
-from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from households.models import AssistanceMeasure, Household
 from poverty.common.areacodes import prefix_of
+from poverty.common.links import object_url
 from poverty.common.models import UPLOAD_EXTENSIONS, recorded_by_field
 from poverty.common.scoping import Reach, ScopedModel, ScopedQuerySet
 from poverty.common.uploads import stamped_name, validate_evidence
@@ -169,7 +169,7 @@ class Project(ScopedModel):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("projects:project_detail", args=[self.pk])
+        return object_url("projects:project_detail", self.pk)
 
     def clean(self) -> None:
         super().clean()
@@ -342,7 +342,7 @@ class FundEntry(ScopedModel):
         return f"{self.get_source_display()}{self.get_kind_display()} {self.amount}元"
 
     def get_absolute_url(self) -> str:
-        return reverse("projects:fundentry_detail", args=[self.pk])
+        return object_url("projects:fundentry_detail", self.pk)
 
     def clean(self) -> None:
         super().clean()
@@ -410,7 +410,7 @@ class Beneficiary(ScopedModel):
         return f"{self.project.name} · {self.household}"
 
     def get_absolute_url(self) -> str:
-        return reverse("projects:beneficiary_detail", args=[self.pk])
+        return object_url("projects:beneficiary_detail", self.pk)
 
     def clean(self) -> None:
         super().clean()
@@ -455,7 +455,7 @@ class ProjectApproval(ScopedModel):
         return f"{self.unit.name}：{self.get_decision_display()}"
 
     def get_absolute_url(self) -> str:
-        return reverse("projects:projectapproval_detail", args=[self.pk])
+        return object_url("projects:projectapproval_detail", self.pk)
 
     def clean(self) -> None:
         super().clean()
@@ -501,7 +501,7 @@ class Disclosure(ScopedModel):
         return f"{self.project.name}：{self.title}"
 
     def get_absolute_url(self) -> str:
-        return reverse("projects:disclosure_detail", args=[self.pk])
+        return object_url("projects:disclosure_detail", self.pk)
 
     def clean(self) -> None:
         super().clean()
@@ -591,7 +591,7 @@ class HelpPairing(ScopedModel):
         return f"{self.helper}—{self.township.name}"
 
     def get_absolute_url(self) -> str:
-        return reverse("projects:helppairing_detail", args=[self.pk])
+        return object_url("projects:helppairing_detail", self.pk)
 
     def clean(self) -> None:
         super().clean()

@@ -6,11 +6,11 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
-from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from poverty.common.areacodes import ancestor_codes, is_valid_code, level_of, parent_code, prefix_of
 from poverty.common.geo import latitude_field, longitude_field
+from poverty.common.links import object_url
 from poverty.common.models import IMPORT_RUNNING, DatedModel, IdNumberModel, ImportStatus
 from poverty.common.scoping import ScopedModel
 
@@ -80,7 +80,7 @@ class Area(ScopedModel):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("villages:area_detail", args=[self.pk])
+        return object_url("villages:area_detail", self.pk)
 
     @property
     def prefix(self) -> str:
@@ -169,7 +169,7 @@ class Unit(ScopedModel):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("villages:unit_detail", args=[self.pk])
+        return object_url("villages:unit_detail", self.pk)
 
     def clean(self) -> None:
         super().clean()
@@ -208,7 +208,7 @@ class Cadre(IdNumberModel, ScopedModel):
         return f"{self.name}（{self.position}）" if self.position else self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("villages:cadre_detail", args=[self.pk])
+        return object_url("villages:cadre_detail", self.pk)
 
 
 def _require_village(area: Area | None, field: str) -> None:
@@ -241,7 +241,7 @@ class VillagePosting(DatedModel):
         return f"{self.cadre.name} · {self.village.name} · {self.get_role_display()}"
 
     def get_absolute_url(self) -> str:
-        return reverse("villages:villageposting_detail", args=[self.pk])
+        return object_url("villages:villageposting_detail", self.pk)
 
     def clean(self) -> None:
         _require_village(self.village if self.village_id else None, "village")
@@ -283,7 +283,7 @@ class UnitPairing(DatedModel):
         return f"{self.unit.name} 包 {self.village.name}"
 
     def get_absolute_url(self) -> str:
-        return reverse("villages:unitpairing_detail", args=[self.pk])
+        return object_url("villages:unitpairing_detail", self.pk)
 
     def clean(self) -> None:
         _require_village(self.village if self.village_id else None, "village")
@@ -314,7 +314,7 @@ class LeaderPairing(DatedModel):
         return f"{self.leader.name} 包联 {self.area.name}"
 
     def get_absolute_url(self) -> str:
-        return reverse("villages:leaderpairing_detail", args=[self.pk])
+        return object_url("villages:leaderpairing_detail", self.pk)
 
     def clean(self) -> None:
         if self.area_id and self.area.level not in (AreaLevel.TOWNSHIP, AreaLevel.VILLAGE):
@@ -378,7 +378,7 @@ class SheetImportJob(ScopedModel):
         return f"{self.title}：{self.file_name}"
 
     def get_absolute_url(self) -> str:
-        return reverse("sheet_job", args=[self.pk])
+        return object_url("sheet_job", self.pk)
 
     @property
     def is_running(self) -> bool:
