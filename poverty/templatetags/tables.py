@@ -9,6 +9,7 @@ record, a plain column's cell straight from the row, and each cell as `{{ cell }
 
 from __future__ import annotations
 
+import html
 import inspect
 
 import django_tables2 as tables
@@ -18,7 +19,7 @@ from django.db import models
 from django.template.base import render_value_in_context
 from django.utils import formats
 from django.utils.html import format_html
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString, mark_safe
 from django_tables2.columns.base import LinkTransform
 
 register = template.Library()
@@ -98,6 +99,7 @@ def table_rows(context, table) -> str:
     }
     plain = {column.name: _plain(column) for column in columns}
     parts = []
+    autoescape = context.autoescape
     for row in table.paginated_rows:
         parts.append(f"<tr {row.attrs.as_html()}>")  # as_html escapes
         record = row.record if isinstance(row.record, models.Model) else None
@@ -117,8 +119,16 @@ def table_rows(context, table) -> str:
                 td = column.attrs["td"].as_html()
             if column.localize is not None:
                 cell = str(formats.localize(cell, use_l10n=column.localize))
-            # render_value_in_context escapes as {{ cell }} does; td is escaped by as_html.
-            parts.append(f"<td {td}>{render_value_in_context(cell, context)}</td>")
+            # As {{ cell }} writes it (render_value_in_context), text the most common case: a
+            # safe string as it is, a plain one escaped. td is escaped by as_html.
+            kind = type(cell)
+            if kind is SafeString:
+                shown = cell
+            elif kind is str and autoescape:
+                shown = html.escape(cell)
+            else:
+                shown = render_value_in_context(cell, context)
+            parts.append(f"<td {td}>{shown}</td>")
         parts.append("</tr>")
     if not parts and table.empty_text:
         parts.append(
