@@ -55,10 +55,9 @@ class BeneficiaryHouseholdPickView(HouseholdPickView):
 
 
 class ProjectCreateView(ObjectCreateView):
-    def save_object(self, form) -> Project:
-        project = services.project_create(project=form.save(commit=False), by=self.request.user)
-        form.save_m2m()
-        return project
+    # A new project gets its six stages (editing one is a plain save).
+    service = services.project_create
+    service_object = "project"
 
 
 class ProjectDetailView(ObjectDetailView):

@@ -69,12 +69,7 @@ def test_query_count_does_not_grow_with_rows(
     client, make_user, world, django_assert_num_queries, name, queries
 ):
     client.force_login(make_user(Role.COUNTY_STAFF, world.county))
-    grow(world, 3)
-    with django_assert_num_queries(queries):
-        assert client.get(reverse(name)).status_code == 200
-    grow(world, 27)
-    with django_assert_num_queries(queries):
-        assert client.get(reverse(name)).status_code == 200
+    assert_same_at_3_and_30(client, world, django_assert_num_queries, name, queries, grow)
 
 
 def cadre_user(world):

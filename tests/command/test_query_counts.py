@@ -19,6 +19,7 @@ from tests.factories import (
     MeetingFactory,
     UnitFactory,
 )
+from tests.test_query_counts import assert_same_at_3_and_30
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
@@ -65,12 +66,7 @@ def test_lists_cost_the_same_at_3_and_30_rows(
     client, make_user, world, django_assert_num_queries, name, queries
 ):
     client.force_login(make_user(Role.COUNTY_STAFF, world.county))
-    grow(world, 3)
-    with django_assert_num_queries(queries):
-        assert client.get(reverse(name)).status_code == 200
-    grow(world, 27)
-    with django_assert_num_queries(queries):
-        assert client.get(reverse(name)).status_code == 200
+    assert_same_at_3_and_30(client, world, django_assert_num_queries, name, queries, grow)
 
 
 def test_detail_pages_cost_the_same_with_more_rows(

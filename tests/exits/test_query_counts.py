@@ -7,12 +7,12 @@ import datetime
 import itertools
 
 import pytest
-from django.urls import reverse
 
 from accounts.choices import Role
 from exits.models import ExitStep, Item, Reading, Rehearsal, Standard, Survey
 from projects.models import HelpPairing, HelpTeamMember, HelpYear
 from tests.factories import UserFactory
+from tests.test_query_counts import assert_same_at_3_and_30
 
 pytestmark = pytest.mark.django_db
 SERIAL = itertools.count()
@@ -67,9 +67,4 @@ def test_lists_cost_the_same_at_3_and_30_rows(
     client, make_user, world, django_assert_num_queries, name, queries
 ):
     client.force_login(make_user(Role.COUNTY_STAFF, world.county))
-    grow(world, 3)
-    with django_assert_num_queries(queries):
-        assert client.get(reverse(name)).status_code == 200
-    grow(world, 27)
-    with django_assert_num_queries(queries):
-        assert client.get(reverse(name)).status_code == 200
+    assert_same_at_3_and_30(client, world, django_assert_num_queries, name, queries, grow)
