@@ -51,6 +51,20 @@ class User(AbstractUser):
     def display_name(self) -> str:
         return f"{self.last_name}{self.first_name}".strip() or self.username
 
+    def has_perm(self, perm: str, obj=None) -> bool:
+        """Django's answer, remembered on this object (which lives for one request): a list
+        page asks the same few permissions some ten times, and each answer walked every
+        authentication backend, loaded afresh from settings on every call. The answer is kept
+        per role, activity and superuser flag, so changing one of them is seen at once; group
+        and user permissions were already cached on the object by ModelBackend."""
+        if obj is not None:
+            return super().has_perm(perm, obj)
+        key = (perm, self.role, self.is_active, self.is_superuser)
+        memo = self.__dict__.setdefault("_has_perm_memo", {})
+        if key not in memo:
+            memo[key] = super().has_perm(perm)
+        return memo[key]
+
     @cached_property
     def scope_codes(self) -> tuple[str, ...]:
         """The 区划代码 of the user's areas; read once per request, on every page, so in plain

@@ -114,22 +114,28 @@ def _bar(prefix: str) -> dict[str, str]:
     return {key: _url(name, prefix) for key, name in BAR.items()}
 
 
+@cache
+def _menus(role: str, superuser: bool, prefix: str) -> tuple[list, bool]:
+    """The menus a role sees and whether it manages API tokens: the same for every user of the
+    role, so built once per process. From the role table alone: a has_perm() that falls
+    through to the database would add queries to every page of the roles without it."""
+
+    def allowed(perm: str) -> bool:
+        return superuser or role_allows(role, perm)
+
+    nav = []
+    for title, items in NAV:
+        shown = [(label, _url(url, prefix)) for label, url, perm in items if allowed(perm)]
+        if shown:
+            nav.append((title, shown))
+    return nav, allowed("accounts.manage_tokens")
+
+
 def navigation(request) -> dict:
     prefix = get_script_prefix()
     bar = _bar(prefix)  # a {% url %} tag costs some 45 µs; nine of them on every page
     user = getattr(request, "user", None)
     if not (user and user.is_authenticated):
         return {"nav": [], "bar": bar}
-    nav = []
-    # From the role table alone: a has_perm() that falls through to the database would add
-    # queries to every page of the roles without it.
-    can_manage_tokens = user.is_superuser or role_allows(user.role, "accounts.manage_tokens")
-    for title, items in NAV:
-        allowed = [
-            (label, _url(url, prefix))
-            for label, url, perm in items
-            if user.is_superuser or role_allows(user.role, perm)
-        ]
-        if allowed:
-            nav.append((title, allowed))
+    nav, can_manage_tokens = _menus(user.role, user.is_superuser, prefix)
     return {"nav": nav, "bar": bar, "can_manage_tokens": can_manage_tokens}
