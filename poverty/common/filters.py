@@ -34,12 +34,33 @@ def scoped_choices(model, action: str = "view", *, select_related: tuple[str, ..
 AREA_DEPTH = {level: depth - 2 for depth, (level, _) in enumerate(LEVEL_DIGITS)}
 
 
+def tree_label(level: str, name: str) -> str:
+    return "\u3000" * max(0, AREA_DEPTH.get(level, 0)) + name
+
+
+class AreaTreeChoices(django_filters.fields.ModelChoiceIterator):
+    """The options read as (id, level, name) rows, not as areas: a filter bar lists every
+    village of the user's area on every list page, and building each as a model cost more
+    than the rest of the select."""
+
+    def __iter__(self):
+        field = self.field
+        if field.empty_label is not None:
+            yield ("", field.empty_label)
+        if field.null_label is not None:
+            yield (field.null_value, field.null_label)
+        for pk, level, name in self.queryset.values_list("pk", "level", "name"):
+            yield (pk, tree_label(level, name))
+
+
 class AreaTreeField(django_filters.fields.ModelChoiceField):
     """Areas listed as a tree: each indented by its depth below the county with full-width
     spaces (which a <select> keeps), so a township and its villages read apart."""
 
+    iterator = AreaTreeChoices
+
     def label_from_instance(self, area) -> str:
-        return "\u3000" * max(0, AREA_DEPTH.get(area.level, 0)) + area.name
+        return tree_label(area.level, area.name)
 
 
 @extend_schema_field(OpenApiTypes.INT)

@@ -12,9 +12,13 @@ from django import forms
 from django.conf import settings
 from django.test import SimpleTestCase
 from django.urls import reverse
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy
+from django_filters.fields import ModelChoiceIterator
 from django_tables2 import utils as tables_utils
 
 from accounts.choices import Role
+from poverty.common.filters import AreaTreeField
 from poverty.common.widgets import FastSelect
 from tests.test_query_counts import (
     INSPECTION_PAGES,
@@ -93,6 +97,8 @@ CHOICES = [
     (None, "无"),
     (1, "一"),
     ("2", "<b>二</b>"),
+    ("s", mark_safe("<i>安全</i>")),
+    ("l", gettext_lazy("<一个>翻译")),
     ("组", [("a", "甲"), ("b", "乙"), (3, "丙")]),
     ("c", "丁"),
     ("c", "重复的值只选第一个"),
@@ -221,3 +227,15 @@ def test_no_table_uses_django_tables2s_compiling_date_columns():
                         assert isinstance(column, DateColumn | DateTimeColumn), (table, name)
                         checked += 1
     assert checked > 20
+
+
+@pytest.mark.parametrize("null_label", [None, "（未填）"])
+def test_area_options_read_as_rows_match_the_model_labels(world, null_label):
+    """A filter bar's areas come from (id, level, name) rows: the same options, indented by
+    depth, as Django's iterator over the areas themselves gives."""
+    field = AreaTreeField(queryset=Area.objects.order_by("code"), null_label=null_label)
+    stock = [(str(value), label) for value, label in ModelChoiceIterator(field)]
+    ours = [(str(value), label) for value, label in field.choices]
+    assert ours == stock
+    village = world.villages[0]
+    assert (str(village.pk), "\u3000\u3000" + village.name) in ours
