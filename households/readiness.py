@@ -308,6 +308,8 @@ class Line:
 class Readiness:
     year: int
     lines: list[Line]
+    # The household's members as judged, each with `school_age` for the year.
+    members: list = field(default_factory=list)
 
     @property
     def ready(self) -> bool:
@@ -357,19 +359,27 @@ def states_of(pk: int, year: int) -> dict[str, int]:
     return dict(zip(fields, row, strict=True)) if row else dict.fromkeys(fields, UNKNOWN)
 
 
-def explain(household, year: int | None = None) -> Readiness:
+def explain(household, year: int | None = None, *, incomes=None, assessments=None) -> Readiness:
     """Each criterion's state for `household` in `year` (its planned exit year by default),
-    with its sources and what fails or is missing. A fixed number of queries."""
+    with its sources and what fails or is missing. A fixed number of queries. A caller that has
+    read all the household's `incomes` and `assessments` (in their models' order, the latest
+    assessment first, with its assessor) passes them, sparing a query each; the members judged
+    are kept on the result for the caller to show (`Readiness.members`)."""
     from .models import IncomeRecord, PovertyLine
 
     year = year or household.planned_exit_year
     states = states_of(household.pk, year)
     lines = {c.key: Line(c, states[c.field]) for c in CRITERIA}
     line = PovertyLine.objects.filter(year=year).first()
-    income = IncomeRecord.objects.filter(household=household, year=year).first()
-    latest = (
-        household.assessments.select_related("assessor").order_by("-assessed_on", "-pk").first()
-    )
+    if incomes is None:
+        income = IncomeRecord.objects.filter(household=household, year=year).first()
+    else:
+        income = next((record for record in incomes if record.year == year), None)
+    if assessments is None:
+        assessments = household.assessments.select_related("assessor").order_by(
+            "-assessed_on", "-pk"
+        )[:1]
+    latest = next(iter(assessments), None)
     members = list(
         with_school_age(household.members.all(), year, outer=False).order_by(
             "relation", "birth_date", "pk"
@@ -442,7 +452,7 @@ def explain(household, year: int | None = None) -> Readiness:
             words.gaps.append(bad_text)
         else:
             words.sources.append(f"户信息：{good_text}")
-    return Readiness(year, [lines[c.key] for c in CRITERIA])
+    return Readiness(year, [lines[c.key] for c in CRITERIA], members)
 
 
 def labels_of(states: dict[str, int]) -> list[str]:

@@ -140,11 +140,12 @@ class HouseholdEditView(HouseholdFormMixin, ObjectEditView):
         return response
 
 
-def household_members(household: Household, user) -> list[dict]:
-    """Members as this user may see them: full ID and health only with the permission."""
+def household_members(household: Household, user, members=None) -> list[dict]:
+    """Members as this user may see them: full ID and health only with the permission
+    (`members`: the household's, already read)."""
     sensitive = can_see_sensitive(user)
     rows = []
-    for m in household.members.all():
+    for m in household.members.all() if members is None else members:
         rows.append(
             {
                 "member": m,
@@ -166,18 +167,24 @@ class HouseholdDetailView(ObjectDetailView):
         context = super().get_context_data(**kwargs)
         household, user = self.object, self.request.user
         sensitive = can_see_sensitive(user)
-        context["members"] = household_members(household, user)
+        # Read once for their lists and for the exit readiness below (which keeps the members
+        # it judged: the page lists those).
+        incomes = list(household.incomes.all())
+        assessments = list(household.assessments.select_related("assessor"))
+        # An exited household's exit as it can be defended; another's, for its 脱贫时限.
+        context["readiness"] = readiness.explain(
+            household, household.exit_year, incomes=incomes, assessments=assessments
+        )
+        context["members"] = household_members(household, user, context["readiness"].members)
         context["sensitive"] = sensitive
         context["phone"] = household.phone if sensitive else None
-        context["incomes"] = household.incomes.all()
-        context["assessments"] = household.assessments.select_related("assessor")
+        context["incomes"] = incomes
+        context["assessments"] = assessments
         context["measures"] = household.measures.select_related("cadre")
         context["pairings"] = household.pairings.select_related("cadre", "cadre__unit")
         context["visits"] = household.visits.select_related("cadre")[:20]
         context["exit_records"] = household.exit_records.select_related("taken_by")
         context["periods"] = household.periods.select_related("village")
-        # An exited household's exit as it can be defended; another's, for its 脱贫时限.
-        context["readiness"] = readiness.explain(household, household.exit_year)
         context["quality_issues"] = household.quality_issues.exclude(status=QualityStatus.FIXED)
         context["rules"] = RULES
         context["steps"] = (

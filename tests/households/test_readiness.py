@@ -303,3 +303,23 @@ def test_planned_years_are_judged_each_for_itself(world):
     everyone = Household.objects.filter(pk__in=[a.pk, b.pk])
     assert list(readiness.filter_by(everyone, "ready")) == [a]
     assert list(readiness.filter_by(everyone, "unknown")) == [b]
+
+
+def test_the_household_pages_own_lists_give_the_same_explanation(world):
+    """The household page hands explain() the incomes and assessments it lists: the words are
+    those explain() finds by itself, whichever year is judged and whichever assessment of a
+    day was entered last."""
+    h = ready_household(world.v11)
+    IncomeRecordFactory(household=h, year=2019, persons=1, wage=Decimal("100"))
+    AssessmentFactory(household=h, assessed_on=datetime.date(2019, 3, 1), food=False)
+    AssessmentFactory(household=h, assessed_on=datetime.date(2019, 3, 1), water=False)
+    incomes = list(h.incomes.all())
+    assessments = list(h.assessments.select_related("assessor"))
+    for year in (2017, 2018, 2019, 2020):
+        alone = readiness.explain(h, year)
+        shared = readiness.explain(h, year, incomes=incomes, assessments=assessments)
+        assert [(x.state, x.sources, x.gaps) for x in shared.lines] == [
+            (x.state, x.sources, x.gaps) for x in alone.lines
+        ]
+    said = states_of(readiness.explain(h, 2019, incomes=incomes, assessments=assessments))
+    assert said["water"] == State.NOT_MET and said["income"] == State.NOT_MET
