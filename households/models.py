@@ -147,24 +147,37 @@ class HouseholdQuerySet(ScopedQuerySet):
             .annotate(cadre_name=Subquery(pairing.values("cadre__name")[:1]))
         )
 
-    def overdue(self, year: int | None = None) -> HouseholdQuerySet:
+    # Each rule below is a condition first (`*_condition`), so a page can count several of
+    # them in one grouped query (the work page), and a filter second.
+
+    @staticmethod
+    def overdue_condition(year: int | None = None) -> Q:
         """Past their 脱贫时限 and still poor in `year` (this year by default), by the rule the
         statistics count (households.periods.overdue)."""
         from .periods import of_household, overdue
 
-        return self.filter(of_household(overdue(year or timezone.localdate().year)))
+        return Q(of_household(overdue(year or timezone.localdate().year)))
 
-    def near_deadline(self, year: int | None = None) -> HouseholdQuerySet:
+    def overdue(self, year: int | None = None) -> HouseholdQuerySet:
+        return self.filter(self.overdue_condition(year))
+
+    @staticmethod
+    def near_deadline_condition(year: int | None = None) -> Q:
         """Due to exit in `year` (this year by default: their 脱贫时限 is its last day) and not
         yet exited; past years' are overdue()."""
         year = year or timezone.localdate().year
-        return self.filter(planned_exit_year=year).exclude(status=HouseholdStatus.EXITED)
+        return Q(planned_exit_year=year) & ~Q(status=HouseholdStatus.EXITED)
+
+    def near_deadline(self, year: int | None = None) -> HouseholdQuerySet:
+        return self.filter(self.near_deadline_condition(year))
+
+    @staticmethod
+    def unvisited_condition(day: datetime.date) -> Q:
+        """Households with no visit (入户走访) on or after `day`."""
+        return ~Q(Exists(Visit.objects.filter(household=OuterRef("pk"), visited_on__gte=day)))
 
     def unvisited_since(self, day: datetime.date) -> HouseholdQuerySet:
-        """Households with no visit (入户走访) on or after `day`."""
-        return self.exclude(
-            Exists(Visit.objects.filter(household=OuterRef("pk"), visited_on__gte=day))
-        )
+        return self.filter(self.unvisited_condition(day))
 
 
 class Household(ScopedModel):
@@ -559,20 +572,34 @@ class AssistanceMeasureQuerySet(ScopedQuerySet):
         measure answers nothing (the 疑点 rule, the dashboard's gaps and its measure counts)."""
         return self.exclude(status=MeasureStatus.STOPPED)
 
-    def running(self):
+    @staticmethod
+    def running_condition() -> Q:
         """Planned or under way: a measure someone still has to see through."""
-        return self.filter(status__in=(MeasureStatus.PLANNED, MeasureStatus.ONGOING))
+        return Q(status__in=(MeasureStatus.PLANNED, MeasureStatus.ONGOING))
 
-    def ending_within(self, days: int, today: datetime.date | None = None):
+    def running(self):
+        return self.filter(self.running_condition())
+
+    @staticmethod
+    def ending_within_condition(days: int, today: datetime.date | None = None) -> Q:
         """Still running and ending from today (Asia/Shanghai) to `days` days on."""
         today = today or timezone.localdate()
-        return self.running().filter(
+        return AssistanceMeasureQuerySet.running_condition() & Q(
             end_date__gte=today, end_date__lte=today + datetime.timedelta(days=days)
         )
 
-    def ended_but_running(self, today: datetime.date | None = None):
+    def ending_within(self, days: int, today: datetime.date | None = None):
+        return self.filter(self.ending_within_condition(days, today))
+
+    @staticmethod
+    def ended_but_running_condition(today: datetime.date | None = None) -> Q:
         """Past their end date and still marked planned or under way: to close or extend."""
-        return self.running().filter(end_date__lt=today or timezone.localdate())
+        return AssistanceMeasureQuerySet.running_condition() & Q(
+            end_date__lt=today or timezone.localdate()
+        )
+
+    def ended_but_running(self, today: datetime.date | None = None):
+        return self.filter(self.ended_but_running_condition(today))
 
 
 class AssistanceMeasure(ScopedModel):

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.choices import Role
+from households import periods
 from households.choices import HouseholdStatus, MeasureStatus
 from households.models import Household, RosterImport
 from inspections.choices import Status as FindingStatus
@@ -107,6 +108,36 @@ def test_the_cadres_links_list_what_was_counted(client, world, make_user, cadre)
         page = client.get(entries[key].url)
         assert page.status_code == 200, key
         assert page.context["table"].page.paginator.count == entries[key].count, key
+
+
+def test_the_summary_counts_agree_with_the_lists_they_link_to(client, world, make_user, cadre):
+    """Staff read the household and measure entries from one grouped query each: every entry
+    counts what its link lists (through the queryset rules), village by village."""
+    populate(world, cadre, 3)
+    households = list(Household.objects.filter(village__in=[world.v11, world.v12]))
+    Household.objects.filter(pk=households[0].pk).update(planned_exit_year=TODAY.year - 2)
+    Household.objects.filter(pk__in=[h.pk for h in households[1:3]]).update(
+        status=HouseholdStatus.PUBLICISED
+    )
+    ended = AssistanceMeasureFactory(
+        household=households[3], start_date=TODAY - 400 * DAY, end_date=TODAY - 3 * DAY
+    )
+    ended.status = MeasureStatus.ONGOING
+    ended.save()
+    periods.follow([h.pk for h in households])
+    user = make_user(Role.TOWNSHIP_STAFF, world.t1)
+    client.force_login(user)
+    entries = by_key(todos(user))
+    keys = ("unvisited", "overdue", "near_deadline", "publicity", "measures", "measures_ended")
+    assert set(keys) <= set(entries)
+    for key in keys:
+        page = client.get(entries[key].url)
+        assert page.status_code == 200, key
+        assert page.context["table"].page.paginator.count == entries[key].count, key
+        villages = dict(entries[key].villages)
+        assert sum(villages.values()) == entries[key].count, key
+        assert set(villages) <= {"一乡甲村", "一乡乙村"}, key
+    assert entries["overdue"].count == 1 and entries["publicity"].count == 2
 
 
 def test_township_staff_see_their_villages_summarised(world, make_user, cadre):
