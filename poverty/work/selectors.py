@@ -118,21 +118,10 @@ class Page:
             self.todos.append(Todo(key, label, count, url, level, rows=shown))
 
     def by_village(
-        self,
-        key: str,
-        label: str,
-        qs: QuerySet | list[tuple[int, int]],
-        village: str,
-        url: str,
-        level: str = WARNING,
+        self, key: str, label: str, counts: list[tuple[int, int]], url: str, level: str = WARNING
     ) -> None:
-        """Count the queryset per village (`village` is the path to its village id), or show
-        counts already made (`village_counts`)."""
-        if isinstance(qs, QuerySet):
-            # As village_counts: no DISTINCT is needed.
-            counts = list(qs.order_by().values_list(village).annotate(n=Count("pk")).order_by())
-        else:
-            counts = qs
+        """An entry counted per village: (village id, count) pairs (`per_village`,
+        `village_counts`)."""
         total = sum(n for _, n in counts)
         if total:
             todo = Todo(key, label, total, url, level)
@@ -140,12 +129,17 @@ class Page:
             self._village_counts.append((todo, counts))
 
     @staticmethod
+    def per_village(qs: QuerySet, village: str) -> list[tuple[int, int]]:
+        """The queryset's rows counted per village (`village` is the path to its id)."""
+        # No entry joins a many-valued relation, so each row counts once without DISTINCT
+        # (which sorted a county's hundred thousand rows on disk).
+        return list(qs.order_by().values_list(village).annotate(n=Count("pk")).order_by())
+
+    @staticmethod
     def village_counts(qs: QuerySet, village: str, **conditions: Q) -> dict[str, list]:
         """Per village, how many rows of the queryset meet each condition, in one grouped query
         over the rows meeting any: {name: [(village id, count), ...]}."""
         rows = (
-            # No entry joins a many-valued relation, so each row counts once without DISTINCT
-            # (which sorted a county's hundred thousand rows on disk).
             qs.filter(reduce(or_, conditions.values()))
             .order_by()
             .values_list(village)
@@ -218,13 +212,8 @@ def unvisited(page: Page, *, mine: bool) -> None:
             lambda h: Row(str(h), h.get_absolute_url()),
         )
     else:
-        page.by_village(
-            "unvisited",
-            label,
-            page.households["unvisited"],
-            "village",
-            _link("households:household_list", unvisited=1),
-        )
+        url = _link("households:household_list", unvisited=1)
+        page.by_village("unvisited", label, page.households["unvisited"], url)
 
 
 def follow_ups(page: Page, *, mine: bool) -> None:
@@ -241,7 +230,9 @@ def follow_ups(page: Page, *, mine: bool) -> None:
         url = _link("households:visit_list", follow_up_open=1, cadre=page.user.cadre_id)
         page.rows("follow_ups", label, qs.order_by("follow_up_due", "pk"), url, row, DANGER)
     else:
-        page.by_village("follow_ups", label, qs, "household__village", url, DANGER)
+        page.by_village(
+            "follow_ups", label, page.per_village(qs, "household__village"), url, DANGER
+        )
 
 
 def visits_to_review(page: Page) -> None:
@@ -261,7 +252,7 @@ def findings_to_rectify(page: Page, *, summary: bool) -> None:
     url = _link("inspections:finding_list", to_rectify=1)
     label = "待整改的督查问题"
     if summary:
-        page.by_village("findings", label, qs, "area", url)
+        page.by_village("findings", label, page.per_village(qs, "area"), url)
         return
 
     def row(f):
@@ -281,8 +272,8 @@ def exit_deadlines(page: Page, *, summary: bool) -> None:
     near_url = _link("households:household_list", near_deadline=1)
     if summary:
         counts = page.households
-        page.by_village("overdue", over_label, counts["overdue"], "village", over_url, DANGER)
-        page.by_village("near_deadline", near_label, counts["near_deadline"], "village", near_url)
+        page.by_village("overdue", over_label, counts["overdue"], over_url, DANGER)
+        page.by_village("near_deadline", near_label, counts["near_deadline"], near_url)
         return
 
     def row(h):
@@ -333,14 +324,12 @@ def measures_ending(page: Page, *, mine: bool) -> None:
         "measures",
         f"{MEASURE_DAYS}天内到期的帮扶措施",
         page.measures["ending"],
-        "household__village",
         _link("households:assistancemeasure_list", ending=MEASURE_DAYS),
     )
     page.by_village(
         "measures_ended",
         "已到期仍标为实施中的措施",
         page.measures["ended"],
-        "household__village",
         _link("households:assistancemeasure_list", ending="ended"),
         DANGER,
     )
@@ -353,7 +342,7 @@ def publicity(page: Page, *, summary: bool) -> None:
     url = _link("households:household_list", status=HouseholdStatus.PUBLICISED)
     if summary:
         counts = page.households["publicity"]
-        page.by_village("publicity", "村内公示中的拟退出户", counts, "village", url, INFO)
+        page.by_village("publicity", "村内公示中的拟退出户", counts, url, INFO)
     else:
         page.rows(
             "publicity",
@@ -467,8 +456,7 @@ def quality_new(page: Page) -> None:
     page.by_village(
         "quality_new",
         "本周新发现的疑点",
-        qs,
-        "household__village",
+        page.per_village(qs, "household__village"),
         _link("households:qualityissue_list", status=QualityStatus.OPEN),
         INFO,
     )
