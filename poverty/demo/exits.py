@@ -20,6 +20,7 @@ from exits import services
 from exits.choices import GUARANTEES, Stratum
 from exits.models import Item, Reading, Rehearsal, Standard, Survey
 from exits.rehearsal import rehearsal_close, rehearsal_draw, survey_record
+from exits.selectors import evaluate
 from households.models import PovertyLine
 from poverty.dashboard.stats import exit_statistics
 from poverty.demo.names import person_name
@@ -193,8 +194,9 @@ def seed_exits() -> ExitCounts:
     counts.rehearsal_errors = _rehearse(county, staff)
 
     # The readiest village's procedure is under way: proposed and reviewed (by its township's
-    # account where the demo has one for it).
-    if remaining:
+    # account where the demo has one for it). A county grown large (bench/work.py's 100,000
+    # households) has no village ready: its procedure waits.
+    if remaining and evaluate(remaining[0], FINAL_YEAR).met:
         first = remaining[0]
         by = township if township.areas.filter(pk=first.parent_id).exists() else staff
         services.exit_step(
