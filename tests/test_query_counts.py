@@ -267,8 +267,8 @@ def grow_inspections(world, n):
 # session, user, areas, count, page, the filters' choice lists.
 INSPECTION_PAGES = {
     # Inspectors read pledges only: the add button's check falls through to the per-user
-    # grants an administrator may give (user and group permissions, read once per request).
-    "inspections:pledge_list": 8,
+    # grants an administrator may give (user and group permissions, one query per request).
+    "inspections:pledge_list": 7,
     "inspections:inspection_list": 6,
     "inspections:finding_list": 7,
     "inspections:accountability_list": 6,
@@ -317,9 +317,9 @@ def test_finding_inspection_and_notice_pages_cost_the_same_with_more_rows(
 
     add(2)
     urls = {
-        reverse("inspections:finding_detail", args=[finding.pk]): 12,
+        reverse("inspections:finding_detail", args=[finding.pk]): 11,
         # … and its history, field by field (the rows, and the names of related objects)
-        reverse("inspections:inspection_detail", args=[finding.inspection_id]): 10,
+        reverse("inspections:inspection_detail", args=[finding.inspection_id]): 9,
         reverse("inspections:notice_detail", args=[notice.pk]): 5,
         reverse("inspections:notice_print", args=[notice.pk]): 5,
         reverse("inspections:notice_xlsx", args=[notice.pk]): 5,

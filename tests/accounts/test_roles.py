@@ -49,3 +49,30 @@ def test_user_without_areas_sees_nothing(world):
     user = UserFactory(role=Role.COUNTY_STAFF)
     assert user.has_perm("villages.view_area")
     assert not Area.objects.restrict(user).exists()
+
+
+@pytest.mark.django_db
+def test_permissions_granted_in_the_admin_add_to_the_role_in_one_query(
+    django_assert_num_queries,
+):
+    """Beyond the role table, a permission given to the user or to one of their groups in the
+    admin counts; a user's own and their groups' are read together, once per request."""
+    from django.contrib.auth.models import Group, Permission
+
+    own = Permission.objects.get(codename="change_finding")
+    shared = Permission.objects.get(codename="delete_finding")
+    group = Group.objects.create(name="督查协理")
+    group.permissions.add(shared)
+    user = UserFactory(role=Role.LEADER)
+    user.user_permissions.add(own)
+    user.groups.add(group)
+    with django_assert_num_queries(1):
+        assert user.has_perm("inspections.change_finding")
+        assert user.has_perm("inspections.delete_finding")
+        assert not user.has_perm("inspections.add_finding")
+        assert user.has_perm("villages.view_unit")  # the role's, without a query
+    other = UserFactory(role=Role.LEADER)
+    assert not other.has_perm("inspections.change_finding")
+    assert not other.has_perm("inspections.delete_finding")
+    superuser = UserFactory(role=Role.LEADER, is_superuser=True)
+    assert superuser.has_perm("inspections.add_finding")

@@ -313,17 +313,17 @@ def test_the_battle_map_and_a_household_cost_the_same_with_more_households(
         tallies.refresh()
         # the figures as above (no children, so no leaders of children: 15), the households,
         # their measures and their cadres, the user's own permissions (whether the phones are
-        # shown in full: 2, once), the village's leaders, postings and units, and its 出列
+        # shown in full: 1, once), the village's leaders, postings and units, and its 出列
         # standard (exits.selectors.holding_back: none set here, so nothing more)
-        with django_assert_num_queries(24):
+        with django_assert_num_queries(23):
             response = client.get("/dashboard/990123100201/", {"year": 2019})
         assert len(response.context["households"]) == 2 + more
         # session, user, areas, the household, the user's own permissions (the detail view
-        # asks about edit rights a leader lacks: 2), ancestors, measures, pairing, income,
+        # asks about edit rights a leader lacks: 1), ancestors, measures, pairing, income,
         # visits, findings; the exit readiness (states, line, income of the year, latest
         # assessment, members: 5)
         pk = Household.objects.filter(village=registry.v11).latest("pk").pk
-        with django_assert_num_queries(17):
+        with django_assert_num_queries(16):
             assert client.get(f"/dashboard/household/{pk}/").status_code == 200
 
 
