@@ -1,29 +1,47 @@
-"""gunicorn for production on a two-core county server (bench/load.py measured the choice;
-bench/README.md has the runs).
+"""gunicorn for production on a two-core county server, behind nginx (bench/load.py measured the
+choice; bench/README.md has the runs).
 
-Four worker processes of two threads: the pages spend part of their time waiting for PostgreSQL,
-so a second thread overlaps that wait, while more processes than cores keep both cores busy
-without one process's threads queuing behind its own GIL. In runs made back to back at 50 users,
-4 × 2 had a lower p95 than 3 × 4 every time (295-461 ms against 435-504 ms); five sync workers
-came out about level with 4 × 2, but a sync worker is held for the whole of a slow upload (a
-cadre's photos over a weak signal). Set CONN_MAX_AGE (e.g. 60) so each thread keeps its database
-connection. WEB_CONCURRENCY, GUNICORN_THREADS, GUNICORN_WORKER_CLASS and GUNICORN_KEEPALIVE
-override.
+One worker process per core plus one, one thread each, and a worker takes a connection only when
+its thread is free (worker_connections = threads, keep-alive 0). Requests then wait in the
+kernel's one queue and go to whichever worker frees first. A gthread worker otherwise accepts
+connections while its threads are busy, and a kept-alive connection ties its browser to one
+process: requests queued behind a busy worker while another idled, and at 50 users the p95 was
+680 ms with 4 × 2 threads and keep-alive 5 s against 188-245 ms this way (bench/README.md). nginx
+keeps the browsers' connections alive and opens a fresh one to gunicorn per request anyway.
+
+The gthread worker rather than sync: a request's body is read by the thread while the worker
+keeps telling the master it is alive, so a slow upload is not killed at `timeout`. Set
+CONN_MAX_AGE (e.g. 60) so each worker keeps its database connection. WEB_CONCURRENCY,
+GUNICORN_THREADS, GUNICORN_WORKER_CLASS and GUNICORN_KEEPALIVE override; with a keep-alive above
+0 a worker accepts as many connections as gunicorn's default allows (an idle kept-alive
+connection would otherwise hold its only place).
 """
 
 import os
 
+
+def cores() -> int:
+    """The cores this process may run on (a container's cpuset included)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 2
+
+
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
-workers = int(os.environ.get("WEB_CONCURRENCY", "4"))
+workers = int(os.environ.get("WEB_CONCURRENCY", cores() + 1))
 worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "gthread")
-threads = int(os.environ.get("GUNICORN_THREADS", "2"))
+threads = int(os.environ.get("GUNICORN_THREADS", "1"))
 # A roster upload or an export page may take a while; the long work itself runs in Celery.
 timeout = 60
-# Seconds an idle keep-alive connection is kept. gunicorn's default of 2 raced clients that
-# paused about that long: bench/load.py saw "connection reset" on requests sent 2.03-2.07 s
-# after the last answer, as the server closed the socket. Behind nginx (docs/operations.md)
-# this only concerns nginx's own connections.
-keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "5"))
+# Seconds an idle keep-alive connection is kept; 0 closes it after each answer, so the next
+# request waits in the shared queue rather than behind this worker. Behind nginx only nginx's own
+# connections are concerned. (With keep-alive, gunicorn's default of 2 s raced clients pausing
+# about that long: bench/load.py saw resets on requests sent 2.03-2.07 s after the last answer.)
+keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "0"))
+# Take a connection only with a thread free to answer it (see above); kept-alive connections
+# would each hold a place, so with keep-alive gunicorn's default of 1,000 stands.
+worker_connections = threads if keepalive == 0 else 1000
 graceful_timeout = 30
 # Recycle workers now and then so a slow leak cannot grow without bound.
 max_requests = 5000

@@ -1,9 +1,11 @@
 """Load test: 50 simulated users against gunicorn on loopback for 3 minutes, with the production
-config (gunicorn.conf.py: 4 workers × 2 threads, persistent database connections). Prints
-p50/p95/p99 per kind of request and overall, requests per second and errors; not a test.
+config (gunicorn.conf.py: a worker per core plus one, one thread each, no keep-alive; persistent
+database connections). Prints p50/p95/p99 per kind of request and overall, requests per second
+and errors; not a test. --workers, --threads, --worker-class, --keepalive and
+--worker-connections override the config's choice.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/poverty_load \\
-        .venv/bin/python bench/load.py [--users 50] [--seconds 180] [--workers 4 --threads 2] [--worker-class gthread] [--keepalive 5] [--reuse]
+        .venv/bin/python bench/load.py [--users 50] [--seconds 180] [--workers 3 --threads 1] [--reuse]
 
 The database named by DATABASE_URL gets the demo county (migrate + seed_demo: 3,000 households).
 Each user logs in as one of the demo roles (county, township, leader, inspector, cadre; the API
@@ -76,27 +78,51 @@ def prepare(reuse: bool = False) -> dict:
     return plan
 
 
-def serve(workers: int, threads: int, port: int, worker_class: str, keepalive: int):
+def gunicorn_settings(env: dict, worker_connections: int | None) -> str:
+    """What gunicorn.conf.py makes of `env`, in words for the summary."""
+    import importlib.util
+    from unittest import mock
+
+    spec = importlib.util.spec_from_file_location("gunicorn_conf", ROOT / "gunicorn.conf.py")
+    conf = importlib.util.module_from_spec(spec)
+    with mock.patch.dict(os.environ, env, clear=True):
+        spec.loader.exec_module(conf)
+    return (
+        f"gunicorn {conf.workers} {conf.worker_class} workers × {conf.threads} threads, "
+        f"keep-alive {conf.keepalive} s, worker connections "
+        f"{worker_connections or conf.worker_connections}"
+    )
+
+
+def serve(port: int, args) -> tuple[subprocess.Popen, str]:
+    """gunicorn with gunicorn.conf.py, and only the settings given on our command line changed."""
     env = {
         **os.environ,
         "DEBUG": "false",
         "CONN_MAX_AGE": "60",
-        "WEB_CONCURRENCY": str(workers),
-        "GUNICORN_THREADS": str(threads),
-        "GUNICORN_WORKER_CLASS": worker_class,
-        "GUNICORN_KEEPALIVE": str(keepalive),
         "GUNICORN_BIND": f"127.0.0.1:{port}",
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
     }
+    for name, value in (
+        ("WEB_CONCURRENCY", args.workers),
+        ("GUNICORN_THREADS", args.threads),
+        ("GUNICORN_WORKER_CLASS", args.worker_class),
+        ("GUNICORN_KEEPALIVE", args.keepalive),
+    ):
+        if value is not None:
+            env[name] = str(value)
+    extra = (
+        ["--worker-connections", str(args.worker_connections)] if args.worker_connections else []
+    )
     server = subprocess.Popen(  # noqa: S603 -- our gunicorn, our config
         [sys.executable, "-m", "gunicorn", "poverty.wsgi", "-c", "gunicorn.conf.py",
-         "--access-logfile", os.devnull],
+         "--access-logfile", os.devnull, *extra],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )  # fmt: skip
-    return server
+    return server, gunicorn_settings(env, args.worker_connections)
 
 
 def wait_ready(base: str, timeout: float = 60) -> None:
@@ -220,17 +246,18 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--seconds", type=int, default=180)
     parser.add_argument("--think", type=float, default=1.0)
-    parser.add_argument("--workers", type=int, default=4)
-    parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--worker-class", default="gthread")
-    parser.add_argument("--keepalive", type=int, default=5)
+    parser.add_argument("--workers", type=int)
+    parser.add_argument("--threads", type=int)
+    parser.add_argument("--worker-class")
+    parser.add_argument("--keepalive", type=int)
+    parser.add_argument("--worker-connections", type=int)
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--reuse", action="store_true", help="keep the demo county already there")
     args = parser.parse_args()
 
     plan = prepare(args.reuse)
     base = f"http://127.0.0.1:{args.port}"
-    server = serve(args.workers, args.threads, args.port, args.worker_class, args.keepalive)
+    server, settings = serve(args.port, args)
     try:
         wait_ready(base)
         results: dict[str, list] = defaultdict(list)
@@ -270,11 +297,7 @@ def main() -> None:
     # gunicorn's master reaped its workers and we reaped the master: their CPU is our children's.
     served = cpu_seconds(resource.RUSAGE_CHILDREN)
 
-    print(
-        f"{args.users} users, {args.seconds} s, think {args.think} s, gunicorn "
-        f"{args.workers} {args.worker_class} workers × {args.threads} threads, "
-        f"keep-alive {args.keepalive} s"
-    )
+    print(f"{args.users} users, {args.seconds} s, think {args.think} s, {settings}")
     every = []
     errors = 0
     for kind, _ in WORKLOAD:
