@@ -6,7 +6,10 @@ the Excel writer drops them from what was stored before."""
 
 from __future__ import annotations
 
+import html
 import re
+
+from django.utils.functional import Promise
 
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
@@ -26,3 +29,15 @@ def control_problem(value: str) -> str | None:
 
 def without_control(value: str) -> str:
     return value if value.isprintable() else CONTROL.sub("", value)
+
+
+def escaped(value) -> str:
+    """What Django's conditional_escape() writes (a safe string as it is, anything else
+    html.escape()d after str()), without wrapping the result in lazy text: pages that write
+    hundreds of cells or options in Python (filter bars, the 作战卡's table) call it per value,
+    and the wrapper cost more than the escaping."""
+    if isinstance(value, Promise):
+        value = str(value)
+    if hasattr(value, "__html__"):
+        return value.__html__()
+    return html.escape(str(value))

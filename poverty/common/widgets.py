@@ -21,9 +21,10 @@ import html
 from django import forms
 from django.forms.utils import flatatt
 from django.urls import reverse
-from django.utils.functional import Promise
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
+
+from poverty.common.text import escaped
 
 
 class SearchSelect(forms.Widget):
@@ -117,22 +118,12 @@ class FastSelect(forms.Select):
                 chosen = chosen or selected
                 parts.append(
                     f'\n  <option value="{html.escape(str(option_value))}"'
-                    f"{' selected' if selected else ''}>{_escaped(option_label)}</option>"
+                    f"{' selected' if selected else ''}>{escaped(option_label)}</option>"
                 )
             if group:
                 parts.append("\n  </optgroup>")
         parts.append("\n</select>")
         return mark_safe("".join(parts))  # noqa: S308 -- every piece above is escaped
-
-
-def _escaped(value) -> str:
-    """conditional_escape() without its lazy-text wrapper, which cost more than the escaping
-    on a filter bar's hundreds of options."""
-    if isinstance(value, Promise):
-        value = str(value)
-    if hasattr(value, "__html__"):
-        return value.__html__()
-    return html.escape(str(value))
 
 
 def template_attrs(attrs: dict) -> str:

@@ -4,7 +4,6 @@ household. Scoped like every page: an area outside the user's is a 404."""
 
 from __future__ import annotations
 
-import html
 from collections import Counter
 from functools import cache
 
@@ -16,7 +15,7 @@ from django.shortcuts import render
 from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from django.utils.http import urlencode
-from django.utils.safestring import SafeData, SafeString, mark_safe
+from django.utils.safestring import SafeString, mark_safe
 
 from command.selectors import key_task_panel
 from exits.selectors import holding_back
@@ -27,6 +26,7 @@ from inspections.models import Finding
 from poverty.common.areacodes import ancestor_codes, digits_of, is_valid_code, level_of
 from poverty.common.figures import percent
 from poverty.common.scoping import Reach
+from poverty.common.text import escaped
 from poverty.common.views import ObjectDetailView
 from villages.choices import AreaLevel
 from villages.models import YEAR_VALIDATORS, Area
@@ -67,30 +67,25 @@ NONE_MARK = {
 }
 
 
-def _text(value) -> str:
-    """HTML-escaped exactly as Django's escape() does (html.escape of str()), unless safe."""
-    return value if isinstance(value, SafeData) else html.escape(str(value))
-
-
 def battle_rows(households: list[dict], year: int) -> SafeString:
     # Escaped: every text (typed by people, or labels); not the numbers and the row's class.
     return mark_safe(  # noqa: S308
         "\n".join(
             BATTLE_ROW.format(
                 css=h["css"],
-                url=_text(h["url"]),
+                url=escaped(h["url"]),
                 year=year,
-                code=_text(h["code"]),
-                head=_text(h["head_name"] or ""),
+                code=escaped(h["code"]),
+                head=escaped(h["head_name"] or ""),
                 persons=h["persons"],
-                causes=_text(h["causes"]),
-                measures=_text(h["measures"] or NONE_MARK["measures"]),
-                cadre=_text(h["cadre"] or NONE_MARK["cadre"]),
-                unit=UNIT.format(_text(h["unit"])) if h["unit"] else "",
-                phone=_text(h["phone"]),
+                causes=escaped(h["causes"]),
+                measures=escaped(h["measures"] or NONE_MARK["measures"]),
+                cadre=escaped(h["cadre"] or NONE_MARK["cadre"]),
+                unit=UNIT.format(escaped(h["unit"])) if h["unit"] else "",
+                phone=escaped(h["phone"]),
                 planned=h["planned_exit_year"],
-                state=_text(h["state"]),
-                ready=_text(h["readiness"]),
+                state=escaped(h["state"]),
+                ready=escaped(h["readiness"]),
                 ready_css="text-success" if h["ready"] else "text-danger",
             )
             for h in households
@@ -103,10 +98,10 @@ def child_tiles(children: list[dict], query: str) -> tuple[SafeString, SafeStrin
     tiles, rows = [], []
     for c in children:
         common = {
-            "url": _text(c["url"]),
-            "query": _text(query),
-            "name": _text(c["area"]["name"]),
-            "label": _text(c["state_label"]),
+            "url": escaped(c["url"]),
+            "query": escaped(query),
+            "name": escaped(c["area"]["name"]),
+            "label": escaped(c["state_label"]),
         }
         tiles.append(
             TILE.format(
@@ -114,10 +109,10 @@ def child_tiles(children: list[dict], query: str) -> tuple[SafeString, SafeStrin
                 shade=f" shade-{c['shade']}" if c["shade"] else "",
                 remaining=c["remaining"]["households"],
                 overdue=f" · 超期{c['overdue']}户" if c["overdue"] else "",
-                leaders=f'<span class="small">包联：{_text(c["leaders"])}</span>'
+                leaders=f'<span class="small">包联：{escaped(c["leaders"])}</span>'
                 if c["leaders"]
                 else "",
-                held=f'<span class="small held">退出差：{_text(c["held"])}</span>'
+                held=f'<span class="small held">退出差：{escaped(c["held"])}</span>'
                 if c.get("held")
                 else "",
                 **common,
@@ -145,8 +140,8 @@ def data_rows(rows, texts: int = 1) -> SafeString:
     return mark_safe(  # noqa: S308 (escaped here)
         "".join(
             "<tr>"
-            + "".join(f"<td>{_text(v)}</td>" for v in row[:texts])
-            + "".join(f'<td class="text-end">{_text(v)}</td>' for v in row[texts:])
+            + "".join(f"<td>{escaped(v)}</td>" for v in row[:texts])
+            + "".join(f'<td class="text-end">{escaped(v)}</td>' for v in row[texts:])
             + "</tr>"
             for row in rows
         )
