@@ -231,6 +231,24 @@ def busy_seconds() -> float:
     return (sum(ticks[:8]) - idle) / os.sysconf("SC_CLK_TCK")
 
 
+def postgres_seconds() -> float | None:
+    """CPU seconds used by the PostgreSQL server on this machine (Linux /proc): its live
+    processes', and those of the backends that ended (counted in the postmaster's children's
+    times once it reaped them). None where no local PostgreSQL process is seen."""
+    total, found = 0.0, False
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:  # ended meanwhile
+            continue
+        if text[text.index("(") + 1 : text.rindex(")")] != "postgres":
+            continue
+        fields = text[text.rindex(")") + 2 :].split()
+        total += sum(int(value) for value in fields[11:15])  # utime stime cutime cstime
+        found = True
+    return total / os.sysconf("SC_CLK_TCK") if found else None
+
+
 def cpu_seconds(who: int) -> float:
     usage = resource.getrusage(who)
     return usage.ru_utime + usage.ru_stime
@@ -283,6 +301,7 @@ def main() -> None:
         ]
         started = time.monotonic()
         machine, generator = busy_seconds(), cpu_seconds(resource.RUSAGE_SELF)
+        database = postgres_seconds()
         for user in users:
             user.start()
             time.sleep(0.05)  # users arrive over a few seconds, not in one burst
@@ -296,6 +315,10 @@ def main() -> None:
         server.wait(timeout=30)
     # gunicorn's master reaped its workers and we reaped the master: their CPU is our children's.
     served = cpu_seconds(resource.RUSAGE_CHILDREN)
+    # gunicorn's connections closed as it stopped: their backends' time is the postmaster's now.
+    time.sleep(0.5)
+    ended = postgres_seconds()
+    database = None if database is None or ended is None else ended - database
 
     print(f"{args.users} users, {args.seconds} s, think {args.think} s, {settings}")
     every = []
@@ -317,8 +340,15 @@ def main() -> None:
         per = 1000 / len(every)
         print(
             f"CPU per request: gunicorn {served * per:.1f} ms, this load generator "
-            f"{generator * per:.1f} ms, the rest of the machine (PostgreSQL, other tenants) "
-            f"{max(0.0, machine - served - generator) * per:.1f} ms; the machine was busy "
+            f"{generator * per:.1f} ms, "
+            + (
+                f"PostgreSQL {database * per:.1f} ms, the rest of the machine (other tenants) "
+                f"{max(0.0, machine - served - generator - database) * per:.1f} ms"
+                if database is not None
+                else "the rest of the machine (PostgreSQL, other tenants) "
+                f"{max(0.0, machine - served - generator) * per:.1f} ms"
+            )
+            + "; the machine was busy "
             f"{machine / elapsed / (os.cpu_count() or 1):.0%} of {os.cpu_count()} cores"
         )
     print(
