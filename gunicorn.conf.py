@@ -2,12 +2,13 @@
 choice; bench/README.md has the runs).
 
 One worker process per core plus one, one thread each, and a worker takes a connection only when
-its thread is free (worker_connections = threads, keep-alive 0). Requests then wait in the
-kernel's one queue and go to whichever worker frees first. A gthread worker otherwise accepts
-connections while its threads are busy, and a kept-alive connection ties its browser to one
-process: requests queued behind a busy worker while another idled, and at 50 users the p95 was
-680 ms with 4 × 2 threads and keep-alive 5 s against 188-245 ms this way (bench/README.md). nginx
-keeps the browsers' connections alive and opens a fresh one to gunicorn per request anyway.
+its thread is free (worker_connections = threads, keep-alive 0). Requests then wait in the kernel's
+one queue and go to whichever worker frees first. A gthread worker otherwise accepts connections
+while its threads are busy, and a kept-alive connection ties its browser to one process: requests
+queued behind a busy worker while another idled. At 50 users, in runs next to each other, the p95
+this way was 40 % of that of 4 × 2 threads with keep-alive 5 s or less (188-871 ms against
+680-2,539 ms as the machine's speed drifted; bench/README.md). nginx keeps the browsers'
+connections alive and opens a fresh one to gunicorn per request anyway.
 
 The gthread worker rather than sync: a request's body is read by the thread while the worker
 keeps telling the master it is alive, so a slow upload is not killed at `timeout`. Set
