@@ -18,7 +18,12 @@ from django.utils import timezone
 
 from households import readiness
 from households.choices import CAUSE_MEASURES, ENDING_WINDOWS, Cause, HouseholdStatus, MeasureType
-from households.models import AssistanceMeasure, Household, HouseholdPairing
+from households.models import (
+    AssistanceMeasure,
+    AssistanceMeasureQuerySet,
+    Household,
+    HouseholdPairing,
+)
 from households.periods import counted, of_household, overdue
 from inspections.choices import Status as FindingStatus
 from inspections.models import Finding
@@ -106,17 +111,22 @@ def by_measure(villages: dict[int, str]) -> list[tuple[str, int]]:
 
 def measures_ending(area: Area, today: date) -> dict[str, int]:
     """Measures under the area still planned or under way that end within each of
-    ENDING_WINDOWS days ("30", "60", "90") and that have ended already ("ended"): the measure
-    list's 到期 filter counted (AssistanceMeasureQuerySet), in one query."""
-    from django.db.models import Count, Q
+    ENDING_WINDOWS days ("30", "60", "90") and that have ended already ("ended"), by the rules
+    the measure list's 到期 filter and the work page apply (AssistanceMeasureQuerySet's
+    conditions), in one query."""
+    from django.db.models import Count
 
-    running = AssistanceMeasure.objects.under([area.code]).running()
+    rules = AssistanceMeasureQuerySet
     windows = {
-        str(days): Count("pk", filter=Q(end_date__gte=today, end_date__lte=today + timedelta(days)))
+        str(days): Count("pk", filter=rules.ending_within_condition(days, today))
         for days in ENDING_WINDOWS
     }
-    return running.filter(end_date__lte=today + timedelta(max(ENDING_WINDOWS))).aggregate(
-        **windows, ended=Count("pk", filter=Q(end_date__lt=today))
+    # Narrowed first to what any of them can count, for the index on the end date.
+    return (
+        AssistanceMeasure.objects.under([area.code])
+        .running()
+        .filter(end_date__lte=today + timedelta(max(ENDING_WINDOWS)))
+        .aggregate(**windows, ended=Count("pk", filter=rules.ended_but_running_condition(today)))
     )
 
 
