@@ -20,6 +20,8 @@ connection would otherwise hold its only place).
 
 import os
 
+from gunicorn.config import Config
+
 
 def cores() -> int:
     """The cores this process may run on (a container's cpuset included)."""
@@ -41,8 +43,8 @@ timeout = 60
 # about that long: bench/load.py saw resets on requests sent 2.03-2.07 s after the last answer.)
 keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "0"))
 # Take a connection only with a thread free to answer it (see above); kept-alive connections
-# would each hold a place, so with keep-alive gunicorn's default of 1,000 stands.
-worker_connections = threads if keepalive == 0 else 1000
+# would each hold a place, so with keep-alive gunicorn's own default stands.
+worker_connections = threads if keepalive == 0 else Config().worker_connections
 graceful_timeout = 30
 # Recycle workers now and then so a slow leak cannot grow without bound.
 max_requests = 5000

@@ -34,7 +34,7 @@ def without_control(value: str) -> str:
 def escaped(value) -> str:
     """What Django's conditional_escape() writes (a safe string as it is, anything else
     html.escape()d after str()), without wrapping the result in lazy text: pages that write
-    hundreds of cells or options in Python (filter bars, the 作战卡's table) call it per value,
+    hundreds of cells or options in Python (filter bars, the dashboard's battle map) call it per value,
     and the wrapper cost more than the escaping."""
     if isinstance(value, Promise):
         value = str(value)

@@ -14,6 +14,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any, cast
 
+from django.db.models import Count
 from django.utils import timezone
 
 from households import readiness
@@ -114,8 +115,6 @@ def measures_ending(area: Area, today: date) -> dict[str, int]:
     ENDING_WINDOWS days ("30", "60", "90") and that have ended already ("ended"), by the rules
     the measure list's 到期 filter and the work page apply (AssistanceMeasureQuerySet's
     conditions), in one query."""
-    from django.db.models import Count
-
     rules = AssistanceMeasureQuerySet
     windows = {
         str(days): Count("pk", filter=rules.ending_within_condition(days, today))

@@ -1,13 +1,12 @@
 """gunicorn's access log masks the ID numbers a GET search carries (issue 28 item 6)."""
 
 import datetime
-import importlib.util
-from pathlib import Path
 from types import SimpleNamespace
 
 from gunicorn.config import Config
 
 from poverty.personal.logs import ScrubbedLogger, scrub
+from tests.poverty.test_gunicorn_conf import load as load_conf
 
 NUMBER = "11010519491231002X"
 
@@ -42,8 +41,5 @@ def test_only_whole_id_numbers_are_masked():
 
 
 def test_gunicorn_is_configured_with_it():
-    path = Path(__file__).resolve().parents[2] / "gunicorn.conf.py"
-    spec = importlib.util.spec_from_file_location("gunicorn_conf", path)
-    conf = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(conf)
+    conf = load_conf()
     assert conf.logger_class == "poverty.personal.logs.ScrubbedLogger"
