@@ -34,4 +34,7 @@ def record_access(
     SensitiveAccess = apps.get_model("households", "SensitiveAccess")
     rows = [SensitiveAccess(user=user, household_id=pk, what=what) for pk in households]
     rows += [SensitiveAccess(user=user, cadre_id=pk, what=what) for pk in cadres]
-    SensitiveAccess.objects.bulk_create(rows)
+    if len(rows) == 1:
+        rows[0].save()  # one INSERT; bulk_create wraps even one row in BEGIN and COMMIT
+    else:
+        SensitiveAccess.objects.bulk_create(rows)

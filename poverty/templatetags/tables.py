@@ -18,6 +18,8 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.template.base import render_value_in_context
 from django.utils import formats
+from django.utils.encoding import force_str
+from django.utils.hashable import make_hashable
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django_tables2.columns.base import LinkTransform
@@ -57,17 +59,37 @@ def _plain(column) -> tuple[str, bool] | None:
     return (accessor, True) if own_page else None
 
 
-def _plain_cell(record: models.Model, name: str, column):
-    """What `BoundRow.get_cell` gives for a plain column of a model row: a choice's label, else
-    the attribute (called if callable), else the column's default when empty."""
+def _cell_reader(model: type[models.Model], name: str, column):
+    """What `BoundRow.get_cell` gives for a plain column of a model row, as a function of the
+    row: a choice's label, else the attribute (called if callable), else the column's default
+    when empty. A field's labels are read once for the table, not once a row as Django's
+    `get_FOO_display` does."""
     try:
-        field = record._meta.get_field(name)
+        field = model._meta.get_field(name)
     except FieldDoesNotExist:
         field = None
-    display = getattr(record, f"get_{name}_display", None) if field is not None else None
-    if display is not None and getattr(field, "choices", None):
-        value = display()
-    else:
+    if field is not None and getattr(field, "choices", None):
+        display = getattr(model, f"get_{name}_display", None)
+        own = getattr(display, "_partialmethod", None)
+        if own is not None and own.func is models.Model._get_FIELD_display:  # not overridden
+            labels = dict(make_hashable(field.flatchoices))
+            attname = field.attname
+
+            def label(record):
+                value = getattr(record, attname)
+                shown = force_str(labels.get(make_hashable(value), value), strings_only=True)
+                return column.default if shown in column.column.empty_values else shown
+
+            return label
+        if display is not None:
+
+            def overridden(record):
+                value = getattr(record, f"get_{name}_display")()
+                return column.default if value in column.column.empty_values else value
+
+            return overridden
+
+    def attribute(record):
         try:
             value = getattr(record, name)
             if callable(value):
@@ -77,7 +99,9 @@ def _plain_cell(record: models.Model, name: str, column):
                     value = value()
         except Exception:  # as django-tables2's Accessor: a missing value shows the default
             value = None
-    return column.default if value in column.column.empty_values else value
+        return column.default if value in column.column.empty_values else value
+
+    return attribute
 
 
 def _own_page_link(record: models.Model, name: str, content) -> str:
@@ -98,6 +122,7 @@ def table_rows(context, table) -> str:
         for column in columns
     }
     plain = {column.name: _plain(column) for column in columns}
+    readers: dict = {}  # (model, column name): its cell reader
     parts = []
     autoescape = context.autoescape
     for row in table.paginated_rows:
@@ -107,7 +132,10 @@ def table_rows(context, table) -> str:
             found = plain[column.name]
             if record is not None and found is not None:
                 name, linked = found
-                cell = _plain_cell(record, name, column)
+                key = (type(record), column.name)
+                if key not in readers:
+                    readers[key] = _cell_reader(type(record), name, column)
+                cell = readers[key](record)
                 if linked and cell is not column.default:
                     cell = _own_page_link(record, name, cell)
             else:

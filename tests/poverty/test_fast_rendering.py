@@ -168,6 +168,30 @@ def test_a_cell_is_escaped(county_client, world):
     assert "<i>甲村" not in table
 
 
+def test_a_choice_column_shows_the_label_and_honours_an_overridden_display(
+    county_client, assert_html_equal
+):
+    """The rows read a field's labels once a table; a model that writes its own
+    get_FOO_display still has it called for every row, as django-tables2 does."""
+    from households.choices import Category
+    from households.models import Household
+
+    url = reverse("households:household_list")
+    cells = re.findall(
+        r"<td[^>]*>([^<]*)</td>", TABLE.findall(county_client.get(url).content.decode())[-1]
+    )
+    assert set(Category.labels) & set(cells)
+    assert not set(Category.values) & set(cells)
+    with mock.patch.object(
+        Household, "get_category_display", lambda self: f"<自定{self.pk}>", create=True
+    ):
+        with stock_tables():
+            stock = TABLE.findall(county_client.get(url).content.decode())[-1]
+        ours = TABLE.findall(county_client.get(url).content.decode())[-1]
+    assert "&lt;自定" in ours
+    assert_html_equal(ours, stock)
+
+
 def test_date_columns_write_what_django_tables2s_templates_write():
     """poverty.common.tables.DateColumn/DateTimeColumn format directly what django-tables2's
     compile a template for, cell by cell: the same text for dates, local times and empties."""
