@@ -1,6 +1,7 @@
 """Load test: 50 simulated users against gunicorn on loopback for 3 minutes, with the production
 config (gunicorn.conf.py: a worker per core plus one, one thread each, no keep-alive; persistent
-database connections). Prints p50/p95/p99 per kind of request and overall, requests per second
+database connections), on the CPython that runs this script: use an optimised build as production
+does (bench/README.md). Prints p50/p95/p99 per kind of request and overall, requests per second
 and errors; not a test. --workers, --threads, --worker-class, --keepalive and
 --worker-connections override the config's choice.
 
@@ -123,6 +124,23 @@ def serve(port: int, args) -> tuple[subprocess.Popen, str]:
         stderr=subprocess.DEVNULL,
     )  # fmt: skip
     return server, gunicorn_settings(env, args.worker_connections)
+
+
+def interpreter() -> str:
+    """Which CPython gunicorn runs on (this script's own). Production's image (python:3.11-slim)
+    is built with profile-guided and link-time optimisation, as distributions build theirs; a
+    build without them (pyenv's default) spent ~20 % more CPU a request here (bench/README.md)."""
+    import platform
+    import sysconfig
+
+    where = os.path.realpath(getattr(sys, "_base_executable", sys.executable))
+    if "--enable-optimizations" in (sysconfig.get_config_var("CONFIG_ARGS") or ""):
+        build = "built with --enable-optimizations"
+    elif where.startswith("/usr/bin/"):
+        build = "the distribution's build"
+    else:
+        build = "built without --enable-optimizations: expect more CPU than in production"
+    return f"CPython {platform.python_version()} at {where} ({build})"
 
 
 def wait_ready(base: str, timeout: float = 60) -> None:
@@ -321,6 +339,7 @@ def main() -> None:
     database = None if database is None or ended is None else ended - database
 
     print(f"{args.users} users, {args.seconds} s, think {args.think} s, {settings}")
+    print(interpreter())
     every = []
     errors = 0
     for kind, _ in WORKLOAD:
