@@ -129,7 +129,7 @@ def serve(port: int, args) -> tuple[subprocess.Popen, str]:
 def interpreter() -> str:
     """Which CPython gunicorn runs on (this script's own). Production's image (python:3.11-slim)
     is built with profile-guided and link-time optimisation, as distributions build theirs; a
-    build without them (pyenv's default) spent ~20 % more CPU a request here (bench/README.md)."""
+    build without them (pyenv's default) spent ~1/6 more CPU a request here (bench/README.md)."""
     import platform
     import sysconfig
 
