@@ -59,35 +59,28 @@ def _plain(column) -> tuple[str, bool] | None:
     return (accessor, True) if own_page else None
 
 
-def _cell_reader(model: type[models.Model], name: str, column):
-    """What `BoundRow.get_cell` gives for a plain column of a model row, as a function of the
-    row: a choice's label, else the attribute (called if callable), else the column's default
-    when empty. A field's labels are read once for the table, not once a row as Django's
-    `get_FOO_display` does."""
+def _cell_reader(model: type[models.Model], name: str):
+    """What `BoundRow.get_cell` reads for a plain column of a model row, as a function of the
+    row: a choice's label, else the attribute (called if callable). A field's labels are read
+    once for the table, not once a row as Django's `get_FOO_display` does."""
     try:
         field = model._meta.get_field(name)
     except FieldDoesNotExist:
         field = None
     if field is not None and getattr(field, "choices", None):
-        display = getattr(model, f"get_{name}_display", None)
-        own = getattr(display, "_partialmethod", None)
+        display = f"get_{name}_display"
+        own = getattr(getattr(model, display, None), "_partialmethod", None)
         if own is not None and own.func is models.Model._get_FIELD_display:  # not overridden
             labels = dict(make_hashable(field.flatchoices))
             attname = field.attname
 
             def label(record):
                 value = getattr(record, attname)
-                shown = force_str(labels.get(make_hashable(value), value), strings_only=True)
-                return column.default if shown in column.column.empty_values else shown
+                return force_str(labels.get(make_hashable(value), value), strings_only=True)
 
             return label
-        if display is not None:
-
-            def overridden(record):
-                value = getattr(record, f"get_{name}_display")()
-                return column.default if value in column.column.empty_values else value
-
-            return overridden
+        if hasattr(model, display):
+            return lambda record: getattr(record, display)()
 
     def attribute(record):
         try:
@@ -99,7 +92,7 @@ def _cell_reader(model: type[models.Model], name: str, column):
                     value = value()
         except Exception:  # as django-tables2's Accessor: a missing value shows the default
             value = None
-        return column.default if value in column.column.empty_values else value
+        return value
 
     return attribute
 
@@ -122,7 +115,7 @@ def table_rows(context, table) -> str:
         for column in columns
     }
     plain = {column.name: _plain(column) for column in columns}
-    readers: dict = {}  # (model, column name): its cell reader
+    readers: dict = {}  # (model, attribute): its cell reader
     parts = []
     autoescape = context.autoescape
     for row in table.paginated_rows:
@@ -132,10 +125,12 @@ def table_rows(context, table) -> str:
             found = plain[column.name]
             if record is not None and found is not None:
                 name, linked = found
-                key = (type(record), column.name)
+                key = (type(record), name)
                 if key not in readers:
-                    readers[key] = _cell_reader(type(record), name, column)
+                    readers[key] = _cell_reader(type(record), name)
                 cell = readers[key](record)
+                if cell in column.column.empty_values:
+                    cell = column.default
                 if linked and cell is not column.default:
                     cell = _own_page_link(record, name, cell)
             else:

@@ -18,6 +18,8 @@ from django_filters.fields import ModelChoiceIterator
 from django_tables2 import utils as tables_utils
 
 from accounts.choices import Role
+from households.choices import Category
+from households.models import Household
 from poverty.common.filters import AreaTreeField
 from poverty.common.widgets import FastSelect
 from tests.test_query_counts import (
@@ -173,9 +175,6 @@ def test_a_choice_column_shows_the_label_and_honours_an_overridden_display(
 ):
     """The rows read a field's labels once a table; a model that writes its own
     get_FOO_display still has it called for every row, as django-tables2 does."""
-    from households.choices import Category
-    from households.models import Household
-
     url = reverse("households:household_list")
     cells = re.findall(
         r"<td[^>]*>([^<]*)</td>", TABLE.findall(county_client.get(url).content.decode())[-1]
