@@ -1118,6 +1118,15 @@ class RosterJob(ScopedModel):
         return user.areas.order_by("code").first() or Area.objects.order_by("code").first()
 
 
+class RosterImportQuerySet(ScopedQuerySet):
+    def listed(self):
+        """Without what only the import's own page reads: the preview, the column mapping and
+        the errors (up to 5,000 of them, every member a file would remove). A list or the work
+        page shows a job's file, status and counts, and would otherwise decode megabytes of
+        JSON for every row."""
+        return self.defer(*RosterImport.PAYLOAD)
+
+
 class RosterImport(RosterJob):
     """An upload of the 花名册 and the background jobs that import it (who, when, counts, errors).
 
@@ -1125,6 +1134,17 @@ class RosterImport(RosterJob):
     uploader reads the preview, confirms any removal it lists, and a second job writes it."""
 
     Status = ImportStatus
+    PAYLOAD = (
+        "changes",
+        "removals",
+        "column_map",
+        "samples",
+        "errors",
+        "unknown_columns",
+        "skipped_rows",
+    )
+
+    objects = RosterImportQuerySet.as_manager()
 
     file = models.FileField(
         "文件",

@@ -201,6 +201,7 @@ urlpatterns = [
         filterset=filtersets.RosterImportFilterSet,
         table=tables.RosterImportTable,
         select_related=("user", "area"),
+        list_view=views.RosterImportListView,
         create_view=views.RosterImportCreateView,
         detail_view=views.RosterImportDetailView,
         detail_fields=(),

@@ -498,6 +498,11 @@ class VisitCoverageView(ObjectDetailView):
         return context
 
 
+class RosterImportListView(ObjectListView):
+    def scoped_queryset(self, queryset):
+        return super().scoped_queryset(queryset).listed()
+
+
 class RosterImportCreateView(ObjectCreateView):
     """Upload: the file is kept with the job, which a Celery worker runs after the commit."""
 

@@ -12,7 +12,7 @@ from poverty.common.areacodes import ancestor_codes, is_valid_code, level_of, pa
 from poverty.common.geo import latitude_field, longitude_field
 from poverty.common.links import object_url
 from poverty.common.models import IMPORT_RUNNING, DatedModel, IdNumberModel, ImportStatus
-from poverty.common.scoping import ScopedModel
+from poverty.common.scoping import ScopedModel, ScopedQuerySet
 
 from .choices import AreaLevel, PostingRole, UnitKind
 
@@ -332,6 +332,13 @@ def sheet_upload_path(instance: SheetImportJob, filename: str) -> str:
     return f"imports/sheets/{timezone.localdate():%Y/%m}/{timezone.now():%H%M%S%f}.{suffix}"
 
 
+class SheetImportJobQuerySet(ScopedQuerySet):
+    def listed(self):
+        """Without the outcome (errors, the first changes) and the new accounts' passwords,
+        which only the job's own page reads: a list shows a job's file and status."""
+        return self.defer("result", "secrets")
+
+
 class SheetImportJob(ScopedModel):
     """An upload of a sheet a county brings when it moves in (units, cadres, postings, pairings,
     accounts: poverty.sheets.KINDS) and the background jobs that check and preview it, then,
@@ -340,6 +347,8 @@ class SheetImportJob(ScopedModel):
     scope_path = "area__code"
 
     Status = ImportStatus
+
+    objects = SheetImportJobQuerySet.as_manager()
 
     kind = models.CharField("类别", max_length=30, editable=False)
     title = models.CharField("名称", max_length=30, editable=False)

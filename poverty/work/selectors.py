@@ -426,7 +426,7 @@ def project_stages(page: Page) -> None:
 def _waiting_uploads(model, page: Page) -> QuerySet:
     """The user's own uploads that wait for them (待确认) or failed this week."""
     week_ago = timezone.now() - datetime.timedelta(days=7)
-    jobs = model.objects.restrict(page.user).filter(user=page.user)
+    jobs = model.objects.restrict(page.user).filter(user=page.user).listed()
     return jobs.filter(
         Q(status=ImportStatus.PREVIEWED) | Q(status=ImportStatus.FAILED, created_at__gte=week_ago)
     ).order_by("-created_at")
