@@ -79,8 +79,8 @@ class SheetImportView(LoginRequiredMixin, FormView):
         return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
-        recent = SheetImportJob.objects.filter(user=self.request.user, kind=self.kind.kind)
-        recent = recent.listed()[:5]
+        mine = SheetImportJob.objects.filter(user=self.request.user, kind=self.kind.kind)
+        recent = mine.listed()[:5]
         return super().get_context_data(kind=self.kind, recent=recent, **kwargs)
 
     def form_valid(self, form):
