@@ -59,15 +59,17 @@ FINDING_DAYS = 30  # time given to rectify a finding of the rehearsal
 
 
 def _shares(total: int, sizes: dict[object, int]) -> dict[object, int]:
-    """`total` split in proportion to `sizes` by largest remainders (ties by key order),
-    none above its size."""
+    """`total` split in proportion to `sizes` by largest remainders (ties in the order the
+    keys are given), none above its size."""
     whole = sum(sizes.values())
     if not whole:
         return dict.fromkeys(sizes, 0)
     total = min(total, whole)
     exact = {k: total * n / whole for k, n in sizes.items()}
     shares = {k: min(int(v), sizes[k]) for k, v in exact.items()}
-    order = sorted(sizes, key=lambda k: (-(exact[k] - int(exact[k])), str(k)))
+    # A stable sort: equal remainders keep the caller's order. (Ties once went by str(key):
+    # keys were township ids, so the same seed drew another sample once ids had moved on.)
+    order = sorted(sizes, key=lambda k: -(exact[k] - int(exact[k])))
     while sum(shares.values()) < total:
         for k in order:
             if sum(shares.values()) >= total:
@@ -94,7 +96,8 @@ def draw_villages(rehearsal: Rehearsal, rng: random.Random) -> list[Area]:
             continue
         poor = [v for v in by_township[t] if v.is_poor]
         other = [v for v in by_township[t] if not v.is_poor]
-        split = _shares(share, {"poor": len(poor), "other": len(other)})
+        # "other" first: on equal remainders it rounds up first, as in samples already drawn.
+        split = _shares(share, {"other": len(other), "poor": len(poor)})
         if poor and not split["poor"]:
             split = {"poor": 1, "other": share - 1}
         drawn += rng.sample(poor, split["poor"]) + rng.sample(other, split["other"])

@@ -23,6 +23,7 @@ from households.readiness import State
 from inspections.models import Finding
 from poverty.dashboard.stats import exit_statistics
 from tests.factories import (
+    AreaFactory,
     CadreFactory,
     HouseholdFactory,
     HouseholdPairingFactory,
@@ -118,6 +119,20 @@ def test_the_draw_is_stratified_and_repeatable_from_its_seed(registry, staff):
     assert {s.village_id for s in Survey.objects.filter(rehearsal=repeat)} == {
         v.pk for v in registry.villages
     }
+
+
+def test_equal_shares_go_to_the_first_townships_by_code_whatever_their_ids(world, staff):
+    """Ten townships of one village each, three villages wanted: every township's share is 0.3,
+    so the three first by code are drawn. The townships are made last-code-first, so neither
+    their ids nor the ids read as text (10 < 9) are in code order."""
+    codes = [f"990123{200 + n:03d}000" for n in range(10)]
+    for code in reversed(codes):
+        township = AreaFactory(code=code, name=f"乡{code[6:9]}", parent=world.county)
+        AreaFactory(code=code[:9] + "001", name=f"村{code[6:9]}", parent=township)
+    Area.objects.filter(code__in=[v.code for v in world.villages]).delete()
+    drawn = rehearsal(world, villages_wanted=3, exited_per_village=0, remaining_per_village=0)
+    rehearsal_draw(rehearsal=drawn, by=staff)
+    assert sorted({row[0][:9] for row in sample(drawn)}) == [c[:9] for c in codes[:3]]
 
 
 def answer(survey, by, *, income="5000", persons=None, satisfied=True, **flags):
