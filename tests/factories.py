@@ -169,7 +169,6 @@ def new_id_number(gender: str = "male", birth: datetime.date = datetime.date(197
 class MemberFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Member
-        skip_postgeneration_save = True
 
     name = factory.Sequence(lambda n: f"成员{n}")
     relation = Relation.CHILD
@@ -178,14 +177,15 @@ class MemberFactory(factory.django.DjangoModelFactory):
     health = Health.HEALTHY
     labour_skill = LabourSkill.ORDINARY
 
-    @factory.post_generation
-    def id_number(self, create, extracted, **kwargs):
-        number = extracted or new_id_number(self.gender, self.birth_date)
-        info = idnumber.parse(number)
-        self.id_number = number
-        self.birth_date, self.gender = info.birth_date, info.gender
-        if create:
-            self.save()
+    id_number = factory.LazyAttribute(lambda m: new_id_number(m.gender, m.birth_date))
+
+    @classmethod
+    def _adjust_kwargs(cls, **kwargs):
+        # A given number decides the birth date and gender, as the member form does; the
+        # member is then saved once, like a real one (not saved and saved again).
+        info = idnumber.parse(kwargs["id_number"])
+        kwargs["birth_date"], kwargs["gender"] = info.birth_date, info.gender
+        return kwargs
 
 
 class HouseholdFactory(factory.django.DjangoModelFactory):
