@@ -630,27 +630,36 @@ CASES.update(
 )
 
 
-def is_under(area: Area, ancestor: Area) -> bool:
-    """Whether `area` is `ancestor` or lies below it, by walking parents."""
-    node = area
-    while node is not None:
-        if node.pk == ancestor.pk:
-            return True
-        node = node.parent
-    return False
+def is_under(area: Area, ancestor: Area, memo: dict | None = None) -> bool:
+    """Whether `area` is `ancestor` or lies below it, by walking parents (the walk is kept in
+    `memo`, by area, when one is given: a test's areas keep their parents)."""
+    chain = memo.get(area.pk) if memo is not None else None
+    if chain is None:
+        chain, node = set(), area
+        while node is not None:
+            chain.add(node.pk)
+            node = node.parent
+        if memo is not None and area.pk is not None:
+            memo[area.pk] = chain
+    return ancestor.pk in chain
 
 
-def expected_visible(case: ModelCase, obj, user, action: str) -> bool:
-    """Whether the user may act on obj by area (permission is checked separately)."""
+def expected_visible(case: ModelCase, obj, user, action: str, memo: dict | None = None) -> bool:
+    """Whether the user may act on obj by area (permission is checked separately). `memo`
+    keeps the user's areas and the areas' parents for the rest of one test."""
     if user.is_superuser:
         return True
     target = case.area_of(obj)
     if target is None:
         return True  # a national table: the permission alone decides
-    for mine in user.areas.all():
-        if is_under(target, mine):
+    memo = {} if memo is None else memo
+    key = ("areas of", user.pk)
+    if key not in memo:
+        memo[key] = list(user.areas.all())
+    for mine in memo[key]:
+        if is_under(target, mine, memo):
             return True
-        if action == "view" and case.ancestors_visible and is_under(mine, target):
+        if action == "view" and case.ancestors_visible and is_under(mine, target, memo):
             return True
     return False
 

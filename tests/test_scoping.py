@@ -143,7 +143,7 @@ def model_of(pattern: URLPattern):
 
 
 def snapshot(model) -> list:
-    return sorted(model.objects.values_list(), key=repr)
+    return list(model.objects.order_by("pk").values_list())
 
 
 class Matrix:
@@ -157,6 +157,7 @@ class Matrix:
                 case.make(self.world, area)
         self.users = [UserFactory(role=role, areas=[self.world.by_key(key)]) for role, key in USERS]
         self._clients: dict[int, Client] = {}
+        self._memo: dict = {}  # expected_visible's: users' areas and areas' parents
 
     def client(self, user) -> Client:
         """The user's logged-in client (one login per user: a login is a session row)."""
@@ -172,7 +173,7 @@ class Matrix:
         return user.has_perm(permission_name(self.case.model, action))
 
     def visible(self, user, obj, action: str) -> bool:
-        return expected_visible(self.case, obj, user, action)
+        return expected_visible(self.case, obj, user, action, self._memo)
 
 
 def rolled_back(fn, *args, **kwargs):
