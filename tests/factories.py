@@ -28,11 +28,20 @@ from households.services import income_record_save, measure_save
 from inspections.choices import Category as FindingCategory
 from inspections.choices import InspectionKind, PledgeKind, Subject
 from inspections.models import Finding, Inspection, Pledge
+from poverty.common.models import ImportStatus
 from poverty.personal import idnumber
 from projects.choices import FundKind, FundSource, ProjectType
 from projects.models import Disclosure, FundEntry, Project, ProjectApproval
 from villages.choices import PostingRole
-from villages.models import Area, Cadre, LeaderPairing, Unit, UnitPairing, VillagePosting
+from villages.models import (
+    Area,
+    Cadre,
+    LeaderPairing,
+    SheetImportJob,
+    Unit,
+    UnitPairing,
+    VillagePosting,
+)
 
 TEST_PASSWORD = "pw-for-tests"  # every factory-made user's
 
@@ -446,3 +455,16 @@ class SchemeFactory(factory.django.DjangoModelFactory):
     assessee = "township"
     start = datetime.date(2026, 1, 1)
     end = datetime.date(2026, 6, 30)
+
+
+class SheetImportJobFactory(factory.django.DjangoModelFactory):
+    """A failed upload of the units sheet (pass user and area)."""
+
+    class Meta:
+        model = SheetImportJob
+
+    kind = "units"
+    title = "帮扶单位"
+    file = "imports/sheets/u.xlsx"
+    file_name = "单位.xlsx"
+    status = ImportStatus.FAILED

@@ -10,7 +10,7 @@ from django.urls import reverse
 from accounts.choices import Role
 from households.models import RosterImport
 from poverty.common.models import ImportStatus
-from villages.models import SheetImportJob
+from tests.factories import SheetImportJobFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -30,16 +30,7 @@ def uploader(client, make_user, world):
         error_count=len(ERRORS),
         removals=[{"name": "某人", "row": n} for n in range(2000)],
     )
-    SheetImportJob.objects.create(
-        kind="units",
-        title="帮扶单位",
-        user=user,
-        area=world.county,
-        file="imports/sheets/u.xlsx",
-        file_name="单位.xlsx",
-        status=ImportStatus.FAILED,
-        result={"errors": ERRORS},
-    )
+    SheetImportJobFactory(user=user, area=world.county, result={"errors": ERRORS})
     client.force_login(user)
     return client
 

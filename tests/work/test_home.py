@@ -25,10 +25,10 @@ from tests.factories import (
     HouseholdPairingFactory,
     KeyTaskFactory,
     MeetingFactory,
+    SheetImportJobFactory,
     UnitFactory,
     VisitFactory,
 )
-from villages.models import SheetImportJob
 
 pytestmark = pytest.mark.django_db
 
@@ -157,15 +157,7 @@ def test_township_staff_see_their_villages_summarised(world, make_user, cadre):
         file_name="一乡花名册.xlsx",
         status=ImportStatus.PREVIEWED,
     )
-    SheetImportJob.objects.create(
-        kind="units",
-        title="帮扶单位",
-        user=user,
-        area=world.t1,
-        file="imports/sheets/u.xlsx",
-        file_name="单位.xlsx",
-        status=ImportStatus.FAILED,
-    )
+    SheetImportJobFactory(user=user, area=world.t1)
     someone_elses = make_user(Role.TOWNSHIP_STAFF, world.t1)
     RosterImport.objects.create(
         user=someone_elses,
