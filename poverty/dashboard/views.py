@@ -358,6 +358,7 @@ class HouseholdView(ObjectDetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         user, household = self.request.user, self.object
+        incomes = list(household.incomes.order_by("-year"))  # latest first, without a join
         findings = (
             Finding.objects.restrict(user).filter(household=household).unclosed()
             if user.has_perm("inspections.view_finding")
@@ -378,8 +379,8 @@ class HouseholdView(ObjectDetailView):
             .select_related("cadre", "cadre__unit")
             .order_by("-start_date")
             .first(),
-            income=household.incomes.order_by("-year").first(),
-            readiness=readiness.explain(household, household.exit_year),
+            income=incomes[0] if incomes else None,
+            readiness=readiness.explain(household, household.exit_year, incomes=incomes),
             visits=household.visits.select_related("cadre").order_by("-visited_on", "-pk")[:5],
             findings=findings.select_related("unit").order_by("deadline")
             if findings is not None

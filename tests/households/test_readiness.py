@@ -8,11 +8,13 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.choices import Role
 from households import readiness, services
-from households.models import Household
+from households.models import Household, IncomeRecord
 from households.quality import find_issues
 from households.readiness import CRITERIA, State
 from tests.factories import (
@@ -268,6 +270,22 @@ def test_the_household_page_and_the_battle_card_show_each_criterion(client, worl
         page = client.get(url).content.decode()
         assert "退出条件（2018年）" in page, url
         assert "处于义务教育阶段，辍学" in page and "未达标" in page
+
+
+def test_the_battle_card_shows_the_latest_income_and_judges_the_years_own(client, world, make_user):
+    """The 作战卡 shows the latest year's income and judges the exit year by that year's, both
+    from one read of the household's incomes."""
+    h = ready_household(world.v11)
+    IncomeRecord.objects.filter(household=h, year=2018).update(per_capita_net=Decimal("2000"))
+    IncomeRecordFactory(household=h, year=2019, persons=1, wage=Decimal("9000"))
+    client.force_login(make_user(Role.TOWNSHIP_STAFF, world.t1))
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(reverse("dashboard_household", args=[h.pk])).content.decode()
+    assert "2019年人均纯收入 9,000.00元" in page
+    assert "2018年收入记录：人均纯收入2000.00元" in page and "低于当年标准" in page
+    # Income rows read as such (the readiness states test them inside a query of their own).
+    reads = [q["sql"] for q in queries if q["sql"].startswith('SELECT "households_incomerecord"')]
+    assert len(reads) == 1, "\n\n".join(reads)
 
 
 @pytest.mark.parametrize("count", [1, 4])

@@ -319,11 +319,11 @@ def test_the_battle_map_and_a_household_cost_the_same_with_more_households(
             response = client.get("/dashboard/990123100201/", {"year": 2019})
         assert len(response.context["households"]) == 2 + more
         # session, user, areas, the household, the user's own permissions (the detail view
-        # asks about edit rights a leader lacks: 1), ancestors, measures, pairing, income,
-        # visits, findings; the exit readiness (states, line, income of the year, latest
-        # assessment, members: 5)
+        # asks about edit rights a leader lacks: 1), ancestors, measures, pairing, incomes
+        # (the latest shown, the exit year's judged), visits, findings; the exit readiness
+        # (states, line, latest assessment, members: 4)
         pk = Household.objects.filter(village=registry.v11).latest("pk").pk
-        with django_assert_num_queries(16):
+        with django_assert_num_queries(15):
             assert client.get(f"/dashboard/household/{pk}/").status_code == 200
 
 
