@@ -22,6 +22,7 @@ from households.models import (
     HouseholdPairing,
     IncomeRecord,
     Member,
+    RosterImport,
     Visit,
 )
 from households.services import income_record_save, measure_save
@@ -468,3 +469,14 @@ class SheetImportJobFactory(factory.django.DjangoModelFactory):
     file = "imports/sheets/u.xlsx"
     file_name = "单位.xlsx"
     status = ImportStatus.FAILED
+
+
+class RosterImportFactory(factory.django.DjangoModelFactory):
+    """A roster upload waiting to be confirmed (pass user and area)."""
+
+    class Meta:
+        model = RosterImport
+
+    file = "imports/x.xlsx"
+    file_name = "花名册.xlsx"
+    status = ImportStatus.PREVIEWED

@@ -10,7 +10,7 @@ from django.urls import reverse
 from accounts.choices import Role
 from households.models import RosterImport
 from poverty.common.models import ImportStatus
-from tests.factories import SheetImportJobFactory
+from tests.factories import RosterImportFactory, SheetImportJobFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -20,10 +20,9 @@ ERRORS = [{"row": n, "column": "身份证号", "message": "身份证号校验位
 @pytest.fixture
 def uploader(client, make_user, world):
     user = make_user(Role.COUNTY_STAFF, world.county)
-    RosterImport.objects.create(
+    RosterImportFactory(
         user=user,
         area=world.county,
-        file="imports/x.xlsx",
         file_name="全县花名册.xlsx",
         status=ImportStatus.FAILED,
         errors=ERRORS,

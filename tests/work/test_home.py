@@ -10,11 +10,10 @@ from django.utils import timezone
 from accounts.choices import Role
 from households import periods
 from households.choices import HouseholdStatus, MeasureStatus
-from households.models import Household, RosterImport
+from households.models import Household
 from inspections.choices import Status as FindingStatus
 from inspections.choices import StepKind
 from inspections.models import Finding, FindingStep
-from poverty.common.models import ImportStatus
 from poverty.work.selectors import todos
 from tests.factories import (
     AssistanceMeasureFactory,
@@ -25,6 +24,7 @@ from tests.factories import (
     HouseholdPairingFactory,
     KeyTaskFactory,
     MeetingFactory,
+    RosterImportFactory,
     SheetImportJobFactory,
     UnitFactory,
     VisitFactory,
@@ -150,22 +150,10 @@ def test_township_staff_see_their_villages_summarised(world, make_user, cadre):
     assert "二镇甲村" not in dict(entries["findings"].villages)
     # The exit steps that wait for them, and their own upload waiting to be confirmed.
     Household.objects.filter(village=world.v12).update(status=HouseholdStatus.PROPOSED)
-    RosterImport.objects.create(
-        user=user,
-        area=world.t1,
-        file="imports/x.xlsx",
-        file_name="一乡花名册.xlsx",
-        status=ImportStatus.PREVIEWED,
-    )
+    RosterImportFactory(user=user, area=world.t1, file_name="一乡花名册.xlsx")
     SheetImportJobFactory(user=user, area=world.t1)
     someone_elses = make_user(Role.TOWNSHIP_STAFF, world.t1)
-    RosterImport.objects.create(
-        user=someone_elses,
-        area=world.t1,
-        file="imports/y.xlsx",
-        file_name="别人的.xlsx",
-        status=ImportStatus.PREVIEWED,
-    )
+    RosterImportFactory(user=someone_elses, area=world.t1, file_name="别人的.xlsx")
     entries = by_key(todos(user))
     assert entries["exit_proposed"].count == 3
     assert [r.text for r in entries["roster_jobs"].rows] == ["一乡花名册.xlsx"]
